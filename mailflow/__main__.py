@@ -1,0 +1,7 @@
+"""``python -m mailflow``."""
+
+import sys
+
+from mailflow.cli import main
+
+sys.exit(main())

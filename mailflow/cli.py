@@ -1,0 +1,172 @@
+"""The ``mailflow`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from mailflow import __version__
+from mailflow.errors import MailflowError
+
+log = logging.getLogger("mailflow")
+
+
+def _program(args: argparse.Namespace, read_only: bool = False):
+    from mailflow.runtime import open_program
+    return open_program(Path(args.C), read_only=read_only)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from mailflow.commands.init import init_program
+    target = Path(args.dir)
+    init_program(target)
+    print(f"created a working example program in {target}")
+    print(f"next: mailflow -C {target} check, then mailflow -C {target} run")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from mailflow.commands.check import check
+    return check(Path(args.C), connect=args.connect)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from mailflow.daemon import Daemon
+    program = _program(args)
+    try:
+        daemon = Daemon(program, dry_run=args.dry_run)
+        daemon.install_signal_handlers()
+        daemon.run(once=args.once)
+    finally:
+        program.close()
+    return 0
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from mailflow.commands.parse import parse_file
+    result = parse_file(Path(args.C), Path(args.file))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    else:
+        for key, value in result.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from mailflow.commands.roster import import_csv
+    program = _program(args)
+    try:
+        count = import_csv(program, args.role.rstrip("s"), Path(args.file))
+    finally:
+        program.close()
+    print(f"imported {count} {args.role}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from mailflow.commands.roster import export_participants
+    program = _program(args, read_only=True)
+    try:
+        sys.stdout.write(export_participants(program, args.format))
+    finally:
+        program.close()
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from mailflow.commands.status import status_text
+    program = _program(args, read_only=True)
+    try:
+        print(status_text(program))
+    finally:
+        program.close()
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from mailflow.commands.status import review_text
+    program = _program(args, read_only=True)
+    try:
+        print(review_text(program))
+    finally:
+        program.close()
+    return 0
+
+
+def cmd_deliver(args: argparse.Namespace) -> int:
+    from mailflow.config import load_config
+    from mailflow.inbound.maildir import deliver
+    config = load_config(Path(args.C))
+    if config.mailbox.imap is not None:
+        raise MailflowError("deliver only feeds the local Maildir; this program reads IMAP")
+    for name in args.files:
+        path = deliver(config.mailbox.maildir, Path(name).read_bytes())
+        print(f"delivered {name} to {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="mailflow", description=__doc__)
+    parser.add_argument("-C", metavar="DIR", default=".",
+                        help="the program directory (default: the current one)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--version", action="version", version=f"mailflow {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="create a working example program in DIR")
+    p.add_argument("dir")
+    p.set_defaults(func=cmd_init)
+    p = sub.add_parser("check", help="validate config, rules and templates")
+    p.add_argument("--connect", action="store_true", help="also log in to both mail servers")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("run", help="run the daemon (stops cleanly on SIGTERM)")
+    p.add_argument("--once", action="store_true", help="process what is there, send, exit")
+    p.add_argument("--dry-run", action="store_true", help="do everything except sending")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("parse", help="show what mailflow understands of one message")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_parse)
+    p = sub.add_parser("import", help="import mentors or mentees from a CSV file")
+    p.add_argument("role", choices=["mentors", "mentees"])
+    p.add_argument("file")
+    p.set_defaults(func=cmd_import)
+    p = sub.add_parser("export", help="export participants")
+    p.add_argument("what", choices=["participants"])
+    p.add_argument("--format", choices=["json", "csv"], default="csv")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("status", help="a short summary of the program")
+    p.set_defaults(func=cmd_status)
+    p = sub.add_parser("review", help="list what waits for a person")
+    p.set_defaults(func=cmd_review)
+    p = sub.add_parser("deliver", help="drop .eml files into the local Maildir (demo, tests)")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=cmd_deliver)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: errors are one clear line on stderr, never a traceback."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    if not args.verbose:
+        logging.getLogger("imapclient").setLevel(logging.WARNING)
+        logging.getLogger("aiosmtplib").setLevel(logging.WARNING)
+    try:
+        return args.func(args)
+    except MailflowError as exc:
+        print(f"mailflow: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The CLI's commands that do more than call one function."""

@@ -1,0 +1,79 @@
+"""Import and export participants as CSV, because coordinators live in spreadsheets."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+
+from mailflow.errors import MailflowError
+from mailflow.program import participants
+from mailflow.runtime import Program
+
+EXPORT_COLUMNS = ("email", "name", "role", "status", "language")
+
+
+def import_csv(program: Program, role: str, path: Path) -> int:
+    """Import ``path`` (header row, ``name,email`` required) all or nothing; returns the count."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MailflowError(f"cannot read {path}: {exc}") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = {"name", "email"} - set(header)
+    if missing:
+        raise MailflowError(f"{path}: line 1: the header lacks {', '.join(sorted(missing))} "
+                            "(a header row with at least name,email is required)")
+    rows, errors, seen = [], [], set()
+    for line, raw in enumerate(reader, start=2):
+        row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        try:
+            email = validate_email(row["email"], check_deliverability=False).normalized.lower()
+        except EmailNotValidError as exc:
+            errors.append(f"{path}: line {line}: bad address {row['email']!r}: {exc}")
+            continue
+        if not row["name"]:
+            errors.append(f"{path}: line {line}: the name is empty")
+        elif email in seen:
+            errors.append(f"{path}: line {line}: {email} appears twice in the file")
+        seen.add(email)
+        rows.append((email, row))
+    if errors:
+        raise MailflowError("nothing imported:\n" + "\n".join(errors))
+    at = datetime.now(UTC).isoformat()
+    with program.store.transaction():
+        table = program.store.table("participants")
+        for email, row in rows:
+            extra = {k: v for k, v in row.items() if k not in ("name", "email", "language") and v}
+            existing = participants.find(program.store, email)
+            if existing:
+                table.update({"name": row["name"], "role": role,
+                              "fields": {**existing.get("fields", {}), **extra}, "updated": at},
+                             doc_ids=[existing.doc_id])
+            else:
+                table.insert({"email": email, "name": row["name"], "role": role,
+                              "status": "active" if role == "mentor" else "applicant",
+                              "language": row.get("language") or None, "fields": extra,
+                              "created": at, "updated": at})
+            participants.add_event(program.store, email, "imported", f"import {path.name}", at)
+    return len(rows)
+
+
+def export_participants(program: Program, fmt: str) -> str:
+    """Every participant as CSV (fields flattened) or JSON."""
+    people = [dict(p) for p in program.store.table("participants").all()]
+    if fmt == "json":
+        return json.dumps(people, ensure_ascii=False, indent=2) + "\n"
+    field_names = sorted({k for p in people for k in p.get("fields", {})})
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*EXPORT_COLUMNS, *field_names])
+    for person in people:
+        writer.writerow([person.get(c) or "" for c in EXPORT_COLUMNS]
+                        + [person.get("fields", {}).get(f, "") for f in field_names])
+    return out.getvalue()

@@ -1,0 +1,1 @@
+"""What arrived: the program mailbox (IMAP or a local Maildir) and the ledger of received mail."""

@@ -1,0 +1,131 @@
+"""The program mailbox over IMAP: catch-up by UID on every connect, then IDLE.
+
+Correctness rests on the ledger (UIDVALIDITY, last UID, Message-ID), never on flags:
+flags and the processed folder are for the people who look at the mailbox.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+from mailflow.config.model import MailboxConfig
+from mailflow.errors import MailboxError
+from mailflow.inbound.ledger import Ledger, RawMessage
+from mailflow.outbound.transport import tls_context
+
+log = logging.getLogger("mailflow.inbound")
+BATCH = 100
+PROCESSED_KEYWORD = "$MailflowProcessed"
+MAILBOX_ERRORS = (IMAPClientError, OSError, socket.timeout, ssl.SSLError, EOFError)
+
+
+class ImapSource:
+    """One IMAP folder read through imapclient."""
+
+    def __init__(self, config: MailboxConfig) -> None:
+        assert config.imap is not None
+        self.config = config
+        self.server = config.imap
+        self.name = f"imap:{config.folder}"
+        self.client: IMAPClient | None = None
+        self.uidvalidity: int | None = None
+        self.can_move = False
+
+    def connect(self) -> None:
+        """Log in and select the folder; raises MailboxError with the reason."""
+        server = self.server
+        password = server.password.resolve() if server.password else None
+        if password is None:
+            where = server.password.describe() if server.password else "password_env"
+            raise MailboxError(f"IMAP password not found in {where}")
+        context = tls_context(server) if server.security != "none" else None
+        try:
+            client = IMAPClient(server.host, port=server.port, ssl=server.security == "ssl",
+                                ssl_context=context, timeout=server.timeout)
+            if server.security == "starttls":
+                client.starttls(context)
+            client.login(server.username, password)
+            selected = client.select_folder(self.config.folder)
+            self.can_move = client.has_capability("MOVE")
+            if self.config.processed_folder and not client.folder_exists(
+                    self.config.processed_folder):
+                client.create_folder(self.config.processed_folder)
+        except MAILBOX_ERRORS as exc:
+            raise MailboxError(f"IMAP {server.host}:{server.port}: "
+                               f"{exc.__class__.__name__}: {exc}") from exc
+        self.client = client
+        self.uidvalidity = int(selected[b"UIDVALIDITY"])
+
+    def fetch_new(self, ledger: Ledger) -> Iterator[list[RawMessage]]:
+        """Every message above the last UID taken in, in batches, oldest first."""
+        assert self.client is not None and self.uidvalidity is not None
+        ledger.set_uidvalidity(self.name, self.uidvalidity)
+        last = ledger.mailbox(self.name).get("last_uid", 0)
+        try:
+            uids = sorted(u for u in self.client.search(["UID", f"{last + 1}:*"]) if u > last)
+            for start in range(0, len(uids), BATCH):
+                chunk = uids[start:start + BATCH]
+                fetched = self.client.fetch(chunk, ["BODY.PEEK[]"])
+                batch = [RawMessage(self.name, f"{self.name}:{self.uidvalidity}:{uid}",
+                                    fetched[uid][b"BODY[]"], uid)
+                         for uid in chunk if uid in fetched and b"BODY[]" in fetched[uid]]
+                yield batch
+        except MAILBOX_ERRORS as exc:
+            raise MailboxError(f"IMAP fetch: {exc.__class__.__name__}: {exc}") from exc
+
+    def mark_done(self, message: RawMessage, review: bool) -> None:
+        """File a processed message for people: move it, or flag it; failures only log."""
+        if self.client is None or message.uid is None:
+            return
+        try:
+            if review:
+                self.client.add_flags([message.uid], [b"\\Flagged"])
+            elif self.config.processed_folder:
+                if self.can_move:
+                    self.client.move([message.uid], self.config.processed_folder)
+                else:
+                    self.client.copy([message.uid], self.config.processed_folder)
+                    self.client.delete_messages([message.uid])
+                    self.client.uid_expunge([message.uid])
+            else:
+                self.client.add_flags([message.uid], [b"\\Seen", PROCESSED_KEYWORD.encode()])
+        except MAILBOX_ERRORS as exc:
+            log.info("could not file message %s: %s", message.key, exc)
+
+    def wait(self, timeout: float, stop: threading.Event) -> None:
+        """IDLE until the server announces something, ``timeout`` passes or ``stop`` is set."""
+        assert self.client is not None
+        deadline = time.monotonic() + min(timeout, self.config.idle_renew_seconds)
+        try:
+            self.client.idle()
+            try:
+                while not stop.is_set() and time.monotonic() < deadline:
+                    responses = self.client.idle_check(timeout=0.5)
+                    if any(r[1] in (b"EXISTS", b"RECENT") for r in responses if len(r) > 1):
+                        return
+                    if any(r and r[0] == b"BYE" for r in responses):
+                        raise MailboxError("IMAP server said BYE")
+            finally:
+                self.client.idle_done()
+        except MAILBOX_ERRORS as exc:
+            raise MailboxError(f"IMAP IDLE: {exc.__class__.__name__}: {exc}") from exc
+
+    def close(self) -> None:
+        """Log out, or just drop the connection if that fails."""
+        if self.client is None:
+            return
+        try:
+            self.client.logout()
+        except MAILBOX_ERRORS:
+            with contextlib.suppress(MAILBOX_ERRORS):
+                self.client.shutdown()
+        self.client = None

@@ -1,0 +1,130 @@
+"""The inbound ledger: every message is recorded, raw bytes and all, before anything acts on it.
+
+Entries are keyed by source and (UIDVALIDITY, UID) (or the Maildir name), with the
+Message-ID as second key, so a message seen again after a UIDVALIDITY change or a
+second delivery is recorded as a duplicate instead of being acted on twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from pathlib import Path
+
+from tinydb import Query
+
+from mailflow.store import Store
+from mailflow.store.storage import write_atomic
+
+log = logging.getLogger("mailflow.inbound")
+_Q = Query()
+
+
+@dataclass(frozen=True)
+class RawMessage:
+    """A message as a source hands it over."""
+
+    source: str
+    key: str
+    data: bytes
+    uid: int | None = None
+
+
+def header_message_id(data: bytes) -> str | None:
+    """The Message-ID from the headers alone, without brackets; None if absent or unreadable."""
+    try:
+        headers = BytesHeaderParser(policy=compat32).parsebytes(data[:65536])
+        value = str(headers.get("Message-ID", "") or "").strip()
+    except Exception:  # a header this broken is for the decoder to report
+        return None
+    return value.strip("<> \t\r\n") or None
+
+
+class Ledger:
+    """What has been received, where its bytes are, and how far each mailbox has been read."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.table = store.table("inbound")
+        self.raw_dir = store.state_dir / "messages"
+        self.keys: set[str] = set()
+        self.message_ids: dict[str, str] = {}
+        for entry in self.table.all():
+            self._index(entry)
+
+    def _index(self, entry: dict) -> None:
+        self.keys.add(entry["key"])
+        if entry.get("message_id") and entry.get("state") != "duplicate":
+            self.message_ids.setdefault(entry["message_id"], entry["key"])
+
+    def known(self, key: str) -> bool:
+        """Whether the message with this ledger key was already recorded."""
+        return key in self.keys
+
+    def mailbox(self, source: str) -> dict:
+        """UIDVALIDITY and last UID taken in for ``source`` ({} when never read)."""
+        return self.store.table("mailboxes").get(_Q.source == source) or {}
+
+    def set_uidvalidity(self, source: str, uidvalidity: int) -> None:
+        """Start over at UID 0 when the server says the old UIDs mean nothing any more."""
+        state = self.mailbox(source)
+        if state.get("uidvalidity") == uidvalidity:
+            return
+        if state:
+            log.warning("%s: UIDVALIDITY changed from %s to %s; re-reading the folder, "
+                        "messages already seen are recognised by Message-ID and not acted on",
+                        source, state.get("uidvalidity"), uidvalidity)
+        self.store.table("mailboxes").upsert(
+            {"source": source, "uidvalidity": uidvalidity, "last_uid": 0}, _Q.source == source)
+
+    def raw_path(self, sha: str) -> Path:
+        """Where the raw bytes of a message with this SHA-256 are kept."""
+        return self.raw_dir / sha[:2] / f"{sha}.eml"
+
+    def raw(self, entry: dict) -> bytes:
+        """The bytes of a recorded message."""
+        return self.raw_path(entry["sha256"]).read_bytes()
+
+    def record(self, batch: list[RawMessage], now: str) -> list[dict]:
+        """Record a batch durably in one write; returns the new entries (duplicates included)."""
+        entries = []
+        last_uids: dict[str, int] = {}
+        for message in batch:
+            if message.key in self.keys:
+                continue
+            sha = hashlib.sha256(message.data).hexdigest()
+            path = self.raw_path(sha)
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(path, message.data)
+            message_id = header_message_id(message.data)
+            original = self.message_ids.get(message_id) if message_id else None
+            entry = {
+                "key": message.key, "source": message.source, "uid": message.uid,
+                "message_id": message_id, "sha256": sha, "size": len(message.data),
+                "received": now, "state": "duplicate" if original else "received",
+                "duplicate_of": original,
+            }
+            entries.append(entry)
+            self._index(entry)
+            if message.uid is not None:
+                last_uids[message.source] = max(last_uids.get(message.source, 0), message.uid)
+        with self.store.transaction():
+            for entry, doc_id in zip(entries, self.table.insert_multiple(entries), strict=True):
+                entry["doc_id"] = doc_id
+            for source, uid in last_uids.items():
+                state = self.mailbox(source)
+                if uid > state.get("last_uid", 0):
+                    self.store.table("mailboxes").update({"last_uid": uid}, _Q.source == source)
+        return entries
+
+    def unfinished(self) -> list[dict]:
+        """Entries recorded but not yet processed (the process stopped in between)."""
+        return [{**e, "doc_id": e.doc_id} for e in self.table.search(_Q.state == "received")]
+
+    def finish(self, entry: dict, state: str, summary: dict) -> None:
+        """Mark an entry processed (or set aside) with what was understood of it."""
+        self.table.update({"state": state, **summary}, doc_ids=[entry["doc_id"]])

@@ -1,0 +1,1 @@
+"""What goes out: templates, composing, the persistent outbox and the transports."""

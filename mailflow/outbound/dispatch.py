@@ -1,0 +1,88 @@
+"""Send what the outbox holds: one connection per batch, a rate limit, retries with backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from mailflow.config.model import OutboxConfig
+from mailflow.errors import DeliveryError
+from mailflow.outbound.outbox import Outbox, OutboxItem
+from mailflow.outbound.transport import Transport
+
+log = logging.getLogger("mailflow.outbound")
+
+
+@dataclass
+class FlushReport:
+    """What one flush did; failures and unknowns are for the coordinators."""
+
+    sent: list[OutboxItem] = field(default_factory=list)
+    retried: list[OutboxItem] = field(default_factory=list)
+    failed: list[OutboxItem] = field(default_factory=list)
+    unknown: list[OutboxItem] = field(default_factory=list)
+    connect_error: str | None = None
+
+
+def retry_delay(config: OutboxConfig, attempts: int) -> float:
+    """Exponential backoff: base, 2×base, 4×base… capped at one hour."""
+    return min(config.retry_base_seconds * 2 ** max(attempts - 1, 0), 3600.0)
+
+
+async def flush(outbox: Outbox, transport: Transport, config: OutboxConfig,
+                clock: Callable[[], float] = time.time, limit: int = 500) -> FlushReport:
+    """Hand every due item to ``transport`` over one connection, recording each fate."""
+    report = FlushReport()
+    due = outbox.due(clock())[:limit]
+    if not due:
+        return report
+    try:
+        await transport.open()
+    except DeliveryError as exc:
+        report.connect_error = str(exc)
+        for item in due:
+            _retry_or_fail(outbox, config, item, str(exc), clock(), report, count_attempt=True)
+        return report
+    interval = 60.0 / config.rate_per_minute
+    try:
+        for index, item in enumerate(due):
+            if index and interval > 0.001:
+                await asyncio.sleep(interval)
+            outbox.mark_sending(item)
+            result = await transport.send(item.envelope_from, item.recipients,
+                                          outbox.message_bytes(item.id), item.id)
+            if result.outcome == "sent":
+                outbox.mark_sent(item)
+                report.sent.append(item)
+                log.info("sent %s to %s: %s", item.kind, ", ".join(item.recipients), item.subject)
+            elif result.outcome == "temporary":
+                _retry_or_fail(outbox, config, item, result.detail, clock(), report)
+                if result.detail == "not connected":
+                    break
+            elif result.outcome == "permanent":
+                outbox.mark_failed(item, result.detail)
+                report.failed.append(item)
+                log.warning("failed %s to %s: %s", item.id, item.recipients, result.detail)
+            else:
+                outbox.mark_unknown(item, result.detail)
+                report.unknown.append(item)
+                log.warning("unknown fate of %s to %s: %s", item.id, item.recipients,
+                            result.detail)
+                break  # the connection is in an unknown state too
+    finally:
+        await transport.close()
+    return report
+
+
+def _retry_or_fail(outbox: Outbox, config: OutboxConfig, item: OutboxItem, error: str,
+                   now: float, report: FlushReport, count_attempt: bool = False) -> None:
+    attempts = item.attempts + (1 if count_attempt else 0)
+    if attempts >= config.max_attempts:
+        outbox.mark_failed(item, f"gave up after {attempts} attempts: {error}")
+        report.failed.append(item)
+        return
+    outbox.mark_retry(item, error, now + retry_delay(config, attempts), attempts)
+    report.retried.append(item)

@@ -1,0 +1,74 @@
+"""Turn "send template T to person P for occasion O" into a queued, idempotent mail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from mailflow.config.model import Config
+from mailflow.outbound.compose import Envelope, bounce_address, compose, message_id_for
+from mailflow.outbound.outbox import Outbox, OutboxItem, outbox_id
+from mailflow.outbound.templates import Templates
+from mailflow.reply_tokens import make_token, reply_address
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a mail is for, and in which language."""
+
+    email: str
+    name: str = ""
+    language: str | None = None
+    participant: str | None = None
+
+
+class Mailer:
+    """Renders, composes and queues mail; the idempotency key is (rule, recipient, occasion)."""
+
+    def __init__(self, config: Config, templates: Templates, outbox: Outbox, secret: bytes,
+                 clock: Any = None) -> None:
+        self.config = config
+        self.templates = templates
+        self.outbox = outbox
+        self.secret = secret
+        self.clock = clock
+
+    @staticmethod
+    def key(rule: str, recipient: str, occasion: str) -> str:
+        """The idempotency key of a mail."""
+        return f"{rule}|{recipient.lower()}|{occasion}"
+
+    def queue(self, *, rule: str, occasion: str, template: str, to: Recipient,
+              context: dict[str, Any], kind: str = "reply", in_reply_to: str | None = None,
+              references: tuple[str, ...] = ()) -> OutboxItem | None:
+        """Queue one mail; None when this key was queued before (nothing is sent twice)."""
+        key = self.key(rule, to.email, occasion)
+        if self.outbox.has(key):
+            return None
+        item_id = outbox_id(key)
+        config = self.config
+        rendered = self.templates.render(template, to.language, {
+            **context,
+            "program": {"name": config.name, "address": config.address},
+            "coordinators": [{"name": c.name, "email": c.email} for c in config.coordinators],
+            "recipient": {"name": to.name, "email": to.email},
+        })
+        token = make_token(self.secret, item_id, to.email)
+        envelope = Envelope(
+            from_name=config.name, from_address=config.address,
+            to_name=to.name, to_address=to.email, kind=kind,
+            reply_to=reply_address(config.local_part, config.domain, token),
+            in_reply_to=in_reply_to, references=references,
+        )
+        now = self.clock() if self.clock else None
+        message = compose(envelope, rendered, item_id, config.domain,
+                          now=now if isinstance(now, datetime) else None)
+        item = OutboxItem(
+            id=item_id, key=key, recipients=[to.email],
+            envelope_from=bounce_address(config.local_part, config.domain, item_id),
+            message_id=message_id_for(item_id, config.domain), subject=rendered.subject,
+            kind=kind, participant=to.participant, meta={"template": template, "rule": rule},
+        )
+        self.outbox.enqueue(item, message.as_bytes())
+        return item

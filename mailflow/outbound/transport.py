@@ -1,0 +1,127 @@
+"""Hand messages to a mail server (aiosmtplib) or, in the embedded default, to a folder."""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import aiosmtplib
+
+from mailflow.config.model import ServerConfig
+from mailflow.errors import DeliveryError
+from mailflow.store.storage import write_atomic
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The fate of one handover: sent, temporary or permanent failure, or unknown."""
+
+    outcome: str            # sent | temporary | permanent | unknown
+    detail: str = ""
+
+
+class Transport(Protocol):
+    """One connection's worth of sending, reused for a batch."""
+
+    async def open(self) -> None: ...
+    async def send(self, envelope_from: str, recipients: list[str], data: bytes,
+                   name: str) -> SendResult: ...
+    async def close(self) -> None: ...
+
+
+def tls_context(server: ServerConfig) -> ssl.SSLContext:
+    """A client TLS context that verifies certificates unless the config says ``verify: false``."""
+    context = ssl.create_default_context(cafile=str(server.ca_file) if server.ca_file else None)
+    if not server.verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class SmtpTransport:
+    """SMTP through aiosmtplib, with the envelope steps apart so a failure can be placed."""
+
+    def __init__(self, server: ServerConfig) -> None:
+        self.server = server
+        self.client: aiosmtplib.SMTP | None = None
+
+    async def open(self) -> None:
+        server = self.server
+        context = tls_context(server) if server.security != "none" else None
+        client = aiosmtplib.SMTP(
+            hostname=server.host, port=server.port, timeout=server.timeout,
+            use_tls=server.security == "ssl", start_tls=server.security == "starttls",
+            tls_context=context,
+        )
+        try:
+            await client.connect()
+            if server.username and server.password:
+                password = server.password.resolve()
+                if password is None:
+                    raise DeliveryError(f"SMTP password not found in {server.password.describe()}")
+                await client.login(server.username, password)
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"cannot connect to SMTP {server.host}:{server.port}: "
+                                f"{exc.__class__.__name__}: {exc}") from exc
+        self.client = client
+
+    async def send(self, envelope_from: str, recipients: list[str], data: bytes,
+                   name: str) -> SendResult:
+        client = self.client
+        if client is None or not client.is_connected:
+            return SendResult("temporary", "not connected")
+        try:
+            await client.mail(envelope_from)
+            for recipient in recipients:
+                await client.rcpt(recipient)
+        except aiosmtplib.SMTPResponseException as exc:
+            await self._reset()
+            kind = "temporary" if 400 <= exc.code < 500 else "permanent"
+            return SendResult(kind, f"{exc.code} {exc.message}")
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            return SendResult("temporary", f"{exc.__class__.__name__}: {exc}")
+        try:
+            await client.data(data)
+        except aiosmtplib.SMTPResponseException as exc:
+            kind = "temporary" if 400 <= exc.code < 500 else "permanent"
+            return SendResult(kind, f"{exc.code} {exc.message}")
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            # The data may have reached the server: resending could deliver it twice.
+            return SendResult("unknown", f"{exc.__class__.__name__} after the message data: {exc}")
+        return SendResult("sent")
+
+    async def _reset(self) -> None:
+        try:
+            if self.client is not None:
+                await self.client.rset()
+        except (aiosmtplib.SMTPException, OSError):
+            pass
+
+    async def close(self) -> None:
+        if self.client is not None:
+            try:
+                await self.client.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                self.client.close()
+            self.client = None
+
+
+class FolderTransport:
+    """The embedded default: each mail becomes ``NAME.eml`` in a folder, for a person to read."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    async def open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    async def send(self, envelope_from: str, recipients: list[str], data: bytes,
+                   name: str) -> SendResult:
+        header = f"X-Envelope-From: <{envelope_from}>\r\nX-Envelope-To: {', '.join(recipients)}\r\n"
+        write_atomic(self.directory / f"{name}.eml", header.encode() + data)
+        return SendResult("sent")
+
+    async def close(self) -> None:
+        return None

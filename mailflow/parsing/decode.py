@@ -1,0 +1,546 @@
+"""Decode raw incoming mail into a DecodedMessage; never raises, records problems instead."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import email.errors
+import email.policy
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import Message
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+
+from mailflow.parsing.html_text import html_to_text
+
+LARGE_PART = 1_000_000  # bytes; larger attachments are measured without decoding them
+_MAX_DEPTH = 40
+_FALLBACKS = ("utf-8", "cp1252", "latin-1")
+_OFTEN_MISLABELLED = frozenset(
+    {"us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "iso-8859-15", "windows-1252",
+     "cp1252"}
+)  # fmt: skip
+_ALIASES = {
+    "x-mac-roman": "mac_roman", "macintosh": "mac_roman", "gb2312": "gb18030", "gbk": "gb18030",
+    "iso-8859-8-i": "iso-8859-8", "windows-874": "cp874", "utf8": "utf-8", "x-user-defined": "",
+    "unknown-8bit": "", "x-unknown": "", "unknown": "", "default": "",
+}  # fmt: skip
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([QqBb])\?(.*?)\?=")
+_MSGID = re.compile(r"<([^<>\s]+)>")
+_DEFECTS = {
+    "malformed MIME structure": (
+        "StartBoundaryNotFoundDefect", "CloseBoundaryNotFoundDefect",
+        "MultipartInvariantViolationDefect", "NoBoundaryInMultipartDefect",
+        "InvalidMultipartContentTransferEncodingDefect",
+    ),
+    "malformed headers": (
+        "FirstHeaderLineIsContinuationDefect", "MissingHeaderBodySeparatorDefect",
+        "MisplacedEnvelopeHeaderDefect",
+    ),
+    "broken base64": (
+        "InvalidBase64PaddingDefect", "InvalidBase64CharactersDefect", "InvalidBase64LengthDefect",
+    ),
+}  # fmt: skip
+_HEADER_PARTS = frozenset({"text/rfc822-headers", "message/global-headers"})
+_STATUS_PARTS = frozenset({"message/delivery-status", "message/global-delivery-status",
+                           "message/disposition-notification"})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A non-body part, described but never decoded into text."""
+
+    filename: str | None
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ReportPart:
+    """A machine-readable part (delivery status or embedded headers), kept for bounce analysis."""
+
+    content_type: str
+    blocks: list[list[tuple[str, str]]] = field(default_factory=list)
+
+    def values(self, name: str) -> list[str]:
+        """All values of field `name` across blocks, case-insensitive, in order."""
+        wanted = name.lower()
+        return [v for block in self.blocks for k, v in block if k.lower() == wanted]
+
+
+@dataclass(frozen=True)
+class DecodedMessage:
+    """Everything later stages need from one incoming mail, decoded to plain Python values."""
+
+    message_id: str | None = None
+    sender: str | None = None
+    sender_name: str = ""
+    reply_to: list[str] = field(default_factory=list)
+    to: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
+    subject: str = ""
+    date: datetime | None = None
+    in_reply_to: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    return_path: str | None = None
+    text: str = ""
+    html: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    is_report: bool = False
+    report_type: str | None = None
+    report_parts: list[ReportPart] = field(default_factory=list)
+    calendar: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+    def header(self, name: str) -> str | None:
+        """First value of header `name` (case-insensitive), or None."""
+        values = self.header_all(name)
+        return values[0] if values else None
+
+    def header_all(self, name: str) -> list[str]:
+        """All values of header `name` (case-insensitive), in order."""
+        wanted = name.lower()
+        return [value for key, value in self.headers if key.lower() == wanted]
+
+
+def decode_bytes(data: bytes, charset: str | None, problems: list[str]) -> str:
+    """Decode bytes by their declared charset, falling back to utf-8/cp1252/latin-1; never fails."""
+    declared = (charset or "").strip().strip("\"'").lower().split("*")[0]
+    name = _ALIASES.get(declared, declared)
+    if data.isascii():
+        return data.decode("ascii")
+    if not name or name in _OFTEN_MISLABELLED:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return text  # mislabelled utf-8 is common and harmless: not a problem
+    if name:
+        try:
+            codecs.lookup(name)
+            return data.decode(name)
+        except (LookupError, UnicodeError, ValueError):
+            pass
+    for fallback in _FALLBACKS:
+        try:
+            text = data.decode(fallback)
+        except UnicodeDecodeError:
+            continue
+        label = declared or "none"
+        problems.append(f"undecodable charset {label!r}, decoded as {fallback}")
+        return text
+    return data.decode("latin-1")  # unreachable: latin-1 accepts every byte
+
+
+def _fix_8bit(value: str) -> str:
+    """Turn raw 8-bit header bytes (surrogate-escaped by the parser) into real characters."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value
+    raw = value.encode("utf-8", "surrogateescape")
+    return decode_bytes(raw, None, [])
+
+
+def _word_bytes(encoding: str, payload: str) -> bytes:
+    """Bytes of one encoded word's payload, tolerating bad padding and stray characters."""
+    data = payload.encode("utf-8", "surrogateescape")
+    if encoding in "Qq":
+        data = data.replace(b"_", b" ")
+        return re.sub(rb"=([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), data)
+    data = re.sub(rb"[^A-Za-z0-9+/]", b"", data)
+    data = data[: len(data) - len(data) % 4] if len(data) % 4 == 1 else data
+    try:
+        return base64.b64decode(data + b"=" * (-len(data) % 4))
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def decode_words(value: str, problems: list[str] | None = None) -> str:
+    """Unfold a header value and decode its RFC 2047 encoded words, even malformed ones."""
+    problems = [] if problems is None else problems
+    value = re.sub(r"\r?\n(?=[ \t])", "", _fix_8bit(value)).replace("\r", "").replace("\n", "")
+    out: list[str] = []
+    run: list[tuple[str, bytes]] = []  # adjacent words, joined so split characters survive
+
+    def flush() -> None:
+        if run:
+            out.append(decode_bytes(b"".join(b for _, b in run), run[0][0], problems))
+            run.clear()
+
+    pos = 0
+    for match in _ENCODED_WORD.finditer(value):
+        between = value[pos : match.start()]
+        adjacent = bool(run) and not between.strip()  # whitespace between words is dropped
+        if not adjacent:
+            flush()
+            out.append(between)
+        elif run[0][0].lower() != match.group(1).lower():
+            flush()
+        run.append((match.group(1), _word_bytes(match.group(2), match.group(3))))
+        pos = match.end()
+    flush()
+    out.append(value[pos:])
+    return "".join(out)
+
+
+def _addresses(values: list[str]) -> list[tuple[str, str]]:
+    """(display name, lower-case address) pairs from raw address header values."""
+    unfolded = [re.sub(r"\s*\r?\n\s*", " ", _fix_8bit(v)) for v in values]
+    pairs: list[tuple[str, str]] = []
+    for name, addr in getaddresses(unfolded):
+        addr = addr.strip().strip("<>").lower()
+        if addr:
+            pairs.append((" ".join(decode_words(name).split()), addr))
+    return pairs
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _msgids(values: list[str]) -> list[str]:
+    ids: list[str] = []
+    for value in values:
+        found = _MSGID.findall(value)
+        ids.extend(found or [w.strip("<>,;") for w in value.split() if "@" in w])
+    return _unique([i for i in ids if i])
+
+
+def _parse_date(value: str | None, problems: list[str]) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(" ".join(value.split()))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        problems.append("unparseable Date header")
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _raw_headers(part: Message) -> list[tuple[str, str]]:
+    try:
+        return [(str(k), str(v)) for k, v in part.raw_items()]
+    except Exception:
+        return []
+
+
+@dataclass
+class _Meta:
+    ctype: str
+    params: dict[str, str]
+    disposition: str | None
+    filename: str | None
+
+
+def _compat_meta(part: Message) -> _Meta:
+    """Content metadata through compat32, which tolerates headers the default policy chokes on."""
+    compat = Message(policy=email.policy.compat32)
+    for key, value in _raw_headers(part):
+        compat[key] = value
+    return _meta_of(compat)
+
+
+def _meta_of(part: Message) -> _Meta:
+    params: dict[str, str] = {}
+    for key in ("charset", "format", "delsp", "report-type"):
+        value = part.get_param(key)
+        if isinstance(value, tuple):
+            value = value[2]
+        if value:
+            params[key] = str(value).lower()
+    filename = part.get_filename()
+    return _Meta(
+        part.get_content_type(),
+        params,
+        part.get_content_disposition(),
+        decode_words(filename) if filename else None,
+    )
+
+
+def part_meta(part: Message, problems: list[str]) -> _Meta:
+    """Content type, parameters, disposition and filename of a part, never raising."""
+    try:
+        return _meta_of(part)
+    except Exception:
+        problems.append("malformed MIME headers, read with compat32")
+    try:
+        return _compat_meta(part)
+    except Exception:
+        return _Meta("text/plain", {}, None, None)
+
+
+def _payload_bytes(part: Message) -> bytes:
+    try:
+        data = part.get_payload(decode=True)
+        if isinstance(data, bytes):
+            return data
+    except Exception:
+        pass
+    raw = part.get_payload()
+    return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
+
+
+def _encoded_size(part: Message) -> int:
+    """Decoded size of a part, estimated from its encoded form when it is large."""
+    raw = part.get_payload()
+    if not isinstance(raw, str):
+        return 0
+    if len(raw) <= LARGE_PART:
+        return len(_payload_bytes(part))
+    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+    if cte != "base64":
+        return len(raw) - raw.count("\n") - 2 * raw.count("=")
+    stripped = raw.rstrip()
+    chars = len(raw) - sum(raw.count(c) for c in "\r\n\t ")
+    return chars * 3 // 4 - (len(stripped) - len(stripped.rstrip("=")))
+
+
+def _unflow(text: str, delsp: bool) -> str:
+    """Join the soft line breaks of format=flowed text (RFC 3676)."""
+    out: list[tuple[int, str]] = []
+    joining = False
+    for line in text.split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        body = line[depth:]
+        body = body[1:] if body.startswith(" ") else body
+        if joining and out and out[-1][0] == depth:
+            out[-1] = (depth, out[-1][1] + body)
+        else:
+            out.append((depth, body))
+        joining = body.endswith(" ") and body != "-- "
+        if joining and delsp:
+            out[-1] = (depth, out[-1][1][:-1])
+    return "\n".join(("> " * d + b) if d else b for d, b in out)
+
+
+def _quote(text: str) -> str:
+    return "\n".join("> " + line if line else ">" for line in text.split("\n"))
+
+
+def _dsn_blocks(text: str) -> list[list[tuple[str, str]]]:
+    """Field blocks of a delivery-status body: groups of 'Name: value' lines split by blanks."""
+    blocks: list[list[tuple[str, str]]] = []
+    current: list[tuple[str, str]] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            if current:
+                blocks.append(current)
+                current = []
+        elif line[:1] in " \t" and current:
+            current[-1] = (current[-1][0], current[-1][1] + " " + line.strip())
+        elif ":" in line:
+            key, _, value = line.partition(":")
+            current.append((key.strip(), value.strip()))
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+class _Walker:
+    """Walks the MIME tree once, collecting body text, HTML, attachments and report parts."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        self.html: str | None = None
+        self.calendar: str | None = None
+        self.attachments: list[Attachment] = []
+        self.report_parts: list[ReportPart] = []
+
+    def text_of(self, message: Message, depth: int = 0) -> str:
+        """Readable text of a whole message: new text first, forwarded messages quoted after."""
+        forwarded: list[str] = []
+        text, _ = self.walk(message, depth, forwarded)
+        pieces = [text.strip("\n")] if text.strip() else []
+        pieces.extend(forwarded)
+        return "\n\n".join(pieces)
+
+    def walk(self, part: Message, depth: int, forwarded: list[str]) -> tuple[str, str]:
+        """(text, source) of one part; source is "plain", "html" or "" when it has no text."""
+        if depth > _MAX_DEPTH:
+            self.problems.append("MIME nesting too deep")
+            return "", ""
+        meta = part_meta(part, self.problems)
+        ctype = meta.ctype
+        if part.is_multipart():
+            children = [c for c in (part.get_payload() or []) if isinstance(c, Message)]
+            if ctype.startswith("message/"):
+                return self._embedded(children, depth, forwarded, meta)
+            if ctype == "multipart/alternative":
+                return self._alternative(children, depth, forwarded)
+            if ctype == "multipart/report":
+                children = [c for c in children if not self._report_child(c)]
+            if ctype == "multipart/related":
+                for extra in children[1:]:  # inline images and the like
+                    self._attach(extra)
+                children = children[:1]
+            results = [self.walk(child, depth + 1, forwarded) for child in children]
+            texts = [t for t, _ in results if t.strip()]
+            source = "plain" if any(s == "plain" for _, s in results) else ""
+            source = source or ("html" if any(s == "html" for _, s in results) else "")
+            return "\n\n".join(t.strip("\n") for t in texts), source
+        if ctype.startswith("multipart/"):
+            self.problems.append("malformed MIME structure")
+            ctype = "text/plain"
+        is_attachment = meta.disposition == "attachment" or (
+            meta.filename is not None and meta.disposition != "inline"
+        )
+        if ctype in _STATUS_PARTS or ctype in _HEADER_PARTS:
+            self._report_child(part)
+            return "", ""
+        if ctype == "text/calendar":
+            if self.calendar is None:
+                self.calendar = self._decode(part, meta)
+            if is_attachment:
+                self._attach(part)
+            return "", ""
+        if is_attachment or ctype not in ("text/plain", "text/html"):
+            self._attach(part)
+            return "", ""
+        text = self._decode(part, meta)
+        if ctype == "text/html":
+            if self.html is None:
+                self.html = text
+            return html_to_text(text), "html"
+        if meta.params.get("format") == "flowed":
+            text = _unflow(text, meta.params.get("delsp") == "yes")
+        return text, "plain"
+
+    def _alternative(
+        self, children: list[Message], depth: int, forwarded: list[str]
+    ) -> tuple[str, str]:
+        results = [self.walk(child, depth + 1, forwarded) for child in children]
+        for wanted in ("plain", "html", ""):
+            for text, source in results:
+                if source == wanted and text.strip():
+                    return text, source
+        return "", ""
+
+    def _embedded(
+        self, children: list[Message], depth: int, forwarded: list[str], meta: _Meta
+    ) -> tuple[str, str]:
+        """A forwarded message/rfc822: headers kept for reports, text quoted after the new text."""
+        for inner in children:
+            headers = [(k, decode_words(v)) for k, v in _raw_headers(inner)]
+            self.report_parts.append(ReportPart(meta.ctype, [headers]))
+            summary = [f"{k}: {v}" for k, v in headers if k.lower() in ("from", "date", "subject")]
+            body = self.text_of(inner, depth + 1)
+            forwarded.append(_quote("\n".join([*summary, "", body]).strip("\n")))
+        return "", ""
+
+    def _report_child(self, part: Message) -> bool:
+        """Record a machine-readable part; True if `part` is one (and so not body text)."""
+        ctype = part_meta(part, self.problems).ctype
+        if ctype in _STATUS_PARTS:
+            payload = part.get_payload()
+            if isinstance(payload, list):  # the parser splits delivery-status into blocks
+                blocks = [
+                    [(k, decode_words(v)) for k, v in _raw_headers(b)]
+                    for b in payload
+                    if isinstance(b, Message)
+                ]
+            else:
+                text = decode_bytes(_payload_bytes(part), "utf-8", self.problems)
+                blocks = _dsn_blocks(text.replace("\r\n", "\n"))
+            self.report_parts.append(ReportPart(ctype, blocks))
+            return True
+        if ctype in _HEADER_PARTS:
+            text = decode_bytes(_payload_bytes(part), "utf-8", self.problems)
+            inner = BytesParser(policy=email.policy.compat32).parsebytes(
+                text.encode("utf-8", "surrogateescape"), headersonly=True
+            )
+            headers = [(k, decode_words(v)) for k, v in _raw_headers(inner)]
+            self.report_parts.append(ReportPart(ctype, [headers]))
+            return True
+        if ctype == "message/rfc822" and part.is_multipart():
+            for inner in part.get_payload() or []:
+                if isinstance(inner, Message):
+                    headers = [(k, decode_words(v)) for k, v in _raw_headers(inner)]
+                    self.report_parts.append(ReportPart(ctype, [headers]))
+            return True
+        return False
+
+    def _attach(self, part: Message) -> None:
+        meta = part_meta(part, self.problems)
+        self.attachments.append(Attachment(meta.filename, meta.ctype, _encoded_size(part)))
+
+    def _decode(self, part: Message, meta: _Meta) -> str:
+        text = decode_bytes(_payload_bytes(part), meta.params.get("charset"), self.problems)
+        return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+
+
+def _defect_problems(message: Message) -> list[str]:
+    names: set[str] = set()
+    try:
+        for part in message.walk():
+            names.update(type(d).__name__ for d in getattr(part, "defects", []))
+    except Exception:
+        return ["malformed MIME structure"]
+    return [problem for problem, kinds in _DEFECTS.items() if names & set(kinds)]
+
+
+def _parse(raw: bytes, problems: list[str]) -> Message:
+    try:
+        return BytesParser(policy=email.policy.default).parsebytes(raw)
+    except Exception:
+        problems.append("message unreadable with the default policy, read with compat32")
+    return BytesParser(policy=email.policy.compat32).parsebytes(raw)
+
+
+def _decode(raw: bytes, problems: list[str]) -> DecodedMessage:
+    message = _parse(raw, problems)
+    raw_headers = _raw_headers(message)
+    headers = [(k, decode_words(v, problems)) for k, v in raw_headers]
+
+    def raw_all(name: str) -> list[str]:
+        return [v for k, v in raw_headers if k.lower() == name.lower()]
+
+    def first(name: str) -> str | None:
+        return next((v for k, v in headers if k.lower() == name.lower()), None)
+
+    senders = _addresses(raw_all("from"))
+    return_path = None
+    for value in raw_all("return-path")[:1]:
+        return_path = value.strip().strip("<>").strip().lower()
+    walker = _Walker(problems)
+    text = walker.text_of(message).strip("\n")
+    problems.extend(_defect_problems(message))
+    meta = part_meta(message, problems)
+    if not text.strip():
+        problems.append("empty body")
+    message_ids = _msgids(raw_all("message-id"))
+    return DecodedMessage(
+        message_id=message_ids[0] if message_ids else None,
+        sender=senders[0][1] if senders else None,
+        sender_name=senders[0][0] if senders else "",
+        reply_to=_unique([a for _, a in _addresses(raw_all("reply-to"))]),
+        to=_unique([a for _, a in _addresses(raw_all("to"))]),
+        cc=_unique([a for _, a in _addresses(raw_all("cc"))]),
+        subject=" ".join((first("subject") or "").split()),
+        date=_parse_date(first("date"), problems),
+        in_reply_to=_msgids(raw_all("in-reply-to")),
+        references=_msgids(raw_all("references")),
+        return_path=return_path,
+        text=text,
+        html=walker.html,
+        attachments=walker.attachments,
+        headers=headers,
+        is_report=meta.ctype == "multipart/report",
+        report_type=meta.params.get("report-type"),
+        report_parts=walker.report_parts,
+        calendar=walker.calendar,
+        problems=_unique(problems),
+    )
+
+
+def decode_message(raw: bytes) -> DecodedMessage:
+    """Decode raw RFC 5322 bytes into a DecodedMessage; never raises, problems are recorded."""
+    problems: list[str] = []
+    try:
+        return _decode(bytes(raw), problems)
+    except Exception as exc:  # the contract: a bad message becomes problems, never a crash
+        problems.append(f"undecodable message ({type(exc).__name__})")
+        return DecodedMessage(problems=_unique(problems))

@@ -1,0 +1,103 @@
+"""Read a filled-in application form out of a reply, in English or French labels."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from mailflow.config.model import FormField
+
+ROLE_LABELS = ("role", "rôle", "role (mentee or mentor)", "rôle (mentoré ou mentor)")
+ROLE_VALUES = {
+    "mentee": "mentee", "mentees": "mentee", "mentore": "mentee", "mentoree": "mentee",
+    "mentore(e)": "mentee", "mentoré": "mentee", "mentorée": "mentee", "mentoré(e)": "mentee",
+    "mentor": "mentor", "mentors": "mentor", "mentore mentor": "mentor", "mentor.e": "mentor",
+}
+_LINE = re.compile(r"^\s*(?:[-*•]\s*)?\**([^:\n]{1,60}?)\**\s*:\s*\**(.*)$")
+_PARENS = re.compile(r"\([^)]*\)")
+
+
+def normalise_label(label: str) -> str:
+    """Case-, accent- and parenthesis-insensitive form of a label, for matching."""
+    text = _PARENS.sub("", label)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^a-z0-9' ]", " ", text.casefold()).split())
+
+
+@dataclass
+class FormReading:
+    """What a form reply holds: the role, the fields by key, what is missing."""
+
+    role: str | None = None
+    role_raw: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        """Whether the text looks like a filled form at all."""
+        return self.role_raw is not None or len(self.fields) >= 2
+
+    @property
+    def complete(self) -> bool:
+        """Whether every required field of the role is there."""
+        return self.found and self.role is not None and not self.missing
+
+
+def _label_map(forms: dict[str, tuple[FormField, ...]]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for fields in forms.values():
+        for item in fields:
+            for label in item.labels:
+                mapping.setdefault(normalise_label(label), item.key)
+    return mapping
+
+
+def _pairs(text: str, labels: dict[str, str]) -> list[tuple[str, str]]:
+    """(key, value) pairs in order; a value may continue on the following lines."""
+    role_labels = {normalise_label(x) for x in ROLE_LABELS}
+    pairs: list[tuple[str, list[str]]] = []
+    current: list[str] | None = None
+    for line in text.splitlines():
+        match = _LINE.match(line)
+        label = normalise_label(match.group(1)) if match else ""
+        if match and (label in labels or label in role_labels):
+            key = "role" if label in role_labels else labels[label]
+            current = [match.group(2).strip().strip("*").strip()]
+            pairs.append((key, current))
+        elif current is not None and line.strip():
+            current.append(line.strip())
+        else:
+            current = None
+    return [(key, "\n".join(v for v in values if v).strip()) for key, values in pairs]
+
+
+def _unquote(text: str) -> str:
+    return "\n".join(re.sub(r"^(\s*>)+ ?", "", line) for line in text.splitlines())
+
+
+def read_form(new_text: str, quoted_text: str,
+              forms: dict[str, tuple[FormField, ...]]) -> FormReading:
+    """Form fields from the new text, or typed inside the quoted form where it is silent."""
+    labels = _label_map(forms)
+    values: dict[str, str] = {}
+    for key, value in _pairs(_unquote(quoted_text), labels) + _pairs(new_text, labels):
+        if value:
+            values[key] = value
+    reading = FormReading()
+    role_raw = values.pop("role", None)
+    if role_raw is not None or any(k == "role" for k, _ in _pairs(new_text, labels)):
+        reading.role_raw = role_raw or ""
+        reading.role = ROLE_VALUES.get(normalise_label(role_raw or "").replace(" ", ""))
+        if reading.role is None and role_raw:
+            first = normalise_label(role_raw).split(" ")[0] if normalise_label(role_raw) else ""
+            reading.role = ROLE_VALUES.get(first)
+    reading.fields = values
+    if reading.role is None:
+        reading.missing.append("Role")
+    else:
+        reading.missing.extend(
+            f.label for f in forms.get(reading.role, ()) if f.required and not values.get(f.key))
+    return reading

@@ -1,0 +1,188 @@
+"""Turn mail HTML into readable plain text whose quoted parts are marked with "> "."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+_SKIP = frozenset({"script", "style", "head", "title", "template", "noscript", "xml"})
+_VOID = frozenset({"br", "img", "hr", "meta", "link", "input", "wbr", "col", "area", "base"})
+_PARAGRAPH = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "pre", "blockquote"}
+)
+_LINE = frozenset(
+    {
+        "div", "li", "tr", "dd", "dt", "section", "article", "header", "footer", "address",
+        "center", "figure", "figcaption", "main", "nav", "aside", "form", "fieldset", "tbody",
+        "thead", "tfoot", "caption", "hr", "body", "html",
+    }
+)  # fmt: skip
+_CELL = frozenset({"td", "th"})
+# Outlook puts the header block of the quoted original in one of these; all that follows is quoted.
+_OUTLOOK_BORDER = re.compile(r"border-top:\s*solid\s+#(?:E1E1E1|B5C4DF)", re.IGNORECASE)
+_QUOTE_CLASSES = frozenset({"gmail_quote", "yahoo_quoted", "moz-forward-container"})
+_QUOTE_IDS = frozenset({"divrplyfwdmsg", "appendonsend", "mail-editor-reference-message-container"})
+
+
+class _TextBuilder(HTMLParser):
+    """HTMLParser that builds lines, prefixing those inside quotes with "> "."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.current: list[str] = []
+        self.line_depth = 0
+        self.skip = 0
+        self.pre = 0
+        self.blockquotes = 0
+        self.containers = 0
+        self.rest_quoted = 0
+        self.space_pending = False
+        self.lists: list[list[int]] = []  # one [counter] per open list; counter -1 for <ul>
+        self.stack: list[tuple[str, bool, bool]] = []  # (tag, quote container, Outlook line)
+
+    @property
+    def depth(self) -> int:
+        return max(self.blockquotes, self.containers) + self.rest_quoted
+
+    def _break(self) -> None:
+        """End the current line if it has content."""
+        if self.current:
+            text = "".join(self.current).rstrip()
+            self.lines.append("> " * self.line_depth + text if text else ">" * self.line_depth)
+            self.current = []
+        self.space_pending = False
+
+    def _blank(self) -> None:
+        """End the current line and leave one blank line."""
+        self._break()
+        if self.lines and self.lines[-1].strip(" >"):
+            self.lines.append(">" * self.depth)
+
+    def _write(self, text: str) -> None:
+        if not self.current:
+            self.line_depth = self.depth
+        self.current.append(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        tag = tag.lower()
+        if tag in _SKIP:
+            self.skip += 1
+            return
+        if self.skip:
+            return
+        attr = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "br":
+            if not self.current:
+                self._write("")
+            self._break()
+            return
+        container = False
+        mso_line = tag == "p" and "msonormal" in attr.get("class", "").lower()
+        if tag not in _VOID:
+            classes = set(attr.get("class", "").lower().split())
+            container = tag != "blockquote" and bool(classes & _QUOTE_CLASSES)
+            if attr.get("id", "").lower() in _QUOTE_IDS or _OUTLOOK_BORDER.search(
+                attr.get("style", "")
+            ):
+                self._break()
+                self.rest_quoted = 1
+            self.stack.append((tag, container, mso_line))
+        if mso_line or (tag in ("ul", "ol") and self.lists):
+            self._break()  # Outlook writes one <p class=MsoNormal> per line; nested lists
+        elif tag in _PARAGRAPH:
+            self._blank()
+        elif tag in _LINE:
+            self._break()
+        if container:
+            self.containers += 1
+        if tag == "blockquote":
+            self.blockquotes += 1
+        elif tag == "pre":
+            self.pre += 1
+        elif tag in ("ul", "ol"):
+            self.lists.append([0 if tag == "ol" else -1])
+        elif tag == "li":
+            indent = "  " * max(len(self.lists) - 1, 0)
+            if self.lists and self.lists[-1][0] >= 0:
+                self.lists[-1][0] += 1
+                self._write(f"{indent}{self.lists[-1][0]}. ")
+            else:
+                self._write(f"{indent}- ")
+        elif tag in _CELL and self.current:
+            self.space_pending = True
+        elif tag == "hr":
+            self._write("-" * 20)
+            self._break()
+
+    def handle_endtag(self, tag: str) -> None:
+        tag = tag.lower()
+        if tag in _SKIP:
+            self.skip = max(self.skip - 1, 0)
+            return
+        if self.skip or tag in _VOID:
+            return
+        # pop to the matching open tag; tolerate unclosed and stray end tags
+        for index in range(len(self.stack) - 1, -1, -1):
+            if self.stack[index][0] == tag:
+                for open_tag, container, mso_line in reversed(self.stack[index:]):
+                    self._close(open_tag, container, mso_line)
+                del self.stack[index:]
+                return
+
+    def _close(self, tag: str, container: bool, mso_line: bool) -> None:
+        if container:
+            self.containers = max(self.containers - 1, 0)
+        if tag == "blockquote":
+            self.blockquotes = max(self.blockquotes - 1, 0)
+        elif tag == "pre":
+            self.pre = max(self.pre - 1, 0)
+        elif tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+        if mso_line and not self.current:
+            self._blank()  # Outlook's empty <p class=MsoNormal>&nbsp;</p> separates paragraphs
+        elif mso_line or tag in _LINE or (tag in ("ul", "ol") and self.lists):
+            self._break()
+        elif tag in _PARAGRAPH:
+            self._blank()
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        if self.pre:
+            for index, chunk in enumerate(data.replace("\r\n", "\n").split("\n")):
+                if index:
+                    if not self.current:
+                        self._write("")
+                    self._break()
+                if chunk:
+                    self._write(chunk)
+            return
+        if data[:1].isspace():
+            self.space_pending = True
+        words = data.split()
+        if not words:
+            return
+        if self.space_pending and self.current and "".join(self.current).strip():
+            self._write(" ")
+        self._write(" ".join(words))
+        self.space_pending = data[-1:].isspace()
+
+
+def html_to_text(html: str) -> str:
+    """Convert HTML mail to plain text, keeping structure and marking quoted parts with "> "."""
+    builder = _TextBuilder()
+    try:
+        builder.feed(html)
+        builder.close()
+    except Exception:  # html.parser is lenient, but never let a bad document escape
+        pass
+    builder._break()
+    out: list[str] = []
+    for line in builder.lines:
+        if not line.strip(" >") and (not out or not out[-1].strip(" >")):
+            continue  # collapse runs of blank lines (quoted or not)
+        out.append(line)
+    while out and not out[-1].strip(" >"):
+        out.pop()
+    return "\n".join(out)

@@ -1,0 +1,187 @@
+"""What a message means: its kind, who wrote it, what it says, and what is unsure.
+
+``understand`` is pure given its context (the configuration, the roster and the
+outbox lookups), so ``mailflow parse`` shows exactly what the daemon would conclude.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from mailflow.config.model import Config
+from mailflow.parsing.authority import authenticated_domain_pass
+from mailflow.parsing.automatic import automatic_kind, bounced_recipients, verp_id
+from mailflow.parsing.decode import DecodedMessage
+from mailflow.parsing.forms import read_form
+from mailflow.parsing.quotes import split_reply
+from mailflow.reply_tokens import token_from_address, verify_token
+
+KINDS = ("application", "choices", "meeting", "survey", "coordinator_cc", "command",
+         "auto_reply", "bounce", "unknown")
+_FRENCH = re.compile(r"\b(bonjour|merci|je|vous|nous|suis|pour|avec|mentorat|mentoré|"
+                     r"candidature|cordialement|madame|monsieur|à|être|très)\b", re.IGNORECASE)
+_ENGLISH = re.compile(r"\b(hello|hi|thanks|thank|i|you|we|am|for|with|mentorship|"
+                      r"application|regards|dear|the|would|like)\b", re.IGNORECASE)
+
+
+@dataclass
+class Context:
+    """What understanding needs to know besides the message itself."""
+
+    config: Config
+    secret: bytes
+    participant: Callable[[str], dict | None]
+    outbox_by_id: Callable[[str], Any]
+    outbox_by_message_id: Callable[[str], Any]
+
+
+@dataclass
+class Reading:
+    """The outcome of reading one message (the ``mailflow parse --json`` contract, and more)."""
+
+    kind: str
+    sender: str | None
+    participant: str | None = None
+    reply_text: str = ""
+    choices: list[str] = field(default_factory=list)
+    meeting: dict | None = None
+    bounced_recipient: str | None = None
+    authenticated: bool = False
+    needs_review: bool = False
+    problems: list[str] = field(default_factory=list)
+    sender_name: str = ""
+    subject: str = ""
+    message_id: str | None = None
+    references: list[str] = field(default_factory=list)
+    answers_item: str | None = None
+    language: str | None = None
+    role: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    own_mail: bool = False
+
+    @property
+    def stranger(self) -> bool:
+        """Neither a participant nor a verified coordinator."""
+        return self.participant is None and not self.authenticated
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object ``mailflow parse --json`` prints."""
+        data = asdict(self)
+        data["application"] = ({"role": self.role, "fields": self.fields, "missing": self.missing}
+                               if self.kind == "application" else None)
+        for name in ("role", "fields", "missing", "references", "own_mail"):
+            data.pop(name)
+        return data
+
+
+def guess_language(text: str, default: str) -> str:
+    """'fr' when the text is clearly French, 'en' when clearly English, else ``default``."""
+    french, english = len(_FRENCH.findall(text)), len(_ENGLISH.findall(text))
+    if french >= 2 and french > english:
+        return "fr"
+    if english >= 2 and english > french:
+        return "en"
+    return default
+
+
+def _answered_item(msg: DecodedMessage, ctx: Context) -> tuple[Any, str | None]:
+    """The outbox item this message answers, and a problem when a token does not verify."""
+    local = ctx.config.local_part
+    for address in [*msg.to, *msg.cc, *msg.header_all("Delivered-To"),
+                    *msg.header_all("X-Original-To")]:
+        token = token_from_address(address.strip().strip("<>"), local)
+        if token is None:
+            continue
+        item_id = verify_token(ctx.secret, token, msg.sender or "")
+        if item_id is None:
+            return None, "the reply address was issued to someone else; not attributed by token"
+        return ctx.outbox_by_id(item_id), None
+    for ref in [*msg.in_reply_to, *reversed(msg.references)]:
+        item = ctx.outbox_by_message_id(ref)
+        if item is not None and msg.sender in item.recipients:
+            return item, None
+    return None, None
+
+
+def _is_own(address: str, config: Config) -> bool:
+    """The program's address or one of its +sub-addresses."""
+    local, _, domain = address.partition("@")
+    return domain == config.domain and local.split("+", 1)[0] == config.local_part
+
+
+def understand(msg: DecodedMessage, ctx: Context) -> Reading:
+    """Read ``msg``: never raises for a decoded message, flags whatever is unsure."""
+    config = ctx.config
+    reading = Reading(kind="unknown", sender=msg.sender, sender_name=msg.sender_name,
+                      subject=msg.subject, message_id=msg.message_id,
+                      references=[*msg.references, *msg.in_reply_to],
+                      problems=list(msg.problems))
+    if msg.problems:
+        reading.needs_review = True
+    if not msg.sender:
+        reading.problems.append("no sender address")
+        reading.needs_review = True
+        return reading
+    automatic = automatic_kind(msg, {config.address, msg.sender} if _is_own(msg.sender, config)
+                               else {config.address})
+    if automatic == "own":
+        reading.kind, reading.own_mail = "auto_reply", True
+        reading.problems.append("sent by this program itself; never answered")
+        return reading
+    if automatic == "bounce":
+        reading.kind = "bounce"
+        recipients = bounced_recipients(msg)
+        reading.bounced_recipient = recipients[0] if recipients else None
+        item_id = verp_id(msg, config.local_part)
+        item = ctx.outbox_by_id(item_id) if item_id else None
+        if item is not None:
+            reading.answers_item = item.id
+            reading.bounced_recipient = reading.bounced_recipient or item.recipients[0]
+        if reading.bounced_recipient is None:
+            reading.problems.append("bounce whose recipient could not be identified")
+            reading.needs_review = True
+        return reading
+
+    item, token_problem = _answered_item(msg, ctx)
+    if token_problem:
+        reading.problems.append(token_problem)
+        reading.needs_review = True
+    if item is not None:
+        reading.answers_item = item.id
+    person = ctx.participant(msg.sender)
+    reading.participant = person["email"] if person else None
+    is_coordinator = config.is_coordinator_address(msg.sender)
+    reading.authenticated = is_coordinator and authenticated_domain_pass(
+        msg.header_all("Authentication-Results"), config.mailbox.authserv_id, msg.sender)
+    if is_coordinator and not reading.authenticated:
+        reading.problems.append("claims to be a coordinator but is not authenticated "
+                                "(no DMARC/DKIM pass from the trusted server)")
+        reading.needs_review = True
+
+    if automatic == "auto_reply":
+        reading.kind = "auto_reply"
+        return reading
+
+    reply = split_reply(msg.text)
+    reading.reply_text = reply.new_text.strip()
+    reading.language = (person or {}).get("language") or guess_language(
+        reading.reply_text + " " + msg.subject, config.language)
+    if reading.authenticated:
+        reading.kind = "coordinator_cc"
+        return reading
+    form = read_form(reply.new_text, reply.quoted, config.forms)
+    if form.found:
+        reading.kind = "application"
+        reading.role, reading.fields, reading.missing = form.role, form.fields, form.missing
+        return reading
+    if not reading.reply_text and not msg.subject.strip():
+        reading.problems.append("empty message")
+        reading.needs_review = True
+    elif reading.participant is not None:
+        reading.problems.append("a participant's message that mailflow does not understand")
+        reading.needs_review = True
+    return reading

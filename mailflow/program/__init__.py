@@ -1,0 +1,1 @@
+"""What should happen: rules, the program's records and the pure decisions."""

@@ -1,0 +1,59 @@
+"""Decide what to do about a message: pure, so it is tested without store or network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mailflow.parsing.understand import Reading
+from mailflow.program.rules import Action, Rule
+
+NEVER_ANSWERED = frozenset({"auto_reply", "bounce"})
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An action and the rule that asked for it."""
+
+    rule: str
+    action: Action
+
+
+def facts(reading: Reading, participant: dict | None) -> dict[str, str | None]:
+    """The values rule conditions are matched against."""
+    if reading.authenticated:
+        sender = "coordinator"
+    elif participant is not None:
+        sender = "participant"
+    else:
+        sender = "stranger"
+    application = None
+    if reading.kind == "application":
+        application = "complete" if reading.role and not reading.missing else "incomplete"
+    return {
+        "message": reading.kind,
+        "sender": sender,
+        "application": application,
+        "role": reading.role or (participant or {}).get("role"),
+        "status": (participant or {}).get("status"),
+    }
+
+
+def matches(rule: Rule, values: dict[str, str | None]) -> bool:
+    """Whether every condition of ``rule`` holds."""
+    return all(values.get(name) == expected for name, expected in rule.when.items())
+
+
+def decide(reading: Reading, participant: dict | None, rules: list[Rule]) -> list[Decision]:
+    """The actions of every matching rule, in rule order; nothing for mail never to answer."""
+    if reading.own_mail or reading.needs_review:
+        return []
+    values = facts(reading, participant)
+    decisions = []
+    for rule in rules:
+        if matches(rule, values):
+            for action in rule.actions:
+                if action.type == "send" and action.to == "sender" and (
+                        reading.kind in NEVER_ANSWERED):
+                    continue
+                decisions.append(Decision(rule.name, action))
+    return decisions

@@ -1,0 +1,116 @@
+"""Act on one recorded message: understand it, decide by the rules, apply the decisions."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from mailflow.config.model import Config
+from mailflow.outbound.mailer import Mailer, Recipient
+from mailflow.parsing.decode import decode_message
+from mailflow.parsing.understand import Context, Reading, understand
+from mailflow.program import participants
+from mailflow.program.engine import Decision, decide
+from mailflow.program.rules import Rule
+from mailflow.store import Store
+
+log = logging.getLogger("mailflow.program")
+
+
+@dataclass
+class Outcome:
+    """What handling one message led to."""
+
+    reading: Reading
+    decisions: list[Decision]
+    review: bool
+
+
+def form_context(config: Config) -> dict:
+    """The application forms as templates see them."""
+    return {role: [{"key": f.key, "label": f.label, "required": f.required, "help": f.help}
+                   for f in fields] for role, fields in config.forms.items()}
+
+
+class Handler:
+    """Applies the program's rules to messages; every change names its cause."""
+
+    def __init__(self, config: Config, store: Store, mailer: Mailer, rules: list[Rule],
+                 context: Context) -> None:
+        self.config = config
+        self.store = store
+        self.mailer = mailer
+        self.rules = rules
+        self.context = context
+
+    def handle(self, entry: dict, raw: bytes, now: datetime) -> Outcome:
+        """Handle the ledger entry ``entry`` whose bytes are ``raw``."""
+        reading = understand(decode_message(raw), self.context)
+        person = participants.find(self.store, reading.participant) if reading.participant \
+            else None
+        decisions = decide(reading, person, self.rules)
+        cause = f"message {entry['key']}"
+        at = now.isoformat()
+        for decision in decisions:
+            person = self._apply(decision, reading, person, entry, cause, at)
+        review = reading.needs_review
+        if review:
+            self.store.table("review").insert({
+                "inbound": entry["key"], "sender": reading.sender, "subject": reading.subject,
+                "problems": reading.problems, "created": at, "resolved": False,
+            })
+        if reading.participant:
+            participants.add_event(self.store, reading.participant, f"message:{reading.kind}",
+                                   cause, at, {"subject": reading.subject})
+        return Outcome(reading, decisions, review)
+
+    def _apply(self, decision: Decision, reading: Reading, person: dict | None, entry: dict,
+               cause: str, at: str) -> dict | None:
+        action = decision.action
+        sender = reading.sender or ""
+        if action.type == "record":
+            person = participants.record_application(
+                self.store, email=sender, name=reading.sender_name, role=reading.role,
+                fields=reading.fields, missing=reading.missing, language=reading.language,
+                cause=f"{cause} (rule {decision.rule})", at=at)
+            reading.participant = person["email"]
+        elif action.type == "set" and person is not None:
+            participants.set_fields(self.store, sender, action.values,
+                                    f"rule {decision.rule} on {cause}", at)
+            person = {**person, **action.values}
+        elif action.type == "review":
+            reading.problems.append(action.reason)
+            reading.needs_review = True
+        elif action.type == "send":
+            self._send(decision, reading, person, entry)
+        return person
+
+    def _send(self, decision: Decision, reading: Reading, person: dict | None,
+              entry: dict) -> None:
+        action = decision.action
+        context = {
+            "person": {"name": (person or {}).get("name") or reading.sender_name or "",
+                       "email": reading.sender, "role": (person or {}).get("role") or reading.role},
+            "missing": reading.missing,
+            "forms": form_context(self.config),
+            "subject": reading.subject,
+        }
+        if action.to == "coordinators":
+            targets = [Recipient(c.email, c.name, self.config.language)
+                       for c in self.config.coordinators]
+            kind = "notice"
+        else:
+            targets = [Recipient(reading.sender or "", context["person"]["name"],
+                                 (person or {}).get("language") or reading.language,
+                                 participant=reading.participant)]
+            kind = "reply"
+        for target in targets:
+            item = self.mailer.queue(
+                rule=decision.rule, occasion=entry["key"], template=action.template or "",
+                to=target, context=context, kind=kind,
+                in_reply_to=reading.message_id if kind == "reply" else None,
+                references=tuple(reading.references))
+            if item is not None:
+                log.info("queued %s to %s (rule %s)", action.template, target.email,
+                         decision.rule)

@@ -1,0 +1,93 @@
+"""Open a program directory: configuration, store, outbox, templates and rules, together."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from mailflow.config import Config, load_config
+from mailflow.errors import ConfigError, TemplateError
+from mailflow.inbound.ledger import Ledger
+from mailflow.outbound.mailer import Mailer
+from mailflow.outbound.outbox import Outbox
+from mailflow.outbound.templates import Templates
+from mailflow.parsing.understand import Context
+from mailflow.program import participants
+from mailflow.program.handler import Handler
+from mailflow.program.rules import Rule, load_rules
+from mailflow.store import Store
+
+
+def program_secret(config: Config, create: bool) -> bytes:
+    """The reply-token key: from the configured variable or file, else ``state/secret``."""
+    if config.secret is not None:
+        value = config.secret.resolve()
+        if not value:
+            raise ConfigError(str(config.root / "config.yaml"), "key 'program.secret_env'",
+                              f"the secret is not set ({config.secret.describe()})",
+                              "set it, or remove the key to use a generated state/secret")
+        return value.encode()
+    path = config.state_dir / "secret"
+    if not path.exists():
+        if not create:
+            return b"read-only-without-secret"
+        config.state_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+    return path.read_text().strip().encode()
+
+
+def load_definitions(config: Config) -> tuple[Templates, list[Rule]]:
+    """Templates and rules, validated against each other; raises with file and line."""
+    templates = Templates(config.templates_dirs, config.language)
+    problems = templates.check()
+    if problems:
+        raise TemplateError("\n".join(problems))
+    rules = load_rules(config.rules_dir, templates.names())
+    return templates, rules
+
+
+@dataclass
+class Program:
+    """Everything a command needs about one program."""
+
+    config: Config
+    store: Store
+    outbox: Outbox
+    templates: Templates
+    rules: list[Rule]
+    ledger: Ledger
+    mailer: Mailer
+    handler: Handler
+    secret: bytes
+
+    def close(self) -> None:
+        """Flush and release the store and the outbox."""
+        self.outbox.close()
+        self.store.close()
+
+
+def open_program(root: Path, read_only: bool = False) -> Program:
+    """Load and validate the program at ``root``; take the writer lock unless read-only."""
+    config = load_config(root)
+    templates, rules = load_definitions(config)
+    secret = program_secret(config, create=not read_only)
+    store = Store(config.state_dir, read_only=read_only)
+    try:
+        outbox = Outbox(config.state_dir / "outbox", read_only=read_only)
+    except BaseException:
+        store.close()
+        raise
+    mailer = Mailer(config, templates, outbox, secret)
+    context = Context(
+        config=config, secret=secret,
+        participant=lambda email: participants.find(store, email),
+        outbox_by_id=outbox.items.get,
+        outbox_by_message_id=lambda mid: outbox.items.get(outbox.by_message_id.get(mid, "")),
+    )
+    handler = Handler(config, store, mailer, rules, context)
+    return Program(config, store, outbox, templates, rules, Ledger(store), mailer, handler,
+                   secret)

@@ -1,0 +1,92 @@
+"""The program store: TinyDB tables behind atomic writes, one writer, a schema version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.table import Table
+
+from mailflow.errors import StoreError
+from mailflow.store.lock import ProgramLock
+from mailflow.store.storage import AtomicJSONStorage
+
+SCHEMA_VERSION = 1
+STORE_NAME = "store.json"
+TABLES = (
+    "participants",  # one document per person, keyed by lower-case email
+    "inbound",       # the ledger: every message received, before anything acts on it
+    "mailboxes",     # per source: UIDVALIDITY and the last UID taken in
+    "events",        # every state change with its cause: a person's timeline
+    "review",        # what a person has to look at
+)
+
+
+class Store:
+    """The program's memory. Use ``transaction()`` to commit several changes atomically."""
+
+    def __init__(self, state_dir: Path, read_only: bool = False) -> None:
+        self.state_dir = state_dir
+        self.read_only = read_only
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = ProgramLock(state_dir / "lock")
+        if not read_only:
+            self._lock.acquire()
+        self.storage = AtomicJSONStorage(state_dir / STORE_NAME, read_only=read_only)
+        self.db = TinyDB(storage=lambda: self.storage)  # type: ignore[arg-type, return-value]
+        self._depth = 0
+        self._check_schema()
+
+    def _check_schema(self) -> None:
+        meta = self.db.table("_meta")
+        row = meta.get(doc_id=1)
+        if row is None:
+            if not self.read_only:
+                meta.insert({"schema_version": SCHEMA_VERSION})
+            return
+        version = row.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.storage.path}: schema version {version}, this mailflow reads "
+                f"version {SCHEMA_VERSION}; upgrade mailflow or restore a matching backup"
+            )
+
+    def table(self, name: str) -> Table:
+        """One of the store's tables (see TABLES)."""
+        if name not in TABLES:
+            raise KeyError(f"unknown store table {name!r}")
+        return self.db.table(name)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Group writes: all of them reach the disk in one atomic write, or none does."""
+        self._depth += 1
+        self.storage.deferred = True
+        try:
+            yield self
+        except BaseException:
+            if self._depth == 1:
+                self.storage.discard()
+                self.db.clear_cache()
+            raise
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                self.storage.deferred = False
+        if self._depth == 0:
+            self.storage.flush()
+
+    def close(self) -> None:
+        """Flush and release the lock."""
+        if not self.read_only:
+            self.storage.flush()
+        self._lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

@@ -95,9 +95,13 @@ def read_form(new_text: str, quoted_text: str,
             first = normalise_label(role_raw).split(" ")[0] if normalise_label(role_raw) else ""
             reading.role = ROLE_VALUES.get(first)
     reading.fields = values
-    if reading.role is None:
-        reading.missing.append("Role")
-    else:
-        reading.missing.extend(
-            f.label for f in forms.get(reading.role, ()) if f.required and not values.get(f.key))
+    reading.missing = missing_fields(reading.role, values, forms)
     return reading
+
+
+def missing_fields(role: str | None, values: dict[str, str],
+                   forms: dict[str, tuple[FormField, ...]]) -> list[str]:
+    """The labels of the required fields still empty (Role first when it is unknown)."""
+    if role is None:
+        return ["Role"]
+    return [f.label for f in forms.get(role, ()) if f.required and not values.get(f.key)]

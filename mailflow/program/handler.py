@@ -9,6 +9,7 @@ from datetime import datetime
 from mailflow.config.model import Config
 from mailflow.outbound.mailer import Mailer, Recipient
 from mailflow.parsing.decode import decode_message
+from mailflow.parsing.forms import missing_fields
 from mailflow.parsing.understand import Context, Reading, understand
 from mailflow.program import participants
 from mailflow.program.engine import Decision, decide
@@ -33,6 +34,13 @@ def form_context(config: Config) -> dict:
                    for f in fields] for role, fields in config.forms.items()}
 
 
+def complete_with_earlier_answers(reading: Reading, person: dict, config: Config) -> None:
+    """A reply that adds to an earlier application is judged on everything sent so far."""
+    reading.role = reading.role or person.get("role")
+    merged = {**person.get("fields", {}), **reading.fields}
+    reading.missing = missing_fields(reading.role, merged, config.forms)
+
+
 class Handler:
     """Applies the program's rules to messages; every change names its cause."""
 
@@ -49,6 +57,8 @@ class Handler:
         reading = understand(decode_message(raw), self.context)
         person = participants.find(self.store, reading.participant) if reading.participant \
             else None
+        if reading.kind == "application" and person is not None:
+            complete_with_earlier_answers(reading, person, self.config)
         decisions = decide(reading, person, self.rules)
         cause = f"message {entry['key']}"
         at = now.isoformat()

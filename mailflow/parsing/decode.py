@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import codecs
-import email.errors
 import email.policy
+import quopri
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,21 +11,11 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
+from mailflow.parsing.charsets import decode_bytes, decode_words, fix_8bit, lenient_bytes
 from mailflow.parsing.html_text import html_to_text
 
 LARGE_PART = 1_000_000  # bytes; larger attachments are measured without decoding them
 _MAX_DEPTH = 40
-_FALLBACKS = ("utf-8", "cp1252", "latin-1")
-_OFTEN_MISLABELLED = frozenset(
-    {"us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "iso-8859-15", "windows-1252",
-     "cp1252"}
-)  # fmt: skip
-_ALIASES = {
-    "x-mac-roman": "mac_roman", "macintosh": "mac_roman", "gb2312": "gb18030", "gbk": "gb18030",
-    "iso-8859-8-i": "iso-8859-8", "windows-874": "cp874", "utf8": "utf-8", "x-user-defined": "",
-    "unknown-8bit": "", "x-unknown": "", "unknown": "", "default": "",
-}  # fmt: skip
-_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([QqBb])\?(.*?)\?=")
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _DEFECTS = {
     "malformed MIME structure": (
@@ -107,89 +94,9 @@ class DecodedMessage:
         return [value for key, value in self.headers if key.lower() == wanted]
 
 
-def decode_bytes(data: bytes, charset: str | None, problems: list[str]) -> str:
-    """Decode bytes by their declared charset, falling back to utf-8/cp1252/latin-1; never fails."""
-    declared = (charset or "").strip().strip("\"'").lower().split("*")[0]
-    name = _ALIASES.get(declared, declared)
-    if data.isascii():
-        return data.decode("ascii")
-    if not name or name in _OFTEN_MISLABELLED:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        else:
-            return text  # mislabelled utf-8 is common and harmless: not a problem
-    if name:
-        try:
-            codecs.lookup(name)
-            return data.decode(name)
-        except (LookupError, UnicodeError, ValueError):
-            pass
-    for fallback in _FALLBACKS:
-        try:
-            text = data.decode(fallback)
-        except UnicodeDecodeError:
-            continue
-        label = declared or "none"
-        problems.append(f"undecodable charset {label!r}, decoded as {fallback}")
-        return text
-    return data.decode("latin-1")  # unreachable: latin-1 accepts every byte
-
-
-def _fix_8bit(value: str) -> str:
-    """Turn raw 8-bit header bytes (surrogate-escaped by the parser) into real characters."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
-        return value
-    raw = value.encode("utf-8", "surrogateescape")
-    return decode_bytes(raw, None, [])
-
-
-def _word_bytes(encoding: str, payload: str) -> bytes:
-    """Bytes of one encoded word's payload, tolerating bad padding and stray characters."""
-    data = payload.encode("utf-8", "surrogateescape")
-    if encoding in "Qq":
-        data = data.replace(b"_", b" ")
-        return re.sub(rb"=([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), data)
-    data = re.sub(rb"[^A-Za-z0-9+/]", b"", data)
-    data = data[: len(data) - len(data) % 4] if len(data) % 4 == 1 else data
-    try:
-        return base64.b64decode(data + b"=" * (-len(data) % 4))
-    except (binascii.Error, ValueError):
-        return b""
-
-
-def decode_words(value: str, problems: list[str] | None = None) -> str:
-    """Unfold a header value and decode its RFC 2047 encoded words, even malformed ones."""
-    problems = [] if problems is None else problems
-    value = re.sub(r"\r?\n(?=[ \t])", "", _fix_8bit(value)).replace("\r", "").replace("\n", "")
-    out: list[str] = []
-    run: list[tuple[str, bytes]] = []  # adjacent words, joined so split characters survive
-
-    def flush() -> None:
-        if run:
-            out.append(decode_bytes(b"".join(b for _, b in run), run[0][0], problems))
-            run.clear()
-
-    pos = 0
-    for match in _ENCODED_WORD.finditer(value):
-        between = value[pos : match.start()]
-        adjacent = bool(run) and not between.strip()  # whitespace between words is dropped
-        if not adjacent:
-            flush()
-            out.append(between)
-        elif run[0][0].lower() != match.group(1).lower():
-            flush()
-        run.append((match.group(1), _word_bytes(match.group(2), match.group(3))))
-        pos = match.end()
-    flush()
-    out.append(value[pos:])
-    return "".join(out)
-
-
 def _addresses(values: list[str]) -> list[tuple[str, str]]:
     """(display name, lower-case address) pairs from raw address header values."""
-    unfolded = [re.sub(r"\s*\r?\n\s*", " ", _fix_8bit(v)) for v in values]
+    unfolded = [re.sub(r"\s*\r?\n\s*", " ", fix_8bit(v)) for v in values]
     pairs: list[tuple[str, str]] = []
     for name, addr in getaddresses(unfolded):
         addr = addr.strip().strip("<>").lower()
@@ -261,7 +168,7 @@ def _meta_of(part: Message) -> _Meta:
     )
 
 
-def part_meta(part: Message, problems: list[str]) -> _Meta:
+def _part_meta(part: Message, problems: list[str]) -> _Meta:
     """Content type, parameters, disposition and filename of a part, never raising."""
     try:
         return _meta_of(part)
@@ -317,6 +224,24 @@ def _unflow(text: str, delsp: bool) -> str:
     return "\n".join(("> " * d + b) if d else b for d, b in out)
 
 
+def _embedded_messages(part: Message) -> list[Message]:
+    """The message(s) inside a message/* part, parsing it when the parser left it encoded."""
+    payload = part.get_payload()
+    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+    if isinstance(payload, list) and cte not in ("base64", "quoted-printable"):
+        return [m for m in payload if isinstance(m, Message)]
+    if isinstance(payload, list):  # the parser read the still-encoded text as a message body
+        encoded = "".join(str(m.get_payload()) for m in payload if isinstance(m, Message))
+        data = (
+            lenient_bytes("B", encoded)
+            if cte == "base64"
+            else quopri.decodestring(encoded.encode("utf-8", "surrogateescape"))
+        )
+    else:
+        data = _payload_bytes(part)
+    return [BytesParser(policy=email.policy.default).parsebytes(data)]
+
+
 def _quote(text: str) -> str:
     return "\n".join("> " + line if line else ">" for line in text.split("\n"))
 
@@ -363,12 +288,12 @@ class _Walker:
         if depth > _MAX_DEPTH:
             self.problems.append("MIME nesting too deep")
             return "", ""
-        meta = part_meta(part, self.problems)
+        meta = _part_meta(part, self.problems)
         ctype = meta.ctype
+        if ctype == "message/rfc822" or (part.is_multipart() and ctype.startswith("message/")):
+            return self._embedded(_embedded_messages(part), depth, forwarded, meta)
         if part.is_multipart():
             children = [c for c in (part.get_payload() or []) if isinstance(c, Message)]
-            if ctype.startswith("message/"):
-                return self._embedded(children, depth, forwarded, meta)
             if ctype == "multipart/alternative":
                 return self._alternative(children, depth, forwarded)
             if ctype == "multipart/report":
@@ -433,7 +358,7 @@ class _Walker:
 
     def _report_child(self, part: Message) -> bool:
         """Record a machine-readable part; True if `part` is one (and so not body text)."""
-        ctype = part_meta(part, self.problems).ctype
+        ctype = _part_meta(part, self.problems).ctype
         if ctype in _STATUS_PARTS:
             payload = part.get_payload()
             if isinstance(payload, list):  # the parser splits delivery-status into blocks
@@ -455,16 +380,15 @@ class _Walker:
             headers = [(k, decode_words(v)) for k, v in _raw_headers(inner)]
             self.report_parts.append(ReportPart(ctype, [headers]))
             return True
-        if ctype == "message/rfc822" and part.is_multipart():
-            for inner in part.get_payload() or []:
-                if isinstance(inner, Message):
-                    headers = [(k, decode_words(v)) for k, v in _raw_headers(inner)]
-                    self.report_parts.append(ReportPart(ctype, [headers]))
+        if ctype == "message/rfc822":
+            for inner in _embedded_messages(part):
+                headers = [(k, decode_words(v)) for k, v in _raw_headers(inner)]
+                self.report_parts.append(ReportPart(ctype, [headers]))
             return True
         return False
 
     def _attach(self, part: Message) -> None:
-        meta = part_meta(part, self.problems)
+        meta = _part_meta(part, self.problems)
         self.attachments.append(Attachment(meta.filename, meta.ctype, _encoded_size(part)))
 
     def _decode(self, part: Message, meta: _Meta) -> str:
@@ -508,7 +432,7 @@ def _decode(raw: bytes, problems: list[str]) -> DecodedMessage:
     walker = _Walker(problems)
     text = walker.text_of(message).strip("\n")
     problems.extend(_defect_problems(message))
-    meta = part_meta(message, problems)
+    meta = _part_meta(message, problems)
     if not text.strip():
         problems.append("empty body")
     message_ids = _msgids(raw_all("message-id"))

@@ -1,0 +1,127 @@
+"""The command line on the embedded default: what a coordinator types, what they see."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_MAIL = ROOT / "scripts" / "demo-mail"
+
+
+def mailflow(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mailflow", *args], capture_output=True,
+                          text=True, timeout=60, cwd=cwd,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+
+
+@pytest.fixture
+def program(tmp_path) -> Path:
+    directory = tmp_path / "program"
+    assert mailflow("init", str(directory)).returncode == 0
+    return directory
+
+
+def test_init_creates_a_program_that_passes_check(program):
+    result = mailflow("-C", str(program), "check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("ok")
+
+
+def test_init_refuses_to_overwrite_a_program(program):
+    result = mailflow("init", str(program))
+    assert result.returncode == 2
+    assert "exists already" in result.stderr
+
+
+def test_run_once_answers_the_delivered_mail_as_eml_files(program):
+    mailflow("-C", str(program), "deliver", str(DEMO_MAIL / "1-lea-asks.eml"))
+    result = mailflow("-C", str(program), "run", "--once")
+    assert result.returncode == 0, result.stderr
+    [sent] = list((program / "sent-mail").glob("*.eml"))
+    assert b"How to apply to Northlake Mentorship Program" in sent.read_bytes()
+
+
+def test_dry_run_sends_nothing(program):
+    mailflow("-C", str(program), "deliver", str(DEMO_MAIL / "1-lea-asks.eml"))
+    assert mailflow("-C", str(program), "run", "--once", "--dry-run").returncode == 0
+    assert not list((program / "sent-mail").glob("*.eml"))
+
+
+def test_config_error_names_file_line_and_fix_without_traceback(program):
+    config = program / "config.yaml"
+    config.write_text(config.read_text().replace("language: en", "language: de"))
+    result = mailflow("-C", str(program), "check")
+    assert result.returncode == 2
+    assert "config.yaml: line" in result.stderr and "program.language" in result.stderr
+    assert "use one of: en, fr" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_rule_naming_a_missing_template_fails_check(program):
+    rules = program / "rules" / "applications.yaml"
+    rules.write_text(rules.read_text().replace("send: application_form", "send: no_such"))
+    result = mailflow("-C", str(program), "check")
+    assert result.returncode == 2
+    assert "applications.yaml" in result.stderr and "no_such" in result.stderr
+
+
+def test_broken_template_fails_check_with_its_file(program):
+    (program / "templates" / "application_form.en.txt").write_text(
+        "Subject: Hello {{ program.name\n\nbody\n")
+    result = mailflow("-C", str(program), "check")
+    assert result.returncode == 2
+    assert "application_form.en.txt" in result.stderr
+
+
+def test_import_mentors_then_export_as_csv(program, tmp_path):
+    csv_file = tmp_path / "mentors.csv"
+    csv_file.write_text("name,email,expertise\nSofia Rossi,sofia.rossi@example.org,NLP\n"
+                        "José Martínez,jose.martinez@example.es,vision\n", encoding="utf-8")
+    result = mailflow("-C", str(program), "import", "mentors", str(csv_file))
+    assert result.returncode == 0, result.stderr
+    exported = mailflow("-C", str(program), "export", "participants").stdout
+    assert "José Martínez" in exported and "NLP" in exported
+
+
+def test_import_with_a_bad_row_names_the_line_and_imports_nothing(program, tmp_path):
+    csv_file = tmp_path / "mentors.csv"
+    csv_file.write_text("name,email\nSofia Rossi,sofia.rossi@example.org\nBad,not-an-address\n")
+    result = mailflow("-C", str(program), "import", "mentors", str(csv_file))
+    assert result.returncode == 2
+    assert "line 3" in result.stderr
+    exported = json.loads(mailflow("-C", str(program), "export", "participants",
+                                   "--format", "json").stdout)
+    assert exported == []
+
+
+def test_parse_json_reports_the_contract_fields_and_changes_nothing(program):
+    result = mailflow("-C", str(program), "parse", str(DEMO_MAIL / "3-lea-applies.eml"), "--json")
+    assert result.returncode == 0, result.stderr
+    reading = json.loads(result.stdout)
+    for key in ("kind", "sender", "participant", "reply_text", "choices", "meeting",
+                "bounced_recipient", "authenticated", "needs_review", "problems"):
+        assert key in reading
+    assert reading["kind"] == "application"
+    assert reading["sender"] == "lea.gagnon@example.com"
+    assert "On Mon, Nov 23" not in reading["reply_text"]
+    assert not (program / "state" / "store.json").exists()
+
+
+def test_parse_of_an_out_of_office_says_auto_reply(program):
+    result = mailflow("-C", str(program), "parse", str(DEMO_MAIL / "4-out-of-office.eml"),
+                      "--json")
+    assert json.loads(result.stdout)["kind"] == "auto_reply"
+
+
+def test_status_summarises_the_program(program):
+    mailflow("-C", str(program), "deliver", str(DEMO_MAIL / "1-lea-asks.eml"),
+             str(DEMO_MAIL / "3-lea-applies.eml"))
+    mailflow("-C", str(program), "run", "--once")
+    status = mailflow("-C", str(program), "status").stdout
+    assert "mentee / applicant: 1" in status
+    assert "mail out: sent 2" in status

@@ -85,13 +85,28 @@ class Daemon:
                     raise
                 log.warning("mailbox unavailable: %s; retrying in %.0f s", exc, backoff)
                 self.source.close()
-                deadline = time.monotonic() + backoff
-                while not self.stop.is_set() and time.monotonic() < deadline:
-                    self.send()
-                    self.stop.wait(min(1.0, max(deadline - time.monotonic(), 0)))
+                self._pause(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+            except Exception:
+                if once:
+                    raise
+                # A bug or a full disk: keep serving after a pause rather than die for good.
+                log.exception("unexpected error; carrying on in %.0f s", backoff)
+                self.source.close()
+                self._pause(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
         self.source.close()
         log.info("stopped")
+
+    def _pause(self, seconds: float) -> None:
+        """Wait ``seconds`` (interruptible), still sending what the outbox holds."""
+        deadline = time.monotonic() + seconds
+        while not self.stop.is_set() and time.monotonic() < deadline:
+            try:
+                self.send()
+            except Exception:
+                log.exception("sending failed")
+            self.stop.wait(min(1.0, max(deadline - time.monotonic(), 0)))
 
     def _wait_seconds(self) -> float:
         due = self.program.outbox.next_due()

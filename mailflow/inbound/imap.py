@@ -105,6 +105,8 @@ class ImapSource:
         """IDLE until the server announces something, ``timeout`` passes or ``stop`` is set."""
         assert self.client is not None
         deadline = time.monotonic() + min(timeout, self.config.idle_renew_seconds)
+        if self._announced_while_busy():
+            return
         try:
             self.client.idle()
             try:
@@ -118,6 +120,18 @@ class ImapSource:
                 self.client.idle_done()
         except MAILBOX_ERRORS as exc:
             raise MailboxError(f"IMAP IDLE: {exc.__class__.__name__}: {exc}") from exc
+
+    def _announced_while_busy(self) -> bool:
+        """Whether the server announced new mail in the reply to an earlier command.
+
+        Dovecot reports new mail (``* N EXISTS``) in the reply to whatever command runs
+        when it arrives, e.g. the STORE that flags a processed message. imaplib keeps
+        such untagged replies aside, and IDLE would then wait without knowing.
+        """
+        untagged = getattr(getattr(self.client, "_imap", None), "untagged_responses", None)
+        if not isinstance(untagged, dict):
+            return False
+        return bool(untagged.pop("EXISTS", None)) | bool(untagged.pop("RECENT", None))
 
     def close(self) -> None:
         """Log out, or just drop the connection if that fails."""

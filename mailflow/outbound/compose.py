@@ -63,10 +63,10 @@ def compose(envelope: Envelope, rendered: Rendered, item_id: str, domain: str,
     msg["Auto-Submitted"] = AUTO_SUBMITTED[envelope.kind]
     msg["X-Auto-Response-Suppress"] = "All"
     msg["X-Mailflow-Id"] = item_id
-    msg["Content-Language"] = rendered.language
     for name, value in envelope.extra_headers.items():
         msg[name] = one_line(value)
     msg.set_content(rendered.text, cte="quoted-printable")
     if rendered.html:
         msg.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
+    msg["Content-Language"] = rendered.language  # after set_content, which drops Content-*
     return msg

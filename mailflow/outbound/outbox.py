@@ -77,12 +77,16 @@ class Outbox:
             handle = open(self.journal_path, encoding="utf-8")
         except FileNotFoundError:
             return
+        complete = 0
         with handle:
             for line in handle:
+                if not line.endswith("\n"):
+                    break  # torn by a crash mid-append: that change never happened
+                complete += len(line.encode("utf-8"))
                 try:
                     record = json.loads(line)
                 except ValueError:
-                    continue  # a line torn by a crash mid-append: its change never happened
+                    continue
                 self._lines += 1
                 if record.get("op") == "add":
                     item = OutboxItem(**record["item"])
@@ -93,6 +97,9 @@ class Outbox:
                     for name in ("state", "attempts", "next_try", "updated", "error"):
                         if name in record:
                             setattr(item, name, record[name])
+        if not self.read_only and complete < self.journal_path.stat().st_size:
+            with open(self.journal_path, "r+b") as journal:
+                journal.truncate(complete)  # so the next append starts on a line of its own
 
     def _recover(self) -> None:
         for item in self.items.values():

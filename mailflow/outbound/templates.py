@@ -80,8 +80,19 @@ class Templates:
                         raise TemplateError(f"{path}: line 1: must be 'Subject: ...', "
                                             "followed by a blank line and the body")
                     subject_source = first.split(":", 1)[1].strip()
-                    self._cache[key] = (env.from_string(subject_source),
-                                        env.from_string(body.lstrip("\n")))
+                    stripped = body.lstrip("\n")
+                    lines_before_body = 1 + len(body) - len(stripped)
+                    try:
+                        subject_t = env.from_string(subject_source)
+                    except JinjaError as exc:
+                        exc.lineno = 1
+                        raise
+                    try:
+                        body_t = env.from_string(stripped)
+                    except JinjaError as exc:
+                        exc.lineno = (getattr(exc, "lineno", None) or 1) + lines_before_body
+                        raise
+                    self._cache[key] = (subject_t, body_t)
             except JinjaError as exc:
                 line = getattr(exc, "lineno", None)
                 where = f"line {line}: " if line else ""

@@ -16,6 +16,8 @@ ROLE_VALUES = {
 }
 _LINE = re.compile(r"^\s*(?:[-*•]\s*)?\**([^:\n]{1,60}?)\**\s*:\s*\**(.*)$")
 _PARENS = re.compile(r"\([^)]*\)")
+_HINT = re.compile(r"\[[^\]]*\]")
+_INCLUSIVE = re.compile(r"[.·-]e$")
 
 
 def normalise_label(label: str) -> str:
@@ -71,7 +73,12 @@ def _pairs(text: str, labels: dict[str, str]) -> list[tuple[str, str]]:
             current.append(line.strip())
         else:
             current = None
-    return [(key, "\n".join(v for v in values if v).strip()) for key, values in pairs]
+    return [(key, _answer("\n".join(v for v in values if v).strip())) for key, values in pairs]
+
+
+def _answer(value: str) -> str:
+    """The value, or '' when it is only the bracketed hint our form prints after a label."""
+    return "" if _HINT.fullmatch(value) else value
 
 
 def _unquote(text: str) -> str:
@@ -90,7 +97,11 @@ def read_form(new_text: str, quoted_text: str,
     role_raw = values.pop("role", None)
     if role_raw is not None or any(k == "role" for k, _ in _pairs(new_text, labels)):
         reading.role_raw = role_raw or ""
-        reading.role = ROLE_VALUES.get(normalise_label(role_raw or "").replace(" ", ""))
+        raw = (role_raw or "").strip().casefold()
+        if _INCLUSIVE.search(raw) and raw[:-2] in ROLE_VALUES:
+            raw = raw[:-2]  # inclusive spellings: mentor.e, mentor·e, mentoré-e
+        reading.role = ROLE_VALUES.get(raw) or ROLE_VALUES.get(
+            normalise_label(raw).replace(" ", ""))
         if reading.role is None and role_raw:
             first = normalise_label(role_raw).split(" ")[0] if normalise_label(role_raw) else ""
             reading.role = ROLE_VALUES.get(first)

@@ -35,10 +35,14 @@ class Store:
         self._lock = ProgramLock(state_dir / "lock")
         if not read_only:
             self._lock.acquire()
-        self.storage = AtomicJSONStorage(state_dir / STORE_NAME, read_only=read_only)
-        self.db = TinyDB(storage=lambda: self.storage)  # type: ignore[arg-type, return-value]
-        self._depth = 0
-        self._check_schema()
+        try:
+            self.storage = AtomicJSONStorage(state_dir / STORE_NAME, read_only=read_only)
+            self.db = TinyDB(storage=lambda: self.storage)  # type: ignore[arg-type, return-value]
+            self._depth = 0
+            self._check_schema()
+        except BaseException:
+            self._lock.release()
+            raise
 
     def _check_schema(self) -> None:
         meta = self.db.table("_meta")

@@ -1,0 +1,303 @@
+"""Read whether a mentor and mentee have met, and when, from a reply or a calendar answer.
+
+``met`` is about the past: True (they met), False (not yet, including "we are meeting next
+week"), None (not said or contradictory). A future meeting's date goes to ``planned``, never
+to ``date``. An iCalendar REPLY only says a meeting is planned: accepting an invitation is not
+meeting, so it fills ``partstat``, ``accepted`` and ``event_date`` and leaves ``met`` alone.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+_MONTHS = {
+    "january": 1, "jan": 1, "janvier": 1, "janv": 1, "february": 2, "feb": 2, "fevrier": 2,
+    "fevr": 2, "fev": 2, "march": 3, "mar": 3, "mars": 3, "april": 4, "apr": 4, "avril": 4,
+    "avr": 4, "may": 5, "mai": 5, "june": 6, "jun": 6, "juin": 6, "july": 7, "jul": 7,
+    "juillet": 7, "juil": 7, "august": 8, "aug": 8, "aout": 8, "september": 9, "sep": 9,
+    "sept": 9, "septembre": 9, "october": 10, "oct": 10, "octobre": 10, "november": 11,
+    "nov": 11, "novembre": 11, "december": 12, "dec": 12, "decembre": 12,
+}  # fmt: skip
+_WEEKDAYS = {
+    "monday": 0, "lundi": 0, "tuesday": 1, "mardi": 1, "wednesday": 2, "mercredi": 2,
+    "thursday": 3, "jeudi": 3, "friday": 4, "vendredi": 4, "saturday": 5, "samedi": 5,
+    "sunday": 6, "dimanche": 6,
+}  # fmt: skip
+_MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_WEEKDAY = "(?:" + "|".join(_WEEKDAYS) + ")"
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th|er)?"
+_YEAR = r"(?:,?\s*(?P<year>(?:19|20)\d\d))?"
+_ISO = re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)\b")
+_DAY_MONTH = re.compile(r"\b(?P<day>" + _DAY + r")\s+(?:of\s+)?(?P<month>" + _MONTH + r")(?!\w)"
+                        + _YEAR)
+_MONTH_DAY = re.compile(r"\b(?P<month>" + _MONTH + r")\s+(?:the\s+)?(?P<day>" + _DAY + r")\b"
+                        + _YEAR)
+_NUMERIC = re.compile(r"(?<![\d/.-])(?:(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d\d))?"
+                      r"|(?P<a2>\d{1,2})[.-](?P<b2>\d{1,2})[.-](?P<y2>\d{4}))(?![\d/]|[.-]\d)")
+_AGO = re.compile(r"\b(?P<n>\d{1,2}|a|one|two|three|un|une|deux|trois)\s+(?P<unit>days?|jours?"
+                  r"|weeks?|semaines?)\s+ago\b|\bil\s+y\s+a\s+(?P<n2>\d{1,2}|un|une|deux|trois)"
+                  r"\s+(?P<unit2>jours?|semaines?)\b")
+_NUMBERS = {"a": 1, "one": 1, "un": 1, "une": 1, "two": 2, "deux": 2, "three": 3, "trois": 3}
+_RELATIVE_DAYS = [
+    (re.compile(r"\b(?:the\s+day\s+before\s+yesterday|avant[\s-]hier)\b"), -2),
+    (re.compile(r"\b(?:yesterday|hier)\b"), -1),
+    (re.compile(r"\b(?:today|this\s+morning|this\s+afternoon|tonight|aujourd'hui|ce\s+matin"
+                r"|cet\s+apres[\s-]midi|ce\s+soir)\b"), 0),
+    (re.compile(r"\b(?:the\s+day\s+after\s+tomorrow|apres[\s-]demain)\b"), 2),
+    (re.compile(r"\b(?:tomorrow|demain)\b"), 1),
+]  # fmt: skip
+_VAGUE = re.compile(r"\b(?:last|next|this)\s+(?:week|month)\b|\b(?:la\s+semaine|le\s+mois)\s+"
+                    r"(?:derniere|dernier|prochaine|prochain)\b|\bcette\s+semaine\b"
+                    r"|\bce\s+mois[\s-]ci\b|\b(?:earlier|later)\s+this\s+week\b")
+_LAST_WEEKDAY = re.compile(r"\b(?:last\s+(?P<en>" + _WEEKDAY + r")|(?P<fr>" + _WEEKDAY
+                           + r")\s+dernier)\b")
+_NEXT_WEEKDAY = re.compile(r"\b(?:(?:next|this|coming)\s+(?P<en>" + _WEEKDAY + r")|(?P<fr>"
+                           + _WEEKDAY + r")\s+prochain|ce\s+(?P<ce>" + _WEEKDAY + r"))\b")
+_BARE_WEEKDAY = re.compile(r"\b(?:on\s+)?(?P<day>" + _WEEKDAY + r")\b")
+
+_MEETING_NOUN = (r"(?:(?:first|second|initial|1st)\s+)?(?:meeting|call|video\s+call|session|chat"
+                 r"|conversation|coffee|talk|zoom|teams\s+call)")
+_REUNION = (r"(?:(?:premier|premiere|1er|1re)\s+)?(?:rendez-vous|rdv|reunion|rencontre|appel"
+            r"|echange|seance|entretien|visio|discussion|cafe)")
+_NEGATIVE = re.compile(
+    r"\bnot\s+yet\b|\b(?:have\s*n[o']t|haven't|has\s*n[o']t|did\s*n[o']t|didn't|have\s+not"
+    r"|did\s+not|not)\s+(?:yet\s+)?(?:been\s+able\s+to\s+)?(?:met|meet|had|spoken|talked)\b"
+    r"|\bno\s+meeting\s+yet\b|\bpas\s+encore\b|\bne\s+(?:nous\s+)?(?:sommes|s'est|avons|a)\s+pas"
+    r"|\bn'(?:avons|a|ai)\s+pas\b|\bpas\s+(?:pu\s+)?(?:nous\s+)?(?:rencontr|vu)"
+    r"|^\s*(?:no|non|nope)\s*(?:[,.!;]|$)"
+)
+_FUTURE = re.compile(
+    r"\b(?:we\s*(?:are|'re|will|'ll|plan\s+to|are\s+going\s+to)|going\s+to)\s+(?:be\s+)?"
+    r"(?:meet|meeting|talk|speak|have|see)|\b(?:is|are)\s+(?:scheduled|planned|booked|set)\b"
+    r"|\bnous\s+(?:allons|devons|prevoyons\s+de)\s+nous\s+(?:rencontrer|voir|parler)"
+    r"|\bnous\s+nous\s+(?:verrons|rencontrerons|parlerons)\b|\bon\s+(?:va|doit)\s+se\s+"
+    r"(?:voir|rencontrer|parler)|\bon\s+se\s+(?:voit|verra|retrouve)\b"
+    r"|\b(?:est|sont)\s+(?:prevue?s?|planifiee?s?)\b"
+)
+_POSITIVE = re.compile(
+    r"\bwe(?:\s+have|'ve)?\s+(?:already\s+|finally\s+|just\s+)?(?:met|spoke|talked)\b"
+    r"|\bwe(?:\s+have|'ve)?\s+(?:already\s+|finally\s+|just\s+)?had\s+(?:our|a|an|the)\s+"
+    + _MEETING_NOUN + r"|\b(?:our|the)\s+" + _MEETING_NOUN + r"\s+(?:was|went|took)\b"
+    r"|\bnous\s+nous\s+sommes\s+(?:deja\s+|enfin\s+|bien\s+)?(?:rencontre|vu|parle)"
+    r"|\bon\s+s'est\s+(?:deja\s+|enfin\s+|bien\s+)?(?:rencontre|vu|parle|appele)"
+    r"|\b(?:nous\s+avons|on\s+a)\s+(?:deja\s+|enfin\s+|bien\s+)?eu\s+(?:notre|une|un|le|la)\s+"
+    + _REUNION + r"|\b(?:notre|le|la)\s+" + _REUNION + r"\s+(?:a\s+eu\s+lieu|s'est\s+bien)"
+)
+_YES = re.compile(r"^\s*(?:yes|yep|yeah|oui|absolutely|indeed|tout\s+a\s+fait)\b")
+
+
+@dataclass
+class MeetingReading:
+    """Whether they met (past), when, any planned meeting, and a calendar answer's status."""
+
+    met: bool | None = None
+    date: date | None = None  # when they met; only ever a past (or same-day) date
+    found: bool = False  # the text or calendar speaks about meeting at all
+    problems: list[str] = field(default_factory=list)
+    planned: date | None = None  # a future meeting's date ("we are meeting on March 3")
+    date_text: str | None = None  # the words the date was read from, for a human to check
+    partstat: str | None = None  # ACCEPTED, DECLINED, TENTATIVE... from an iCalendar REPLY
+    accepted: bool | None = None  # True accepted, False declined, None tentative or no REPLY
+    event_date: date | None = None  # DTSTART of the answered event (date as written)
+
+
+def fold(text: str) -> str:
+    """Lowercase, accent-free text with straight apostrophes and single spaces."""
+    text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("\u00a0", " "))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return re.sub(r"[ \t]+", " ", text)
+
+
+def _year_for(day: int, month: int, year: int | None, base: date | None,
+              past: bool) -> tuple[date | None, str | None]:
+    """A full date: a missing year is the one that puts the date on the right side of ``base``."""
+    try:
+        if year is not None:
+            return date(year if year > 99 else 2000 + year, month, day), None
+        if base is None:
+            return None, "a date without a year, and no message date to place it"
+        candidate = date(base.year, month, day)
+        if past and candidate > (_shift(base, 60) or date.max):  # "December 20" written in January
+            candidate = date(base.year - 1, month, day)
+        elif not past and candidate < (_shift(base, -60) or date.min):
+            candidate = date(base.year + 1, month, day)
+        return candidate, None
+    except (ValueError, OverflowError):
+        return None, f"{day}/{month} is not a real date"
+
+
+def _explicit_date(text: str, base: date | None, past: bool
+                   ) -> tuple[date | None, str | None, str | None]:
+    """(date, words, problem) for a written calendar date."""
+    match = _ISO.search(text)
+    if match:
+        try:
+            return date(int(match["y"]), int(match["m"]), int(match["d"])), match[0], None
+        except ValueError:
+            return None, match[0], f"'{match[0]}' is not a real date"
+    for pattern in (_DAY_MONTH, _MONTH_DAY):
+        match = pattern.search(text)
+        if match:
+            day = int(re.match(r"\d+", match["day"]).group(0))  # type: ignore[union-attr]
+            month = _MONTHS[match["month"].rstrip(".")]
+            year = int(match["year"]) if match["year"] else None
+            found, problem = _year_for(day, month, year, base, past)
+            return found, match[0].strip(), problem
+    match = _NUMERIC.search(text)
+    if match:
+        a, b = int(match["a"] or match["a2"]), int(match["b"] or match["b2"])
+        year = int(match["y"] or match["y2"]) if match["y"] or match["y2"] else None
+        words = match[0]
+        if a > 12 and 1 <= b <= 12:
+            day, month = a, b
+        elif b > 12 and 1 <= a <= 12:
+            day, month = b, a
+        elif a == b and 1 <= a <= 12:
+            day = month = a
+        elif a <= 12 and b <= 12:
+            return None, words, (f"'{words}' could be day/month or month/day; "
+                                 "the date is left unset")
+        else:
+            return None, words, f"'{words}' is not a date"
+        found, problem = _year_for(day, month, year, base, past)
+        return found, words, problem
+    return None, None, None
+
+
+def _shift(base: date, days: int) -> date | None:
+    """``base`` moved by ``days``, or None beyond the calendar's ends."""
+    try:
+        return base + timedelta(days=days)
+    except OverflowError:
+        return None
+
+
+def _relative_date(text: str, base: date | None, past: bool
+                   ) -> tuple[date | None, str | None, str | None]:
+    """(date, words, problem) for "yesterday", "last Tuesday", "il y a 3 jours" and the like."""
+    found: tuple[int | None, str] | None = None
+    for pattern, offset in _RELATIVE_DAYS:
+        match = pattern.search(text)
+        if match:
+            found = (offset, match[0])
+            break
+    match = _AGO.search(text)
+    if found is None and match:
+        count = match["n"] or match["n2"]
+        unit = match["unit"] or match["unit2"]
+        number = int(count) if count.isdigit() else _NUMBERS[count]
+        found = (-number * (7 if unit.startswith(("week", "semaine")) else 1), match[0])
+    if found is None:
+        for pattern, direction in ((_LAST_WEEKDAY, -1), (_NEXT_WEEKDAY, 1), (_BARE_WEEKDAY, 0)):
+            match = pattern.search(text)
+            if match:
+                name = next(g for g in match.groups() if g)
+                if base is None:
+                    return None, match[0], f"'{match[0]}' needs the message date"
+                step = direction or (-1 if past else 1)
+                delta = (_WEEKDAYS[name] - base.weekday()) % 7 if step > 0 else -(
+                    (base.weekday() - _WEEKDAYS[name]) % 7)
+                if delta == 0 and direction != 0:
+                    delta = 7 * step
+                return _shift(base, delta), match[0].strip(), None
+    if found is None:
+        return None, None, None
+    offset, words = found
+    if base is None:
+        return None, words, f"'{words}' needs the message date"
+    return _shift(base, offset or 0), words, None
+
+
+def _calendar_reply(calendar: str, reading: MeetingReading) -> None:
+    """Fill the calendar fields from an iCalendar REPLY (METHOD:REPLY with a PARTSTAT)."""
+    lines = re.sub(r"\r?\n[ \t]", "", calendar.replace("\r\n", "\n")).split("\n")
+    method = next((line.split(":", 1)[1].strip().upper() for line in lines
+                   if line.upper().startswith("METHOD:")), None)
+    if method != "REPLY":
+        return
+    in_event = False
+    for line in lines:
+        upper = line.strip().upper()
+        if upper == "BEGIN:VEVENT":
+            in_event = True
+        elif upper == "END:VEVENT":
+            in_event = False
+        elif in_event and upper.startswith("ATTENDEE") and reading.partstat is None:
+            match = re.search(r";PARTSTAT=([A-Z-]+)", upper)
+            if match:
+                reading.partstat = match.group(1)
+        elif in_event and upper.startswith("DTSTART") and reading.event_date is None:
+            match = re.search(r":(\d{4})(\d\d)(\d\d)", line)
+            if match:
+                try:
+                    reading.event_date = date(*(int(x) for x in match.groups()))
+                except ValueError:
+                    reading.problems.append("the calendar reply has an invalid start date")
+    if reading.partstat is None:
+        return
+    reading.found = True
+    reading.accepted = {"ACCEPTED": True, "DECLINED": False}.get(reading.partstat)
+
+
+def _classify(text: str) -> tuple[bool | None, bool, str | None]:
+    """(met, future, problem) from the words alone; a bare "yes" yields to stronger words."""
+    negative, future, positive = (bool(p.search(text)) for p in (_NEGATIVE, _FUTURE, _POSITIVE))
+    if negative and positive:
+        return None, future, "says both that they met and that they have not"
+    if negative:
+        return False, future, None
+    if positive:
+        return True, future, None
+    if future:
+        return False, True, None
+    if _YES.match(text):
+        return True, False, None
+    return None, False, None
+
+
+def read_meeting(new_text: str, message_date: datetime | None,
+                 calendar: str | None) -> MeetingReading:
+    """Whether and when they met, from a reply's new text and any calendar part; never raises."""
+    reading = MeetingReading()
+    try:
+        if calendar:
+            _calendar_reply(calendar, reading)
+        _read_text(fold(new_text or ""), message_date.date() if message_date else None, reading)
+    except Exception as error:  # conservative: a human looks at it
+        reading.problems.append(f"could not read the meeting answer ({type(error).__name__})")
+    return reading
+
+
+def _read_text(text: str, base: date | None, reading: MeetingReading) -> None:
+    met, future, problem = _classify(text)
+    if problem:
+        reading.problems.append(problem)
+    if met is None and not future and not problem:
+        return
+    reading.found = True
+    reading.met = met
+    past = met is True
+    when, words, date_problem = _explicit_date(text, base, past)
+    if when is None and words is None:
+        when, words, date_problem = _relative_date(text, base, past)
+        if when is None and words is None and _VAGUE.search(text):
+            reading.date_text = _VAGUE.search(text)[0]  # type: ignore[index]
+    if words:
+        reading.date_text = words
+    if date_problem:
+        reading.problems.append(date_problem)
+    if when is None:
+        return
+    if met is True:
+        if base is not None and when > base and future:  # "we met, and meet again on May 3"
+            reading.planned = when
+        elif base is not None and when > base:
+            reading.problems.append(f"says they met on {when.isoformat()}, after the message "
+                                    "was sent")
+        else:
+            reading.date = when
+    elif met is False and future:
+        reading.planned = when

@@ -1,0 +1,246 @@
+"""Read answers to a survey defined as data, numbered or typed under the quoted questions.
+
+Answers are never guessed: a value that does not fit its question (a scale value out of range,
+a word where yes/no is expected) is a problem and the question stays missing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+Answer = str | int | bool
+_NUMBERED = re.compile(
+    r"^\s*(?:(?:q|question)\s*(?P<q>\d{1,2})\s*[.):\-–—]?|(?P<n>\d{1,2})\s*[.):\-–—])\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_SCALE = re.compile(r"^(?P<v>-?\d+(?:[.,]\d+)?)\s*(?:(?:/|out\s+of|sur)\s*(?P<of>\d+))?(?:\W|$)",
+                    re.IGNORECASE)
+_YES = frozenset({"yes", "y", "yeah", "yep", "sure", "absolutely", "definitely", "certainly",
+                  "of course", "oui", "o", "ouais", "bien sur", "absolument", "tout a fait",
+                  "certainement", "evidemment", "volontiers", "affirmative"})
+_NO = frozenset({"no", "n", "nope", "not really", "not at all", "non", "pas vraiment",
+                 "pas du tout", "absolument pas", "certainly not", "definitely not"})
+
+
+@dataclass(frozen=True)
+class Question:
+    """One survey question; a scale question accepts whole numbers from ``low`` to ``high``."""
+
+    number: int
+    kind: Literal["scale", "yesno", "text"]
+    text: str
+    required: bool = True
+    low: int = 1
+    high: int = 5
+
+
+@dataclass(frozen=True)
+class Survey:
+    """A survey: its key (for the rules) and its questions."""
+
+    key: str
+    questions: list[Question]
+
+
+@dataclass
+class SurveyReading:
+    """Valid answers by question number, required questions still unanswered, and problems."""
+
+    answers: dict[int, Answer] = field(default_factory=dict)
+    missing: list[int] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    found: bool = False  # the text answers this survey at all
+
+
+def fold(text: str) -> str:
+    """Lowercase, accent-free, punctuation-free text, for comparing words."""
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^\w']+", " ", text).split())
+
+
+def _strip_question(rest: str, question: Question) -> str:
+    """The answer part of "How useful was it? 4" or of a bare answer."""
+    folded_question = fold(question.text)
+    before = rest.split("?", 1)[0]
+    if "?" in rest and fold(before).split()[:2] == folded_question.split()[:2]:
+        rest = rest[rest.index("?") + 1 :]  # "Would you recommend it? Yes"
+    elif folded_question and fold(rest).startswith(folded_question):
+        if "?" in rest:
+            rest = rest[rest.rindex("?") + 1 :]
+        elif ":" in rest:
+            rest = rest[rest.index(":") + 1 :]
+        else:
+            return ""
+    return rest.strip().lstrip(":-–—>").strip()
+
+
+def _yes_no(text: str) -> bool | None:
+    """True or False when the answer starts with a yes or no (in English or French)."""
+    words = fold(text).split()
+    for size in (3, 2, 1):
+        start = " ".join(words[:size])
+        if len(words) >= size and start in _YES:
+            return True
+        if len(words) >= size and start in _NO:
+            return False
+    return None
+
+
+def value_for(question: Question, text: str) -> tuple[Answer | None, str | None]:
+    """(value, problem) for one written answer; the value is None when it does not fit."""
+    text = text.strip()
+    label = f"question {question.number}"
+    if not text:
+        return None, None
+    if question.kind == "text":
+        return text, None
+    if question.kind == "yesno":
+        answer = _yes_no(text)
+        if answer is None:
+            return None, f"{label}: expected yes or no, got '{text[:60]}'"
+        return answer, None
+    match = _SCALE.match(text)
+    if not match or "." in match["v"] or "," in match["v"]:
+        return None, (f"{label}: expected a whole number from {question.low} to {question.high}, "
+                      f"got '{text[:60]}'")
+    value = int(match["v"])
+    if match["of"] and int(match["of"]) != question.high:
+        return None, (f"{label}: '{match[0].strip()}' is not on the "
+                      f"{question.low}-{question.high} scale")
+    if not question.low <= value <= question.high:
+        return None, f"{label}: {value} is outside {question.low}-{question.high}"
+    return value, None
+
+
+def _fits(question: Question, text: str) -> bool:
+    """Whether a written answer could be meant for this question."""
+    if question.kind == "text":
+        return True
+    if question.kind == "yesno":
+        return _yes_no(text) is not None
+    return bool(_SCALE.match(text.strip()))
+
+
+def _numbered(text: str, numbers: set[int]) -> list[tuple[int, str]]:
+    """(number, answer text) for numbered answers; text may go on over the following lines."""
+    found: list[tuple[int, list[str]]] = []
+    for line in text.splitlines():
+        match = _NUMBERED.match(line)
+        number = int(match["q"] or match["n"]) if match else None
+        if match and number is not None and (number in numbers or match["q"]):
+            found.append((number, [match["rest"]]))
+        elif found and line.strip() and not line.lstrip().startswith(">"):
+            found[-1][1].append(line.strip())
+        elif found and not line.strip() and any(part.strip() for part in found[-1][1]):
+            found.append((-1, []))  # a blank line ends a non-empty answer
+    return [(n, "\n".join(p for p in parts if p.strip())) for n, parts in found if n != -1]
+
+
+def _quoted_number(line: str, questions: list[Question]) -> int | None:
+    """The question a quoted line shows, by its number or its words."""
+    body = re.sub(r"^(\s*>)+\s?", "", line).strip()
+    match = _NUMBERED.match(body)
+    if match:
+        number = int(match["q"] or match["n"])
+        if any(q.number == number for q in questions):
+            return number
+    folded = fold(body)
+    for question in questions:
+        if len(fold(question.text)) >= 8 and fold(question.text) in folded:
+            return question.number
+    return None
+
+
+def _interleaved(text: str, questions: list[Question]) -> list[tuple[int, str]]:
+    """Answers typed under quoted questions when both are in one text ("> 1. ...?\\n4")."""
+    answers: dict[int, list[str]] = {}
+    current: int | None = None
+    for line in text.splitlines():
+        if re.match(r"^\s*>", line):
+            number = _quoted_number(line, questions)
+            current = number if number is not None else current
+            continue
+        if current is not None and line.strip():
+            answers.setdefault(current, []).append(line.strip())
+    return [(n, "\n".join(parts)) for n, parts in answers.items()]
+
+
+def _any_choice(blocks: list[str], asked: list[Question]) -> bool:
+    """Whether some block reads as a number or a yes/no for some non-text question."""
+    return any(_fits(q, b) for b in blocks for q in asked if q.kind != "text")
+
+
+def _aligned(blocks: list[str], asked: list[Question]) -> list[tuple[int, str]] | None:
+    """Blocks of new text tied to the quoted questions in order, when only one way fits."""
+    if not blocks or len(blocks) > len(asked):
+        return None
+    ways = [[0] * (len(asked) + 1) for _ in range(len(blocks) + 1)]
+    ways[len(blocks)] = [1] * (len(asked) + 1)
+    for i in range(len(blocks) - 1, -1, -1):
+        for j in range(len(asked) - 1, -1, -1):
+            here = ways[i + 1][j + 1] if _fits(asked[j], blocks[i]) else 0
+            ways[i][j] = min(2, here + ways[i][j + 1])
+    if ways[0][0] != 1 or not _any_choice(blocks, asked):
+        return None  # only free text: could as well be a note above the quoted survey
+    result, j = [], 0
+    for i, block in enumerate(blocks):
+        while not (_fits(asked[j], block) and ways[i + 1][j + 1] == 1):
+            j += 1
+        result.append((asked[j].number, block))
+        j += 1
+    return result
+
+
+def read_survey(new_text: str, quoted_text: str, survey: Survey) -> SurveyReading:
+    """Answers to ``survey`` from a reply's new text and the quoted survey; never raises."""
+    reading = SurveyReading()
+    try:
+        _read(new_text or "", quoted_text or "", survey, reading)
+    except Exception as error:  # conservative: a human looks at it
+        reading.answers = {}
+        reading.problems.append(f"could not read the survey answers ({type(error).__name__})")
+    reading.missing = [q.number for q in survey.questions
+                       if q.required and q.number not in reading.answers]
+    return reading
+
+
+def _read(new_text: str, quoted_text: str, survey: Survey, reading: SurveyReading) -> None:
+    by_number = {q.number: q for q in survey.questions}
+    written = _numbered(new_text, set(by_number))
+    if not written and ">" in new_text:
+        written = _interleaved(new_text, survey.questions)
+    if not written:
+        asked_numbers = list(dict.fromkeys(
+            n for n in (_quoted_number(line, survey.questions) for line in quoted_text.splitlines()
+                        if line.strip()) if n is not None))
+        blocks = [b.strip() for b in re.split(r"\n\s*\n", new_text) if b.strip()]
+        aligned = _aligned(blocks, [by_number[n] for n in asked_numbers])
+
+        asked = [by_number[n] for n in asked_numbers]
+        if aligned is None and _any_choice(blocks, asked):
+            reading.found = True
+            reading.problems.append("answers are typed between the quoted questions but could "
+                                    "not be tied to them one by one")
+        written = aligned or []
+    seen: dict[int, str] = {}
+    for number, text in written:
+        question = by_number.get(number)
+        if question is None:
+            reading.problems.append(f"there is no question {number}")
+            continue
+        reading.found = True
+        if number in seen and fold(seen[number]) != fold(text):
+            reading.problems.append(f"question {number} is answered twice")
+            reading.answers.pop(number, None)
+            continue
+        seen[number] = text
+        rest = _strip_question(text, question)
+        value, problem = value_for(question, rest)
+        if problem:
+            reading.problems.append(problem)
+        elif value is not None:
+            reading.answers[number] = value

@@ -1,0 +1,184 @@
+"""read_meeting: whether a pair met, when, and what a calendar reply says."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from mailflow.parsing.meeting import read_meeting
+
+FRIDAY = datetime(2024, 3, 15, 9, 30)  # the message date
+
+
+def test_yes_with_month_and_day():
+    reading = read_meeting("Yes, we met on March 3.", FRIDAY, None)
+    assert reading.met is True and reading.date == date(2024, 3, 3)
+    assert reading.found and reading.problems == []
+
+
+def test_met_yesterday_is_the_day_before_the_message():
+    assert read_meeting("We met yesterday, it went well!", FRIDAY, None).date == date(2024, 3, 14)
+
+
+def test_first_meeting_last_tuesday():
+    reading = read_meeting("We had our first meeting last Tuesday.", FRIDAY, None)
+    assert reading.met is True and reading.date == date(2024, 3, 12)
+
+
+def test_not_yet():
+    reading = read_meeting("Not yet, sorry.", FRIDAY, None)
+    assert reading.met is False and reading.date is None and reading.found
+
+
+def test_we_have_not_met_yet():
+    assert read_meeting("We haven't met yet.", FRIDAY, None).met is False
+
+
+def test_meeting_next_week_is_not_met_and_has_no_exact_date():
+    reading = read_meeting("We are meeting next week.", FRIDAY, None)
+    assert reading.met is False and reading.date is None and reading.planned is None
+    assert reading.date_text == "next week"
+
+
+def test_planned_date_goes_to_planned_not_date():
+    reading = read_meeting("We're meeting next Tuesday.", FRIDAY, None)
+    assert reading.met is False and reading.date is None
+    assert reading.planned == date(2024, 3, 19)
+
+
+def test_french_yes_with_date():
+    reading = read_meeting("Oui, nous nous sommes rencontrés le 3 mars.", FRIDAY, None)
+    assert reading.met is True and reading.date == date(2024, 3, 3)
+
+
+def test_french_pas_encore():
+    assert read_meeting("Pas encore, désolée !", FRIDAY, None).met is False
+
+
+def test_french_on_sest_vus_hier():
+    reading = read_meeting("On s’est vus hier.", FRIDAY, None)
+    assert reading.met is True and reading.date == date(2024, 3, 14)
+
+
+def test_french_last_week_has_no_exact_date():
+    reading = read_meeting("On s'est vus la semaine dernière.", FRIDAY, None)
+    assert reading.met is True and reading.date is None and reading.problems == []
+
+
+def test_french_first_appointment_last_tuesday():
+    text = "Nous avons eu notre premier rendez-vous mardi dernier."
+    assert read_meeting(text, FRIDAY, None).date == date(2024, 3, 12)
+
+
+def test_french_future_meeting():
+    reading = read_meeting("Nous allons nous rencontrer mardi prochain.", FRIDAY, None)
+    assert reading.met is False and reading.planned == date(2024, 3, 19)
+
+
+def test_iso_date():
+    assert read_meeting("We met on 2024-03-04.", FRIDAY, None).date == date(2024, 3, 4)
+
+
+def test_numeric_date_with_day_over_twelve_is_unambiguous():
+    assert read_meeting("We met on 3/14.", FRIDAY, None).date == date(2024, 3, 14)
+    assert read_meeting("On s'est vus le 14/3.", FRIDAY, None).date == date(2024, 3, 14)
+
+
+def test_ambiguous_numeric_date_is_flagged_and_left_unset():
+    reading = read_meeting("We met on 3/4.", FRIDAY, None)
+    assert reading.met is True and reading.date is None
+    assert reading.problems == ["'3/4' could be day/month or month/day; the date is left unset"]
+
+
+def test_days_ago():
+    assert read_meeting("We met 3 days ago.", FRIDAY, None).date == date(2024, 3, 12)
+
+
+def test_il_y_a_deux_semaines():
+    text = "Nous nous sommes vus il y a deux semaines."
+    assert read_meeting(text, FRIDAY, None).date == date(2024, 3, 1)
+
+
+def test_date_without_year_late_in_the_year_belongs_to_last_year():
+    assert read_meeting("We met on December 20.", FRIDAY, None).date == date(2023, 12, 20)
+
+
+def test_met_date_after_the_message_is_flagged():
+    reading = read_meeting("We met on March 20.", FRIDAY, None)
+    assert reading.date is None
+    assert reading.problems == ["says they met on 2024-03-20, after the message was sent"]
+
+
+def test_next_meeting_after_a_past_one_is_planned():
+    reading = read_meeting("Yes we met. We will meet again on March 25.", FRIDAY, None)
+    assert reading.met is True and reading.planned == date(2024, 3, 25)
+    assert reading.problems == []
+
+
+def test_relative_date_without_message_date_is_flagged():
+    reading = read_meeting("We met yesterday.", None, None)
+    assert reading.met is True and reading.date is None
+    assert reading.problems == ["'yesterday' needs the message date"]
+
+
+def test_impossible_date_is_flagged():
+    assert read_meeting("We met on 31/02.", FRIDAY, None).problems == ["31/2 is not a real date"]
+
+
+def test_contradiction_is_flagged_and_met_unknown():
+    reading = read_meeting("We met on March 3 but have not met since, not yet.", FRIDAY, None)
+    assert reading.met is None
+    assert "says both that they met and that they have not" in reading.problems
+
+
+def test_bare_yes_and_no():
+    assert read_meeting("Yes!", FRIDAY, None).met is True
+    assert read_meeting("No.", FRIDAY, None).met is False
+
+
+def test_no_problem_is_not_a_no():
+    assert read_meeting("No problem, we met yesterday.", FRIDAY, None).met is True
+
+
+def test_unrelated_text_is_not_found():
+    reading = read_meeting("Thanks for the reminder!", FRIDAY, None)
+    assert not reading.found and reading.met is None
+
+
+CALENDAR = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"
+    "DTSTART;TZID=Europe/Paris:20240320T170000\r\n"
+    "ATTENDEE;PARTSTAT={status};CN=Léa\r\n Gagnon:mailto:lea.gagnon@uqam.example\r\n"
+    "SUMMARY:Mentoring session\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def test_accepted_calendar_reply_is_a_plan_not_a_meeting():
+    reading = read_meeting("", FRIDAY, CALENDAR.format(status="ACCEPTED"))
+    assert reading.found and reading.accepted is True and reading.partstat == "ACCEPTED"
+    assert reading.met is None and reading.event_date == date(2024, 3, 20)
+
+
+def test_declined_calendar_reply():
+    reading = read_meeting("", FRIDAY, CALENDAR.format(status="DECLINED"))
+    assert reading.accepted is False and reading.partstat == "DECLINED"
+
+
+def test_tentative_calendar_reply_is_neither_accepted_nor_declined():
+    reading = read_meeting("", FRIDAY, CALENDAR.format(status="TENTATIVE"))
+    assert reading.accepted is None and reading.partstat == "TENTATIVE" and reading.found
+
+
+def test_calendar_request_is_not_an_answer():
+    request = CALENDAR.format(status="NEEDS-ACTION").replace("METHOD:REPLY", "METHOD:REQUEST")
+    assert not read_meeting("", FRIDAY, request).found
+
+
+def test_calendar_reply_with_text_keeps_both():
+    reading = read_meeting("Accepted: see you then. Not yet met.", FRIDAY,
+                           CALENDAR.format(status="ACCEPTED"))
+    assert reading.met is False and reading.accepted is True
+
+
+def test_dates_at_the_ends_of_the_calendar_do_not_break_reading():
+    reading = read_meeting("We are meeting tomorrow.", datetime(9999, 12, 31), None)
+    assert reading.met is False and reading.planned is None and reading.problems == []

@@ -1,0 +1,144 @@
+"""read_survey: answers to a survey defined as data, numbered or typed under quoted questions."""
+
+from __future__ import annotations
+
+from mailflow.parsing.quotes import split_reply
+from mailflow.parsing.survey import Question, Survey, read_survey
+
+SURVEY = Survey("midpoint", [
+    Question(1, "scale", "How useful have your meetings been (1-5)?", True),
+    Question(2, "yesno", "Would you recommend the program to a friend?", True),
+    Question(3, "text", "Any comments?", False),
+])
+QUOTED = ("> 1. How useful have your meetings been (1-5)?\n"
+          "> 2. Would you recommend the program to a friend?\n> 3. Any comments?")
+
+
+def read(text: str):
+    reply = split_reply(text)
+    return read_survey(reply.new_text, reply.quoted, SURVEY)
+
+
+def test_numbered_answers_with_dots():
+    reading = read("1. 4\n2. yes\n3. Léa has been great.")
+    assert reading.answers == {1: 4, 2: True, 3: "Léa has been great."}
+    assert reading.missing == [] and reading.problems == [] and reading.found
+
+
+def test_parenthesis_and_out_of_five():
+    assert read("1) 4/5\n2) yes").answers == {1: 4, 2: True}
+
+
+def test_q_prefix():
+    assert read("Q1: 5\nQ2: no").answers == {1: 5, 2: False}
+
+
+def test_dash_separator():
+    assert read("1 - 3\n2 - yes").answers == {1: 3, 2: True}
+
+
+def test_french_oui_and_non():
+    assert read("1. 4\n2. oui").answers[2] is True
+    assert read("1. 2\n2. non, pas vraiment").answers[2] is False
+
+
+def test_french_phrases_for_yes():
+    assert read("1. 5\n2. Bien sûr !").answers[2] is True
+
+
+def test_question_copied_before_the_answer():
+    text = "1. How useful have your meetings been (1-5)? 4\n2. Would you recommend it? Yes"
+    assert read(text).answers == {1: 4, 2: True}
+
+
+def test_answer_on_the_line_after_the_number():
+    assert read("1.\n4\n2.\nyes").answers == {1: 4, 2: True}
+
+
+def test_multiline_text_answer():
+    answers = read("1. 4\n2. yes\n3. Two things:\n- more time\n- fewer emails").answers
+    assert answers[3] == "Two things:\n- more time\n- fewer emails"
+
+
+def test_answers_under_quoted_questions():
+    text = ("> 1. How useful have your meetings been (1-5)?\n4\n"
+            "> 2. Would you recommend the program to a friend?\nOui\n"
+            "> 3. Any comments?\nMerci à François !")
+    assert read(text).answers == {1: 4, 2: True, 3: "Merci à François !"}
+
+
+def test_skipped_inline_question_is_tied_by_kind_when_only_one_way_fits():
+    text = ("> 1. How useful have your meetings been (1-5)?\n4\n"
+            "> 2. Would you recommend the program to a friend?\n"
+            "> 3. Any comments?\nChen Wei is a great mentor.")
+    reading = read(text)
+    assert reading.answers == {1: 4, 3: "Chen Wei is a great mentor."}
+    assert reading.missing == [2]
+
+
+def test_inline_answers_that_cannot_be_tied_are_flagged():
+    survey = Survey("s", [Question(1, "scale", "How useful have your meetings been (1-5)?", True),
+                          Question(2, "scale", "How well prepared was your mentor (1-5)?", True),
+                          Question(3, "scale", "How likely are you to continue (1-5)?", True)])
+    quoted = ("> 1. How useful have your meetings been (1-5)?\n"
+              "> 2. How well prepared was your mentor (1-5)?\n"
+              "> 3. How likely are you to continue (1-5)?")
+    reading = read_survey("4\n\n5", quoted, survey)
+    assert reading.answers == {} and reading.found
+    assert reading.problems == ["answers are typed between the quoted questions but could not "
+                                "be tied to them one by one"]
+
+
+def test_unquoted_full_text_with_quote_marks_is_read_in_place():
+    text = "> 1. How useful have your meetings been (1-5)?\n3\n> 2. Would you recommend?\nno"
+    assert read_survey(text, "", SURVEY).answers == {1: 3, 2: False}
+
+
+def test_note_above_an_unanswered_quoted_survey_is_not_an_answer():
+    reading = read_survey("Here are my answers", QUOTED, SURVEY)
+    assert not reading.found and reading.answers == {}
+
+
+def test_scale_value_out_of_range_is_a_problem_not_clamped():
+    reading = read("1. 7\n2. yes")
+    assert 1 not in reading.answers and reading.missing == [1]
+    assert reading.problems == ["question 1: 7 is outside 1-5"]
+
+
+def test_scale_on_another_base_is_a_problem():
+    assert read("1. 8/10\n2. yes").problems == ["question 1: '8/10' is not on the 1-5 scale"]
+
+
+def test_fractional_scale_value_is_a_problem():
+    assert read("1. 3.5\n2. yes").missing == [1]
+
+
+def test_words_for_a_scale_are_a_problem():
+    assert read("1. very useful\n2. yes").problems == [
+        "question 1: expected a whole number from 1 to 5, got 'very useful'"]
+
+
+def test_unclear_yes_no_is_a_problem():
+    assert read("1. 4\n2. maybe").problems == ["question 2: expected yes or no, got 'maybe'"]
+
+
+def test_optional_question_may_be_left_out():
+    assert read("1. 4\n2. yes").missing == []
+
+
+def test_required_questions_left_out_are_missing():
+    assert read("3. Nothing to add").missing == [1, 2]
+
+
+def test_question_answered_twice_differently_is_a_problem():
+    reading = read("1. 4\n2. yes\n1. 5")
+    assert "question 1 is answered twice" in reading.problems and 1 not in reading.answers
+
+
+def test_question_number_not_in_the_survey_is_a_problem():
+    assert read("Q7: 4\n1. 4\n2. yes").problems == ["there is no question 7"]
+
+
+def test_text_without_answers_is_not_found():
+    reading = read("Thanks, see you soon!")
+    assert not reading.found and reading.missing == [1, 2]

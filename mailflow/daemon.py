@@ -138,29 +138,26 @@ class Daemon:
             if entry["state"] == "duplicate":
                 log.info("message %s: duplicate of %s, not acted on", entry["key"],
                          entry["duplicate_of"])
+        store, outbox = self.program.store, self.program.outbox
         try:
-            with self.program.store.transaction():
+            # Exits inner first: the outbox journal is durable before the store commits.
+            with store.transaction(), outbox.batch():
                 results = [self._handle(entry) for entry in todo]
         except Exception:
             log.exception("a batch failed; handling its messages one by one")
             results = []
             for entry in todo:
                 try:
-                    with self.program.store.transaction():
+                    with store.transaction(), outbox.batch():
                         results.append(self._handle(entry))
                 except Exception as exc:
                     log.exception("message %s could not be handled; kept for review",
                                   entry["key"])
-                    with self.program.store.transaction():
+                    with store.transaction():
                         self._set_aside(entry, exc)
                     results.append((entry, True))
-        by_key = {m.key: m for m in batch}
-        for entry, review in results:
-            if entry["key"] in by_key:
-                self.source.mark_done(by_key[entry["key"]], review)
-        for entry in entries:
-            if entry["state"] == "duplicate" and entry["key"] in by_key:
-                self.source.mark_done(by_key[entry["key"]], False)
+        review = {entry["key"]: flagged for entry, flagged in results}
+        self.source.mark_done([(m, review.get(m.key, False)) for m in batch])
 
     def _handle(self, entry: dict) -> tuple[dict, bool]:
         program = self.program

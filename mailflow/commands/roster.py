@@ -56,10 +56,11 @@ def import_csv(program: Program, role: str, path: Path) -> int:
                               "fields": {**existing.get("fields", {}), **extra}, "updated": at},
                              doc_ids=[existing.doc_id])
             else:
-                table.insert({"email": email, "name": row["name"], "role": role,
-                              "status": "active" if role == "mentor" else "applicant",
-                              "language": row.get("language") or None, "fields": extra,
-                              "created": at, "updated": at})
+                participants.insert(program.store, {
+                    "email": email, "name": row["name"], "role": role,
+                    "status": "active" if role == "mentor" else "applicant",
+                    "language": row.get("language") or None, "fields": extra,
+                    "created": at, "updated": at})
             participants.add_event(program.store, email, "imported", f"import {path.name}", at)
     return len(rows)
 

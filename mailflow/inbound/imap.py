@@ -82,24 +82,26 @@ class ImapSource:
         except MAILBOX_ERRORS as exc:
             raise MailboxError(f"IMAP fetch: {exc.__class__.__name__}: {exc}") from exc
 
-    def mark_done(self, message: RawMessage, review: bool) -> None:
-        """File a processed message for people: move it, or flag it; failures only log."""
-        if self.client is None or message.uid is None:
+    def mark_done(self, done: list[tuple[RawMessage, bool]]) -> None:
+        """File handled messages for people, one command per kind; failures only log."""
+        if self.client is None:
             return
+        review = [m.uid for m, flagged in done if flagged and m.uid is not None]
+        handled = [m.uid for m, flagged in done if not flagged and m.uid is not None]
         try:
             if review:
-                self.client.add_flags([message.uid], [b"\\Flagged"])
-            elif self.config.processed_folder:
+                self.client.add_flags(review, [b"\\Flagged"])
+            if handled and self.config.processed_folder:
                 if self.can_move:
-                    self.client.move([message.uid], self.config.processed_folder)
+                    self.client.move(handled, self.config.processed_folder)
                 else:
-                    self.client.copy([message.uid], self.config.processed_folder)
-                    self.client.delete_messages([message.uid])
-                    self.client.uid_expunge([message.uid])
-            else:
-                self.client.add_flags([message.uid], [b"\\Seen", PROCESSED_KEYWORD.encode()])
+                    self.client.copy(handled, self.config.processed_folder)
+                    self.client.delete_messages(handled)
+                    self.client.uid_expunge(handled)
+            elif handled:
+                self.client.add_flags(handled, [b"\\Seen", PROCESSED_KEYWORD.encode()])
         except MAILBOX_ERRORS as exc:
-            log.info("could not file message %s: %s", message.key, exc)
+            log.info("could not file %d message(s): %s", len(done), exc)
 
     def wait(self, timeout: float, stop: threading.Event) -> None:
         """IDLE until the server announces something, ``timeout`` passes or ``stop`` is set."""

@@ -17,7 +17,7 @@ from pathlib import Path
 from tinydb import Query
 
 from mailflow.store import Store
-from mailflow.store.storage import write_atomic
+from mailflow.store.storage import fsync_dir, write_atomic
 
 log = logging.getLogger("mailflow.inbound")
 _Q = Query()
@@ -82,7 +82,7 @@ class Ledger:
 
     def raw_path(self, sha: str) -> Path:
         """Where the raw bytes of a message with this SHA-256 are kept."""
-        return self.raw_dir / sha[:2] / f"{sha}.eml"
+        return self.raw_dir / f"{sha}.eml"
 
     def raw(self, entry: dict) -> bytes:
         """The bytes of a recorded message."""
@@ -92,14 +92,14 @@ class Ledger:
         """Record a batch durably in one write; returns the new entries (duplicates included)."""
         entries = []
         last_uids: dict[str, int] = {}
+        self.raw_dir.mkdir(parents=True, exist_ok=True)
         for message in batch:
             if message.key in self.keys:
                 continue
             sha = hashlib.sha256(message.data).hexdigest()
             path = self.raw_path(sha)
             if not path.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
-                write_atomic(path, message.data)
+                write_atomic(path, message.data, sync_dir=False)
             message_id = header_message_id(message.data)
             original = self.message_ids.get(message_id) if message_id else None
             entry = {
@@ -112,6 +112,8 @@ class Ledger:
             self._index(entry)
             if message.uid is not None:
                 last_uids[message.source] = max(last_uids.get(message.source, 0), message.uid)
+        if entries:
+            fsync_dir(self.raw_dir)  # every raw file is durable before its entry is
         with self.store.transaction():
             for entry, doc_id in zip(entries, self.table.insert_multiple(entries), strict=True):
                 entry["doc_id"] = doc_id

@@ -64,8 +64,10 @@ class MaildirSource:
             os.replace(self.path / "new" / name,
                        self.path / "cur" / f"{name.split(':', 1)[0]}:2,{flags}")
 
-    def mark_done(self, message: RawMessage, review: bool) -> None:
-        self._file(message.key.split(":", 1)[1], review)
+    def mark_done(self, done: list[tuple[RawMessage, bool]]) -> None:
+        """Move handled messages to ``cur/``, Flagged when a person must look at them."""
+        for message, review in done:
+            self._file(message.key.split(":", 1)[1], review)
 
     def wait(self, timeout: float, stop: threading.Event) -> None:
         deadline = time.monotonic() + timeout

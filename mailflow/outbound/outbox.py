@@ -19,6 +19,8 @@ import json
 import os
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -65,6 +67,7 @@ class Outbox:
         self.items: dict[str, OutboxItem] = {}
         self.by_message_id: dict[str, str] = {}
         self._lines = 0
+        self._batched: list[dict] | None = None
         if not read_only:
             self.messages_dir.mkdir(parents=True, exist_ok=True)
         self._replay()
@@ -108,11 +111,15 @@ class Outbox:
                              error="the process stopped while this mail was being handed over")
 
     def _append(self, record: dict) -> None:
+        self._append_many([record])
+
+    def _append_many(self, records: list[dict]) -> None:
         assert self._journal is not None, "outbox opened read-only"
-        self._journal.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self._journal.write("".join(
+            json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in records))
         self._journal.flush()
         os.fdatasync(self._journal.fileno())
-        self._lines += 1
+        self._lines += len(records)
 
     def _change(self, item: OutboxItem, **changes: object) -> None:
         changes["updated"] = time.time()
@@ -128,13 +135,37 @@ class Outbox:
         """Queue ``data`` under ``item.key``; False (and nothing done) if that key was queued."""
         if item.id in self.items:
             return False
-        write_atomic(self.messages_dir / f"{item.id}.eml", data)
+        write_atomic(self.messages_dir / f"{item.id}.eml", data, sync_dir=False)
         item.created = item.updated = time.time()
         item.state = "pending"
-        self._append({"op": "add", "item": asdict(item)})
+        record = {"op": "add", "item": asdict(item)}
+        if self._batched is not None:
+            self._batched.append(record)
+        else:
+            fsync_dir(self.messages_dir)
+            self._append(record)
         self.items[item.id] = item
         self.by_message_id[item.message_id] = item.id
         return True
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Queue many mails with one folder fsync and one journal fsync at the end.
+
+        The records are written even when the block fails: their message files exist,
+        and a key queued twice is ignored, so handling the messages again is harmless.
+        """
+        if self._batched is not None:
+            yield
+            return
+        self._batched = []
+        try:
+            yield
+        finally:
+            records, self._batched = self._batched, None
+            if records:
+                fsync_dir(self.messages_dir)
+                self._append_many(records)
 
     def message_bytes(self, item_id: str) -> bytes:
         """The exact bytes that are (or were) sent for this item."""

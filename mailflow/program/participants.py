@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from tinydb import Query
-
 from mailflow.store import Store
 
-_P = Query()
+
+def _ids(store: Store) -> dict[str, int]:
+    """Address -> document id, built once: a table scan per lookup grows with the roster."""
+    index = store.indexes.get("participants")
+    if index is None:
+        index = {doc["email"]: doc.doc_id for doc in store.table("participants").all()}
+        store.indexes["participants"] = index
+    return index
 
 
 def find(store: Store, email: str) -> dict | None:
     """The participant with this address, or None."""
-    return store.table("participants").get(_P.email == email.lower())
+    doc_id = _ids(store).get(email.lower())
+    return store.table("participants").get(doc_id=doc_id) if doc_id is not None else None
+
+
+def insert(store: Store, record: dict) -> int:
+    """Add a new participant (``record['email']`` lower case); returns its document id."""
+    doc_id = store.table("participants").insert(record)
+    _ids(store)[record["email"]] = doc_id
+    return doc_id
 
 
 def add_event(store: Store, email: str, type_: str, cause: str, at: str,
@@ -37,7 +50,7 @@ def record_application(store: Store, *, email: str, name: str, role: str | None,
             "application": {"complete": complete, "missing": list(missing)},
             "created": at, "updated": at,
         }
-        table.insert(record)
+        insert(store, record)
         add_event(store, email, "applied", cause, at, {"complete": complete})
         return record
     merged = {**existing.get("fields", {}), **fields}
@@ -48,7 +61,7 @@ def record_application(store: Store, *, email: str, name: str, role: str | None,
     }
     if language and not existing.get("language"):
         update["language"] = language
-    table.update(update, _P.email == email.lower())
+    table.update(update, doc_ids=[existing.doc_id])
     add_event(store, email, "application_updated", cause, at,
               {"complete": complete, "fields": sorted(fields)})
     return {**existing, **update}
@@ -56,5 +69,8 @@ def record_application(store: Store, *, email: str, name: str, role: str | None,
 
 def set_fields(store: Store, email: str, values: dict[str, Any], cause: str, at: str) -> None:
     """Set fields of a participant (status, language...), recording the change."""
-    store.table("participants").update({**values, "updated": at}, _P.email == email.lower())
+    person = find(store, email)
+    if person is None:
+        return
+    store.table("participants").update({**values, "updated": at}, doc_ids=[person.doc_id])
     add_event(store, email, "set", cause, at, values)

@@ -39,6 +39,7 @@ class Store:
             self.storage = AtomicJSONStorage(state_dir / STORE_NAME, read_only=read_only)
             self.db = TinyDB(storage=lambda: self.storage)  # type: ignore[arg-type, return-value]
             self._depth = 0
+            self.indexes: dict[str, dict] = {}  # derived lookups, dropped on rollback
             self._check_schema()
         except BaseException:
             self._lock.release()
@@ -75,6 +76,7 @@ class Store:
             if self._depth == 1:
                 self.storage.discard()
                 self.db.clear_cache()
+                self.indexes.clear()
             raise
         finally:
             self._depth -= 1

@@ -27,15 +27,19 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data``: temp file, fsync, rename, fsync of the folder."""
+def write_atomic(path: Path, data: bytes, sync_dir: bool = True) -> None:
+    """Replace ``path`` with ``data``: temp file, fsync, rename, fsync of the folder.
+
+    With ``sync_dir=False`` the caller fsyncs the folder itself, once for many files.
+    """
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
-    fsync_dir(path.parent)
+    if sync_dir:
+        fsync_dir(path.parent)
 
 
 class AtomicJSONStorage(Storage):

@@ -20,10 +20,13 @@ from mailflow.config.model import (
 )
 from mailflow.config.secrets import SecretRef
 from mailflow.config.yamlfile import YamlDoc, load_yaml
+from mailflow.parsing.survey import Question, Survey
 
 CONFIG_NAME = "config.yaml"
+SURVEY_KINDS = ("scale", "yesno", "text")
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_FORMS = PACKAGE_DIR / "config" / "default_forms.yaml"
+DEFAULT_SURVEYS = PACKAGE_DIR / "config" / "default_surveys.yaml"
 BUILTIN_ROOT = PACKAGE_DIR.parent
 BUILTIN_RULES = BUILTIN_ROOT / "rules"
 BUILTIN_TEMPLATES = BUILTIN_ROOT / "templates"
@@ -151,12 +154,38 @@ def _forms(doc: YamlDoc, data: Any, key: str) -> dict[str, tuple[FormField, ...]
     return forms
 
 
+def _surveys(doc: YamlDoc, data: Any, key: str) -> dict[str, Survey]:
+    reader = _Reader(doc, data, key)
+    surveys = {}
+    for name in reader.data:
+        survey = _Reader(doc, reader.data[name], reader.key(str(name)))
+        survey.unknown_keys({"title", "questions"})
+        questions = []
+        for index, item in enumerate(survey.get("questions", list, required=True)):
+            q = _Reader(doc, item, f"{survey.key('questions')}[{index}]")
+            q.unknown_keys({"number", "kind", "text", "required", "low", "high"})
+            kind = q.get("kind", str, required=True)
+            if kind not in SURVEY_KINDS:
+                raise doc.error(q.key("kind"), f"unknown question kind {kind!r}",
+                                f"use one of: {', '.join(SURVEY_KINDS)}")
+            questions.append(Question(
+                number=q.get("number", int, index + 1), kind=kind,
+                text=q.get("text", str, required=True), required=q.get("required", bool, True),
+                low=q.get("low", int, 1), high=q.get("high", int, 5)))
+        numbers = [q.number for q in questions]
+        if len(set(numbers)) != len(numbers):
+            raise doc.error(survey.key("questions"), "two questions have the same number")
+        surveys[str(name)] = Survey(key=str(name), questions=questions)
+    return surveys
+
+
 def load_config(root: Path) -> Config:
     """Read ``ROOT/config.yaml`` and return the validated program configuration."""
     root = root.resolve()
     doc = load_yaml(root / CONFIG_NAME)
     top = _Reader(doc, doc.data, "")
-    top.unknown_keys({"program", "coordinators", "mailbox", "outbox", "forms", "paths"})
+    top.unknown_keys({"program", "coordinators", "mailbox", "outbox", "forms", "surveys",
+                      "paths"})
 
     program = top.sub("program")
     if program is None:
@@ -220,6 +249,12 @@ def load_config(root: Path) -> Config:
         default_doc = load_yaml(DEFAULT_FORMS)
         forms = _forms(default_doc, default_doc.data, "")
 
+    if top.data.get("surveys") is not None:
+        surveys = _surveys(doc, top.data["surveys"], "surveys")
+    else:
+        default_doc = load_yaml(DEFAULT_SURVEYS)
+        surveys = _surveys(default_doc, default_doc.data, "")
+
     paths = top.sub("paths") or _Reader(doc, {}, "paths")
     paths.unknown_keys({"rules", "templates", "state"})
     rules_dir = root / paths.get("rules", str, "rules")
@@ -239,6 +274,7 @@ def load_config(root: Path) -> Config:
         mailbox=mailbox_config,
         outbox=outbox_config,
         forms=forms,
+        surveys=surveys,
         rules_dir=rules_dir if rules_dir.is_dir() else BUILTIN_RULES,
         templates_dirs=tuple(d for d in (templates_dir, BUILTIN_TEMPLATES) if d.is_dir()),
         state_dir=(root / paths.get("state", str, "state")).resolve(),

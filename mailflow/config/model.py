@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mailflow.config.secrets import SecretRef
+from mailflow.parsing.survey import Survey
 
 SECURITY_MODES = ("ssl", "starttls", "none")
 LANGUAGES = ("en", "fr")
@@ -81,6 +82,7 @@ class Config:
     mailbox: MailboxConfig
     outbox: OutboxConfig
     forms: dict[str, tuple[FormField, ...]]
+    surveys: dict[str, Survey]
     rules_dir: Path
     templates_dirs: tuple[Path, ...]
     state_dir: Path

@@ -25,6 +25,7 @@ _OOO_SUBJECT = re.compile(
     r"^\s*(?:"
     r"out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply"
     r"|absence du bureau|r[ée]ponse automatique|message d'absence|absente?\s*(?::|-|$|\()"
+    r"|absen(?:ce|te?)\s+(?:du|jusqu|until|from)\b\s*'?\s*(?:au\s+)?\d"
     r"|fuera de la oficina|respuesta autom[áa]tica|ausente\s*(?::|-|$|\()"
     r"|abwesenheitsnotiz|automatische antwort|abwesend\s*(?::|-|$|\()"
     r"|risposta automatica|fuori sede|fuori ufficio"

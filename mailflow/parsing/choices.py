@@ -39,7 +39,9 @@ _LEAD_IN = re.compile(
     r"^.*?\b(?:choices?|choix|picks?|preferences?|préférences?)\b[^:]*?(?:are|would be|sont|"
     r"seraient|:)\s*|^(?:i(?:'d| would)?\s+(?:like|choose|prefer|pick|want)"
     r"(?:\s+to\s+work\s+with)?|je\s+(?:choisis|voudrais|souhaite|préfère|prefere)"
-    r"(?:\s+travailler\s+avec)?)\s+",
+    r"(?:\s+travailler\s+avec)?)\s+"
+    r"|^(?:dans\s+l['’]ordre|par\s+ordre\s+de\s+préférence|in\s+(?:this\s+|that\s+)?order"
+    r"|by\s+preference|in\s+order\s+of\s+preference)\s*:?\s*",
     re.IGNORECASE,
 )
 _CONNECTIVE = re.compile(r"^(?:(?:and|et|then|puis|ensuite|also|aussi|finally|enfin)\b[\s,]*)+",
@@ -115,17 +117,17 @@ def _token_limit(token: str) -> int:
     return 1 if len(token) <= 6 else 2
 
 
-def _close(written: list[str], actual: list[str]) -> bool:
-    """Each token within its typo limit and at most two typos in all."""
+def _close(written: list[str], actual: list[str], slack: int = 0) -> bool:
+    """Each token within its typo limit (plus ``slack``) and at most 2 (+ slack) in all."""
     if len(written) != len(actual):
         return False
     total = 0
     for w, a in zip(written, actual, strict=True):
-        distance = edit_distance(w, a, 2)
-        if distance > _token_limit(a):
+        distance = edit_distance(w, a, 2 + slack)
+        if distance > _token_limit(a) + slack:
             return False
         total += distance
-    return total <= 2
+    return total <= 2 + slack
 
 
 def _in_order(written: list[str], actual: list[str]) -> bool:
@@ -156,7 +158,27 @@ def _candidates(written: str, roster: list[RosterEntry]) -> list[RosterEntry]:
                 if any(t == token or edit_distance(t, token, 2) <= _token_limit(t) for t in n)]
     partial = [e for e, n in names if len(tokens) < len(n) and _in_order(tokens, n)]
     typo = [e for e, n in names if _close(tokens, n) or _close(tokens[::-1], n)]
+    if typo:
+        # A name one typo further from another mentor, or that sounds like it, is too
+        # close to call: "Sofi Ross" is two edits from Sofia Rossi and sounds like Sophie Ross.
+        sounds = [_sound(t) for t in tokens]
+        typo += [e for e, n in names if _close(tokens, n, 1) or _close(tokens[::-1], n, 1)
+                 or _sounds_alike(sounds, [_sound(t) for t in n])]
     return list(dict.fromkeys(partial + typo))
+
+
+def _sounds_alike(written: list[str], actual: list[str]) -> bool:
+    """Spoken forms equal but for one letter in all."""
+    return len(written) == len(actual) and sum(
+        edit_distance(w, a, 2) for w, a in zip(written, actual, strict=True)) <= 1
+
+
+def _sound(token: str) -> str:
+    """A rough spoken form of a folded name token (ph/f, y/i, doubled letters, final e)."""
+    for written, spoken in (("ph", "f"), ("th", "t"), ("ck", "k"), ("y", "i"), ("z", "s")):
+        token = token.replace(written, spoken)
+    token = re.sub(r"(.)\1+", r"\1", token)
+    return token[:-1] if len(token) > 3 and token.endswith("e") else token
 
 
 def _name_part(text: str) -> str:
@@ -206,8 +228,10 @@ def _ranked_item(line: str) -> tuple[int, str, bool] | None:
 def _inline_ranks(line: str) -> list[tuple[int, str]]:
     """"1) A 2) B 3) C" on one line: the ranked pieces, or [] when not that shape."""
     marks = list(_INLINE_RANKS.finditer(line))
-    if len(marks) < 2 or marks[0].start() > 0:
+    if len(marks) < 2:
         return []
+    if marks[0].start() > 0 and not line[:marks[0].start()].rstrip().endswith(":"):
+        return []  # "so: 1. A 2. B" is a list; "I met 2. people" is not
     ranks = [int(m.group(1)) for m in marks]
     if ranks != list(range(1, len(ranks) + 1)):
         return []

@@ -84,9 +84,11 @@ _POSITIVE = re.compile(
     r"|\bnous\s+nous\s+sommes\s+(?:deja\s+|enfin\s+|bien\s+)?(?:rencontre|vu|parle)"
     r"|\bon\s+s'est\s+(?:deja\s+|enfin\s+|bien\s+)?(?:rencontre|vu|parle|appele)"
     r"|\b(?:nous\s+avons|on\s+a)\s+(?:deja\s+|enfin\s+|bien\s+)?eu\s+(?:notre|une|un|le|la)\s+"
-    + _REUNION + r"|\b(?:notre|le|la)\s+" + _REUNION + r"\s+(?:a\s+eu\s+lieu|s'est\s+bien)"
+    + _REUNION + r"|\b(?:notre|le|la)\s+" + _REUNION
+    + r"\s+(?:a\s+eu\s+lieu|s'est\s+bien|etait|a\s+ete)"
 )
-_YES = re.compile(r"^\s*(?:yes|yep|yeah|oui|absolutely|indeed|tout\s+a\s+fait)\b")
+_YES = re.compile(r"^\s*(?:yes|yep|yeah|oui|absolutely|indeed|tout\s+a\s+fait)\b",
+                  re.MULTILINE)
 
 
 @dataclass
@@ -129,9 +131,9 @@ def _year_for(day: int, month: int, year: int | None, base: date | None,
         return None, f"{day}/{month} is not a real date"
 
 
-def _explicit_date(text: str, base: date | None, past: bool
+def _explicit_date(text: str, base: date | None, past: bool, day_first: bool = False
                    ) -> tuple[date | None, str | None, str | None]:
-    """(date, words, problem) for a written calendar date."""
+    """(date, words, problem) for a written date; ``day_first`` for writers who put it first."""
     match = _ISO.search(text)
     if match:
         try:
@@ -157,6 +159,8 @@ def _explicit_date(text: str, base: date | None, past: bool
             day, month = b, a
         elif a == b and 1 <= a <= 12:
             day = month = a
+        elif day_first and 1 <= a <= 12 and 1 <= b <= 12:
+            day, month = a, b
         elif a <= 12 and b <= 12:
             return None, words, (f"'{words}' could be day/month or month/day; "
                                  "the date is left unset")
@@ -253,25 +257,27 @@ def _classify(text: str) -> tuple[bool | None, bool, str | None]:
         return True, future, None
     if future:
         return False, True, None
-    if _YES.match(text):
+    if _YES.search(text):
         return True, False, None
     return None, False, None
 
 
 def read_meeting(new_text: str, message_date: datetime | None,
-                 calendar: str | None) -> MeetingReading:
+                 calendar: str | None, day_first: bool = False) -> MeetingReading:
     """Whether and when they met, from a reply's new text and any calendar part; never raises."""
     reading = MeetingReading()
     try:
         if calendar:
             _calendar_reply(calendar, reading)
-        _read_text(fold(new_text or ""), message_date.date() if message_date else None, reading)
+        _read_text(fold(new_text or ""), message_date.date() if message_date else None, reading,
+                   day_first)
     except Exception as error:  # conservative: a human looks at it
         reading.problems.append(f"could not read the meeting answer ({type(error).__name__})")
     return reading
 
 
-def _read_text(text: str, base: date | None, reading: MeetingReading) -> None:
+def _read_text(text: str, base: date | None, reading: MeetingReading,
+               day_first: bool = False) -> None:
     met, future, problem = _classify(text)
     if problem:
         reading.problems.append(problem)
@@ -280,7 +286,7 @@ def _read_text(text: str, base: date | None, reading: MeetingReading) -> None:
     reading.found = True
     reading.met = met
     past = met is True
-    when, words, date_problem = _explicit_date(text, base, past)
+    when, words, date_problem = _explicit_date(text, base, past, day_first)
     if when is None and words is None:
         when, words, date_problem = _relative_date(text, base, past)
         if when is None and words is None and _VAGUE.search(text):

@@ -6,6 +6,7 @@ outbox lookups), so ``mailflow parse`` shows exactly what the daemon would concl
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -14,11 +15,15 @@ from typing import Any
 from mailflow.config.model import Config
 from mailflow.parsing.authority import authenticated_domain_pass
 from mailflow.parsing.automatic import automatic_kind, bounced_recipients, verp_id
+from mailflow.parsing.choices import RosterEntry
 from mailflow.parsing.decode import DecodedMessage
 from mailflow.parsing.forms import read_form
 from mailflow.parsing.quotes import split_reply
+from mailflow.parsing.replies import expected_reply, read_content
 from mailflow.reply_tokens import token_from_address, verify_token
 
+_CHARSET_PROBLEM = re.compile(r"undecodable charset '([^']*)', decoded as")
+_FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|tr|wg|rv|i)\s*:", re.IGNORECASE)
 KINDS = ("application", "choices", "meeting", "survey", "coordinator_cc", "command",
          "auto_reply", "bounce", "unknown")
 _FRENCH = re.compile(r"\b(bonjour|merci|je|vous|nous|suis|pour|avec|mentorat|mentoré|"
@@ -36,6 +41,7 @@ class Context:
     participant: Callable[[str], dict | None]
     outbox_by_id: Callable[[str], Any]
     outbox_by_message_id: Callable[[str], Any]
+    mentors: Callable[[], list[RosterEntry]] = list
 
 
 @dataclass
@@ -57,6 +63,9 @@ class Reading:
     message_id: str | None = None
     references: list[str] = field(default_factory=list)
     answers_item: str | None = None
+    survey: str | None = None
+    survey_answers: dict[int, Any] = field(default_factory=dict)
+    concerns: list[str] = field(default_factory=list)
     language: str | None = None
     role: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
@@ -73,6 +82,8 @@ class Reading:
         data = asdict(self)
         data["application"] = ({"role": self.role, "fields": self.fields, "missing": self.missing}
                                if self.kind == "application" else None)
+        if self.kind != "survey":
+            data.pop("survey_answers")
         for name in ("role", "fields", "missing", "references", "own_mail"):
             data.pop(name)
         return data
@@ -107,6 +118,32 @@ def _answered_item(msg: DecodedMessage, ctx: Context) -> tuple[Any, str | None]:
     return None, None
 
 
+def _serious(problem: str) -> bool:
+    """Whether a decoding problem may have changed what the person wrote.
+
+    A known charset that did not fit (utf-8 text labelled latin-1 and the like) is
+    decoded right by the fallbacks; an unknown charset name or a broken structure is not.
+    """
+    match = _CHARSET_PROBLEM.match(problem)
+    if match is None:
+        return True
+    label = match.group(1)
+    if label == "none":
+        return False
+    try:
+        codecs.lookup(label)
+    except LookupError:
+        return True
+    return False
+
+
+def _forwarded(msg: DecodedMessage) -> bool:
+    """A forward, by its subject or an attached message."""
+    return bool(_FORWARD_SUBJECT.match(msg.subject)) or any(
+        a.content_type == "message/rfc822" for a in msg.attachments) or (
+        "forwarded message" in msg.text.lower())
+
+
 def _is_own(address: str, config: Config) -> bool:
     """The program's address or one of its +sub-addresses."""
     local, _, domain = address.partition("@")
@@ -120,7 +157,7 @@ def understand(msg: DecodedMessage, ctx: Context) -> Reading:
                       subject=msg.subject, message_id=msg.message_id,
                       references=[*msg.references, *msg.in_reply_to],
                       problems=list(msg.problems))
-    if msg.problems:
+    if any(_serious(p) and not (p == "empty body" and msg.calendar) for p in msg.problems):
         reading.needs_review = True
     if not msg.sender:
         reading.problems.append("no sender address")
@@ -172,11 +209,20 @@ def understand(msg: DecodedMessage, ctx: Context) -> Reading:
         reading.reply_text + " " + msg.subject, config.language)
     if reading.authenticated:
         reading.kind = "coordinator_cc"
+        reading.concerns = sorted({a for a in [*msg.to, *msg.cc]
+                                   if a != msg.sender and ctx.participant(a)})
         return reading
     form = read_form(reply.new_text, reply.quoted, config.forms)
     if form.found:
         reading.kind = "application"
         reading.role, reading.fields, reading.missing = form.role, form.fields, form.missing
+        if _forwarded(msg) and not read_form(reply.new_text, "", config.forms).found:
+            reading.problems.append("a forwarded application form: applications are taken "
+                                    "only from the applicant's own address")
+            reading.needs_review = True
+        return reading
+    if reading.participant is not None and read_content(
+            reading, reply, msg, config, person, expected_reply(item), ctx.mentors()):
         return reading
     if not reading.reply_text and not msg.subject.strip():
         reading.problems.append("empty message")

@@ -172,3 +172,11 @@ def test_two_typos_in_a_short_name_are_too_far():
 def test_edit_distance_counts_a_transposition_as_one():
     assert edit_distance("sofia", "sofai") == 1
     assert edit_distance("rossi", "ross") == 1
+
+
+def test_name_that_sounds_like_another_mentor_is_ambiguous():
+    roster = [RosterEntry("sofia.rossi@example.org", "Sofia Rossi"),
+              RosterEntry("sophie.ross@example.com", "Sophie Ross")]
+    reading = read_choices("1. Sofi Ross", roster)
+    assert reading.choices == []
+    assert reading.ambiguous == [("Sofi Ross", ["Sofia Rossi", "Sophie Ross"])]

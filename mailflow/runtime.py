@@ -13,6 +13,7 @@ from mailflow.inbound.ledger import Ledger
 from mailflow.outbound.mailer import Mailer
 from mailflow.outbound.outbox import Outbox
 from mailflow.outbound.templates import Templates
+from mailflow.parsing.choices import RosterEntry
 from mailflow.parsing.understand import Context
 from mailflow.program import participants
 from mailflow.program.handler import Handler
@@ -87,6 +88,8 @@ def open_program(root: Path, read_only: bool = False) -> Program:
         participant=lambda email: participants.find(store, email),
         outbox_by_id=outbox.items.get,
         outbox_by_message_id=lambda mid: outbox.items.get(outbox.by_message_id.get(mid, "")),
+        mentors=lambda: [RosterEntry(p["email"], p.get("name") or p["email"])
+                         for p in store.table("participants").all() if p.get("role") == "mentor"],
     )
     handler = Handler(config, store, mailer, rules, context)
     return Program(config, store, outbox, templates, rules, Ledger(store), mailer, handler,

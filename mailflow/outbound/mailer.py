@@ -41,7 +41,7 @@ class Mailer:
 
     def queue(self, *, rule: str, occasion: str, template: str, to: Recipient,
               context: dict[str, Any], kind: str = "reply", in_reply_to: str | None = None,
-              references: tuple[str, ...] = ()) -> OutboxItem | None:
+              references: tuple[str, ...] = (), meta: dict | None = None) -> OutboxItem | None:
         """Queue one mail; None when this key was queued before (nothing is sent twice)."""
         key = self.key(rule, to.email, occasion)
         if self.outbox.has(key):
@@ -68,7 +68,8 @@ class Mailer:
             id=item_id, key=key, recipients=[to.email],
             envelope_from=bounce_address(config.local_part, config.domain, item_id),
             message_id=message_id_for(item_id, config.domain), subject=rendered.subject,
-            kind=kind, participant=to.participant, meta={"template": template, "rule": rule},
+            kind=kind, participant=to.participant,
+            meta={"template": template, "rule": rule, **(meta or {})},
         )
         self.outbox.enqueue(item, message.as_bytes())
         return item

@@ -31,6 +31,7 @@ def facts(reading: Reading, participant: dict | None) -> dict[str, str | None]:
         application = "complete" if reading.role and not reading.missing else "incomplete"
     return {
         "message": reading.kind,
+        "review": "true" if reading.needs_review else "false",
         "sender": sender,
         "application": application,
         "role": reading.role or (participant or {}).get("role"),
@@ -39,13 +40,15 @@ def facts(reading: Reading, participant: dict | None) -> dict[str, str | None]:
 
 
 def matches(rule: Rule, values: dict[str, str | None]) -> bool:
-    """Whether every condition of ``rule`` holds."""
+    """Whether every condition of ``rule`` holds; a message for review needs 'review: true'."""
+    if values.get("review") == "true" and rule.when.get("review") != "true":
+        return False
     return all(values.get(name) == expected for name, expected in rule.when.items())
 
 
 def decide(reading: Reading, participant: dict | None, rules: list[Rule]) -> list[Decision]:
-    """The actions of every matching rule, in rule order; nothing for mail never to answer."""
-    if reading.own_mail or reading.needs_review:
+    """The actions of every matching rule, in rule order; never an answer to automatic mail."""
+    if reading.own_mail:
         return []
     values = facts(reading, participant)
     decisions = []

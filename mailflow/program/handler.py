@@ -13,6 +13,7 @@ from mailflow.parsing.forms import missing_fields
 from mailflow.parsing.understand import Context, Reading, understand
 from mailflow.program import participants
 from mailflow.program.engine import Decision, decide
+from mailflow.program.replies import record_reply
 from mailflow.program.rules import Rule
 from mailflow.store import Store
 
@@ -64,6 +65,7 @@ class Handler:
         at = now.isoformat()
         for decision in decisions:
             person = self._apply(decision, reading, person, entry, cause, at)
+        record_reply(self.store, reading, person, cause, now)
         review = reading.needs_review
         if review:
             self.store.table("review").insert({
@@ -115,12 +117,23 @@ class Handler:
                                  (person or {}).get("language") or reading.language,
                                  participant=reading.participant)]
             kind = "reply"
+        occasion = {
+            "message": entry["key"],
+            "thread": f"thread:{(reading.references or [reading.message_id or entry['key']])[0]}",
+            "bounced": f"bounced:{reading.bounced_recipient}",
+        }[action.once_per]
+        context["problems"] = reading.problems
+        context["bounced"] = reading.bounced_recipient
+        context["choices"] = [
+            (participants.find(self.store, email) or {}).get("name") or email
+            for email in reading.choices]
         for target in targets:
             item = self.mailer.queue(
-                rule=decision.rule, occasion=entry["key"], template=action.template or "",
+                rule=decision.rule, occasion=occasion, template=action.template or "",
                 to=target, context=context, kind=kind,
                 in_reply_to=reading.message_id if kind == "reply" else None,
-                references=tuple(reading.references))
+                references=tuple(reading.references),
+                meta={"expects": action.expects} if action.expects else None)
             if item is not None:
                 log.info("queued %s to %s (rule %s)", action.template, target.email,
                          decision.rule)

@@ -8,9 +8,11 @@ A rule::
         - record: application
         - send: application_received      # to the sender unless 'to:' says otherwise
 
-Triggers (``when``): ``message`` (a kind), ``sender`` (stranger | participant |
+Triggers (``when``): ``message`` (a kind), ``review`` (true: the message needs a person;
+rules without it never see such messages), ``sender`` (stranger | participant |
 coordinator), ``application`` (complete | incomplete), ``role``, ``status``.
-Actions (``do``): ``send`` a template (``to``: sender | coordinators), ``record`` the
+Actions (``do``): ``send`` a template (``to``: sender | coordinators; ``once_per``:
+message | thread | bounced; ``expects``: what the reply will be), ``record`` the
 application, ``set`` participant fields, ``review`` with a reason.
 """
 
@@ -26,6 +28,7 @@ from mailflow.parsing.understand import KINDS
 
 CONDITIONS = {
     "message": set(KINDS),
+    "review": {"true", "false"},
     "sender": {"stranger", "participant", "coordinator"},
     "application": {"complete", "incomplete"},
     "role": {"mentee", "mentor"},
@@ -33,6 +36,7 @@ CONDITIONS = {
 }
 ACTIONS = {"send", "record", "set", "review"}
 RECIPIENTS = {"sender", "coordinators"}
+ONCE_PER = {"message", "thread", "bounced"}
 SETTABLE = {"status", "language", "notes"}
 
 
@@ -43,6 +47,8 @@ class Action:
     type: str
     template: str | None = None
     to: str = "sender"
+    once_per: str = "message"
+    expects: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
     reason: str = ""
 
@@ -64,7 +70,7 @@ def _action(doc: YamlDoc, key: str, raw: Any, templates: set[str] | None) -> Act
     if len(kinds) != 1:
         raise doc.error(key, f"an action needs exactly one of {', '.join(sorted(ACTIONS))}")
     kind = kinds[0]
-    extra = set(raw) - {kind, "to"}
+    extra = set(raw) - {kind, "to", "once_per", "expects"}
     if extra:
         raise doc.error(key, f"unknown key(s) {', '.join(sorted(extra))} in a '{kind}' action")
     value = raw[kind]
@@ -78,7 +84,16 @@ def _action(doc: YamlDoc, key: str, raw: Any, templates: set[str] | None) -> Act
         if templates is not None and value not in templates:
             raise doc.error(f"{key}.send", f"unknown template {value!r}",
                             f"create templates/{value}.en.txt or fix the name")
-        return Action("send", template=value, to=to)
+        once_per = raw.get("once_per", "message")
+        if once_per not in ONCE_PER:
+            raise doc.error(f"{key}.once_per", f"unknown value {once_per!r}",
+                            f"use one of: {', '.join(sorted(ONCE_PER))}")
+        expects = raw.get("expects")
+        if expects is not None and not (expects in ("choices", "meeting")
+                                        or str(expects).startswith("survey:")):
+            raise doc.error(f"{key}.expects", f"unknown value {expects!r}",
+                            "use choices, meeting or survey:KEY")
+        return Action("send", template=value, to=to, once_per=once_per, expects=expects)
     if kind == "record":
         if value != "application":
             raise doc.error(f"{key}.record", f"cannot record {value!r}", "use 'application'")
@@ -107,14 +122,17 @@ def _rule(doc: YamlDoc, key: str, raw: Any, templates: set[str] | None) -> Rule:
     if not isinstance(name, str) or not name:
         raise doc.error(key, "a rule needs a 'name'")
     when = raw.get("when")
-    if not isinstance(when, dict) or "message" not in when:
-        raise doc.error(f"{key}.when", "a rule needs 'when:' with at least 'message: KIND'",
-                        f"kinds: {', '.join(KINDS)}")
+    if not isinstance(when, dict) or not ({"message", "review"} & set(when)):
+        raise doc.error(f"{key}.when", "a rule needs 'when:' with 'message: KIND' or "
+                        "'review: true'", f"kinds: {', '.join(KINDS)}")
     for cond, value in when.items():
         if cond not in CONDITIONS:
             raise doc.error(f"{key}.when.{cond}", f"unknown condition {cond!r}",
                             f"use one of: {', '.join(sorted(CONDITIONS))}")
         allowed = CONDITIONS[cond]
+        if isinstance(value, bool):
+            value = str(value).lower()
+            when[cond] = value
         if allowed is not None and value not in allowed:
             raise doc.error(f"{key}.when.{cond}", f"unknown value {value!r}",
                             f"use one of: {', '.join(sorted(allowed))}")

@@ -111,10 +111,16 @@ def test_own_mail_gets_nothing(answer_everything_rules, rules):
     assert decide(reading("unknown", own_mail=True), None, rules) == []
 
 
-def test_message_needing_review_gets_nothing(rules):
+def test_message_needing_review_gets_only_the_rules_written_for_review(rules):
     unsure = reading("unknown", needs_review=True, problems=["empty message"])
 
-    assert decide(unsure, None, rules) == []
+    assert [d.rule for d in decide(unsure, None, rules)] == ["ask-to-clarify"]
+
+
+def test_message_needing_review_never_triggers_the_stranger_form(rules):
+    unsure = reading("unknown", needs_review=True, problems=["empty message"])
+
+    assert "application-form" not in {d.rule for d in decide(unsure, None, rules)}
 
 
 def test_facts_call_an_authenticated_coordinator_a_coordinator():
@@ -126,7 +132,8 @@ def test_facts_call_an_authenticated_coordinator_a_coordinator():
 def test_facts_call_a_known_person_a_participant_with_their_role_and_status():
     values = facts(reading("unknown", participant="lea@example.org"), PARTICIPANT)
 
-    assert values == {"message": "unknown", "sender": "participant", "application": None,
+    assert values == {"message": "unknown", "review": "false", "sender": "participant",
+                      "application": None,
                       "role": "mentee", "status": "applied"}
 
 

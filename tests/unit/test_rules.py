@@ -83,7 +83,9 @@ def test_built_in_rules_load_against_the_built_in_templates():
     names = Templates([BUILTIN_TEMPLATES], "en").names()
 
     assert [r.name for r in load_rules(BUILTIN_RULES, names)] == [
-        "application-form", "application-received", "application-incomplete"]
+        "application-form", "application-received", "application-incomplete",
+        "ask-to-clarify", "acknowledge-choices", "thank-for-survey",
+        "tell-coordinators-of-bounce"]
 
 
 def test_template_names_are_not_checked_when_none_are_given(tmp_path):
@@ -107,7 +109,7 @@ def test_unknown_condition_names_file_line_and_the_valid_conditions(tmp_path):
     assert error.file == str(tmp_path / "flow.yaml")
     assert error.where == "line 4, key 'rules[0].when.from'"
     assert "unknown condition 'from'" in error.problem
-    assert "application, message, role, sender, status" in error.fix
+    assert "application, message, review, role, sender, status" in error.fix
 
 
 def test_unknown_message_kind_names_the_valid_kinds(tmp_path):

@@ -1,0 +1,46 @@
+"""Record what a reply says in the participant's record: choices, meetings, surveys, absences.
+
+Only what was understood without doubt is recorded; a reading that needs review
+changes nothing here (the review list keeps it). Survey answers are private: they
+are stored with the person and never put into mail to anyone else.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from mailflow.parsing.understand import Reading
+from mailflow.program import participants
+from mailflow.store import Store
+
+AWAY_DAYS = 7
+
+
+def record_reply(store: Store, reading: Reading, person: dict | None, cause: str,
+                 now: datetime) -> None:
+    """Apply an understood reply of ``person`` (or a bounce) to the store."""
+    at = now.isoformat()
+    if reading.kind == "bounce" and reading.bounced_recipient:
+        bounced = participants.find(store, reading.bounced_recipient)
+        if bounced is not None:
+            participants.set_fields(store, bounced["email"], {"bounced": True}, cause, at)
+        return
+    if person is None or reading.needs_review:
+        return
+    email = person["email"]
+    if reading.kind == "choices" and reading.choices:
+        participants.set_fields(store, email, {"choices": list(reading.choices)}, cause, at)
+    elif reading.kind == "meeting" and reading.meeting is not None:
+        meetings = [*person.get("meetings", []), {**reading.meeting, "reported": at}]
+        values: dict = {"meetings": meetings}
+        if reading.meeting.get("met"):
+            values["last_meeting"] = reading.meeting.get("date") or at[:10]
+        participants.set_fields(store, email, values, cause, at)
+    elif reading.kind == "survey" and reading.survey:
+        surveys = {**person.get("surveys", {}),
+                   reading.survey: {str(k): v for k, v in reading.survey_answers.items()}}
+        participants.set_fields(store, email, {"surveys": surveys}, cause, at)
+    elif reading.kind == "auto_reply" and not reading.own_mail:
+        # An out-of-office postpones this person's reminders; it never counts as an answer.
+        until = (now + timedelta(days=AWAY_DAYS)).date().isoformat()
+        participants.set_fields(store, email, {"away_until": until}, cause, at)

@@ -1,0 +1,116 @@
+"""Participants' replies on the real servers: choices applied or questioned, bounces, absences."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.integration.program import (
+    ROOT,
+    DaemonProcess,
+    store_data,
+    wait_until,
+    write_program,
+)
+
+COORDINATOR = "claire.dubois@northlake.example.org"
+MENTEE = "lea.gagnon@example.com"
+
+
+def reply(body: str, msg_id: str, subject: str = "Re: Choose your mentors",
+          sender: str = f"Léa Gagnon <{MENTEE}>", extra: str = "",
+          references: str = "<choices-invite@northlake.example.org>") -> bytes:
+    return (f"From: {sender}\r\nTo: mentorship@northlake.example.org\r\n"
+            f"Subject: {subject}\r\nMessage-ID: <{msg_id}@mail.example.com>\r\n"
+            f"References: {references}\r\n"
+            f"Date: Tue, 09 Feb 2027 10:00:00 -0500\r\n{extra}MIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+            + body.replace("\n", "\r\n")).encode("utf-8")
+
+
+@pytest.fixture
+def daemon(tmp_path, dovecot, smtp_server):
+    program = write_program(tmp_path / "program", dovecot, smtp_server)
+    mentors = tmp_path / "mentors.csv"
+    mentors.write_text("name,email\nSofia Rossi,sofia.rossi@example.org\n"
+                       "Sophie Ross,sophie.ross@example.com\nChen Wei,chen.wei@example.com\n"
+                       "José Martínez,jose.martinez@example.es\n", encoding="utf-8")
+    mentees = tmp_path / "mentees.csv"
+    mentees.write_text(f"name,email,language\nLéa Gagnon,{MENTEE},en\n", encoding="utf-8")
+    for role, path in (("mentors", mentors), ("mentees", mentees)):
+        done = subprocess.run([sys.executable, "-m", "mailflow", "-C", str(program), "import",
+                               role, str(path)], env={"PYTHONPATH": str(ROOT)},
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+    process = DaemonProcess(program, dovecot.password)
+    process.start()
+    yield process
+    process.terminate()
+
+
+def person(program_dir, email):
+    return next(p for p in store_data(program_dir)["participants"].values()
+                if p["email"] == email)
+
+
+def test_clear_choices_are_recorded_and_confirmed_by_name(daemon, dovecot, smtp_server):
+    dovecot.append(reply("1. Chen Wei\n2. Jose Martinez\n3. Sofia Rossi\n\nLéa", "c1"))
+    [confirmation] = smtp_server.wait_for(1, timeout=20)
+    assert confirmation.rcpt_tos == [MENTEE]
+    assert "1. Chen Wei\n  2. José Martínez\n  3. Sofia Rossi" in confirmation.text()
+    assert person(daemon.program_dir, MENTEE)["choices"] == [
+        "chen.wei@example.com", "jose.martinez@example.es", "sofia.rossi@example.org"]
+
+
+def test_ambiguous_choice_is_questioned_and_nothing_is_applied(daemon, dovecot, smtp_server):
+    dovecot.append(reply("1. Sofi Ross\n2. Chen Wei\n\nLéa", "c1"))
+    [question] = smtp_server.wait_for(1, timeout=20)
+    assert "Sofia Rossi or Sophie Ross" in question.text()
+    assert "choices" not in person(daemon.program_dir, MENTEE)
+
+
+def test_clarification_is_sent_once_per_thread(daemon, dovecot, smtp_server):
+    dovecot.append(reply("1. Sofi Ross\n\nLéa", "c1"))
+    smtp_server.wait_for(1, timeout=20)
+    dovecot.append(reply("1. Ross\n\nLéa", "c2"))
+    wait_until(lambda: len(store_data(daemon.program_dir)["review"]) == 2, 20,
+               "the second message in review", daemon.log_text)
+    assert len(smtp_server.messages) == 1
+
+
+def bounce(msg_id: str) -> bytes:
+    return (
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\r\n"
+        "To: mentorship+b-aaaaaaaaaaaaaaaaaaaaaaaa@northlake.example.org\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        f"Message-ID: <{msg_id}@mx.example.com>\r\nAuto-Submitted: auto-replied\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n"
+        "--b\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you...\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.example.com\r\n\r\n"
+        f"Final-Recipient: rfc822; {MENTEE}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "--b--\r\n").encode()
+
+
+def test_a_bounce_marks_the_address_and_tells_the_coordinators_once(
+        daemon, dovecot, smtp_server):
+    dovecot.append(bounce("b1"))
+    [notice] = smtp_server.wait_for(1, timeout=20)
+    assert notice.rcpt_tos == [COORDINATOR] and MENTEE in notice.subject
+    dovecot.append(bounce("b2"))
+    wait_until(lambda: sum(e["state"] == "processed" for e in
+                           store_data(daemon.program_dir)["inbound"].values()) == 2, 20,
+               "the second bounce handled")
+    assert len(smtp_server.messages) == 1
+    assert person(daemon.program_dir, MENTEE)["bounced"] is True
+
+
+def test_an_out_of_office_is_not_answered_and_postpones_reminders(daemon, dovecot, smtp_server):
+    dovecot.append(reply("I am away until March 1st.", "ooo", subject="Automatic reply: hello",
+                         extra="Auto-Submitted: auto-replied\r\n"))
+    wait_until(lambda: "away_until" in person(daemon.program_dir, MENTEE), 20,
+               "the absence recorded", daemon.log_text)
+    assert len(smtp_server.messages) == 0

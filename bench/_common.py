@@ -1,0 +1,209 @@
+"""Shared helpers of the benchmarks: paths, test servers, realistic messages, result lines.
+
+Every benchmark prints its figures for people and ends with one line
+``BENCH-RESULT {json}`` that ``bench/run_all.py`` collects into its summary table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import io
+import json
+import os
+import pstats
+import random
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import formataddr
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.integration.program import PASSWORD_ENV, write_program  # noqa: E402
+from tests.servers.dovecot import DovecotServer  # noqa: E402
+from tests.servers.smtp import SmtpServer  # noqa: E402
+
+__all__ = [
+    "PASSWORD_ENV", "ROOT", "DovecotServer", "SmtpServer", "application_form", "emit",
+    "generate_messages", "parse_args", "profile_top", "servers", "stranger_message",
+    "temp_dir", "write_program",
+]
+
+RESULT_PREFIX = "BENCH-RESULT "
+PROGRAM_ADDRESS = "mentorship@northlake.example.org"
+
+FIRST = ["Léa", "Chloé", "Émile", "François", "Zoë", "Anaïs", "Jérôme", "Maëlle", "Noé",
+         "Hélène", "Raphaël", "Inès", "Ahmed", "Priya", "Wei", "Olumide", "Sofía", "José",
+         "Björn", "Małgorzata", "Kenji", "Aroha", "Thomas", "Sarah", "Daniel", "Emily",
+         "Marie", "Lucas", "Camille", "Gabriel"]
+LAST = ["Gagnon", "Tremblay", "Côté", "Bélanger", "Lévesque", "Pelletier", "Dubé", "Nguyen",
+        "Müller", "García", "Kowalczyk", "Okafor", "Sharma", "Chen", "Smith", "Brown",
+        "O'Brien", "Roy", "Bouchard", "Gauthier", "Martin", "Lefèvre", "Zhang", "Ibáñez"]
+LABS = ["Vision lab", "Laboratoire de neurosciences", "Computational biology group",
+        "Département de chimie", "Robotics institute", "Centre de recherche en santé",
+        "Quantum optics group", "École de santé publique", "Climate modelling lab"]
+GOALS = ["plan a research career and learn how to write grants",
+         "préparer une demande de bourse postdoctorale",
+         "get advice on moving from academia to industry",
+         "apprendre à encadrer des étudiant·e·s et gérer une équipe",
+         "find a balance between teaching and research"]
+STRANGER_TEXTS = [
+    "Hello,\n\nI would like to join the mentorship program. How do I apply?\n\nBest,\n{name}\n",
+    "Bonjour,\n\nJe souhaiterais participer au programme de mentorat. Comment puis-je "
+    "m'inscrire ?\n\nMerci d'avance,\n{name}\n",
+    "Hi there,\n\nA colleague told me about the program. I'm a second-year PhD student and "
+    "I'd love to be mentored. Is it still possible to apply this year?\n\nThanks a lot,\n"
+    "{name}\n--\n{name}\nPhD candidate, {lab}\n",
+    "Good morning,\n\nI am interested in becoming a mentor. I have ten years of experience "
+    "in {lab}. What would that involve?\n\nKind regards,\n{name}\n",
+]
+
+
+def _person(rng: random.Random, index: int) -> tuple[str, str]:
+    name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+    return name, f"person{index}@example.com"
+
+
+def _base(name: str, address: str, subject: str, msg_id: str, to: str = PROGRAM_ADDRESS
+          ) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = formataddr((name, address))  # accented names become encoded words
+    msg["To"] = f"Northlake Mentorship Program <{to}>"
+    msg["Subject"] = subject
+    msg["Message-ID"] = f"<{msg_id}@mail.example.com>"
+    msg["Date"] = "Tue, 24 Nov 2026 10:00:00 -0500"
+    return msg
+
+
+def _html(text: str) -> str:
+    paragraphs = "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in text.split("\n\n"))
+    return (f'<html><head><meta charset="utf-8"><style>p{{margin:0}}</style></head>'
+            f'<body><div dir="ltr">{paragraphs}</div></body></html>')
+
+
+def stranger_message(index: int, rng: random.Random | None = None, html: bool | None = None
+                     ) -> bytes:
+    """A first message from someone unknown; some with an HTML alternative."""
+    rng = rng or random.Random(index)
+    name, address = _person(rng, index)
+    text = rng.choice(STRANGER_TEXTS).format(name=name, lab=rng.choice(LABS))
+    msg = _base(name, address, rng.choice(["Joining the program", "Mentorship program",
+                                           "Question about mentoring", "Inscription"]),
+                f"stranger-{index}-{rng.randrange(10**9)}")
+    msg.set_content(text)
+    if html if html is not None else rng.random() < 0.4:
+        msg.add_alternative(_html(text), subtype="html")
+    return msg.as_bytes(policy=SMTP_POLICY)  # CRLF, as on the wire
+
+
+def application_form(index: int, rng: random.Random | None = None) -> bytes:
+    """A filled application form, in English or French labels, some with HTML too."""
+    rng = rng or random.Random(index)
+    name, address = _person(rng, index)
+    french = rng.random() < 0.3
+    if french:
+        lines = [f"Rôle : {rng.choice(['mentoré', 'mentor'])}", f"Nom complet : {name}",
+                 f"Laboratoire : {rng.choice(LABS)}", "Langues : français, anglais",
+                 f"Objectifs : {rng.choice(GOALS)}", "Participation antérieure : non"]
+    else:
+        role = rng.choice(["mentee", "mentee", "mentor"])
+        lines = [f"Role: {role}", f"Full name: {name}", f"Affiliation: {rng.choice(LABS)}",
+                 "Languages: English, French"]
+        lines.append(f"Goals: {rng.choice(GOALS)}" if role == "mentee"
+                     else "Expertise: grant writing, supervision")
+        if rng.random() < 0.2:  # some forget a required field
+            lines.pop(2)
+        lines.append("Prior participation: no")
+    text = ("Hello,\n\nHere is my application.\n\n" + "\n".join(lines) + "\n\nThanks,\n"
+            + name + "\n\nOn Tue, Nov 24, 2026 at 10:01 AM Northlake Mentorship Program "
+            f"<{PROGRAM_ADDRESS}> wrote:\n> Role (mentee or mentor):\n> Full name:\n"
+            "> Affiliation:\n> Goals:\n")
+    msg = _base(name, address, "Re: How to apply to Northlake Mentorship Program",
+                f"form-{index}-{rng.randrange(10**9)}")
+    msg["In-Reply-To"] = f"<form-sent-{index}@northlake.example.org>"
+    msg.set_content(text)
+    if rng.random() < 0.3:
+        msg.add_alternative(_html(text), subtype="html")
+    return msg.as_bytes(policy=SMTP_POLICY)  # CRLF, as on the wire
+
+
+def generate_messages(n: int, seed: int = 1) -> list[bytes]:
+    """Half strangers' first messages, half filled forms, all from distinct senders."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        out.append(stranger_message(i, rng) if i % 2 == 0 else application_form(i, rng))
+    return out
+
+
+def parse_args(description: str, default_n: int, quick_n: int) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help=f"smoke run (N={quick_n})")
+    parser.add_argument("-n", type=int, default=None, help=f"how many (default {default_n})")
+    parser.add_argument("--profile", action="store_true",
+                        help="also print the top cProfile entries of the mailflow part")
+    args = parser.parse_args()
+    if args.n is None:
+        args.n = quick_n if args.quick else default_n
+    return args
+
+
+@contextlib.contextmanager
+def temp_dir(prefix: str) -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    os.chmod(path, 0o755)  # Dovecot's unprivileged processes must reach the Maildir
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def servers(base: Path, imap: bool = True) -> Iterator[tuple[DovecotServer | None, SmtpServer]]:
+    """A private Dovecot (unless ``imap`` is false) and a capturing SMTP server."""
+    dovecot = DovecotServer(base / "dovecot") if imap else None
+    smtp = SmtpServer()
+    try:
+        if dovecot is not None:
+            dovecot.start()
+        smtp.start()
+        yield dovecot, smtp
+    finally:
+        smtp.stop()
+        if dovecot is not None:
+            dovecot.stop()
+
+
+@contextlib.contextmanager
+def profile_top(enabled: bool, title: str, top: int = 25) -> Iterator[None]:
+    """Profile the block with cProfile and print the top entries by cumulative/own time."""
+    if not enabled:
+        yield
+        return
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        yield
+    finally:
+        profiler.disable()
+        for order in ("tottime", "cumulative"):
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(top)
+            print(f"\n--- cProfile of {title}, by {order} ---")
+            lines = out.getvalue().splitlines()
+            start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
+            print("\n".join(line[:160] for line in lines[start:] if line.strip()))
+
+
+def emit(name: str, figures: dict) -> None:
+    """The machine-readable last line, for run_all.py."""
+    print(RESULT_PREFIX + json.dumps({"bench": name, **figures}, ensure_ascii=False))
+    sys.stdout.flush()

@@ -1,0 +1,126 @@
+"""Sending throughput: mailflow's outbox flush vs. a bare aiosmtplib loop, same N messages.
+
+Mailflow side: N mails are queued through ``Mailer.queue`` (render, compose, outbox
+enqueue: timed apart), then ``dispatch.flush(outbox, SmtpTransport(...), config)`` is
+called until nothing is due (it sends at most 500 per call, one connection per call).
+Baseline: the very bytes the outbox holds, sent with ``aiosmtplib.SMTP.sendmail`` over one
+connection. Both talk to the same capturing SmtpServer (aiosmtpd, in this process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+import aiosmtplib
+from _common import PASSWORD_ENV, emit, parse_args, profile_top, servers, temp_dir, write_program
+
+TARGET_RATIO = 1.5
+
+
+async def bare_loop(smtp, mails: list[tuple[str, list[str], bytes]]) -> float:
+    t0 = time.perf_counter()
+    client = aiosmtplib.SMTP(hostname=smtp.host, port=smtp.port, timeout=10)
+    await client.connect()
+    for sender, recipients, data in mails:
+        await client.sendmail(sender, recipients, data)
+    await client.quit()
+    return time.perf_counter() - t0
+
+
+def queue_mails(program, n: int) -> float:
+    from mailflow.outbound.mailer import Recipient
+    from mailflow.program.handler import form_context
+    forms = form_context(program.config)
+    t0 = time.perf_counter()
+    for i in range(n):
+        name = f"Léa Gagnon {i}"
+        program.mailer.queue(
+            rule="application-form", occasion=f"bench:{i}", template="application_form",
+            to=Recipient(f"person{i}@example.com", name, "fr" if i % 4 == 0 else "en"),
+            context={"person": {"name": name, "email": f"person{i}@example.com", "role": None},
+                     "missing": [], "forms": forms, "subject": "Joining the program"},
+            in_reply_to=f"stranger-{i}@mail.example.com",
+            references=(f"stranger-{i}@mail.example.com",))
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    args = parse_args(__doc__.splitlines()[0], 1000, 100)
+    n = args.n
+    with temp_dir("mf-bench-sending-") as base, servers(base, imap=False) as (_, smtp):
+        from mailflow.outbound.dispatch import flush
+        from mailflow.outbound.transport import SmtpTransport
+        from mailflow.runtime import open_program
+
+        class _NoImap:  # write_program wants IMAP details; this benchmark never reads mail
+            host, port, user, password = "127.0.0.1", 1, "nobody", "x"
+
+        os.environ.setdefault(PASSWORD_ENV, "x")
+        program_dir = write_program(Path(base) / "program", _NoImap(), smtp,
+                                    extra_outbox="  max_attempts: 5\n")
+        text = (program_dir / "config.yaml").read_text()
+        (program_dir / "config.yaml").write_text(
+            text.replace("rate_per_minute: 100000", "rate_per_minute: 100000000"))
+        program = open_program(program_dir)
+        try:
+            with profile_top(args.profile, "Mailer.queue x N"):
+                queue_s = queue_mails(program, n)
+            items = program.outbox.due(time.time())
+            assert len(items) == n, len(items)
+            mails = [(i.envelope_from, i.recipients, program.outbox.message_bytes(i.id))
+                     for i in items]
+            size = sum(len(m[2]) for m in mails)
+
+            loop = asyncio.new_event_loop()
+            loop.run_until_complete(bare_loop(smtp, mails[:20]))  # warm-up, not counted
+            smtp.clear()
+            base_s = loop.run_until_complete(bare_loop(smtp, mails))
+            assert len(smtp.messages) == n
+            smtp.clear()
+
+            config = program.config.outbox
+            calls = sent = 0
+            with profile_top(args.profile, "dispatch.flush until the outbox is empty"):
+                t0 = time.perf_counter()
+                while program.outbox.due(time.time()):
+                    report = loop.run_until_complete(
+                        flush(program.outbox, SmtpTransport(config.smtp), config))
+                    calls += 1
+                    sent += len(report.sent)
+                    if not report.sent:
+                        break
+                mf_s = time.perf_counter() - t0
+            assert sent == n and len(smtp.messages) == n, (sent, len(smtp.messages))
+            loop.close()
+            journal = program.outbox.journal_path
+            journal_bytes = journal.stat().st_size
+            journal_lines = sum(1 for _ in journal.open(encoding="utf-8"))
+            program.outbox.compact()
+            compacted = journal.stat().st_size
+            eml_bytes = sum(p.stat().st_size for p in program.outbox.messages_dir.iterdir())
+        finally:
+            program.close()
+
+    ratio = mf_s / base_s
+    print(f"N = {n} mails ({size / 1024:.0f} KiB), one recipient each")
+    print(f"queueing through Mailer.queue (render + compose + Outbox.enqueue): {queue_s:.3f} s "
+          f"({n / queue_s:.0f} mails/s), not part of the flush timing")
+    print(f"{'':40}{'seconds':>10}{'mails/s':>10}")
+    print(f"{'baseline (aiosmtplib sendmail loop)':40}{base_s:10.3f}{n / base_s:10.0f}")
+    print(f"{'mailflow dispatch.flush x' + str(calls):40}{mf_s:10.3f}{n / mf_s:10.0f}")
+    print(f"ratio mailflow / baseline: {ratio:.2f}x (target <= {TARGET_RATIO:g}x, durability "
+          "included)")
+    print(f"outbox journal: {journal_bytes / 1024:.0f} KiB in {journal_lines} lines "
+          f"({journal_bytes / n:.0f} B per mail); {compacted / 1024:.0f} KiB after compact(); "
+          f"messages/ {eml_bytes / 1024:.0f} KiB")
+    emit("sending", {"n": n, "queue_s": round(queue_s, 3), "baseline_s": round(base_s, 3),
+                     "mailflow_s": round(mf_s, 3), "ratio": round(ratio, 2),
+                     "target": "<= 1.5x", "journal_kib": round(journal_bytes / 1024),
+                     "flush_calls": calls})
+
+
+if __name__ == "__main__":
+    main()

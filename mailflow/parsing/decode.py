@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import email.policy
 import quopri
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import Message
 from email.parser import BytesParser
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import unquote
 
-from mailflow.parsing.charsets import decode_bytes, decode_words, fix_8bit, lenient_bytes
-from mailflow.parsing.html_text import html_to_text
+from mailflow.parsing.charsets import (
+    addresses,
+    clean_mime_header,
+    decode_bytes,
+    decode_words,
+    dsn_blocks,
+    lenient_bytes,
+    mime_params,
+    msgids,
+    parse_date,
+    unique,
+)
+from mailflow.parsing.html_text import html_to_text, quote_lines, unflow
 
 LARGE_PART = 1_000_000  # bytes; larger attachments are measured without decoding them
 _MAX_DEPTH = 40
-_MSGID = re.compile(r"<([^<>\s]+)>")
 _DEFECTS = {
     "malformed MIME structure": (
         "StartBoundaryNotFoundDefect", "CloseBoundaryNotFoundDefect",
@@ -94,40 +103,6 @@ class DecodedMessage:
         return [value for key, value in self.headers if key.lower() == wanted]
 
 
-def _addresses(values: list[str]) -> list[tuple[str, str]]:
-    """(display name, lower-case address) pairs from raw address header values."""
-    unfolded = [re.sub(r"\s*\r?\n\s*", " ", fix_8bit(v)) for v in values]
-    pairs: list[tuple[str, str]] = []
-    for name, addr in getaddresses(unfolded):
-        addr = addr.strip().strip("<>").lower()
-        if addr:
-            pairs.append((" ".join(decode_words(name).split()), addr))
-    return pairs
-
-
-def _unique(items: list[str]) -> list[str]:
-    return list(dict.fromkeys(items))
-
-
-def _msgids(values: list[str]) -> list[str]:
-    ids: list[str] = []
-    for value in values:
-        found = _MSGID.findall(value)
-        ids.extend(found or [w.strip("<>,;") for w in value.split() if "@" in w])
-    return _unique([i for i in ids if i])
-
-
-def _parse_date(value: str | None, problems: list[str]) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = parsedate_to_datetime(" ".join(value.split()))
-    except (TypeError, ValueError, IndexError, OverflowError):
-        problems.append("unparseable Date header")
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def _raw_headers(part: Message) -> list[tuple[str, str]]:
     try:
         return [(str(k), str(v)) for k, v in part.raw_items()]
@@ -164,6 +139,35 @@ def _meta_of(part: Message) -> _Meta:
         part.get_content_type(),
         params,
         part.get_content_disposition(),
+        decode_words(filename) if filename else None,
+    )
+
+
+class _Fallback(Exception):
+    """The fast compat32 reading cannot vouch for this message: decode it the slow way."""
+
+
+def _check_clean(message: Message) -> Message:
+    """`message` itself, if all its MIME headers read the same under both policies."""
+    for part in message.walk():
+        for key, value in part.raw_items():
+            if not clean_mime_header(key, value):
+                raise _Fallback
+    return message
+
+
+def _fast_meta(part: Message) -> _Meta:
+    """_meta_of for a part whose MIME headers passed _check_clean, parsing each header once."""
+    ctype_value, cd_value = part.get("content-type"), part.get("content-disposition")
+    ctype, ct = mime_params(ctype_value) if ctype_value is not None else ("", {})
+    disposition, cd = mime_params(cd_value) if cd_value is not None else (None, {})
+    params = {k: ct[k].lower() for k in ("charset", "format", "delsp", "report-type") if ct.get(k)}
+    filename = cd.get("filename", ct.get("name"))
+    filename = unquote(filename).strip() if filename is not None else None  # as get_filename
+    return _Meta(
+        ctype if ctype_value is not None else part.get_default_type(),
+        params,
+        disposition,
         decode_words(filename) if filename else None,
     )
 
@@ -206,25 +210,7 @@ def _encoded_size(part: Message) -> int:
     return chars * 3 // 4 - (len(stripped) - len(stripped.rstrip("=")))
 
 
-def _unflow(text: str, delsp: bool) -> str:
-    """Join the soft line breaks of format=flowed text (RFC 3676)."""
-    out: list[tuple[int, str]] = []
-    joining = False
-    for line in text.split("\n"):
-        depth = len(line) - len(line.lstrip(">"))
-        body = line[depth:]
-        body = body[1:] if body.startswith(" ") else body
-        if joining and out and out[-1][0] == depth:
-            out[-1] = (depth, out[-1][1] + body)
-        else:
-            out.append((depth, body))
-        joining = body.endswith(" ") and body != "-- "
-        if joining and delsp:
-            out[-1] = (depth, out[-1][1][:-1])
-    return "\n".join(("> " * d + b) if d else b for d, b in out)
-
-
-def _embedded_messages(part: Message) -> list[Message]:
+def _embedded_messages(part: Message, fast: bool) -> list[Message]:
     """The message(s) inside a message/* part, parsing it when the parser left it encoded."""
     payload = part.get_payload()
     cte = str(part.get("content-transfer-encoding", "")).strip().lower()
@@ -239,37 +225,18 @@ def _embedded_messages(part: Message) -> list[Message]:
         )
     else:
         data = _payload_bytes(part)
+    if fast:
+        return [_check_clean(BytesParser(policy=email.policy.compat32).parsebytes(data))]
     return [BytesParser(policy=email.policy.default).parsebytes(data)]
-
-
-def _quote(text: str) -> str:
-    return "\n".join("> " + line if line else ">" for line in text.split("\n"))
-
-
-def _dsn_blocks(text: str) -> list[list[tuple[str, str]]]:
-    """Field blocks of a delivery-status body: groups of 'Name: value' lines split by blanks."""
-    blocks: list[list[tuple[str, str]]] = []
-    current: list[tuple[str, str]] = []
-    for line in text.split("\n"):
-        if not line.strip():
-            if current:
-                blocks.append(current)
-                current = []
-        elif line[:1] in " \t" and current:
-            current[-1] = (current[-1][0], current[-1][1] + " " + line.strip())
-        elif ":" in line:
-            key, _, value = line.partition(":")
-            current.append((key.strip(), value.strip()))
-    if current:
-        blocks.append(current)
-    return blocks
 
 
 class _Walker:
     """Walks the MIME tree once, collecting body text, HTML, attachments and report parts."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], fast: bool) -> None:
         self.problems = problems
+        self.fast = fast
+        self.metas: dict[int, tuple[Message, _Meta]] = {}
         self.html: str | None = None
         self.calendar: str | None = None
         self.attachments: list[Attachment] = []
@@ -288,10 +255,10 @@ class _Walker:
         if depth > _MAX_DEPTH:
             self.problems.append("MIME nesting too deep")
             return "", ""
-        meta = _part_meta(part, self.problems)
+        meta = self.meta(part)
         ctype = meta.ctype
         if ctype == "message/rfc822" or (part.is_multipart() and ctype.startswith("message/")):
-            return self._embedded(_embedded_messages(part), depth, forwarded, meta)
+            return self._embedded(_embedded_messages(part, self.fast), depth, forwarded, meta)
         if part.is_multipart():
             children = [c for c in (part.get_payload() or []) if isinstance(c, Message)]
             if ctype == "multipart/alternative":
@@ -331,8 +298,16 @@ class _Walker:
                 self.html = text
             return html_to_text(text), "html"
         if meta.params.get("format") == "flowed":
-            text = _unflow(text, meta.params.get("delsp") == "yes")
+            text = unflow(text, meta.params.get("delsp") == "yes")
         return text, "plain"
+
+    def meta(self, part: Message) -> _Meta:
+        """Content metadata of `part`, read once per part on the fast path."""
+        if not self.fast:
+            return _part_meta(part, self.problems)
+        if id(part) not in self.metas:  # keeps `part` alive, so its id is not reused
+            self.metas[id(part)] = (part, _fast_meta(part))
+        return self.metas[id(part)][1]
 
     def _alternative(
         self, children: list[Message], depth: int, forwarded: list[str]
@@ -353,12 +328,12 @@ class _Walker:
             self.report_parts.append(ReportPart(meta.ctype, [headers]))
             summary = [f"{k}: {v}" for k, v in headers if k.lower() in ("from", "date", "subject")]
             body = self.text_of(inner, depth + 1)
-            forwarded.append(_quote("\n".join([*summary, "", body]).strip("\n")))
+            forwarded.append(quote_lines("\n".join([*summary, "", body]).strip("\n")))
         return "", ""
 
     def _report_child(self, part: Message) -> bool:
         """Record a machine-readable part; True if `part` is one (and so not body text)."""
-        ctype = _part_meta(part, self.problems).ctype
+        ctype = self.meta(part).ctype
         if ctype in _STATUS_PARTS:
             payload = part.get_payload()
             if isinstance(payload, list):  # the parser splits delivery-status into blocks
@@ -369,7 +344,7 @@ class _Walker:
                 ]
             else:
                 text = decode_bytes(_payload_bytes(part), "utf-8", self.problems)
-                blocks = _dsn_blocks(text.replace("\r\n", "\n"))
+                blocks = dsn_blocks(text.replace("\r\n", "\n"))
             self.report_parts.append(ReportPart(ctype, blocks))
             return True
         if ctype in _HEADER_PARTS:
@@ -381,14 +356,14 @@ class _Walker:
             self.report_parts.append(ReportPart(ctype, [headers]))
             return True
         if ctype == "message/rfc822":
-            for inner in _embedded_messages(part):
+            for inner in _embedded_messages(part, self.fast):
                 headers = [(k, decode_words(v)) for k, v in _raw_headers(inner)]
                 self.report_parts.append(ReportPart(ctype, [headers]))
             return True
         return False
 
     def _attach(self, part: Message) -> None:
-        meta = _part_meta(part, self.problems)
+        meta = self.meta(part)
         self.attachments.append(Attachment(meta.filename, meta.ctype, _encoded_size(part)))
 
     def _decode(self, part: Message, meta: _Meta) -> str:
@@ -406,7 +381,9 @@ def _defect_problems(message: Message) -> list[str]:
     return [problem for problem, kinds in _DEFECTS.items() if names & set(kinds)]
 
 
-def _parse(raw: bytes, problems: list[str]) -> Message:
+def _parse(raw: bytes, problems: list[str], fast: bool) -> Message:
+    if fast:
+        return _check_clean(BytesParser(policy=email.policy.compat32).parsebytes(raw))
     try:
         return BytesParser(policy=email.policy.default).parsebytes(raw)
     except Exception:
@@ -414,39 +391,43 @@ def _parse(raw: bytes, problems: list[str]) -> Message:
     return BytesParser(policy=email.policy.compat32).parsebytes(raw)
 
 
-def _decode(raw: bytes, problems: list[str]) -> DecodedMessage:
-    message = _parse(raw, problems)
+def _decode(raw: bytes, problems: list[str], fast: bool) -> DecodedMessage:
+    message = _parse(raw, problems, fast)
     raw_headers = _raw_headers(message)
     headers = [(k, decode_words(v, problems)) for k, v in raw_headers]
 
+    by_name: dict[str, list[int]] = {}
+    for index, (key, _) in enumerate(raw_headers):
+        by_name.setdefault(key.lower(), []).append(index)
+
     def raw_all(name: str) -> list[str]:
-        return [v for k, v in raw_headers if k.lower() == name.lower()]
+        return [raw_headers[i][1] for i in by_name.get(name, ())]
 
     def first(name: str) -> str | None:
-        return next((v for k, v in headers if k.lower() == name.lower()), None)
+        return headers[by_name[name][0]][1] if name in by_name else None
 
-    senders = _addresses(raw_all("from"))
+    senders = addresses(raw_all("from"))
     return_path = None
     for value in raw_all("return-path")[:1]:
         return_path = value.strip().strip("<>").strip().lower()
-    walker = _Walker(problems)
+    walker = _Walker(problems, fast)
     text = walker.text_of(message).strip("\n")
     problems.extend(_defect_problems(message))
-    meta = _part_meta(message, problems)
+    meta = walker.meta(message)
     if not text.strip():
         problems.append("empty body")
-    message_ids = _msgids(raw_all("message-id"))
+    message_ids = msgids(raw_all("message-id"))
     return DecodedMessage(
         message_id=message_ids[0] if message_ids else None,
         sender=senders[0][1] if senders else None,
         sender_name=senders[0][0] if senders else "",
-        reply_to=_unique([a for _, a in _addresses(raw_all("reply-to"))]),
-        to=_unique([a for _, a in _addresses(raw_all("to"))]),
-        cc=_unique([a for _, a in _addresses(raw_all("cc"))]),
+        reply_to=unique([a for _, a in addresses(raw_all("reply-to"))]),
+        to=unique([a for _, a in addresses(raw_all("to"))]),
+        cc=unique([a for _, a in addresses(raw_all("cc"))]),
         subject=" ".join((first("subject") or "").split()),
-        date=_parse_date(first("date"), problems),
-        in_reply_to=_msgids(raw_all("in-reply-to")),
-        references=_msgids(raw_all("references")),
+        date=parse_date(first("date"), problems),
+        in_reply_to=msgids(raw_all("in-reply-to")),
+        references=msgids(raw_all("references")),
         return_path=return_path,
         text=text,
         html=walker.html,
@@ -456,15 +437,19 @@ def _decode(raw: bytes, problems: list[str]) -> DecodedMessage:
         report_type=meta.params.get("report-type"),
         report_parts=walker.report_parts,
         calendar=walker.calendar,
-        problems=_unique(problems),
+        problems=unique(problems),
     )
 
 
 def decode_message(raw: bytes) -> DecodedMessage:
     """Decode raw RFC 5322 bytes into a DecodedMessage; never raises, problems are recorded."""
+    try:
+        return _decode(bytes(raw), [], fast=True)
+    except Exception:  # _Fallback, or anything unforeseen: the default policy decides
+        pass
     problems: list[str] = []
     try:
-        return _decode(bytes(raw), problems)
+        return _decode(bytes(raw), problems, fast=False)
     except Exception as exc:  # the contract: a bad message becomes problems, never a crash
         problems.append(f"undecodable message ({type(exc).__name__})")
-        return DecodedMessage(problems=_unique(problems))
+        return DecodedMessage(problems=unique(problems))

@@ -1,4 +1,4 @@
-"""Turn mail HTML into readable plain text whose quoted parts are marked with "> "."""
+"""Turn mail HTML (and format=flowed text) into readable plain text, quoted parts marked "> "."""
 
 from __future__ import annotations
 
@@ -186,3 +186,26 @@ def html_to_text(html: str) -> str:
     while out and not out[-1].strip(" >"):
         out.pop()
     return "\n".join(out)
+
+
+def unflow(text: str, delsp: bool) -> str:
+    """Join the soft line breaks of format=flowed text (RFC 3676)."""
+    out: list[tuple[int, str]] = []
+    joining = False
+    for line in text.split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        body = line[depth:]
+        body = body[1:] if body.startswith(" ") else body
+        if joining and out and out[-1][0] == depth:
+            out[-1] = (depth, out[-1][1] + body)
+        else:
+            out.append((depth, body))
+        joining = body.endswith(" ") and body != "-- "
+        if joining and delsp:
+            out[-1] = (depth, out[-1][1][:-1])
+    return "\n".join(("> " * d + b) if d else b for d, b in out)
+
+
+def quote_lines(text: str) -> str:
+    """`text` with every line marked as quoted ("> ")."""
+    return "\n".join("> " + line if line else ">" for line in text.split("\n"))

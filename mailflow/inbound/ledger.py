@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-from pathlib import Path
 
 from tinydb import Query
 
 from mailflow.store import Store
-from mailflow.store.storage import fsync_dir, write_atomic
+from mailflow.store.storage import fsync_dir
 
 log = logging.getLogger("mailflow.inbound")
 _Q = Query()
@@ -80,40 +80,52 @@ class Ledger:
         self.store.table("mailboxes").upsert(
             {"source": source, "uidvalidity": uidvalidity, "last_uid": 0}, _Q.source == source)
 
-    def raw_path(self, sha: str) -> Path:
-        """Where the raw bytes of a message with this SHA-256 are kept."""
-        return self.raw_dir / f"{sha}.eml"
-
     def raw(self, entry: dict) -> bytes:
-        """The bytes of a recorded message."""
-        return self.raw_path(entry["sha256"]).read_bytes()
+        """The bytes of a recorded message, from the day's spool file."""
+        with open(self.raw_dir / entry["spool"], "rb") as spool:
+            spool.seek(entry["offset"])
+            return spool.read(entry["size"])
+
+    def _spool(self, messages: list[RawMessage], day: str) -> tuple[str, int]:
+        """Append the raw bytes to the day's spool, durably; (file name, offset of the first)."""
+        self.raw_dir.mkdir(parents=True, exist_ok=True)
+        name = f"{day}.spool"
+        path = self.raw_dir / name
+        created = not path.exists()
+        with open(path, "ab") as spool:
+            offset = spool.tell()
+            spool.write(b"".join(m.data for m in messages))
+            spool.flush()
+            os.fdatasync(spool.fileno())
+        if created:
+            fsync_dir(self.raw_dir)
+        return name, offset
 
     def record(self, batch: list[RawMessage], now: str) -> list[dict]:
-        """Record a batch durably in one write; returns the new entries (duplicates included)."""
+        """Record a batch durably in one write; returns the new entries (duplicates included).
+
+        The raw bytes go to an append-only spool file per day, one fdatasync for the
+        batch; a tail torn by a crash is never referenced, since entries are written after.
+        """
+        fresh = [m for m in dict((m.key, m) for m in batch).values() if m.key not in self.keys]
         entries = []
         last_uids: dict[str, int] = {}
-        self.raw_dir.mkdir(parents=True, exist_ok=True)
-        for message in batch:
-            if message.key in self.keys:
-                continue
-            sha = hashlib.sha256(message.data).hexdigest()
-            path = self.raw_path(sha)
-            if not path.exists():
-                write_atomic(path, message.data, sync_dir=False)
+        spool, offset = self._spool(fresh, now[:10]) if fresh else ("", 0)
+        for message in fresh:
             message_id = header_message_id(message.data)
             original = self.message_ids.get(message_id) if message_id else None
             entry = {
                 "key": message.key, "source": message.source, "uid": message.uid,
-                "message_id": message_id, "sha256": sha, "size": len(message.data),
+                "message_id": message_id, "sha256": hashlib.sha256(message.data).hexdigest(),
+                "spool": spool, "offset": offset, "size": len(message.data),
                 "received": now, "state": "duplicate" if original else "received",
                 "duplicate_of": original,
             }
+            offset += len(message.data)
             entries.append(entry)
             self._index(entry)
             if message.uid is not None:
                 last_uids[message.source] = max(last_uids.get(message.source, 0), message.uid)
-        if entries:
-            fsync_dir(self.raw_dir)  # every raw file is durable before its entry is
         with self.store.transaction():
             for entry, doc_id in zip(entries, self.table.insert_multiple(entries), strict=True):
                 entry["doc_id"] = doc_id

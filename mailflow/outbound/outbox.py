@@ -1,9 +1,9 @@
 """The persistent outbox: every mail is written, with its idempotency key, before it is sent.
 
-State lives in an append-only journal (one JSON line per change, fdatasync'd), the
-message itself in ``messages/ID.eml``. A journal append costs a fraction of a
-millisecond, where rewriting the whole store per state change would cost a full
-JSON dump: sending 1,000 mails would then be dominated by bookkeeping.
+Everything lives in one append-only journal: a line per queued mail (its bytes
+included) and a line per state change, fdatasync'd. An append costs a fraction of a
+millisecond, where rewriting the whole store per change would cost a full JSON dump,
+and a file per mail would cost a file creation and an fsync each.
 
 States: pending -> sending -> sent | failed | unknown, and sending -> pending for a
 retry. An item found in ``sending`` when the outbox is opened was being handed to
@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from mailflow.store.storage import fsync_dir, write_atomic
 
@@ -57,52 +58,60 @@ class OutboxItem:
 
 
 class Outbox:
-    """The outbox folder: ``journal.jsonl`` and ``messages/``. One process writes it."""
+    """The outbox folder's ``journal.jsonl``. One process writes it."""
 
     def __init__(self, directory: Path, read_only: bool = False) -> None:
         self.directory = directory
-        self.messages_dir = directory / "messages"
         self.journal_path = directory / "journal.jsonl"
         self.read_only = read_only
         self.items: dict[str, OutboxItem] = {}
         self.by_message_id: dict[str, str] = {}
+        self._where: dict[str, tuple[int, int]] = {}  # item id -> (offset, length) of its add line
         self._lines = 0
+        self._end = 0
         self._batched: list[dict] | None = None
+        self._reader: BinaryIO | None = None
         if not read_only:
-            self.messages_dir.mkdir(parents=True, exist_ok=True)
+            directory.mkdir(parents=True, exist_ok=True)
         self._replay()
-        self._journal = None if read_only else open(self.journal_path, "a", encoding="utf-8")
+        self._journal = None if read_only else open(self.journal_path, "ab")
         if not read_only:
             self._recover()
 
     def _replay(self) -> None:
         try:
-            handle = open(self.journal_path, encoding="utf-8")
+            handle = open(self.journal_path, "rb")
         except FileNotFoundError:
             return
-        complete = 0
+        offset = 0
         with handle:
             for line in handle:
-                if not line.endswith("\n"):
+                if not line.endswith(b"\n"):
                     break  # torn by a crash mid-append: that change never happened
-                complete += len(line.encode("utf-8"))
                 try:
                     record = json.loads(line)
                 except ValueError:
+                    offset += len(line)
                     continue
-                self._lines += 1
-                if record.get("op") == "add":
-                    item = OutboxItem(**record["item"])
-                    self.items[item.id] = item
-                    self.by_message_id[item.message_id] = item.id
-                elif record.get("id") in self.items:
-                    item = self.items[record["id"]]
-                    for name in ("state", "attempts", "next_try", "updated", "error"):
-                        if name in record:
-                            setattr(item, name, record[name])
-        if not self.read_only and complete < self.journal_path.stat().st_size:
+                self._apply(record, offset, len(line))
+                offset += len(line)
+        self._end = offset
+        if not self.read_only and offset < self.journal_path.stat().st_size:
             with open(self.journal_path, "r+b") as journal:
-                journal.truncate(complete)  # so the next append starts on a line of its own
+                journal.truncate(offset)  # so the next append starts on a line of its own
+
+    def _apply(self, record: dict, offset: int, length: int) -> None:
+        self._lines += 1
+        if record.get("op") == "add":
+            item = OutboxItem(**record["item"])
+            self.items[item.id] = item
+            self.by_message_id[item.message_id] = item.id
+            self._where[item.id] = (offset, length)
+        elif record.get("id") in self.items:
+            item = self.items[record["id"]]
+            for name in ("state", "attempts", "next_try", "updated", "error"):
+                if name in record:
+                    setattr(item, name, record[name])
 
     def _recover(self) -> None:
         for item in self.items.values():
@@ -110,22 +119,27 @@ class Outbox:
                 self._change(item, state="unknown",
                              error="the process stopped while this mail was being handed over")
 
-    def _append(self, record: dict) -> None:
-        self._append_many([record])
+    def _append(self, record: dict, sync: bool = True) -> None:
+        self._append_many([record], sync)
 
-    def _append_many(self, records: list[dict]) -> None:
+    def _append_many(self, records: list[dict], sync: bool = True) -> None:
         assert self._journal is not None, "outbox opened read-only"
-        self._journal.write("".join(
-            json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in records))
+        lines = [json.dumps(r, separators=(",", ":")).encode("ascii") + b"\n" for r in records]
+        self._journal.write(b"".join(lines))
         self._journal.flush()
-        os.fdatasync(self._journal.fileno())
+        if sync:
+            os.fdatasync(self._journal.fileno())
+        for record, line in zip(records, lines, strict=True):
+            if record.get("op") == "add":
+                self._where[record["item"]["id"]] = (self._end, len(line))
+            self._end += len(line)
         self._lines += len(records)
 
-    def _change(self, item: OutboxItem, **changes: object) -> None:
+    def _change(self, item: OutboxItem, sync: bool = True, **changes: object) -> None:
         changes["updated"] = time.time()
         for name, value in changes.items():
             setattr(item, name, value)
-        self._append({"op": "set", "id": item.id, **changes})
+        self._append({"op": "set", "id": item.id, **changes}, sync)
 
     def has(self, key: str) -> bool:
         """Whether a mail with this idempotency key was ever queued."""
@@ -135,25 +149,23 @@ class Outbox:
         """Queue ``data`` under ``item.key``; False (and nothing done) if that key was queued."""
         if item.id in self.items:
             return False
-        write_atomic(self.messages_dir / f"{item.id}.eml", data, sync_dir=False)
         item.created = item.updated = time.time()
         item.state = "pending"
-        record = {"op": "add", "item": asdict(item)}
+        record = {"op": "add", "item": asdict(item), "data": data.decode("latin-1")}
+        self.items[item.id] = item
+        self.by_message_id[item.message_id] = item.id
         if self._batched is not None:
             self._batched.append(record)
         else:
-            fsync_dir(self.messages_dir)
             self._append(record)
-        self.items[item.id] = item
-        self.by_message_id[item.message_id] = item.id
         return True
 
     @contextmanager
     def batch(self) -> Iterator[None]:
-        """Queue many mails with one folder fsync and one journal fsync at the end.
+        """Queue many mails with one journal fdatasync at the end.
 
-        The records are written even when the block fails: their message files exist,
-        and a key queued twice is ignored, so handling the messages again is harmless.
+        The records are written even when the block fails: a key queued twice is
+        ignored, so handling the same messages again is harmless.
         """
         if self._batched is not None:
             yield
@@ -164,12 +176,19 @@ class Outbox:
         finally:
             records, self._batched = self._batched, None
             if records:
-                fsync_dir(self.messages_dir)
                 self._append_many(records)
 
     def message_bytes(self, item_id: str) -> bytes:
         """The exact bytes that are (or were) sent for this item."""
-        return (self.messages_dir / f"{item_id}.eml").read_bytes()
+        if self._batched:
+            for record in self._batched:
+                if record["item"]["id"] == item_id:
+                    return record["data"].encode("latin-1")
+        offset, length = self._where[item_id]
+        if self._reader is None:
+            self._reader = open(self.journal_path, "rb")
+        self._reader.seek(offset)
+        return json.loads(self._reader.read(length))["data"].encode("latin-1")
 
     def due(self, now: float) -> list[OutboxItem]:
         """Pending items whose next try has come, oldest first."""
@@ -186,8 +205,12 @@ class Outbox:
         self._change(item, state="sending", attempts=item.attempts + 1)
 
     def mark_sent(self, item: OutboxItem) -> None:
-        """The server accepted the item."""
-        self._change(item, state="sent", error=None)
+        """The server accepted the item.
+
+        Not fsynced on its own: the next journal sync carries it, and if power failed
+        first the item would read as ``sending``, hence ``unknown``: never sent twice.
+        """
+        self._change(item, sync=False, state="sent", error=None)
 
     def mark_retry(self, item: OutboxItem, error: str, next_try: float, attempts: int) -> None:
         """A temporary failure after ``attempts`` tries: try again at ``next_try``."""
@@ -213,16 +236,29 @@ class Outbox:
         """Rewrite the journal with one line per item when it has grown long."""
         if self._journal is None or self._lines < 4 * max(len(self.items), 256):
             return
-        lines = [json.dumps({"op": "add", "item": asdict(i)}, ensure_ascii=False) + "\n"
+        lines = [json.dumps({"op": "add", "item": asdict(i),
+                             "data": self.message_bytes(i.id).decode("latin-1")},
+                            separators=(",", ":")).encode("ascii") + b"\n"
                  for i in self.items.values()]
         self._journal.close()
-        write_atomic(self.journal_path, "".join(lines).encode("utf-8"))
-        self._journal = open(self.journal_path, "a", encoding="utf-8")
-        self._lines = len(lines)
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        write_atomic(self.journal_path, b"".join(lines))
+        self._journal = open(self.journal_path, "ab")
+        offset = 0
+        for item, line in zip(self.items.values(), lines, strict=True):
+            self._where[item.id] = (offset, len(line))
+            offset += len(line)
+        self._end, self._lines = offset, len(lines)
         fsync_dir(self.directory)
 
     def close(self) -> None:
-        """Close the journal."""
+        """Sync and close the journal."""
         if self._journal is not None:
+            os.fdatasync(self._journal.fileno())
             self._journal.close()
             self._journal = None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None

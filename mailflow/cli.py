@@ -97,6 +97,12 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plan(args: argparse.Namespace) -> int:
+    from mailflow.commands.plan import plan_text
+    print(plan_text(Path(args.C), args.start, args.end, args.assume_replies))
+    return 0
+
+
 def cmd_deliver(args: argparse.Namespace) -> int:
     from mailflow.config import load_config
     from mailflow.inbound.maildir import deliver
@@ -144,6 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_status)
     p = sub.add_parser("review", help="list what waits for a person")
     p.set_defaults(func=cmd_review)
+    p = sub.add_parser("plan", help="list every mail the rules will send in a window")
+    p.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--assume-replies", action="store_true",
+                   help="assume everyone answers: no reminders")
+    p.set_defaults(func=cmd_plan)
     p = sub.add_parser("deliver", help="drop .eml files into the local Maildir (demo, tests)")
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_deliver)

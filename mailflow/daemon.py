@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import schedule
+
 from mailflow.errors import MailboxError
 from mailflow.inbound.imap import ImapSource
 from mailflow.inbound.ledger import RawMessage
@@ -30,6 +32,7 @@ from mailflow.runtime import Program
 
 log = logging.getLogger("mailflow.daemon")
 MAX_BACKOFF = 60.0
+TICK_SECONDS = 60
 
 
 def make_source(program: Program) -> ImapSource | MaildirSource:
@@ -56,6 +59,10 @@ class Daemon:
         self.clock = clock
         self.stop = threading.Event()
         self.loop = asyncio.new_event_loop()
+        # The schedule library is only the clock tick; what fires is decided by the
+        # scheduler from the program's rules and the injected clock.
+        self.jobs = schedule.Scheduler()
+        self.jobs.every(TICK_SECONDS).seconds.do(self.tick)
 
     def install_signal_handlers(self) -> None:
         """SIGTERM and SIGINT stop the daemon at the next safe point."""
@@ -74,8 +81,10 @@ class Daemon:
                 self.source.connect()
                 log.info("connected to the mailbox (%s)", self.source.name)
                 backoff = 1.0
+                self.tick()
                 while not self.stop.is_set():
                     self.ingest()
+                    self.jobs.run_pending()
                     self.send()
                     if once:
                         return
@@ -108,9 +117,19 @@ class Daemon:
                 log.exception("sending failed")
             self.stop.wait(min(1.0, max(deadline - time.monotonic(), 0)))
 
+    def tick(self) -> int:
+        """Fire the scheduled rules that are due now."""
+        fired = self.program.scheduler.tick(self.clock())
+        if fired:
+            log.info("scheduled rules fired %d time(s)", fired)
+        return fired
+
     def _wait_seconds(self) -> float:
         due = self.program.outbox.next_due()
         wait = float(self.program.config.mailbox.idle_renew_seconds)
+        idle = self.jobs.idle_seconds
+        if idle is not None:
+            wait = min(wait, max(idle, 0.2))
         if due is not None and not self.dry_run:
             wait = min(wait, max(due - time.time(), 0.2))
         return wait

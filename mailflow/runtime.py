@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mailflow.config import Config, load_config
+from mailflow.config.load import BUILTIN_RULES
 from mailflow.errors import ConfigError, TemplateError
 from mailflow.inbound.ledger import Ledger
 from mailflow.outbound.mailer import Mailer
@@ -16,8 +17,12 @@ from mailflow.outbound.templates import Templates
 from mailflow.parsing.choices import RosterEntry
 from mailflow.parsing.understand import Context
 from mailflow.program import participants
+from mailflow.program.digest import build_digest
 from mailflow.program.handler import Handler
+from mailflow.program.mailings import Mailings
 from mailflow.program.rules import Rule, load_rules
+from mailflow.program.scheduled import ScheduledRule, load_scheduled
+from mailflow.program.scheduler import Scheduler
 from mailflow.store import Store
 
 
@@ -41,14 +46,17 @@ def program_secret(config: Config, create: bool) -> bytes:
     return path.read_text().strip().encode()
 
 
-def load_definitions(config: Config) -> tuple[Templates, list[Rule]]:
+def load_definitions(config: Config) -> tuple[Templates, list[Rule], list[ScheduledRule]]:
     """Templates and rules, validated against each other; raises with file and line."""
     templates = Templates(config.templates_dirs, config.language)
     problems = templates.check()
     if problems:
         raise TemplateError("\n".join(problems))
-    rules = load_rules(config.rules_dir, templates.names())
-    return templates, rules
+    names = templates.names()
+    rules = load_rules(config.rules_dir, names)
+    scheduled = load_scheduled(config.rules_dir, names, config.calendar,
+                               strict=config.rules_dir != BUILTIN_RULES)
+    return templates, rules, scheduled
 
 
 @dataclass
@@ -63,6 +71,7 @@ class Program:
     ledger: Ledger
     mailer: Mailer
     handler: Handler
+    scheduler: Scheduler
     secret: bytes
 
     def close(self) -> None:
@@ -74,7 +83,7 @@ class Program:
 def open_program(root: Path, read_only: bool = False) -> Program:
     """Load and validate the program at ``root``; take the writer lock unless read-only."""
     config = load_config(root)
-    templates, rules = load_definitions(config)
+    templates, rules, scheduled = load_definitions(config)
     secret = program_secret(config, create=not read_only)
     store = Store(config.state_dir, read_only=read_only)
     try:
@@ -92,5 +101,9 @@ def open_program(root: Path, read_only: bool = False) -> Program:
                          for p in store.table("participants").all() if p.get("role") == "mentor"],
     )
     handler = Handler(config, store, mailer, rules, context)
+    names = templates.names()
+    mailings = Mailings(config, store, mailer, lambda: names,
+                        digest=lambda now: build_digest(store, outbox, now, scheduler.plan))
+    scheduler = Scheduler(store, mailings, scheduled)
     return Program(config, store, outbox, templates, rules, Ledger(store), mailer, handler,
-                   secret)
+                   scheduler, secret)

@@ -6,16 +6,22 @@ import asyncio
 from pathlib import Path
 
 from mailflow.config import Config, load_config
+from mailflow.program.scheduled import load_scheduled
 from mailflow.runtime import load_definitions
 
 
 def check(root: Path, connect: bool = False) -> int:
     """Print what was checked; raise a MailflowError naming the first problem."""
     config = load_config(root)
-    templates, rules = load_definitions(config)
+    templates, rules, scheduled = load_definitions(config)
     print(f"config: {config.name} <{config.address}>, {len(config.coordinators)} coordinator(s)")
     print(f"templates: {len(templates.names())} from {', '.join(map(str, config.templates_dirs))}")
-    print(f"rules: {len(rules)} from {config.rules_dir}")
+    print(f"rules: {len(rules)} on messages, {len(scheduled)} scheduled, from {config.rules_dir}")
+    print(f"calendar: {len(config.calendar.dates)} named date(s), time zone {config.timezone}")
+    inactive: list[str] = []
+    load_scheduled(config.rules_dir, None, config.calendar, strict=False, inactive=inactive)
+    for name in inactive:
+        print(f"  inactive: {name}; add the date under calendar.dates in config.yaml")
     print("mailbox: " + (f"IMAP {config.mailbox.imap.host}:{config.mailbox.imap.port}"
                          if config.mailbox.imap else f"local Maildir {config.mailbox.maildir}"))
     print("outbox: " + (f"SMTP {config.outbox.smtp.host}:{config.outbox.smtp.port}"

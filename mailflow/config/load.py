@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
 
+from mailflow.config.dates import load_calendar
 from mailflow.config.model import (
     LANGUAGES,
     SECURITY_MODES,
@@ -185,7 +186,7 @@ def load_config(root: Path) -> Config:
     doc = load_yaml(root / CONFIG_NAME)
     top = _Reader(doc, doc.data, "")
     top.unknown_keys({"program", "coordinators", "mailbox", "outbox", "forms", "surveys",
-                      "paths"})
+                      "calendar", "paths"})
 
     program = top.sub("program")
     if program is None:
@@ -275,8 +276,10 @@ def load_config(root: Path) -> Config:
         outbox=outbox_config,
         forms=forms,
         surveys=surveys,
+        calendar=load_calendar(doc, top.data.get("calendar"), ZoneInfo(timezone)),
         rules_dir=rules_dir if rules_dir.is_dir() else BUILTIN_RULES,
-        templates_dirs=tuple(d for d in (templates_dir, BUILTIN_TEMPLATES) if d.is_dir()),
+        templates_dirs=tuple(dict.fromkeys(
+            d.resolve() for d in (templates_dir, BUILTIN_TEMPLATES) if d.is_dir())),
         state_dir=(root / paths.get("state", str, "state")).resolve(),
         secret=program.secret("secret", root),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mailflow.config.dates import CalendarConfig
 from mailflow.config.secrets import SecretRef
 from mailflow.parsing.survey import Survey
 
@@ -83,6 +84,7 @@ class Config:
     outbox: OutboxConfig
     forms: dict[str, tuple[FormField, ...]]
     surveys: dict[str, Survey]
+    calendar: CalendarConfig
     rules_dir: Path
     templates_dirs: tuple[Path, ...]
     state_dir: Path

@@ -7,7 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from mailflow.config.model import Config
-from mailflow.outbound.compose import Envelope, bounce_address, compose, message_id_for
+from mailflow.outbound.compose import (
+    Attachment,
+    Envelope,
+    bounce_address,
+    compose,
+    message_id_for,
+)
 from mailflow.outbound.outbox import Outbox, OutboxItem, outbox_id
 from mailflow.outbound.templates import Templates
 from mailflow.reply_tokens import make_token, reply_address
@@ -26,13 +32,12 @@ class Recipient:
 class Mailer:
     """Renders, composes and queues mail; the idempotency key is (rule, recipient, occasion)."""
 
-    def __init__(self, config: Config, templates: Templates, outbox: Outbox, secret: bytes,
-                 clock: Any = None) -> None:
+    def __init__(self, config: Config, templates: Templates, outbox: Outbox,
+                 secret: bytes) -> None:
         self.config = config
         self.templates = templates
         self.outbox = outbox
         self.secret = secret
-        self.clock = clock
 
     @staticmethod
     def key(rule: str, recipient: str, occasion: str) -> str:
@@ -41,7 +46,10 @@ class Mailer:
 
     def queue(self, *, rule: str, occasion: str, template: str, to: Recipient,
               context: dict[str, Any], kind: str = "reply", in_reply_to: str | None = None,
-              references: tuple[str, ...] = (), meta: dict | None = None) -> OutboxItem | None:
+              references: tuple[str, ...] = (), meta: dict | None = None,
+              attachments: tuple[Attachment, ...] = (),
+              headers: dict[str, str] | None = None,
+              now: datetime | None = None, unsubscribe: bool = False) -> OutboxItem | None:
         """Queue one mail; None when this key was queued before (nothing is sent twice)."""
         key = self.key(rule, to.email, occasion)
         if self.outbox.has(key):
@@ -55,15 +63,20 @@ class Mailer:
             "recipient": {"name": to.name, "email": to.email},
         })
         token = make_token(self.secret, item_id, to.email)
+        reply_to = reply_address(config.local_part, config.domain, token)
+        headers = dict(headers or {})
+        if unsubscribe:
+            # RFC 2369: a mail to the signed reply address with STOP opts out.
+            headers["List-Unsubscribe"] = f"<mailto:{reply_to}?subject=STOP>"
         envelope = Envelope(
             from_name=config.name, from_address=config.address,
             to_name=to.name, to_address=to.email, kind=kind,
-            reply_to=reply_address(config.local_part, config.domain, token),
-            in_reply_to=in_reply_to, references=references,
+            reply_to=reply_to,
+            in_reply_to=in_reply_to, references=references, extra_headers=headers,
         )
-        now = self.clock() if self.clock else None
         message = compose(envelope, rendered, item_id, config.domain,
-                          now=now if isinstance(now, datetime) else None)
+                          now=now,
+                          attachments=attachments)
         item = OutboxItem(
             id=item_id, key=key, recipients=[to.email],
             envelope_from=bounce_address(config.local_part, config.domain, item_id),

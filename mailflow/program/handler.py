@@ -64,7 +64,7 @@ class Handler:
         cause = f"message {entry['key']}"
         at = now.isoformat()
         for decision in decisions:
-            person = self._apply(decision, reading, person, entry, cause, at)
+            person = self._apply(decision, reading, person, entry, cause, now)
         record_reply(self.store, reading, person, cause, now)
         review = reading.needs_review
         if review:
@@ -78,7 +78,8 @@ class Handler:
         return Outcome(reading, decisions, review)
 
     def _apply(self, decision: Decision, reading: Reading, person: dict | None, entry: dict,
-               cause: str, at: str) -> dict | None:
+               cause: str, now: datetime) -> dict | None:
+        at = now.isoformat()
         action = decision.action
         sender = reading.sender or ""
         if action.type == "record":
@@ -95,11 +96,11 @@ class Handler:
             reading.problems.append(action.reason)
             reading.needs_review = True
         elif action.type == "send":
-            self._send(decision, reading, person, entry)
+            self._send(decision, reading, person, entry, now)
         return person
 
     def _send(self, decision: Decision, reading: Reading, person: dict | None,
-              entry: dict) -> None:
+              entry: dict, now: datetime) -> None:
         action = decision.action
         context = {
             "person": {"name": (person or {}).get("name") or reading.sender_name or "",
@@ -133,7 +134,7 @@ class Handler:
                 to=target, context=context, kind=kind,
                 in_reply_to=reading.message_id if kind == "reply" else None,
                 references=tuple(reading.references),
-                meta={"expects": action.expects} if action.expects else None)
+                meta={"expects": action.expects} if action.expects else None, now=now)
             if item is not None:
                 log.info("queued %s to %s (rule %s)", action.template, target.email,
                          decision.rule)

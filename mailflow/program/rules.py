@@ -155,6 +155,8 @@ def load_rules(directory: Path, templates: set[str] | None = None) -> list[Rule]
         if not isinstance(data, dict) or not isinstance(data.get("rules", []), list):
             raise ConfigError(str(path), "", "expected 'rules:' followed by a list of rules")
         for index, raw in enumerate(data.get("rules") or []):
+            if isinstance(raw, dict) and "at" in raw:
+                continue  # a scheduled rule: see mailflow.program.scheduled
             rule = _rule(doc, f"rules[{index}]", raw, templates)
             if rule.name in names:
                 raise doc.error(f"rules[{index}].name", f"rule name {rule.name!r} is used twice",

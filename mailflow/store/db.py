@@ -22,6 +22,7 @@ TABLES = (
     "mailboxes",     # per source: UIDVALIDITY and the last UID taken in
     "events",        # every state change with its cause: a person's timeline
     "review",        # what a person has to look at
+    "firings",       # every scheduled firing, sent or skipped, keyed (rule, recipient, occasion)
 )
 
 

@@ -1,0 +1,51 @@
+"""The coordinators' weekly digest: what went out, came in, waits, and is coming."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from mailflow.outbound.outbox import Outbox
+from mailflow.store import Store
+
+WEEK = timedelta(days=7)
+
+
+def build_digest(store: Store, outbox: Outbox, now: datetime,
+                 upcoming: Callable[[datetime, datetime], list]) -> dict:
+    """The digest's content for the week up to ``now`` and the week after it."""
+    since = now - WEEK
+    since_ts = since.timestamp()
+    sent = sorted((i for i in outbox.items.values()
+                   if i.state == "sent" and i.updated >= since_ts), key=lambda i: i.updated)
+    received = [e for e in store.table("inbound").all() if (e.get("received") or "") >=
+                since.isoformat()]
+    review = [r for r in store.table("review").all() if not r.get("resolved")]
+    unanswered = []
+    answered_by = {e.get("participant") for e in received if e.get("participant")}
+    for item in outbox.items.values():
+        expects = (item.meta or {}).get("expects")
+        if not expects or item.state != "sent" or not item.participant:
+            continue
+        if item.participant in answered_by or item.updated > since_ts:
+            continue
+        unanswered.append({"person": item.participant, "asked": expects,
+                           "since": datetime.fromtimestamp(item.updated).date().isoformat()})
+    coming = upcoming(now, now + WEEK)
+    return {
+        "period": f"{since.date().isoformat()} – {now.date().isoformat()}",
+        "sent": [{"when": datetime.fromtimestamp(i.updated).strftime("%Y-%m-%d %H:%M"),
+                  "to": ", ".join(i.recipients), "subject": i.subject} for i in sent],
+        "received": [{"when": (e.get("received") or "")[:16], "sender": e.get("sender") or "?",
+                      "kind": e.get("kind") or e.get("state")} for e in received],
+        "review": [{"when": (r.get("created") or "")[:16], "sender": r.get("sender") or "?",
+                    "subject": r.get("subject") or "", "problems": r.get("problems") or []}
+                   for r in review],
+        "unanswered": unanswered,
+        "upcoming": [{"when": p.when.strftime("%Y-%m-%d %H:%M"), "rule": p.rule, "to": p.to,
+                      "template": p.template} for p in coming],
+        "counts": dict(Counter({"sent": len(sent), "received": len(received),
+                                "review": len(review), "unanswered": len(unanswered),
+                                "upcoming": len(coming)})),
+    }

@@ -1,0 +1,225 @@
+"""Scheduled rules: mail that goes out at a date, an offset from one, or on a recurrence.
+
+    - name: choices-reminder
+      at: {before: choices_due, offsets: [24h]}     # a program date (calendar.dates)
+      to: {role: mentee, status: selected, missing: choices}
+      do: [send: choices_reminder]
+
+    - name: monthly-tip
+      at: {every: month, on: first monday, time: "09:00", from: 2027-02, until: 2027-11}
+      to: {status: [introduced, active]}
+      optional: true                                 # opt-out applies; List-Unsubscribe
+      do: [send_next: tips]                          # the next of templates/tips/
+
+    - name: mentor-reply-check
+      at: {after: introduced, offsets: [21d]}        # a participant's own date
+      to: {role: mentor, missing: mentor_replied}
+      do: [send: mentor_reply_reminder, notify: mentor_no_reply_coordinators]
+
+``catch_up`` says what happens to a firing missed while the daemon was down: a
+duration (send late within it) or ``skip``. The default: a reminder before a date
+may go late until that date; anything else until one day late.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from mailflow.config.dates import CalendarConfig
+from mailflow.config.yamlfile import YamlDoc, load_yaml
+from mailflow.errors import ConfigError
+from mailflow.program.calendar import Recurrence, parse_duration, parse_recurrence
+
+PARTICIPANT_DATES = ("created", "selected", "matched", "introduced", "last_meeting",
+                     "mentor_replied", "proposed")
+AUDIENCE_KEYS = {"role", "status", "language", "missing", "has", "application"}
+ACTION_KEYS = {"send", "send_next", "notify", "set"}
+DEFAULT_CATCH_UP = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Offsets:
+    """Firings at fixed offsets before or after a named program or participant date."""
+
+    direction: str              # before | after
+    date: str
+    offsets: tuple[timedelta, ...]
+    of_participant: bool
+
+
+@dataclass(frozen=True)
+class ScheduledAction:
+    """send a template, send the next of a sequence, notify the coordinators, or set fields."""
+
+    type: str
+    template: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    expects: str | None = None
+    attach_event: str | None = None
+
+
+@dataclass(frozen=True)
+class ScheduledRule:
+    """A rule fired by time rather than by a message."""
+
+    name: str
+    trigger: Offsets | Recurrence
+    audience: str | dict[str, Any]          # "coordinators" or conditions on participants
+    actions: tuple[ScheduledAction, ...]
+    catch_up: timedelta | None              # None: skip what was missed
+    optional: bool
+    catch_up_set: bool
+    source: str
+
+
+def _duration(doc: YamlDoc, key: str, value: Any) -> timedelta:
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise doc.error(key, str(exc)) from exc
+
+
+def _trigger(doc: YamlDoc, key: str, raw: Any, calendar: CalendarConfig) -> Offsets | Recurrence:
+    if not isinstance(raw, dict):
+        raise doc.error(key, "expected a mapping such as {before: applications_close, "
+                        "offsets: [7d, 1d]} or {every: month, on: first monday}")
+    if "every" in raw:
+        # YAML 1.1 reads a bare 'on:' key as the boolean true.
+        raw = {("on" if k is True else k): v for k, v in raw.items()}
+        unknown = set(raw) - {"every", "on", "time", "from", "until"}
+        if unknown:
+            raise doc.error(f"{key}.{sorted(unknown)[0]}", "unknown key in a recurrence",
+                            "use every, on, time, from and until")
+        try:
+            return parse_recurrence(raw, calendar.send_time)
+        except (ValueError, KeyError) as exc:
+            raise doc.error(key, f"bad recurrence: {exc}",
+                            "e.g. {every: month, on: first monday, time: '09:00', "
+                            "from: 2027-02, until: 2027-11}") from exc
+    direction = "before" if "before" in raw else "after" if "after" in raw else None
+    if direction is None:
+        raise doc.error(key, "needs 'before:', 'after:' or 'every:'")
+    unknown = set(raw) - {direction, "offsets"}
+    if unknown:
+        raise doc.error(f"{key}.{sorted(unknown)[0]}", "unknown key", "use offsets")
+    name = str(raw[direction])
+    if name not in calendar.dates and name not in PARTICIPANT_DATES:
+        raise UnknownDate(name, doc.error(f"{key}.{direction}", f"unknown date {name!r}",
+                        "add it under calendar.dates in config.yaml, or use a participant "
+                        f"date: {', '.join(PARTICIPANT_DATES)}"))
+    raw_offsets = raw.get("offsets", ["0d"])
+    if not isinstance(raw_offsets, list):
+        raw_offsets = [raw_offsets]
+    offsets = tuple(_duration(doc, f"{key}.offsets", o) for o in raw_offsets)
+    return Offsets(direction, name, offsets, of_participant=name not in calendar.dates)
+
+
+def _action(doc: YamlDoc, key: str, raw: Any, templates: set[str] | None) -> ScheduledAction:
+    kinds = [k for k in raw if k in ACTION_KEYS] if isinstance(raw, dict) else []
+    if len(kinds) != 1:
+        raise doc.error(key, f"an action needs exactly one of {', '.join(sorted(ACTION_KEYS))}")
+    kind = kinds[0]
+    extra = set(raw) - {kind, "expects", "attach_event"}
+    if extra:
+        raise doc.error(f"{key}.{sorted(extra)[0]}", "unknown key in an action")
+    value = raw[kind]
+    if kind == "set":
+        if not isinstance(value, dict):
+            raise doc.error(f"{key}.set", "expected a mapping of fields to values")
+        return ScheduledAction("set", values=dict(value))
+    if not isinstance(value, str):
+        raise doc.error(f"{key}.{kind}", "expected a template name")
+    if templates is not None:
+        known = (any(t.startswith(value.rstrip("/") + "/") for t in templates)
+                 if kind == "send_next" else value in templates)
+        if not known:
+            raise doc.error(f"{key}.{kind}", f"unknown template {value!r}",
+                            f"create templates/{value}/ with NN-name.en.txt files"
+                            if kind == "send_next" else f"create templates/{value}.en.txt")
+    return ScheduledAction(kind, template=value, expects=raw.get("expects"),
+                           attach_event=raw.get("attach_event"))
+
+
+def _rule(doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
+          calendar: CalendarConfig) -> ScheduledRule:
+    unknown = set(raw) - {"name", "description", "at", "to", "do", "catch_up", "optional"}
+    if unknown:
+        raise doc.error(f"{key}.{sorted(unknown)[0]}", "unknown key in a scheduled rule",
+                        "use name, description, at, to, do, catch_up and optional")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name:
+        raise doc.error(key, "a rule needs a 'name'")
+    trigger = _trigger(doc, f"{key}.at", raw["at"], calendar)
+    audience = raw.get("to", {})
+    if audience != "coordinators":
+        if not isinstance(audience, dict):
+            raise doc.error(f"{key}.to", "expected 'coordinators' or conditions such as "
+                            "{role: mentee, status: selected}")
+        for cond in audience:
+            if cond not in AUDIENCE_KEYS:
+                raise doc.error(f"{key}.to.{cond}", f"unknown condition {cond!r}",
+                                f"use one of: {', '.join(sorted(AUDIENCE_KEYS))}")
+    actions = raw.get("do")
+    if not isinstance(actions, list) or not actions:
+        raise doc.error(f"{key}.do", "a rule needs a list of actions under 'do:'")
+    parsed = tuple(_action(doc, f"{key}.do[{i}]", a, templates) for i, a in enumerate(actions))
+    for action in parsed:
+        if action.attach_event and action.attach_event not in calendar.dates:
+            raise doc.error(f"{key}.do", f"unknown event {action.attach_event!r}",
+                            "name a date of calendar.dates")
+    catch_up_raw = raw.get("catch_up")
+    if catch_up_raw == "skip":
+        catch_up = None
+    elif catch_up_raw is None:
+        catch_up = DEFAULT_CATCH_UP
+    else:
+        catch_up = _duration(doc, f"{key}.catch_up", catch_up_raw)
+    return ScheduledRule(name=name, trigger=trigger, audience=audience, actions=parsed,
+                         catch_up=catch_up, optional=bool(raw.get("optional", False)),
+                         catch_up_set=catch_up_raw is not None,
+                         source=f"{doc.path}:{doc.lines.get(key, '?')}")
+
+
+class UnknownDate(ConfigError):
+    """A rule names a program date the calendar does not define."""
+
+    def __init__(self, name: str, error: ConfigError) -> None:
+        self.date = name
+        super().__init__(error.file, error.where, error.problem, error.fix)
+
+
+def load_scheduled(directory: Path, templates: set[str] | None, calendar: CalendarConfig,
+                   strict: bool = True, inactive: list[str] | None = None
+                   ) -> list[ScheduledRule]:
+    """Every rule with an ``at:`` in ``directory/*.yaml``, validated.
+
+    With ``strict=False`` (the built-in rules of a program without a calendar) a rule
+    needing an undefined date is left out and named in ``inactive`` instead.
+    """
+    rules: list[ScheduledRule] = []
+    seen: dict[str, str] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        doc = load_yaml(path)
+        data = doc.data or {}
+        if not isinstance(data, dict) or not isinstance(data.get("rules", []), list):
+            raise ConfigError(str(path), "", "expected 'rules:' followed by a list of rules")
+        for index, raw in enumerate(data.get("rules") or []):
+            if not (isinstance(raw, dict) and "at" in raw):
+                continue
+            try:
+                rule = _rule(doc, f"rules[{index}]", raw, templates, calendar)
+            except UnknownDate as exc:
+                if strict:
+                    raise
+                if inactive is not None:
+                    inactive.append(f"{raw.get('name')} (needs calendar date {exc.date})")
+                continue
+            if rule.name in seen:
+                raise doc.error(f"rules[{index}].name", f"rule name {rule.name!r} is used twice",
+                                f"the other one is at {seen[rule.name]}")
+            seen[rule.name] = rule.source
+            rules.append(rule)
+    return rules

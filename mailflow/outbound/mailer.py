@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from email.policy import compat32
 from typing import Any
 
 from mailflow.config.model import Config
@@ -17,6 +18,10 @@ from mailflow.outbound.compose import (
 from mailflow.outbound.outbox import Outbox, OutboxItem, outbox_id
 from mailflow.outbound.templates import Templates
 from mailflow.reply_tokens import make_token, reply_address
+
+# Lines up to RFC 5322's limit: folding a long single token (a List-Unsubscribe URL)
+# would only push it onto a continuation line.
+WIRE = compat32.clone(max_line_length=998)
 
 
 @dataclass(frozen=True)
@@ -84,5 +89,5 @@ class Mailer:
             kind=kind, participant=to.participant,
             meta={"template": template, "rule": rule, **(meta or {})},
         )
-        self.outbox.enqueue(item, message.as_bytes())
+        self.outbox.enqueue(item, message.as_bytes(policy=WIRE))
         return item

@@ -16,6 +16,7 @@ from mailflow.config.model import Config
 from mailflow.parsing.authority import authenticated_domain_pass
 from mailflow.parsing.automatic import automatic_kind, bounced_recipients, verp_id
 from mailflow.parsing.choices import RosterEntry
+from mailflow.parsing.commands import read_command
 from mailflow.parsing.decode import DecodedMessage
 from mailflow.parsing.forms import read_form
 from mailflow.parsing.quotes import split_reply
@@ -66,6 +67,8 @@ class Reading:
     survey: str | None = None
     survey_answers: dict[int, Any] = field(default_factory=dict)
     concerns: list[str] = field(default_factory=list)
+    command: str | None = None
+    until: str | None = None
     language: str | None = None
     role: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
@@ -211,6 +214,11 @@ def understand(msg: DecodedMessage, ctx: Context) -> Reading:
         reading.kind = "coordinator_cc"
         reading.concerns = sorted({a for a in [*msg.to, *msg.cc]
                                    if a != msg.sender and ctx.participant(a)})
+        return reading
+    command = read_command(reply.new_text, msg.subject) if reading.participant else None
+    if command is not None:
+        reading.kind, reading.command = "command", command.name
+        reading.until = command.until.isoformat() if command.until else None
         return reading
     form = read_form(reply.new_text, reply.quoted, config.forms)
     if form.found:

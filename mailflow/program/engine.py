@@ -36,6 +36,7 @@ def facts(reading: Reading, participant: dict | None) -> dict[str, str | None]:
         "application": application,
         "role": reading.role or (participant or {}).get("role"),
         "status": (participant or {}).get("status"),
+        "command": reading.command,
     }
 
 

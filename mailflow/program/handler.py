@@ -125,6 +125,7 @@ class Handler:
         }[action.once_per]
         context["problems"] = reading.problems
         context["bounced"] = reading.bounced_recipient
+        context["until"] = reading.until or ""
         context["choices"] = [
             (participants.find(self.store, email) or {}).get("name") or email
             for email in reading.choices]

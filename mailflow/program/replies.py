@@ -40,6 +40,11 @@ def record_reply(store: Store, reading: Reading, person: dict | None, cause: str
         surveys = {**person.get("surveys", {}),
                    reading.survey: {str(k): v for k, v in reading.survey_answers.items()}}
         participants.set_fields(store, email, {"surveys": surveys}, cause, at)
+    elif reading.kind == "command":
+        values = {"stop": {"opted_out": True}, "start": {"opted_out": False},
+                  "pause": {"paused_until": reading.until},
+                  "resume": {"paused_until": None}}[reading.command or ""]
+        participants.set_fields(store, email, values, cause, at)
     elif reading.kind == "auto_reply" and not reading.own_mail:
         # An out-of-office postpones this person's reminders; it never counts as an answer.
         until = (now + timedelta(days=AWAY_DAYS)).date().isoformat()

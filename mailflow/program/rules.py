@@ -32,6 +32,7 @@ CONDITIONS = {
     "sender": {"stranger", "participant", "coordinator"},
     "application": {"complete", "incomplete"},
     "role": {"mentee", "mentor"},
+    "command": {"stop", "start", "pause", "resume"},
     "status": None,  # any string
 }
 ACTIONS = {"send", "record", "set", "review"}

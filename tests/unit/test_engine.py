@@ -133,7 +133,7 @@ def test_facts_call_a_known_person_a_participant_with_their_role_and_status():
     values = facts(reading("unknown", participant="lea@example.org"), PARTICIPANT)
 
     assert values == {"message": "unknown", "review": "false", "sender": "participant",
-                      "application": None,
+                      "command": None, "application": None,
                       "role": "mentee", "status": "applied"}
 
 

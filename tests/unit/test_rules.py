@@ -85,7 +85,8 @@ def test_built_in_rules_load_against_the_built_in_templates():
     assert [r.name for r in load_rules(BUILTIN_RULES, names)] == [
         "application-form", "application-received", "application-incomplete",
         "ask-to-clarify", "acknowledge-choices", "thank-for-survey",
-        "tell-coordinators-of-bounce"]
+        "tell-coordinators-of-bounce", "confirm-unsubscribe", "confirm-pause",
+        "confirm-resume"]
 
 
 def test_template_names_are_not_checked_when_none_are_given(tmp_path):
@@ -109,7 +110,7 @@ def test_unknown_condition_names_file_line_and_the_valid_conditions(tmp_path):
     assert error.file == str(tmp_path / "flow.yaml")
     assert error.where == "line 4, key 'rules[0].when.from'"
     assert "unknown condition 'from'" in error.problem
-    assert "application, message, review, role, sender, status" in error.fix
+    assert "application, command, message, review, role, sender, status" in error.fix
 
 
 def test_unknown_message_kind_names_the_valid_kinds(tmp_path):

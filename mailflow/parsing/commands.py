@@ -1,0 +1,54 @@
+"""One-word commands a participant can send: STOP, START, PAUSE until a date, RESUME."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+_WORDS = {
+    "stop": "stop", "unsubscribe": "stop", "desabonner": "stop", "desinscrire": "stop",
+    "arret": "stop", "arreter": "stop",
+    "start": "start", "subscribe": "start", "reprendre les conseils": "start",
+    "pause": "pause", "resume": "resume", "reprendre": "resume",
+}
+_COMMAND = re.compile(r"^\s*(?P<word>[a-z]+(?: les conseils)?)\b\s*[.!]?\s*"
+                      r"(?:(?:until|jusqu'au|jusqu au|jusqu’au)\s+(?P<until>\d{4}-\d{2}-\d{2}))?"
+                      r"\s*[.!]?\s*$")
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command and, for a pause, the day it ends."""
+
+    name: str               # stop | start | pause | resume
+    until: date | None = None
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+def read_command(new_text: str, subject: str) -> Command | None:
+    """The command when the reply (or, for an empty reply, the subject) is only a command."""
+    lines = [line for line in new_text.strip().splitlines() if line.strip()]
+    candidates = [lines[0]] if len(lines) == 1 else []
+    if not lines:
+        candidates.append(re.sub(r"^\s*(re|aw|tr|fwd?)\s*:\s*", "", subject, flags=re.I))
+    for text in candidates:
+        match = _COMMAND.match(_fold(text))
+        if match is None or match["word"] not in _WORDS:
+            continue
+        name = _WORDS[match["word"]]
+        until = None
+        if match["until"]:
+            try:
+                until = date.fromisoformat(match["until"])
+            except ValueError:
+                return None
+        if name == "pause" and until is None:
+            return None  # a pause needs its end; the clarification mail says how
+        return Command(name, until)
+    return None

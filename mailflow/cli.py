@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from mailflow import __version__
@@ -97,6 +98,64 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def cmd_select(args: argparse.Namespace) -> int:
+    from mailflow.commands.selection import select
+    from mailflow.program.lottery import seed_hash
+    if args.announce:
+        print(f"seed hash (publish it before the draw): {seed_hash(args.seed)}")
+        return 0
+    program = _program(args)
+    try:
+        draw = select(program, args.places, args.reserved, args.seed, _now(), args.dry_run)
+    finally:
+        program.close()
+    print(f"seed hash {draw.seed_hash}")
+    for pick in draw.order:
+        print(f"  {pick.place or 'waitlist':9} {pick.email}  ticket {pick.ticket[:12]}"
+              f"{'  (group)' if pick.reserved_group else ''}"
+              f"{'  (prior)' if pick.prior_participant else ''}")
+    print(f"{len(draw.selected)} selected, {len(draw.waitlist)} on the waitlist"
+          + (" (dry run: nobody was told)" if args.dry_run else "; everyone's mail is queued"))
+    return 0
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    from mailflow.commands.selection import withdraw
+    program = _program(args)
+    try:
+        offered = withdraw(program, args.email, _now(), "coordinator (mailflow withdraw)")
+    finally:
+        program.close()
+    print(f"{args.email} withdrawn" + (f"; the place goes to {offered}" if offered else ""))
+    return 0
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    program = _program(args)
+    try:
+        proposal = program.pairing.propose(_now(), args.mode)
+        text = program.pairing.csv_text(proposal)
+    finally:
+        program.close()
+    print(text, end="")
+    print(f"proposal {proposal['id']} mailed to the coordinators for approval")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from mailflow.commands.people import show_text
+    program = _program(args, read_only=True)
+    try:
+        print(show_text(program, args.person))
+    finally:
+        program.close()
+    return 0
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     from mailflow.commands.plan import plan_text
     print(plan_text(Path(args.C), args.start, args.end, args.assume_replies))
@@ -150,6 +209,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_status)
     p = sub.add_parser("review", help="list what waits for a person")
     p.set_defaults(func=cmd_review)
+    p = sub.add_parser("select", help="draw the mentees by lottery and tell everyone")
+    p.add_argument("--seed", required=True, help="the seed; announce its hash first")
+    p.add_argument("--places", type=int, default=20)
+    p.add_argument("--reserved", type=int, default=0,
+                   help="places reserved for people who self-identify with the group")
+    p.add_argument("--dry-run", action="store_true", help="show the outcome, tell nobody")
+    p.add_argument("--announce", action="store_true", help="only print the seed's hash")
+    p.set_defaults(func=cmd_select)
+    p = sub.add_parser("withdraw", help="withdraw a participant; the place goes to the next")
+    p.add_argument("email")
+    p.set_defaults(func=cmd_withdraw)
+    p = sub.add_parser("match", help="propose pairs from the choices, for approval by mail")
+    p.add_argument("--mode", choices=["traditional", "group"], default="traditional")
+    p.set_defaults(func=cmd_match)
+    p = sub.add_parser("show", help="one person's record and timeline")
+    p.add_argument("person", help="an address or part of a name")
+    p.set_defaults(func=cmd_show)
     p = sub.add_parser("plan", help="list every mail the rules will send in a window")
     p.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")

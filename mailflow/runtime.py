@@ -20,6 +20,7 @@ from mailflow.program import participants
 from mailflow.program.digest import build_digest
 from mailflow.program.handler import Handler
 from mailflow.program.mailings import Mailings
+from mailflow.program.pairing import Pairing
 from mailflow.program.rules import Rule, load_rules
 from mailflow.program.scheduled import ScheduledRule, load_scheduled
 from mailflow.program.scheduler import Scheduler
@@ -74,6 +75,12 @@ class Program:
     scheduler: Scheduler
     secret: bytes
 
+    @property
+    def pairing(self) -> Pairing:
+        """Matching proposals, approvals and introductions."""
+        assert self.handler.pairing is not None
+        return self.handler.pairing
+
     def close(self) -> None:
         """Flush and release the store and the outbox."""
         self.outbox.close()
@@ -100,10 +107,11 @@ def open_program(root: Path, read_only: bool = False) -> Program:
         mentors=lambda: [RosterEntry(p["email"], p.get("name") or p["email"])
                          for p in store.table("participants").all() if p.get("role") == "mentor"],
     )
-    handler = Handler(config, store, mailer, rules, context)
     names = templates.names()
     mailings = Mailings(config, store, mailer, lambda: names,
                         digest=lambda now: build_digest(store, outbox, now, scheduler.plan))
     scheduler = Scheduler(store, mailings, scheduled)
+    pairing = Pairing(config, store, mailer, mailings)
+    handler = Handler(config, store, mailer, rules, context, pairing)
     return Program(config, store, outbox, templates, rules, Ledger(store), mailer, handler,
                    scheduler, secret)

@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from mailflow.errors import MailflowError
 from mailflow.program import participants
+from mailflow.program.lifecycle import STATES
 from mailflow.runtime import Program
 
 EXPORT_COLUMNS = ("email", "name", "role", "status", "language")
@@ -39,6 +40,9 @@ def import_csv(program: Program, role: str, path: Path) -> int:
             continue
         if not row["name"]:
             errors.append(f"{path}: line {line}: the name is empty")
+        elif row.get("status") and row["status"] not in STATES:
+            errors.append(f"{path}: line {line}: unknown status {row['status']!r} "
+                          f"(use one of: {', '.join(STATES)})")
         elif email in seen:
             errors.append(f"{path}: line {line}: {email} appears twice in the file")
         seen.add(email)
@@ -49,7 +53,8 @@ def import_csv(program: Program, role: str, path: Path) -> int:
     with program.store.transaction():
         table = program.store.table("participants")
         for email, row in rows:
-            extra = {k: v for k, v in row.items() if k not in ("name", "email", "language") and v}
+            extra = {k: v for k, v in row.items()
+                     if k not in ("name", "email", "language", "status") and v}
             existing = participants.find(program.store, email)
             if existing:
                 table.update({"name": row["name"], "role": role,
@@ -58,7 +63,8 @@ def import_csv(program: Program, role: str, path: Path) -> int:
             else:
                 participants.insert(program.store, {
                     "email": email, "name": row["name"], "role": role,
-                    "status": "active" if role == "mentor" else "applicant",
+                    "status": row.get("status") or ("selected" if role == "mentor"
+                                                     else "applicant"),
                     "language": row.get("language") or None, "fields": extra,
                     "created": at, "updated": at})
             participants.add_event(program.store, email, "imported", f"import {path.name}", at)

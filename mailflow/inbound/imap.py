@@ -71,6 +71,9 @@ class ImapSource:
         ledger.set_uidvalidity(self.name, self.uidvalidity)
         last = ledger.mailbox(self.name).get("last_uid", 0)
         try:
+            # NOOP lets the server bring this session's view of the folder up to date;
+            # Dovecot answers SEARCH from that view, which IDLE alone refreshes otherwise.
+            self.client.noop()
             uids = sorted(u for u in self.client.search(["UID", f"{last + 1}:*"]) if u > last)
             for start in range(0, len(uids), BATCH):
                 chunk = uids[start:start + BATCH]

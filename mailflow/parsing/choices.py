@@ -339,3 +339,12 @@ def _read(text: str, roster: list[RosterEntry], reading: ChoicesReading) -> None
 
 def _join(names: list[str], word: str = "and") -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {word} {names[-1]}"
+
+
+def candidates(written: str, roster: list[RosterEntry]) -> list[RosterEntry]:
+    """The roster entries a name (or an address) as someone wrote it may mean."""
+    address = _EMAIL.search(written)
+    if address:
+        wanted = address.group(0).rstrip(".").casefold()
+        return [e for e in roster if e.email.casefold() == wanted]
+    return _candidates(_name_part(written) or written, roster)

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mailflow.config.model import Config
+from mailflow.parsing.approval import read_approval
 from mailflow.parsing.authority import authenticated_domain_pass
 from mailflow.parsing.automatic import automatic_kind, bounced_recipients, verp_id
 from mailflow.parsing.choices import RosterEntry
@@ -69,6 +70,8 @@ class Reading:
     concerns: list[str] = field(default_factory=list)
     command: str | None = None
     until: str | None = None
+    edits: list[tuple[str, str]] = field(default_factory=list)
+    proposal: str | None = None
     language: str | None = None
     role: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
@@ -210,6 +213,15 @@ def understand(msg: DecodedMessage, ctx: Context) -> Reading:
     reading.reply_text = reply.new_text.strip()
     reading.language = (person or {}).get("language") or guess_language(
         reading.reply_text + " " + msg.subject, config.language)
+    expects = expected_reply(item)
+    if reading.authenticated and expects and expects.startswith("approval:"):
+        approval = read_approval(reply.new_text)
+        if approval.found:
+            reading.kind = "command"
+            reading.command = "approve" if approval.approve else "edit"
+            reading.edits = approval.edits
+            reading.proposal = expects.split(":", 1)[1]
+            return reading
     if reading.authenticated:
         reading.kind = "coordinator_cc"
         reading.concerns = sorted({a for a in [*msg.to, *msg.cc]
@@ -221,7 +233,8 @@ def understand(msg: DecodedMessage, ctx: Context) -> Reading:
         reading.until = command.until.isoformat() if command.until else None
         return reading
     form = read_form(reply.new_text, reply.quoted, config.forms)
-    if form.found:
+    completing = bool(form.fields) and (person or {}).get("status") == "applicant"
+    if form.found or completing:  # an applicant may send the missing line alone
         reading.kind = "application"
         reading.role, reading.fields, reading.missing = form.role, form.fields, form.missing
         if _forwarded(msg) and not read_form(reply.new_text, "", config.forms).found:

@@ -13,6 +13,7 @@ from mailflow.parsing.forms import missing_fields
 from mailflow.parsing.understand import Context, Reading, understand
 from mailflow.program import participants
 from mailflow.program.engine import Decision, decide
+from mailflow.program.pairing import Pairing
 from mailflow.program.replies import record_reply
 from mailflow.program.rules import Rule
 from mailflow.store import Store
@@ -46,12 +47,13 @@ class Handler:
     """Applies the program's rules to messages; every change names its cause."""
 
     def __init__(self, config: Config, store: Store, mailer: Mailer, rules: list[Rule],
-                 context: Context) -> None:
+                 context: Context, pairing: Pairing | None = None) -> None:
         self.config = config
         self.store = store
         self.mailer = mailer
         self.rules = rules
         self.context = context
+        self.pairing = pairing
 
     def handle(self, entry: dict, raw: bytes, now: datetime) -> Outcome:
         """Handle the ledger entry ``entry`` whose bytes are ``raw``."""
@@ -66,6 +68,8 @@ class Handler:
         for decision in decisions:
             person = self._apply(decision, reading, person, entry, cause, now)
         record_reply(self.store, reading, person, cause, now)
+        if reading.kind == "command" and reading.proposal and reading.authenticated:
+            self._answer_proposal(reading, now)
         review = reading.needs_review
         if review:
             self.store.table("review").insert({
@@ -76,6 +80,31 @@ class Handler:
             participants.add_event(self.store, reading.participant, f"message:{reading.kind}",
                                    cause, at, {"subject": reading.subject})
         return Outcome(reading, decisions, review)
+
+    def _answer_proposal(self, reading: Reading, now: datetime) -> None:
+        """A verified coordinator approved or edited a matching proposal."""
+        if self.pairing is None or reading.proposal is None:
+            return
+        outcome = self.pairing.answer(reading.proposal, reading.command == "approve",
+                                      reading.edits, reading.sender or "", now)
+        if outcome.applied:
+            self.mailer.queue(
+                rule="proposal-approved", occasion=f"{reading.message_id}",
+                template="match_approved",
+                to=Recipient(reading.sender or "", reading.sender_name, self.config.language),
+                context={"proposal": {"id": reading.proposal}}, kind="reply",
+                in_reply_to=reading.message_id, references=tuple(reading.references), now=now)
+        if outcome.problems:
+            reading.problems.extend(outcome.problems)
+            coordinator = reading.sender or ""
+            self.mailer.queue(
+                rule="proposal-problems", occasion=f"{reading.message_id}",
+                template="match_problems",
+                to=Recipient(coordinator, reading.sender_name, self.config.language),
+                context={"problems": outcome.problems, "proposal": {"id": reading.proposal}},
+                kind="reply", in_reply_to=reading.message_id,
+                references=tuple(reading.references), now=now,
+                meta={"expects": f"approval:{reading.proposal}"})
 
     def _apply(self, decision: Decision, reading: Reading, person: dict | None, entry: dict,
                cause: str, now: datetime) -> dict | None:

@@ -129,7 +129,7 @@ class Mailings:
             "until": person.get("paused_until") or "",
         }
         if template.startswith("choices"):
-            context["mentors"] = [self._public(p) for p in self.store.table("participants").all()
+            context["mentors"] = [self.public(p) for p in self.store.table("participants").all()
                                   if p.get("role") == "mentor"
                                   and p.get("status") not in ("withdrawn",)]
         if action.expects and action.expects.startswith("survey:"):
@@ -150,16 +150,19 @@ class Mailings:
             context["digest"] = self.digest(now)
         return context
 
-    def _public(self, person: dict) -> dict[str, str]:
+    def public(self, person: dict) -> dict[str, str]:
+        """What may be shown of a person to others: the form fields marked shareable."""
         fields = person.get("fields") or {}
+        shareable = {f.key for form in self.config.forms.values() for f in form if f.shareable}
         return {"name": person.get("name") or "", "email": person.get("email") or "",
-                **{f: str(fields.get(f) or "") for f in PUBLIC_FIELDS}}
+                **{f: str(fields.get(f) or "") if f in shareable else ""
+                   for f in PUBLIC_FIELDS}}
 
     def _pair(self, person: dict) -> tuple[dict | None, dict | None]:
         if person.get("role") == "mentee" and person.get("mentor"):
             other = participants.find(self.store, person["mentor"])
-            return (self._public(other) if other else None), self._public(person)
+            return (self.public(other) if other else None), self.public(person)
         if person.get("role") == "mentor" and person.get("mentees"):
             other = participants.find(self.store, person["mentees"][0])
-            return self._public(person), (self._public(other) if other else None)
+            return self.public(person), (self.public(other) if other else None)
         return None, None

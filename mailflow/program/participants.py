@@ -68,7 +68,13 @@ def record_application(store: Store, *, email: str, name: str, role: str | None,
 
 
 def set_fields(store: Store, email: str, values: dict[str, Any], cause: str, at: str) -> None:
-    """Set fields of a participant (status, language...), recording the change."""
+    """Set fields of a participant, recording the change; a status goes through the lifecycle."""
+    if "status" in values:
+        from mailflow.program.lifecycle import move  # the lifecycle builds on this module
+        values = dict(values)
+        move(store, email, values.pop("status"), cause, at)
+        if not values:
+            return
     person = find(store, email)
     if person is None:
         return

@@ -23,6 +23,8 @@ TABLES = (
     "events",        # every state change with its cause: a person's timeline
     "review",        # what a person has to look at
     "firings",       # every scheduled firing, sent or skipped, keyed (rule, recipient, occasion)
+    "draws",         # selection lotteries: seed hash, seed, the full order
+    "proposals",     # matchings proposed to the coordinators, and what they decided
 )
 
 

@@ -1,0 +1,46 @@
+"""``mailflow show PERSON``: one person's record and whole story, for a coordinator."""
+
+from __future__ import annotations
+
+from mailflow.errors import MailflowError
+from mailflow.program import participants
+from mailflow.runtime import Program
+
+PRIVATE = ("self_identification",)
+
+
+def show_text(program: Program, who: str) -> str:
+    """The record (private answers marked as such) and the timeline, oldest first."""
+    store = program.store
+    person = participants.find(store, who)
+    if person is None:
+        found = [p for p in store.table("participants").all()
+                 if who.casefold() in (p.get("name") or "").casefold()]
+        if len(found) != 1:
+            names = ", ".join(f"{p.get('name')} <{p['email']}>" for p in found[:5])
+            raise MailflowError(f"{who!r} matches {len(found)} participants"
+                                + (f": {names}" if names else ""))
+        person = found[0]
+    lines = [f"{person.get('name') or ''} <{person['email']}>",
+             f"  role: {person.get('role')}, status: {person.get('status')}, "
+             f"language: {person.get('language') or '-'}"]
+    for key in ("mentor", "mentees", "choices", "last_meeting", "away_until", "paused_until",
+                "opted_out", "bounced"):
+        if person.get(key):
+            lines.append(f"  {key}: {person[key]}")
+    for key, value in sorted((person.get("fields") or {}).items()):
+        mark = " (private: never shared)" if key in PRIVATE else ""
+        lines.append(f"  {key}: {value}{mark}")
+    if person.get("surveys"):
+        lines.append(f"  surveys answered (private): {', '.join(sorted(person['surveys']))}")
+    lines.append("timeline:")
+    events = sorted((e for e in store.table("events").all()
+                     if e.get("participant") == person["email"]), key=lambda e: e.get("at", ""))
+    for event in events:
+        detail = event.get("detail") or {}
+        what = (f"{detail.get('from')} -> {detail.get('to')}" if event.get("type") == "status"
+                else ", ".join(f"{k}={v}" for k, v in detail.items()
+                               if k not in PRIVATE and k != "surveys"))
+        lines.append(f"  {event.get('at', '')[:16]}  {event.get('type')}: {what}  "
+                     f"[{event.get('cause')}]")
+    return "\n".join(lines)

@@ -1,0 +1,226 @@
+"""From choices to introductions: propose a matching, let the coordinators approve it, introduce.
+
+Nothing is applied until a verified coordinator answers the proposal with APPROVE
+(edited pairs 'Léa Gagnon -> Chen Wei' are checked against capacities and conflicts
+first); only then are the pairs made and the introductions sent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from mailflow.config.model import Config
+from mailflow.outbound.compose import Attachment
+from mailflow.outbound.mailer import Mailer, Recipient
+from mailflow.parsing.choices import RosterEntry, candidates
+from mailflow.program import lifecycle, matching, participants
+from mailflow.program.mailings import Mailings
+from mailflow.program.scheduled import ScheduledAction
+from mailflow.store import Store
+
+GROUP_SIZE = 4
+
+
+@dataclass
+class Outcome:
+    """What a coordinator's answer did, and what could not be done."""
+
+    applied: bool = False
+    revised: bool = False
+    problems: list[str] = field(default_factory=list)
+
+
+def _capacity(person: dict, mode: str) -> int:
+    raw = str((person.get("fields") or {}).get("capacity") or "").strip()
+    digits = re.match(r"\d+", raw)
+    default = GROUP_SIZE if mode == "group" else 1
+    value = int(digits.group(0)) if digits else default
+    return max(1, min(value, 2)) if mode == "traditional" else max(1, value)
+
+
+def _exclusions(store: Store, mentors: list[dict], mentees: list[dict]) -> set[tuple[str, str]]:
+    """(mentee, mentor) pairs a mentor declared a conflict with (field 'conflicts')."""
+    roster = [RosterEntry(p["email"], p.get("name") or p["email"]) for p in mentees]
+    excluded = set()
+    for mentor in mentors:
+        text = str((mentor.get("fields") or {}).get("conflicts") or "")
+        for written in filter(None, (w.strip() for w in re.split(r"[;,\n]", text))):
+            for entry in candidates(written, roster):
+                excluded.add((entry.email, mentor["email"]))
+    return excluded
+
+
+class Pairing:
+    """Proposals, approvals and introductions for one program."""
+
+    def __init__(self, config: Config, store: Store, mailer: Mailer, mailings: Mailings) -> None:
+        self.config, self.store, self.mailer, self.mailings = config, store, mailer, mailings
+
+    def people(self, role: str, status: str = "selected") -> list[dict]:
+        return [dict(p) for p in self.store.table("participants").all()
+                if p.get("role") == role and p.get("status") == status]
+
+    def propose(self, now: datetime, mode: str = "traditional") -> dict:
+        """Compute the best matching of selected mentees and mentors and mail it for approval."""
+        mentees, mentors = self.people("mentee"), self.people("mentor")
+        result = matching.match(
+            [matching.MenteePrefs(p["email"], list(p.get("choices") or [])[:3]) for p in mentees],
+            [matching.MentorCap(p["email"], _capacity(p, mode)) for p in mentors],
+            _exclusions(self.store, mentors, mentees), mode=mode)
+        proposal = {
+            "id": f"{now:%Y%m%d%H%M%S}", "mode": mode, "state": "proposed",
+            "created": now.isoformat(), "pairs": [list(p) for p in result.pairs],
+            "ranks": result.rank_of, "flagged": result.flagged, "unmatched": result.unmatched,
+        }
+        with self.store.transaction(), self.mailer.outbox.batch():
+            self.store.table("proposals").insert(proposal)
+            self._send_proposal(proposal, now)
+        return proposal
+
+    def _name(self, email: str) -> str:
+        return (participants.find(self.store, email) or {}).get("name") or email
+
+    def rows(self, proposal: dict) -> list[dict]:
+        """The proposal as table rows: mentee, mentor, and the rank of that mentor."""
+        ranks = proposal.get("ranks") or {}
+        rows = [{"mentee": self._name(a), "mentee_email": a, "mentor": self._name(b),
+                 "mentor_email": b, "rank": ranks.get(a) or "-"} for a, b in proposal["pairs"]]
+        rows += [{"mentee": self._name(a), "mentee_email": a, "mentor": "(none)",
+                  "mentor_email": "", "rank": "-"} for a in proposal.get("unmatched", [])]
+        return rows
+
+    def csv_text(self, proposal: dict) -> str:
+        """The proposal as CSV, for a spreadsheet."""
+        out = io.StringIO()
+        writer = csv.DictWriter(out, ["mentee", "mentee_email", "mentor", "mentor_email", "rank"])
+        writer.writeheader()
+        writer.writerows(self.rows(proposal))
+        return out.getvalue()
+
+    def _send_proposal(self, proposal: dict, now: datetime) -> None:
+        context = {"proposal": {
+            "id": proposal["id"], "mode": proposal["mode"], "rows": self.rows(proposal),
+            "flagged": [self._name(e) for e in proposal.get("flagged", [])],
+            "unmatched": [self._name(e) for e in proposal.get("unmatched", [])]}}
+        attachment = Attachment(f"pairs-{proposal['id']}.csv", "text/csv",
+                                self.csv_text(proposal).encode("utf-8"),
+                                params=(("charset", "utf-8"),))
+        for coordinator in self.config.coordinators:
+            self.mailer.queue(
+                rule="match-proposal", occasion=f"proposal:{proposal['id']}:"
+                f"{len(proposal.get('revisions', []))}", template="match_proposal",
+                to=Recipient(coordinator.email, coordinator.name, self.config.language),
+                context=context, kind="notice", now=now, attachments=(attachment,),
+                meta={"expects": f"approval:{proposal['id']}"})
+
+    def answer(self, proposal_id: str, approve: bool, edits: list[tuple[str, str]],
+               coordinator: str, now: datetime) -> Outcome:
+        """Apply a coordinator's answer: edits checked first; APPROVE makes and introduces pairs."""
+        table = self.store.table("proposals")
+        proposal = next((dict(p) | {"doc_id": p.doc_id} for p in table.all()
+                         if p["id"] == proposal_id), None)
+        outcome = Outcome()
+        if proposal is None or proposal["state"] != "proposed":
+            outcome.problems.append(f"proposal {proposal_id} is no longer open")
+            return outcome
+        pairs = {a: b for a, b in proposal["pairs"]}
+        if edits:
+            self._edit(pairs, edits, proposal, outcome)
+            if outcome.problems:
+                return outcome
+        cause = f"coordinator {coordinator}, proposal {proposal_id}"
+        if approve:
+            self._apply(pairs, proposal, cause, now)
+            table.update({"state": "approved", "pairs": [list(p) for p in pairs.items()],
+                          "approved_by": coordinator, "approved": now.isoformat()},
+                         doc_ids=[proposal["doc_id"]])
+            outcome.applied = True
+        else:
+            revisions = [*proposal.get("revisions", []), {"by": coordinator, "edits": edits}]
+            unmatched = [e for e in proposal.get("unmatched", []) if e not in pairs]
+            table.update({"pairs": [list(p) for p in pairs.items()], "revisions": revisions,
+                          "unmatched": unmatched}, doc_ids=[proposal["doc_id"]])
+            proposal.update(pairs=[list(p) for p in pairs.items()], revisions=revisions,
+                            unmatched=unmatched)
+            self._send_proposal(proposal, now)
+            outcome.revised = True
+        return outcome
+
+    def _edit(self, pairs: dict[str, str], edits: list[tuple[str, str]], proposal: dict,
+              outcome: Outcome) -> None:
+        mentees = [RosterEntry(p["email"], p.get("name") or p["email"])
+                   for p in self.people("mentee")]
+        mentors = {p["email"]: p for p in self.people("mentor")}
+        roster = [RosterEntry(e, p.get("name") or e) for e, p in mentors.items()]
+        excluded = _exclusions(self.store, list(mentors.values()), self.people("mentee"))
+        for mentee_text, mentor_text in edits:
+            found_mentee, found_mentor = (candidates(mentee_text, mentees),
+                                          candidates(mentor_text, roster))
+            for text, found, role in ((mentee_text, found_mentee, "mentee"),
+                                      (mentor_text, found_mentor, "mentor")):
+                if len(found) != 1:
+                    names = " or ".join(e.name for e in found)
+                    outcome.problems.append(
+                        f"'{text}' could be {names}" if found else
+                        f"'{text}' is not a selected {role}")
+            if len(found_mentee) == 1 and len(found_mentor) == 1:
+                mentee, mentor = found_mentee[0].email, found_mentor[0].email
+                if (mentee, mentor) in excluded:
+                    outcome.problems.append(f"{found_mentor[0].name} declared a conflict with "
+                                            f"{found_mentee[0].name}")
+                pairs[mentee] = mentor
+        load: dict[str, int] = {}
+        for mentor in pairs.values():
+            load[mentor] = load.get(mentor, 0) + 1
+        for mentor, count in load.items():
+            capacity = _capacity(mentors.get(mentor, {}), proposal["mode"])
+            if count > capacity:
+                outcome.problems.append(f"{self._name(mentor)} would have {count} mentees "
+                                        f"(capacity {capacity})")
+
+    def _apply(self, pairs: dict[str, str], proposal: dict, cause: str, now: datetime) -> None:
+        at = now.isoformat()
+        for mentee, mentor in pairs.items():
+            for email in (mentee, mentor):
+                if (participants.find(self.store, email) or {}).get("status") == "selected":
+                    lifecycle.move(self.store, email, "matched", cause, at)
+            participants.set_fields(self.store, mentee, {"mentor": mentor}, cause, at)
+            current = (participants.find(self.store, mentor) or {}).get("mentees") or []
+            participants.set_fields(self.store, mentor,
+                                    {"mentees": [*current, mentee]}, cause, at)
+        for mentee, mentor in pairs.items():
+            self.introduce(mentee, mentor, f"proposal:{proposal['id']}", now)
+            for email in (mentee, mentor):
+                if (participants.find(self.store, email) or {}).get("status") == "matched":
+                    lifecycle.move(self.store, email, "introduced", cause, at)
+
+    def introduce(self, mentee: str, mentor: str, occasion: str, now: datetime) -> None:
+        """One introduction mail to each of the pair, with the program's guide attached."""
+        guide = self.guide()
+        for email in (mentee, mentor):
+            person = dict(participants.find(self.store, email) or {"email": email})
+            language = person.get("language") or self.config.language
+            context = self.mailings.context(person, language, ScheduledAction("send"), now,
+                                            "introduction")
+            context["mentee"] = self.mailings.public(
+                dict(participants.find(self.store, mentee) or {}))
+            context["mentor"] = self.mailings.public(
+                dict(participants.find(self.store, mentor) or {}))
+            self.mailer.queue(
+                rule="introduction", occasion=f"{occasion}:{mentee}", template="introduction",
+                to=Recipient(email, person.get("name") or "", language, participant=email),
+                context=context, kind="scheduled", now=now,
+                attachments=(guide,) if guide else ())
+
+    def guide(self) -> Attachment | None:
+        """The program's guide (guide.md in the program directory), if there is one."""
+        path = Path(self.config.root) / "guide.md"
+        if not path.is_file():
+            return None
+        return Attachment("guide.md", "text/markdown", path.read_bytes(),
+                          params=(("charset", "utf-8"),))

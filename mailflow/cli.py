@@ -23,8 +23,8 @@ def _program(args: argparse.Namespace, read_only: bool = False):
 def cmd_init(args: argparse.Namespace) -> int:
     from mailflow.commands.init import init_program
     target = Path(args.dir)
-    init_program(target)
-    print(f"created a working example program in {target}")
+    init_program(target, args.preset)
+    print(f"created a working {args.preset} program in {target}")
     print(f"next: mailflow -C {target} check, then mailflow -C {target} run")
     return 0
 
@@ -185,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("init", help="create a working example program in DIR")
     p.add_argument("dir")
+    p.add_argument("--preset", default="cohort", choices=["cohort", "conference", "rolling"],
+                   help="the program's shape (default: cohort)")
     p.set_defaults(func=cmd_init)
     p = sub.add_parser("check", help="validate config, rules and templates")
     p.add_argument("--connect", action="store_true", help="also log in to both mail servers")

@@ -146,6 +146,16 @@ def cmd_match(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_propose(args: argparse.Namespace) -> int:
+    program = _program(args)
+    try:
+        program.pairing.propose_pair(args.mentee.lower(), args.mentor.lower(), _now())
+    finally:
+        program.close()
+    print(f"{args.mentee} proposed to {args.mentor}; the daemon asks the mentor YES or NO")
+    return 0
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     from mailflow.commands.people import show_text
     program = _program(args, read_only=True)
@@ -225,6 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("match", help="propose pairs from the choices, for approval by mail")
     p.add_argument("--mode", choices=["traditional", "group"], default="traditional")
     p.set_defaults(func=cmd_match)
+    p = sub.add_parser("propose", help="rolling programs: propose a mentee to a mentor")
+    p.add_argument("mentee")
+    p.add_argument("mentor")
+    p.set_defaults(func=cmd_propose)
     p = sub.add_parser("show", help="one person's record and timeline")
     p.add_argument("person", help="an address or part of a name")
     p.set_defaults(func=cmd_show)

@@ -52,3 +52,20 @@ def read_command(new_text: str, subject: str) -> Command | None:
             return None  # a pause needs its end; the clarification mail says how
         return Command(name, until)
     return None
+
+
+_YES = re.compile(r"^\s*(yes|oui|ok|okay|sure|gladly|with pleasure|d'accord|avec plaisir|"
+                  r"volontiers|absolutely|of course|bien sur|certainly|happy to|i accept|"
+                  r"j'accepte)\b")
+_NO = re.compile(r"^\s*(no|non|sorry|unfortunately|malheureusement|desole|desolee|"
+                 r"i decline|je decline|je ne peux pas|i can'?t|i cannot)\b")
+
+
+def read_yes_no(new_text: str) -> bool | None:
+    """A YES or NO answer from the first line written; None when it is neither or both."""
+    lines = [line for line in new_text.strip().splitlines() if line.strip()]
+    if not lines:
+        return None
+    first = _fold(lines[0]).replace("’", "'")
+    yes, no = bool(_YES.match(first)), bool(_NO.match(first))
+    return yes if yes != no else None

@@ -17,7 +17,7 @@ from mailflow.parsing.approval import read_approval
 from mailflow.parsing.authority import authenticated_domain_pass
 from mailflow.parsing.automatic import automatic_kind, bounced_recipients, verp_id
 from mailflow.parsing.choices import RosterEntry
-from mailflow.parsing.commands import read_command
+from mailflow.parsing.commands import read_command, read_yes_no
 from mailflow.parsing.decode import DecodedMessage
 from mailflow.parsing.forms import read_form
 from mailflow.parsing.quotes import split_reply
@@ -226,6 +226,14 @@ def understand(msg: DecodedMessage, ctx: Context) -> Reading:
         reading.kind = "coordinator_cc"
         reading.concerns = sorted({a for a in [*msg.to, *msg.cc]
                                    if a != msg.sender and ctx.participant(a)})
+        return reading
+    if reading.participant and expects == "acceptance":
+        answer = read_yes_no(reply.new_text)
+        reading.kind = "command"
+        if answer is None:
+            reading.problems.append("could not tell whether this is a YES or a NO")
+            reading.needs_review = True
+        reading.command = {True: "accept", False: "decline", None: None}[answer]
         return reading
     command = read_command(reply.new_text, msg.subject) if reading.participant else None
     if command is not None:

@@ -152,6 +152,9 @@ class Handler:
             "thread": f"thread:{(reading.references or [reading.message_id or entry['key']])[0]}",
             "bounced": f"bounced:{reading.bounced_recipient}",
         }[action.once_per]
+        if person is not None and self.pairing is not None:
+            mentor, mentee = self.pairing.mailings.pair_of(dict(person))
+            context.update({k: v for k, v in (("mentor", mentor), ("mentee", mentee)) if v})
         context["problems"] = reading.problems
         context["bounced"] = reading.bounced_recipient
         context["until"] = reading.until or ""

@@ -2,7 +2,7 @@
 
     applicant -> selected | waitlisted | not_selected
     waitlisted -> selected | not_selected
-    selected -> matched -> introduced -> active -> completed
+    selected -> matched -> introduced -> active -> completed  (matched -> selected: undone)
     any state -> withdrawn;  not_selected, completed, withdrawn -> applicant (next round)
 
 Every transition is recorded in the person's timeline with its cause (a message, a
@@ -25,7 +25,7 @@ ALLOWED: dict[str | None, set[str]] = {
     "waitlisted": {"selected", "not_selected"},
     "not_selected": {"applicant"},
     "selected": {"matched"},
-    "matched": {"introduced", "selected"},
+    "matched": {"introduced", "selected", "completed"},
     "introduced": {"active", "completed"},
     "active": {"completed"},
     "completed": {"applicant"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -12,8 +13,11 @@ from mailflow.outbound.mailer import Mailer, Recipient
 from mailflow.outbound.outbox import Outbox
 from mailflow.program import participants
 from mailflow.program.calendar import format_date
+from mailflow.program.lifecycle import TransitionError
 from mailflow.program.scheduled import ScheduledAction, ScheduledRule
 from mailflow.store import Store
+
+log = logging.getLogger("mailflow.scheduler")
 
 UNSUBSCRIBE_HINT = {
     "en": "You receive these tips because you take part in the program. "
@@ -71,8 +75,11 @@ class Mailings:
         for index, action in enumerate(rule.actions):
             if action.type == "set":
                 if person is not None:
-                    participants.set_fields(self.store, person["email"], action.values,
-                                            f"rule {rule.name}", now.isoformat())
+                    try:
+                        participants.set_fields(self.store, person["email"], action.values,
+                                                f"rule {rule.name}", now.isoformat())
+                    except TransitionError as exc:
+                        log.warning("rule %s: %s", rule.name, exc)
                 continue
             template = action.template or ""
             if action.type == "send_next":
@@ -141,7 +148,7 @@ class Mailings:
             event = calendar.dates[action.attach_event]
             context["event"] = {"title": event.title or event.name, "location": event.location,
                                 "when": format_date(event.when, language, with_time=True)}
-        mentor, mentee = self._pair(person)
+        mentor, mentee = self.pair_of(person)
         if mentor is not None:
             context["mentor"] = mentor
         if mentee is not None:
@@ -154,15 +161,16 @@ class Mailings:
         """What may be shown of a person to others: the form fields marked shareable."""
         fields = person.get("fields") or {}
         shareable = {f.key for form in self.config.forms.values() for f in form if f.shareable}
-        return {"name": person.get("name") or "", "email": person.get("email") or "",
-                **{f: str(fields.get(f) or "") if f in shareable else ""
-                   for f in PUBLIC_FIELDS}}
+        shown = {key: "" for key in (*PUBLIC_FIELDS, *shareable)}
+        shown.update({key: str(fields.get(key) or "") for key in shareable})
+        return {**shown, "name": person.get("name") or "", "email": person.get("email") or ""}
 
-    def _pair(self, person: dict) -> tuple[dict | None, dict | None]:
+    def pair_of(self, person: dict) -> tuple[dict | None, dict | None]:
+        """The public records of a person's mentor and mentee (the latest proposed)."""
         if person.get("role") == "mentee" and person.get("mentor"):
             other = participants.find(self.store, person["mentor"])
             return (self.public(other) if other else None), self.public(person)
         if person.get("role") == "mentor" and person.get("mentees"):
-            other = participants.find(self.store, person["mentees"][0])
+            other = participants.find(self.store, person["mentees"][-1])
             return self.public(person), (self.public(other) if other else None)
         return None, None

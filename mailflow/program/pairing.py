@@ -224,3 +224,18 @@ class Pairing:
             return None
         return Attachment("guide.md", "text/markdown", path.read_bytes(),
                           params=(("charset", "utf-8"),))
+
+    def propose_pair(self, mentee: str, mentor: str, now: datetime) -> None:
+        """Rolling programs: propose one mentee to one mentor, who answers YES or NO by mail."""
+        at, cause = now.isoformat(), "coordinator (mailflow propose)"
+        found = {email: participants.find(self.store, email) for email in (mentee, mentor)}
+        for email, person in found.items():
+            if person is None:
+                raise lifecycle.TransitionError(f"no participant with the address {email}")
+        with self.store.transaction():
+            for email in (mentee, mentor):
+                lifecycle.move(self.store, email, "matched", cause, at)
+            participants.set_fields(self.store, mentee, {"mentor": mentor}, cause, at)
+            mentees = [*((found[mentor] or {}).get("mentees") or []), mentee]
+            participants.set_fields(self.store, mentor, {"mentees": mentees, "proposed": at},
+                                    cause, at)

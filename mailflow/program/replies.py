@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from mailflow.parsing.understand import Reading
-from mailflow.program import participants
+from mailflow.program import lifecycle, participants
 from mailflow.store import Store
 
 AWAY_DAYS = 7
@@ -40,6 +40,8 @@ def record_reply(store: Store, reading: Reading, person: dict | None, cause: str
         surveys = {**person.get("surveys", {}),
                    reading.survey: {str(k): v for k, v in reading.survey_answers.items()}}
         participants.set_fields(store, email, {"surveys": surveys}, cause, at)
+    elif reading.kind == "command" and reading.command in ("accept", "decline"):
+        answer_proposal(store, person, reading.command == "accept", cause, at)
     elif reading.kind == "command":
         values = {"stop": {"opted_out": True}, "start": {"opted_out": False},
                   "pause": {"paused_until": reading.until},
@@ -49,3 +51,20 @@ def record_reply(store: Store, reading: Reading, person: dict | None, cause: str
         # An out-of-office postpones this person's reminders; it never counts as an answer.
         until = (now + timedelta(days=AWAY_DAYS)).date().isoformat()
         participants.set_fields(store, email, {"away_until": until}, cause, at)
+
+
+def answer_proposal(store: Store, mentor: dict, accepted: bool, cause: str, at: str) -> None:
+    """A mentor's YES introduces the proposed pair; a NO frees both for another proposal."""
+    mentees = list(mentor.get("mentees") or [])
+    if mentor.get("status") != "matched" or not mentees:
+        return
+    mentee = mentees[-1]
+    if accepted:
+        for email in (mentor["email"], mentee):
+            lifecycle.move(store, email, "introduced", cause, at)
+        return
+    for email in (mentor["email"], mentee):
+        lifecycle.move(store, email, "selected", cause, at)
+    participants.set_fields(store, mentor["email"],
+                            {"mentees": mentees[:-1], "proposed": None}, cause, at)
+    participants.set_fields(store, mentee, {"mentor": None}, cause, at)

@@ -32,7 +32,7 @@ CONDITIONS = {
     "sender": {"stranger", "participant", "coordinator"},
     "application": {"complete", "incomplete"},
     "role": {"mentee", "mentor"},
-    "command": {"stop", "start", "pause", "resume", "approve", "edit"},
+    "command": {"stop", "start", "pause", "resume", "approve", "edit", "accept", "decline"},
     "status": None,  # any string
 }
 ACTIONS = {"send", "record", "set", "review"}

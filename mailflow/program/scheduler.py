@@ -142,8 +142,14 @@ class Scheduler:
                 continue
             for offset in trigger.offsets:
                 due = base + sign * offset
+                if offset.days and not offset.seconds:  # whole days: at the send time
+                    due = datetime.combine(due.astimezone(self.zone).date(), self.send_time,
+                                           tzinfo=self.zone)
                 if start <= due <= end:
-                    yield Occurrence(rule, due, f"{trigger.date}{label}{_span(offset)}", person)
+                    # The base date is part of the occasion: a second proposal (a new
+                    # 'proposed' date) is a new occasion, the same one never fires twice.
+                    yield Occurrence(rule, due, f"{trigger.date}{label}{_span(offset)}"
+                                     f"@{base.date().isoformat()}", person)
 
     def targets(self, occurrence: Occurrence, people: list[dict]) -> list[dict | None]:
         """Who an occurrence is for: its person, everyone matching, or the coordinators (None)."""

@@ -1,0 +1,115 @@
+"""The three presets: each is a working program, and the rolling one runs its proposals by mail."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from mailflow.commands.init import init_program
+from mailflow.program import participants
+from mailflow.runtime import open_program
+from tests.program.year import ZONE
+
+NOW = datetime(2027, 3, 1, 10, 0, tzinfo=ZONE)
+MENTOR, MENTEE = "chen.wei@example.com", "lea.gagnon@example.com"
+
+
+@pytest.mark.parametrize("preset", ["cohort", "conference", "rolling"])
+def test_each_preset_is_a_valid_program_with_a_guide(tmp_path, preset):
+    init_program(tmp_path / preset, preset)
+    program = open_program(tmp_path / preset)
+    program.close()
+    assert (tmp_path / preset / "guide.md").stat().st_size > 1000
+
+
+def pair(program, status: str = "selected") -> None:
+    with program.store.transaction():
+        for email, role, name in ((MENTOR, "mentor", "Chen Wei"),
+                                  (MENTEE, "mentee", "Léa Gagnon")):
+            participants.insert(program.store, {
+                "email": email, "name": name, "role": role, "status": status,
+                "language": "en", "fields": {"goals": "a research career",
+                                             "self_identification": "yes"}})
+
+
+def test_the_conference_plans_a_reminder_and_a_check_for_each_of_the_three_meetings(tmp_path):
+    init_program(tmp_path / "c", "conference")
+    program = open_program(tmp_path / "c")
+    pair(program)
+    with program.store.transaction():
+        for email in (MENTOR, MENTEE):
+            participants.set_fields(program.store, email, {"status": "matched"}, "t", "x")
+            participants.set_fields(program.store, email, {"status": "introduced"}, "t", "x")
+    rows = program.scheduler.plan(datetime(2027, 8, 1, tzinfo=ZONE),
+                                  datetime(2027, 12, 31, tzinfo=ZONE))
+    program.close()
+    templates = {r.template for r in rows if r.to == MENTEE}
+    for moment in ("before", "during", "after"):
+        assert {f"meeting_{moment}_reminder", f"meeting_{moment}_check"} <= templates
+
+
+@pytest.fixture
+def rolling(tmp_path):
+    init_program(tmp_path / "r", "rolling")
+    program = open_program(tmp_path / "r")
+    pair(program)
+    program.pairing.propose_pair(MENTEE, MENTOR, NOW)
+    program.scheduler.tick(NOW)
+    yield program
+    program.close()
+
+
+def queued(program, template: str) -> list:
+    return [i for i in program.outbox.items.values() if i.meta.get("template") == template]
+
+
+def answer(program, text: str, n: int = 1):
+    [proposal] = queued(program, "mentor_proposal")
+    reply_to = program.outbox.message_bytes(proposal.id).split(b"Reply-To:")[1].split(b"<")[1]
+    raw = (f"From: Chen Wei <{MENTOR}>\r\nTo: {reply_to.split(b'>')[0].decode()}\r\n"
+           f"Subject: Re: proposal\r\nMessage-ID: <ans{n}@example.com>\r\n"
+           f"In-Reply-To: <{proposal.message_id}>\r\n"
+           "Date: Mon, 01 Mar 2027 12:00:00 -0500\r\nContent-Type: text/plain\r\n\r\n"
+           f"{text}\r\n").encode()
+    with program.store.transaction(), program.outbox.batch():
+        return program.handler.handle({"key": f"test:{n}"}, raw, NOW + timedelta(hours=2))
+
+
+def test_a_proposal_asks_the_mentor_yes_or_no_and_shares_no_private_answer(rolling):
+    [proposal] = queued(rolling, "mentor_proposal")
+    assert proposal.meta["expects"] == "acceptance"
+    text = rolling.outbox.message_bytes(proposal.id).decode("latin-1")
+    assert "L=C3=A9a Gagnon" in text or "Léa Gagnon" in text
+    assert "identif" not in text.lower()
+
+
+def test_a_mentor_who_says_yes_introduces_the_pair_and_both_hear_next_steps(rolling):
+    outcome = answer(rolling, "Yes, gladly!\n\nChen")
+    assert outcome.reading.command == "accept"
+    assert participants.find(rolling.store, MENTEE)["status"] == "introduced"
+    rolling.scheduler.tick(NOW + timedelta(hours=3))
+    assert queued(rolling, "mentor_accepted") and queued(rolling, "mentee_instructions")
+
+
+def test_a_mentor_who_says_no_frees_both_and_the_coordinators_hear_of_it(rolling):
+    answer(rolling, "No, sorry, I am travelling all spring.")
+    for email in (MENTOR, MENTEE):
+        assert participants.find(rolling.store, email)["status"] == "selected"
+    assert queued(rolling, "mentor_declined_thanks")
+    assert queued(rolling, "mentor_declined_coordinators")
+
+
+def test_an_unclear_answer_is_asked_again_and_changes_nothing(rolling):
+    outcome = answer(rolling, "Let me think about it over the weekend.")
+    assert outcome.review
+    assert participants.find(rolling.store, MENTOR)["status"] == "matched"
+    assert queued(rolling, "clarification")
+
+
+def test_a_second_proposal_to_the_same_mentor_is_asked_too(rolling):
+    answer(rolling, "No, sorry.")
+    later = NOW + timedelta(days=10)
+    rolling.pairing.propose_pair(MENTEE, MENTOR, later)
+    rolling.scheduler.tick(later)
+    assert len(queued(rolling, "mentor_proposal")) == 2

@@ -69,10 +69,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from mailflow.commands.roster import export_participants
+    from mailflow.commands.roster import export_pairs, export_participants
     program = _program(args, read_only=True)
     try:
-        sys.stdout.write(export_participants(program, args.format))
+        sys.stdout.write(export_pairs(program) if args.what == "pairs"
+                         else export_participants(program, args.format))
     finally:
         program.close()
     return 0
@@ -213,8 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("role", choices=["mentors", "mentees"])
     p.add_argument("file")
     p.set_defaults(func=cmd_import)
-    p = sub.add_parser("export", help="export participants")
-    p.add_argument("what", choices=["participants"])
+    p = sub.add_parser("export", help="export participants or pairs")
+    p.add_argument("what", choices=["participants", "pairs"])
     p.add_argument("--format", choices=["json", "csv"], default="csv")
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("status", help="a short summary of the program")

@@ -84,3 +84,17 @@ def export_participants(program: Program, fmt: str) -> str:
         writer.writerow([person.get(c) or "" for c in EXPORT_COLUMNS]
                         + [person.get("fields", {}).get(f, "") for f in field_names])
     return out.getvalue()
+
+
+def export_pairs(program: Program) -> str:
+    """Every pair (mentee with a mentor) as CSV, for the coordinators' spreadsheet."""
+    people = {p["email"]: p for p in program.store.table("participants").all()}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["mentee", "mentee_email", "mentor", "mentor_email", "status"])
+    for person in people.values():
+        mentor = people.get(person.get("mentor") or "")
+        if person.get("role") == "mentee" and mentor is not None:
+            writer.writerow([person.get("name") or "", person["email"],
+                             mentor.get("name") or "", mentor["email"], person.get("status")])
+    return out.getvalue()

@@ -113,3 +113,12 @@ def test_a_second_proposal_to_the_same_mentor_is_asked_too(rolling):
     rolling.pairing.propose_pair(MENTEE, MENTOR, later)
     rolling.scheduler.tick(later)
     assert len(queued(rolling, "mentor_proposal")) == 2
+
+
+def test_pairs_export_as_csv_for_a_spreadsheet(rolling):
+    from mailflow.commands.roster import export_pairs
+
+    answer(rolling, "Yes")
+    assert export_pairs(rolling).splitlines() == [
+        "mentee,mentee_email,mentor,mentor_email,status",
+        f"Léa Gagnon,{MENTEE},Chen Wei,{MENTOR},introduced"]

@@ -62,9 +62,14 @@ def test_sigkill_in_a_stream_of_200_processes_every_message_once(
     wait_until(settled, 90, "all 200 handled", daemon.log_text)
     daemon.terminate()
     counts = per_recipient(smtp_server)
-    unknown = [i for i, s in outbox_states(program_dir).items() if s == "unknown"]
+    states = outbox_states(program_dir)
+    unknown = [i for i, s in states.items() if s == "unknown"]
     assert max(counts.values()) == 1, "someone was mailed twice"
-    assert total - len(counts) == len(unknown) <= 2
+    # A mail in doubt ('unknown': killed during its handover) may or may not have
+    # arrived; every other one arrived exactly once. At most one in doubt per kill.
+    assert len(unknown) <= 2
+    assert total - len(counts) <= len(unknown)
+    assert list(states.values()).count("sent") + len(unknown) == total
     with capsys.disabled():
         print(f"\n  kill -9 twice in 200: {len(counts)} answered once, "
               f"{len(unknown)} in doubt (unknown), 0 twice")
@@ -122,7 +127,9 @@ def test_timeout_after_data_is_unknown_and_never_resent(daemon, program_dir, dov
     wait_until(lambda: "unknown" in outbox_states(program_dir).values(), 30,
                "the unknown state", daemon.log_text)
     smtp_server.release_hung()
-    notice = next(m for m in smtp_server.wait_for(1, timeout=30) if m.rcpt_tos == [COORDINATOR])
+    wait_until(lambda: any(m.rcpt_tos == [COORDINATOR] for m in smtp_server.messages), 30,
+               "the notice to the coordinator", daemon.log_text)
+    notice = next(m for m in smtp_server.messages if m.rcpt_tos == [COORDINATOR])
     assert "unknown" in notice.text()
     time.sleep(1.5)
     assert per_recipient(smtp_server)["person1@example.com"] <= 1

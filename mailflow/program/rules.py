@@ -18,6 +18,7 @@ application, ``set`` participant fields, ``review`` with a reason.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -146,22 +147,33 @@ def _rule(doc: YamlDoc, key: str, raw: Any, templates: set[str] | None) -> Rule:
                 source=f"{doc.path}:{doc.lines.get(key, '?')}")
 
 
-def load_rules(directory: Path, templates: set[str] | None = None) -> list[Rule]:
-    """Every rule in ``directory/*.yaml``, validated (template names too, when given)."""
-    rules: list[Rule] = []
-    names: dict[str, str] = {}
+def rule_entries(directory: Path) -> Iterator[tuple[YamlDoc, str, Any]]:
+    """(document, key, raw rule) for every rule in ``directory/*.yaml``, in file order."""
     for path in sorted(directory.glob("*.yaml")):
         doc = load_yaml(path)
         data = doc.data or {}
         if not isinstance(data, dict) or not isinstance(data.get("rules", []), list):
             raise ConfigError(str(path), "", "expected 'rules:' followed by a list of rules")
         for index, raw in enumerate(data.get("rules") or []):
-            if isinstance(raw, dict) and "at" in raw:
-                continue  # a scheduled rule: see mailflow.program.scheduled
-            rule = _rule(doc, f"rules[{index}]", raw, templates)
-            if rule.name in names:
-                raise doc.error(f"rules[{index}].name", f"rule name {rule.name!r} is used twice",
-                                f"the other one is at {names[rule.name]}")
-            names[rule.name] = rule.source
-            rules.append(rule)
+            yield doc, f"rules[{index}]", raw
+
+
+def check_unique(names: dict[str, str], name: str, source: str, doc: YamlDoc, key: str) -> None:
+    """Refuse a rule name used twice, naming where the other one is."""
+    if name in names:
+        raise doc.error(f"{key}.name", f"rule name {name!r} is used twice",
+                        f"the other one is at {names[name]}")
+    names[name] = source
+
+
+def load_rules(directory: Path, templates: set[str] | None = None) -> list[Rule]:
+    """Every message rule in ``directory/*.yaml``, validated (template names too, when given)."""
+    rules: list[Rule] = []
+    names: dict[str, str] = {}
+    for doc, key, raw in rule_entries(directory):
+        if isinstance(raw, dict) and "at" in raw:
+            continue  # a scheduled rule: see mailflow.program.scheduled
+        rule = _rule(doc, key, raw, templates)
+        check_unique(names, rule.name, rule.source, doc, key)
+        rules.append(rule)
     return rules

@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from mailflow.config.dates import CalendarConfig
-from mailflow.config.yamlfile import YamlDoc, load_yaml
+from mailflow.config.yamlfile import YamlDoc
 from mailflow.errors import ConfigError
 from mailflow.program.calendar import Recurrence, parse_duration, parse_recurrence
+from mailflow.program.rules import check_unique, rule_entries
 
 PARTICIPANT_DATES = ("created", "selected", "matched", "introduced", "last_meeting",
                      "mentor_replied", "proposed")
@@ -201,25 +202,17 @@ def load_scheduled(directory: Path, templates: set[str] | None, calendar: Calend
     """
     rules: list[ScheduledRule] = []
     seen: dict[str, str] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        doc = load_yaml(path)
-        data = doc.data or {}
-        if not isinstance(data, dict) or not isinstance(data.get("rules", []), list):
-            raise ConfigError(str(path), "", "expected 'rules:' followed by a list of rules")
-        for index, raw in enumerate(data.get("rules") or []):
-            if not (isinstance(raw, dict) and "at" in raw):
-                continue
-            try:
-                rule = _rule(doc, f"rules[{index}]", raw, templates, calendar)
-            except UnknownDate as exc:
-                if strict:
-                    raise
-                if inactive is not None:
-                    inactive.append(f"{raw.get('name')} (needs calendar date {exc.date})")
-                continue
-            if rule.name in seen:
-                raise doc.error(f"rules[{index}].name", f"rule name {rule.name!r} is used twice",
-                                f"the other one is at {seen[rule.name]}")
-            seen[rule.name] = rule.source
-            rules.append(rule)
+    for doc, key, raw in rule_entries(directory):
+        if not (isinstance(raw, dict) and "at" in raw):
+            continue
+        try:
+            rule = _rule(doc, key, raw, templates, calendar)
+        except UnknownDate as exc:
+            if strict:
+                raise
+            if inactive is not None:
+                inactive.append(f"{raw.get('name')} (needs calendar date {exc.date})")
+            continue
+        check_unique(seen, rule.name, rule.source, doc, key)
+        rules.append(rule)
     return rules

@@ -25,6 +25,9 @@ def record_reply(store: Store, reading: Reading, person: dict | None, cause: str
         if bounced is not None:
             participants.set_fields(store, bounced["email"], {"bounced": True}, cause, at)
         return
+    if reading.kind == "coordinator_cc" and not reading.needs_review:
+        record_coordinator_mail(store, reading, cause, at)
+        return
     if person is None or reading.needs_review:
         return
     email = person["email"]
@@ -68,3 +71,22 @@ def answer_proposal(store: Store, mentor: dict, accepted: bool, cause: str, at: 
     participants.set_fields(store, mentor["email"],
                             {"mentees": mentees[:-1], "proposed": None}, cause, at)
     participants.set_fields(store, mentee, {"mentor": None}, cause, at)
+
+
+def record_coordinator_mail(store: Store, reading: Reading, cause: str, at: str) -> None:
+    """A verified coordinator's mail goes into the timeline of everyone it concerns.
+
+    A coordinator who introduces a matched pair themselves (one mentee and their
+    mentor in To/Cc) marks the pair as introduced, as mailflow's own introduction would.
+    """
+    people = [p for p in (participants.find(store, a) for a in reading.concerns) if p]
+    for person in people:
+        participants.add_event(store, person["email"], "coordinator_mail", cause, at,
+                               {"subject": reading.subject, "from": reading.sender})
+    mentees = [p for p in people if p.get("role") == "mentee"]
+    mentors = {p["email"] for p in people if p.get("role") == "mentor"}
+    if len(mentees) == 1 and len(mentors) == 1 and mentees[0].get("mentor") in mentors:
+        for email in (mentees[0]["email"], *mentors):
+            if (participants.find(store, email) or {}).get("status") == "matched":
+                lifecycle.move(store, email, "introduced", f"{cause} (introduced by a "
+                               "coordinator)", at)

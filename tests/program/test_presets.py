@@ -122,3 +122,48 @@ def test_pairs_export_as_csv_for_a_spreadsheet(rolling):
     assert export_pairs(rolling).splitlines() == [
         "mentee,mentee_email,mentor,mentor_email,status",
         f"Léa Gagnon,{MENTEE},Chen Wei,{MENTOR},introduced"]
+
+
+@pytest.fixture
+def verified(tmp_path):
+    """The rolling preset with its mail server's Authentication-Results trusted."""
+    init_program(tmp_path / "v", "rolling")
+    config = tmp_path / "v" / "config.yaml"
+    config.write_text(config.read_text() + "\nmailbox:\n  authserv_id: mx.northlake.example.org\n")
+    program = open_program(tmp_path / "v")
+    pair(program)
+    program.pairing.propose_pair(MENTEE, MENTOR, NOW)
+    yield program
+    program.close()
+
+
+def test_a_coordinator_who_introduces_a_matched_pair_marks_it_introduced(verified):
+    raw = (f"From: Claire Dubois <claire.dubois@northlake-society.example.org>\r\n"
+           f"To: Chen Wei <{MENTOR}>, Léa Gagnon <{MENTEE}>\r\n"
+           "Cc: mentorship@northlake-society.example.org\r\nSubject: Introduction: Léa and Chen\r\n"
+           "Message-ID: <intro-by-hand@northlake.example.org>\r\n"
+           "Authentication-Results: mx.northlake.example.org; dkim=pass "
+           "header.d=northlake-society.example.org\r\n"
+           "Date: Mon, 01 Mar 2027 12:00:00 -0500\r\nContent-Type: text/plain; charset=utf-8\r\n"
+           "\r\nChen, meet Léa; Léa, meet Chen.\r\n").encode()
+    with verified.store.transaction(), verified.outbox.batch():
+        outcome = verified.handler.handle({"key": "test:cc"}, raw, NOW)
+    assert outcome.reading.kind == "coordinator_cc"
+    assert participants.find(verified.store, MENTEE)["status"] == "introduced"
+    events = [e for e in verified.store.table("events").all()
+              if e["participant"] == MENTOR and e["type"] == "coordinator_mail"]
+    assert events and events[0]["detail"]["subject"].startswith("Introduction")
+
+
+def test_a_spoofed_coordinator_introduction_changes_nothing(verified):
+    raw = (f"From: Claire Dubois <claire.dubois@northlake-society.example.org>\r\n"
+           f"To: {MENTOR}, {MENTEE}\r\nSubject: Introduction\r\n"
+           "Message-ID: <spoof@evil.example>\r\n"
+           "Authentication-Results: evil.example; dkim=pass "
+           "header.d=northlake-society.example.org\r\n"
+           "Date: Mon, 01 Mar 2027 12:00:00 -0500\r\nContent-Type: text/plain\r\n\r\nHi\r\n"
+           ).encode()
+    with verified.store.transaction(), verified.outbox.batch():
+        outcome = verified.handler.handle({"key": "test:spoof"}, raw, NOW)
+    assert outcome.review and not outcome.reading.authenticated
+    assert participants.find(verified.store, MENTEE)["status"] == "matched"

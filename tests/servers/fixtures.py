@@ -18,8 +18,10 @@ Tests that use these fixtures get the ``servers`` marker automatically, so
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,34 +48,41 @@ def _require_dovecot() -> None:
         )
 
 
-def _start_dovecot(base_dir: Path, *, tls: bool) -> DovecotServer:
-    server = DovecotServer(base_dir, tls=tls)
-    server.start()
-    return server
+@contextlib.contextmanager
+def _running_dovecot(*, tls: bool) -> Iterator[DovecotServer]:
+    """A Dovecot in a folder of its own under /tmp, removed afterwards.
 
-
-@pytest.fixture
-def dovecot(tmp_path: Path) -> Iterator[DovecotServer]:
-    """A fresh private Dovecot (plain IMAP only) for this test."""
-    _require_dovecot()
-    server = _start_dovecot(tmp_path / "dovecot", tls=False)
+    Not under pytest's tmp_path: pytest makes /tmp/pytest-of-USER private (0700) at the
+    start of every session, which would lock Dovecot's unprivileged processes out of
+    the mail store whenever another test session starts meanwhile.
+    """
+    base = Path(tempfile.mkdtemp(prefix="mf-dovecot-", dir="/tmp"))
+    base.chmod(0o711)
+    server = DovecotServer(base / "dovecot", tls=tls)
     try:
+        server.start()
         yield server
     finally:
         server.stop()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture
-def dovecot_tls(tmp_path: Path) -> Iterator[DovecotServer]:
+def dovecot() -> Iterator[DovecotServer]:
+    """A fresh private Dovecot (plain IMAP only) for this test."""
+    _require_dovecot()
+    with _running_dovecot(tls=False) as server:
+        yield server
+
+
+@pytest.fixture
+def dovecot_tls() -> Iterator[DovecotServer]:
     """A fresh private Dovecot with a plain and an implicit-TLS listener."""
     _require_dovecot()
     if shutil.which("openssl") is None:
         pytest.skip("openssl is not installed: no TLS test certificate")
-    server = _start_dovecot(tmp_path / "dovecot", tls=True)
-    try:
+    with _running_dovecot(tls=True) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

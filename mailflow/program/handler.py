@@ -121,6 +121,9 @@ class Handler:
             participants.set_fields(self.store, sender, action.values,
                                     f"rule {decision.rule} on {cause}", at)
             person = {**person, **action.values}
+        elif action.type == "stop" and person is not None:
+            participants.stop_rules(self.store, person, action.values["rules"],
+                                    f"rule {decision.rule} on {cause}", at)
         elif action.type == "review":
             reading.problems.append(action.reason)
             reading.needs_review = True

@@ -14,6 +14,7 @@ from mailflow.outbound.outbox import Outbox
 from mailflow.program import participants
 from mailflow.program.calendar import format_date
 from mailflow.program.lifecycle import TransitionError
+from mailflow.program.participants import stop_rules
 from mailflow.program.scheduled import ScheduledAction, ScheduledRule
 from mailflow.store import Store
 
@@ -58,7 +59,7 @@ class Mailings:
     def planned_template(self, action: ScheduledAction, person: dict | None,
                          counters: dict[tuple[str, str], int]) -> str | None:
         """What ``action`` would send to ``person`` (for plans), advancing sequences."""
-        if action.type == "set":
+        if action.type in ("set", "stop"):
             return None
         if action.type != "send_next":
             return action.template
@@ -73,6 +74,11 @@ class Mailings:
              now: datetime) -> None:
         """Carry out every action of ``rule`` for ``person`` (None: the coordinators)."""
         for index, action in enumerate(rule.actions):
+            if action.type == "stop":
+                if person is not None:
+                    stop_rules(self.store, person, action.values["rules"], f"rule {rule.name}",
+                               now.isoformat())
+                continue
             if action.type == "set":
                 if person is not None:
                     try:

@@ -80,3 +80,9 @@ def set_fields(store: Store, email: str, values: dict[str, Any], cause: str, at:
         return
     store.table("participants").update({**values, "updated": at}, doc_ids=[person.doc_id])
     add_event(store, email, "set", cause, at, values)
+
+
+def stop_rules(store: Store, person: dict, rules: list[str], cause: str, at: str) -> None:
+    """From now on, the named scheduled rules send nothing more to this person."""
+    stopped = sorted({*(person.get("stopped") or []), *rules})
+    set_fields(store, person["email"], {"stopped": stopped}, cause, at)

@@ -13,7 +13,8 @@ rules without it never see such messages), ``sender`` (stranger | participant |
 coordinator), ``application`` (complete | incomplete), ``role``, ``status``.
 Actions (``do``): ``send`` a template (``to``: sender | coordinators; ``once_per``:
 message | thread | bounced; ``expects``: what the reply will be), ``record`` the
-application, ``set`` participant fields, ``review`` with a reason.
+application, ``set`` participant fields, ``review`` with a reason, ``stop`` scheduled
+rules for the sender (``stop: [monthly-tip]``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ CONDITIONS = {
     "command": {"stop", "start", "pause", "resume", "approve", "edit", "accept", "decline"},
     "status": None,  # any string
 }
-ACTIONS = {"send", "record", "set", "review"}
+ACTIONS = {"send", "record", "set", "review", "stop"}
 RECIPIENTS = {"sender", "coordinators"}
 ONCE_PER = {"message", "thread", "bounced"}
 SETTABLE = {"status", "language", "notes"}
@@ -100,6 +101,11 @@ def _action(doc: YamlDoc, key: str, raw: Any, templates: set[str] | None) -> Act
         if value != "application":
             raise doc.error(f"{key}.record", f"cannot record {value!r}", "use 'application'")
         return Action("record")
+    if kind == "stop":
+        names = value if isinstance(value, list) else [value]
+        if not names or not all(isinstance(n, str) for n in names):
+            raise doc.error(f"{key}.stop", "expected the name(s) of the scheduled rule(s) to stop")
+        return Action("stop", values={"rules": list(names)})
     if kind == "set":
         if not isinstance(value, dict) or not value:
             raise doc.error(f"{key}.set", "expected a mapping of fields to values")

@@ -37,7 +37,7 @@ from mailflow.program.rules import check_unique, rule_entries
 PARTICIPANT_DATES = ("created", "selected", "matched", "introduced", "last_meeting",
                      "mentor_replied", "proposed")
 AUDIENCE_KEYS = {"role", "status", "language", "missing", "has", "application"}
-ACTION_KEYS = {"send", "send_next", "notify", "set"}
+ACTION_KEYS = {"send", "send_next", "notify", "set", "stop"}
 DEFAULT_CATCH_UP = timedelta(days=1)
 
 
@@ -53,7 +53,8 @@ class Offsets:
 
 @dataclass(frozen=True)
 class ScheduledAction:
-    """send a template, send the next of a sequence, notify the coordinators, or set fields."""
+    """send a template or the next of a sequence, notify the coordinators, set fields, or
+    stop other rules (a sequence, reminders) for this person."""
 
     type: str
     template: str | None = None
@@ -131,6 +132,11 @@ def _action(doc: YamlDoc, key: str, raw: Any, templates: set[str] | None) -> Sch
         if not isinstance(value, dict):
             raise doc.error(f"{key}.set", "expected a mapping of fields to values")
         return ScheduledAction("set", values=dict(value))
+    if kind == "stop":
+        names = value if isinstance(value, list) else [value]
+        if not all(isinstance(n, str) for n in names):
+            raise doc.error(f"{key}.stop", "expected the name(s) of the rule(s) to stop")
+        return ScheduledAction("stop", values={"rules": list(names)})
     if not isinstance(value, str):
         raise doc.error(f"{key}.{kind}", "expected a template name")
     if templates is not None:

@@ -104,6 +104,8 @@ def excluded(rule: ScheduledRule, person: dict, now: datetime) -> str | None:
         return f"paused until {paused}"
     if rule.optional and person.get("opted_out"):
         return "opted out of optional mail"
+    if rule.name in (person.get("stopped") or []):
+        return "stopped by another rule"
     return None
 
 

@@ -152,3 +152,13 @@ def test_a_participant_who_answered_gets_no_reminder(run):
 def test_the_plan_with_replies_assumed_has_no_reminders(run):
     rules = {p.rule for p in planned(run, assume_replies=True)}
     assert "midpoint-survey-reminder" not in rules and "monthly-tip" in rules
+
+
+def test_a_rule_can_stop_another_rule_for_one_person(run):
+    with run.program.store.transaction():
+        person = participants.find(run.program.store, "mentee0@example.org")
+        participants.stop_rules(run.program.store, dict(person), ["monthly-tip"], "test",
+                                START.isoformat())
+    run.ticks(START, END)
+    got = {f["rule"] for f in run.firings() if f["recipient"] == "mentee0@example.org"}
+    assert "monthly-tip" not in got and "midpoint-survey" in got

@@ -57,3 +57,9 @@ def test_a_weekly_rule_written_with_yaml_on_loads(tmp_path):
     [rule] = load(tmp_path, "  - name: a\n    at: {every: week, on: monday, time: '08:00'}\n"
                             "    to: coordinators\n    do: [send: digest]\n")
     assert rule.trigger.weekday == 0
+
+
+def test_a_stop_action_names_the_rules_it_stops(tmp_path):
+    [rule] = load(tmp_path, "  - name: a\n    at: {after: program_end}\n"
+                            "    do: [stop: [monthly-tip, weekly-digest]]\n")
+    assert rule.actions[0].values == {"rules": ["monthly-tip", "weekly-digest"]}

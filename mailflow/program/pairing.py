@@ -18,7 +18,7 @@ from mailflow.config.model import Config
 from mailflow.outbound.compose import Attachment
 from mailflow.outbound.mailer import Mailer, Recipient
 from mailflow.parsing.choices import RosterEntry, candidates
-from mailflow.program import lifecycle, matching, participants
+from mailflow.program import lifecycle, participants
 from mailflow.program.mailings import Mailings
 from mailflow.program.scheduled import ScheduledAction
 from mailflow.store import Store
@@ -67,6 +67,9 @@ class Pairing:
 
     def propose(self, now: datetime, mode: str = "traditional") -> dict:
         """Compute the best matching of selected mentees and mentors and mail it for approval."""
+        # Imported here: scipy and numpy weigh 55 MB that the daemon need not carry.
+        from mailflow.program import matching
+
         mentees, mentors = self.people("mentee"), self.people("mentor")
         result = matching.match(
             [matching.MenteePrefs(p["email"], list(p.get("choices") or [])[:3]) for p in mentees],

@@ -36,6 +36,10 @@ def init_program(target: Path, preset: str = "cohort") -> None:
     shutil.copytree(rules if rules.is_dir() else BUILTIN_RULES, target / "rules")
     shutil.copytree(BUILTIN_TEMPLATES, target / "templates")
     if (source / "templates").is_dir():
+        for text in (source / "templates").rglob("*.txt"):
+            # A preset's own text replaces the example's HTML version of it as well.
+            html = target / "templates" / text.relative_to(source / "templates")
+            html.with_suffix(".html").unlink(missing_ok=True)
         shutil.copytree(source / "templates", target / "templates", dirs_exist_ok=True)
     if (source / "guide.md").is_file():
         shutil.copy(source / "guide.md", target / "guide.md")

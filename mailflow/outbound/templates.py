@@ -106,8 +106,11 @@ class Templates:
             raise TemplateError(f"template '{name}' not found: expected {name}.en.txt in "
                                 + " or ".join(str(d) for d in self.dirs))
         text_path = self._find(f"{name}.{lang}.txt")
-        html_path = self._find(f"{name}.{lang}.html")
         assert text_path is not None
+        # The HTML part comes from beside the text that won: an override of the text
+        # must not be paired with the built-in HTML of another wording.
+        html_path = text_path.with_suffix(".html")
+        html_path = html_path if html_path.is_file() else None
         subject_t, body_t = self._compiled(text_path, html=False)
         try:
             subject = one_line(subject_t.render(context))

@@ -19,6 +19,7 @@ from mailflow.outbound.compose import Attachment
 from mailflow.outbound.mailer import Mailer, Recipient
 from mailflow.parsing.choices import RosterEntry, candidates
 from mailflow.program import lifecycle, participants
+from mailflow.program.affinity import suggested_choices
 from mailflow.program.mailings import Mailings
 from mailflow.program.scheduled import ScheduledAction
 from mailflow.store import Store
@@ -72,7 +73,8 @@ class Pairing:
 
         mentees, mentors = self.people("mentee"), self.people("mentor")
         result = matching.match(
-            [matching.MenteePrefs(p["email"], list(p.get("choices") or [])[:3]) for p in mentees],
+            [matching.MenteePrefs(p["email"], list(p.get("choices") or [])[:3]
+                                  or suggested_choices(p, mentors)) for p in mentees],
             [matching.MentorCap(p["email"], _capacity(p, mode)) for p in mentors],
             _exclusions(self.store, mentors, mentees), mode=mode)
         proposal = {

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import shutil
 from datetime import datetime
 
@@ -15,6 +13,7 @@ from mailflow.commands.selection import select
 from mailflow.daemon import Daemon
 from mailflow.program import participants
 from mailflow.runtime import open_program
+from tests.integration.presets import Clock, mails_to, step
 from tests.integration.program import PASSWORD_ENV
 from tests.program.year import ZONE
 
@@ -23,14 +22,6 @@ MENTORS = ("name,email,expertise,capacity,languages\n"
            "Sofia Rossi,sofia.rossi@example.org,natural language processing,1,English\n"
            "Chen Wei,chen.wei@example.com,computer vision,1,English\n"
            "José Martínez,jose.martinez@example.es,robotics,1,\"Spanish, English\"\n")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 12, 1, 9, 0, tzinfo=ZONE)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -52,27 +43,13 @@ outbox:
     (tmp_path / "mentors.csv").write_text(MENTORS, encoding="utf-8")
     program = open_program(root)
     import_csv(program, "mentor", tmp_path / "mentors.csv")
-    clock = Clock()
+    clock = Clock(datetime(2026, 12, 1, 9, 0, tzinfo=ZONE))
     daemon = Daemon(program, clock=clock)
     daemon.source.connect()
     yield program, daemon, clock
     daemon.source.close()
     program.close()
     shutil.rmtree(root, ignore_errors=True)
-
-
-def step(daemon: Daemon, clock: Clock, when: datetime | None = None) -> None:
-    """Let the daemon do one round at ``when``: mail in, scheduled rules, mail out."""
-    if when is not None:
-        clock.now = when
-    daemon.ingest()
-    daemon.tick()
-    daemon.send()
-
-
-def mails_to(smtp, address: str) -> list[email.message.EmailMessage]:
-    return [email.message_from_bytes(m.data, policy=email.policy.default)
-            for m in smtp.messages if m.rcpt_tos == [address]]
 
 
 def reply_to(message) -> str:

@@ -271,6 +271,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:
+        print(f"mailflow: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+              file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug: one line, and the way to the details
+        if args.verbose:
+            raise
+        print(f"mailflow: unexpected error ({exc.__class__.__name__}: {exc}); "
+              "run again with -v for the details", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -118,8 +118,12 @@ class Daemon:
             self.stop.wait(min(1.0, max(deadline - time.monotonic(), 0)))
 
     def tick(self) -> int:
-        """Fire the scheduled rules that are due now."""
-        fired = self.program.scheduler.tick(self.clock())
+        """Fire the scheduled rules that are due now; a failure is logged, never fatal."""
+        try:
+            fired = self.program.scheduler.tick(self.clock())
+        except Exception:
+            log.exception("the scheduled rules could not run; trying again at the next tick")
+            return 0
         if fired:
             log.info("scheduled rules fired %d time(s)", fired)
         return fired

@@ -34,7 +34,11 @@ def import_csv(program: Program, role: str, path: Path) -> int:
     for line, raw in enumerate(reader, start=2):
         row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         try:
-            email = validate_email(row["email"], check_deliverability=False).normalized.lower()
+            checked = validate_email(row["email"], check_deliverability=False)
+            if checked.ascii_email is None:
+                raise EmailNotValidError("the part before @ is not ASCII; mail to it needs "
+                                         "SMTPUTF8, which mailflow does not use")
+            email = checked.ascii_email.lower()
         except EmailNotValidError as exc:
             errors.append(f"{path}: line {line}: bad address {row['email']!r}: {exc}")
             continue

@@ -83,9 +83,13 @@ class _Reader:
         if value is None:
             return None
         try:
-            return validate_email(value, check_deliverability=False).normalized.lower()
+            checked = validate_email(value, check_deliverability=False)
         except EmailNotValidError as exc:
             raise self.doc.error(self.key(name), f"not a valid address: {exc}") from exc
+        if checked.ascii_email is None:
+            raise self.doc.error(self.key(name), "the part before @ is not ASCII",
+                                 "mailflow sends without SMTPUTF8: use an ASCII address")
+        return checked.ascii_email.lower()
 
     def secret(self, stem: str, root: Path) -> SecretRef | None:
         if stem in self.data:

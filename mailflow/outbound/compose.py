@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.charset import QP, Charset
@@ -13,6 +14,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 
+from mailflow.errors import DeliveryError
 from mailflow.outbound.templates import Rendered, one_line
 
 AUTO_SUBMITTED = {
@@ -41,8 +43,12 @@ def bounce_address(local: str, domain: str, item_id: str) -> str:
 
 
 def message_id_for(item_id: str, domain: str) -> str:
-    """A Message-ID on the program's domain, stable for an outbox item (without brackets)."""
-    return f"mf-{item_id}@{domain}"
+    """A Message-ID on the program's domain (without brackets), not guessable from its key.
+
+    Replies are tied to our mail by In-Reply-To and References; a Message-ID derived
+    from a guessable key alone would let anyone claim to answer a given mail.
+    """
+    return f"mf-{item_id}.{secrets.token_hex(6)}@{domain}"
 
 
 _UTF8_QP = Charset("utf-8")
@@ -60,9 +66,25 @@ class Attachment:
     params: tuple[tuple[str, str], ...] = ()
 
 
+def ascii_address(address: str) -> str:
+    """The address with its domain in IDNA (``müller.de`` -> ``xn--mller-kva.de``).
+
+    A non-ASCII local part needs SMTPUTF8, which mailflow does not speak: such an
+    address is refused where it enters (import, config), and here as a last resort.
+    """
+    local, _, domain = address.rpartition("@")
+    if not local.isascii():
+        raise DeliveryError(f"{address}: a non-ASCII local part needs SMTPUTF8, "
+                            "which mailflow does not use; ask for another address")
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError as exc:
+        raise DeliveryError(f"{address}: the domain cannot be encoded ({exc})") from exc
+
+
 def _address(name: str, address: str) -> str:
     """``Name <addr>``, the name RFC 2047-encoded when it is not ASCII."""
-    return formataddr((one_line(name), address), charset="utf-8")
+    return formataddr((one_line(name), ascii_address(address)), charset="utf-8")
 
 
 def _text(value: str) -> str:
@@ -77,7 +99,7 @@ def _part(text: str, subtype: str) -> MIMEText:
 
 def compose(envelope: Envelope, rendered: Rendered, item_id: str, domain: str,
             now: datetime | None = None,
-            attachments: tuple[Attachment, ...] = ()) -> Message:
+            attachments: tuple[Attachment, ...] = (), message_id: str | None = None) -> Message:
     """A message with text (and HTML) parts, attachments, and every header a good citizen sends.
 
     Built with the compat32 API: the header registry of ``email.policy.default``
@@ -103,7 +125,7 @@ def compose(envelope: Envelope, rendered: Rendered, item_id: str, domain: str,
         msg["Reply-To"] = _address(envelope.from_name, envelope.reply_to)
     msg["Subject"] = _text(rendered.subject)
     msg["Date"] = format_datetime(now or datetime.now(UTC))
-    msg["Message-ID"] = f"<{message_id_for(item_id, domain)}>"
+    msg["Message-ID"] = f"<{message_id or message_id_for(item_id, domain)}>"
     if envelope.in_reply_to:
         msg["In-Reply-To"] = f"<{envelope.in_reply_to}>"
         refs = [r for r in envelope.references if r != envelope.in_reply_to][-10:]

@@ -11,6 +11,7 @@ from mailflow.config.model import Config
 from mailflow.outbound.compose import (
     Attachment,
     Envelope,
+    ascii_address,
     bounce_address,
     compose,
     message_id_for,
@@ -79,13 +80,13 @@ class Mailer:
             reply_to=reply_to,
             in_reply_to=in_reply_to, references=references, extra_headers=headers,
         )
-        message = compose(envelope, rendered, item_id, config.domain,
-                          now=now,
-                          attachments=attachments)
+        message_id = message_id_for(item_id, config.domain)
+        message = compose(envelope, rendered, item_id, config.domain, now=now,
+                          attachments=attachments, message_id=message_id)
         item = OutboxItem(
-            id=item_id, key=key, recipients=[to.email],
+            id=item_id, key=key, recipients=[ascii_address(to.email)],
             envelope_from=bounce_address(config.local_part, config.domain, item_id),
-            message_id=message_id_for(item_id, config.domain), subject=rendered.subject,
+            message_id=message_id, subject=rendered.subject,
             kind=kind, participant=to.participant,
             meta={"template": template, "rule": rule, **(meta or {})},
         )

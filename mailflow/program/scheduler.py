@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
+from mailflow.errors import MailflowError
 from mailflow.program.calendar import Recurrence
 from mailflow.program.mailings import Mailings
 from mailflow.program.scheduled import Offsets, ScheduledRule
@@ -227,7 +228,14 @@ class Scheduler:
                             log.info("skipped %s for %s (missed at %s)", rule.name, recipient,
                                      occurrence.due.isoformat())
                             continue
-                        self.mailings.fire(rule, occurrence.occasion, person, now)
+                        try:
+                            self.mailings.fire(rule, occurrence.occasion, person, now)
+                        except MailflowError as exc:
+                            # One person's bad address or a broken template must not
+                            # hold back everyone else's mail: recorded, for review.
+                            log.warning("rule %s for %s failed: %s", rule.name, recipient, exc)
+                            self._record(key, occurrence, recipient, "error", now, str(exc))
+                            continue
                         self._record(key, occurrence, recipient, "fired", now)
                         count += 1
         return count

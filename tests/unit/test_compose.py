@@ -7,6 +7,7 @@ from email import message_from_bytes, policy
 
 import pytest
 
+from mailflow.errors import DeliveryError
 from mailflow.outbound.compose import Envelope, bounce_address, compose, message_id_for
 from mailflow.outbound.templates import Rendered
 
@@ -87,12 +88,27 @@ def test_outlook_auto_responses_are_suppressed():
     assert parsed["X-Auto-Response-Suppress"] == "All"
 
 
-def test_message_id_is_on_the_program_domain_and_stable_for_the_item():
+def test_message_id_is_on_the_program_domain_and_names_the_item():
     _, parsed = build()
 
-    assert parsed["Message-ID"] == f"<{message_id_for('abc123', DOMAIN)}>"
-    assert parsed["Message-ID"] == "<mf-abc123@northlake.example.org>"
+    assert parsed["Message-ID"].startswith("<mf-abc123.")
+    assert parsed["Message-ID"].endswith("@northlake.example.org>")
     assert parsed["X-Mailflow-Id"] == "abc123"
+
+
+def test_message_id_cannot_be_guessed_from_the_item():
+    assert message_id_for("abc123", DOMAIN) != message_id_for("abc123", DOMAIN)
+
+
+def test_an_international_domain_is_sent_in_idna():
+    _, parsed = build(envelope(to_address="lea@müller.de"))
+
+    assert parsed["To"].addresses[0].addr_spec == "lea@xn--mller-kva.de"
+
+
+def test_a_non_ascii_local_part_is_refused_with_a_clear_error():
+    with pytest.raises(DeliveryError, match="SMTPUTF8"):
+        build(envelope(to_address="léa@example.org"))
 
 
 def test_bounce_address_carries_the_item_id():

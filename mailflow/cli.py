@@ -157,6 +157,29 @@ def cmd_propose(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox(args: argparse.Namespace) -> int:
+    program = _program(args, read_only=args.action == "list")
+    try:
+        items = [i for i in program.outbox.items.values() if i.state in ("failed", "unknown")]
+        if args.action == "list":
+            for item in sorted(items, key=lambda i: i.updated):
+                print(f"{item.id[:12]}  {item.state:8} {', '.join(item.recipients)}  "
+                      f"{item.subject}  ({item.error or ''})")
+            print(f"{len(items)} mail(s) failed or of unknown fate")
+            return 0
+        chosen = [i for i in items if (args.all_failed and i.state == "failed")
+                  or any(i.id.startswith(prefix) for prefix in args.ids)]
+        if not chosen:
+            raise MailflowError("nothing to retry: name items by the start of their id "
+                                "(mailflow outbox list), or use --all-failed")
+        for item in chosen:
+            program.outbox.requeue(item)
+            print(f"queued again: {item.id[:12]} to {', '.join(item.recipients)}")
+    finally:
+        program.close()
+    return 0
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     from mailflow.commands.people import show_text
     program = _program(args, read_only=True)
@@ -240,6 +263,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("mentee")
     p.add_argument("mentor")
     p.set_defaults(func=cmd_propose)
+    p = sub.add_parser("outbox", help="list mail that failed or whose fate is unknown; retry")
+    p.add_argument("action", choices=["list", "retry"])
+    p.add_argument("ids", nargs="*", help="the start of each item's id, for retry")
+    p.add_argument("--all-failed", action="store_true", help="retry every failed mail")
+    p.set_defaults(func=cmd_outbox)
     p = sub.add_parser("show", help="one person's record and timeline")
     p.add_argument("person", help="an address or part of a name")
     p.set_defaults(func=cmd_show)

@@ -236,7 +236,7 @@ def load_config(root: Path) -> Config:
 
     outbox = top.sub("outbox") or _Reader(doc, {}, "outbox")
     outbox.unknown_keys({"smtp", "directory", "rate_per_minute", "max_attempts",
-                         "retry_base_seconds"})
+                         "retry_base_seconds", "give_up_hours"})
     smtp = outbox.sub("smtp")
     outbox_config = OutboxConfig(
         smtp=_server(smtp, "smtp", root) if smtp else None,
@@ -244,6 +244,7 @@ def load_config(root: Path) -> Config:
         rate_per_minute=outbox.get("rate_per_minute", int, 120),
         max_attempts=outbox.get("max_attempts", int, 8),
         retry_base_seconds=outbox.get("retry_base_seconds", float, 30.0),
+        give_up_hours=outbox.get("give_up_hours", float, 72.0),
     )
     if outbox_config.rate_per_minute < 1:
         raise doc.error("outbox.rate_per_minute", "must be at least 1")

@@ -56,6 +56,7 @@ class OutboxConfig:
     rate_per_minute: int = 120
     max_attempts: int = 8
     retry_base_seconds: float = 30.0
+    give_up_hours: float = 72.0
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ async def flush(outbox: Outbox, transport: Transport, config: OutboxConfig,
     except DeliveryError as exc:
         report.connect_error = str(exc)
         for item in due:
-            _retry_or_fail(outbox, config, item, str(exc), clock(), report, count_attempt=True)
+            _retry_or_fail(outbox, config, item, str(exc), clock(), report)
         return report
     interval = 60.0 / config.rate_per_minute
     try:
@@ -59,7 +59,8 @@ async def flush(outbox: Outbox, transport: Transport, config: OutboxConfig,
                 report.sent.append(item)
                 log.info("sent %s to %s: %s", item.kind, ", ".join(item.recipients), item.subject)
             elif result.outcome == "temporary":
-                _retry_or_fail(outbox, config, item, result.detail, clock(), report)
+                _retry_or_fail(outbox, config, item, result.detail, clock(), report,
+                               count_attempt=result.detail != "not connected")
                 if result.detail == "not connected":
                     break
             elif result.outcome == "permanent":
@@ -79,10 +80,22 @@ async def flush(outbox: Outbox, transport: Transport, config: OutboxConfig,
 
 def _retry_or_fail(outbox: Outbox, config: OutboxConfig, item: OutboxItem, error: str,
                    now: float, report: FlushReport, count_attempt: bool = False) -> None:
-    attempts = item.attempts + (1 if count_attempt else 0)
-    if attempts >= config.max_attempts:
+    """Try again later, unless the mail is older than the give-up time or was refused too often.
+
+    A server that cannot be reached says nothing about the mail itself, so connection
+    failures (``count_attempt`` false) never count against it: a long outage delays
+    mail, and only the age limit, as with any MTA, ends the tries.
+    """
+    attempts = item.attempts
+    if now - item.created > config.give_up_hours * 3600:
+        outbox.mark_failed(item, f"gave up after {config.give_up_hours:g} hours: {error}")
+        report.failed.append(item)
+        return
+    if count_attempt and attempts >= config.max_attempts:
         outbox.mark_failed(item, f"gave up after {attempts} attempts: {error}")
         report.failed.append(item)
         return
-    outbox.mark_retry(item, error, now + retry_delay(config, attempts), attempts)
+    delay = retry_delay(config, attempts) if count_attempt else min(
+        config.retry_base_seconds * 4, 300.0)
+    outbox.mark_retry(item, error, now + delay, attempts)
     report.retried.append(item)

@@ -187,19 +187,29 @@ def test_connect_error_retries_every_due_item_later_without_sending(tmp_path):
     assert report.connect_error == "cannot connect to SMTP smtp.example.org:587"
     for key in ("a", "b"):
         assert item(outbox, key).state == "pending"
-        assert item(outbox, key).attempts == 1
-        assert item(outbox, key).next_try == NOW + 30.0
+        assert item(outbox, key).attempts == 0  # the server, not the mail, failed
+        assert item(outbox, key).next_try == NOW + 120.0
     assert len(report.retried) == 2
 
 
-def test_connect_errors_count_towards_max_attempts(tmp_path):
+def test_a_long_outage_never_fails_mail_younger_than_the_give_up_age(tmp_path):
     outbox = outbox_with(tmp_path, "a")
-    now = NOW
-    for _ in range(3):
+    now = item(outbox, "a").created
+    for _ in range(50):  # far more failed connections than max_attempts
         run_flush(outbox, FakeTransport(open_error="refused"), config(tmp_path), now)
         now = item(outbox, "a").next_try
 
+    assert item(outbox, "a").state == "pending"
+
+
+def test_mail_older_than_the_give_up_age_fails(tmp_path):
+    outbox = outbox_with(tmp_path, "a")
+    later = item(outbox, "a").created + 73 * 3600
+
+    run_flush(outbox, FakeTransport(open_error="refused"), config(tmp_path), later)
+
     assert item(outbox, "a").state == "failed"
+    assert "gave up after 72 hours" in item(outbox, "a").error
 
 
 def test_not_connected_stops_the_batch_and_retries_the_item(tmp_path):

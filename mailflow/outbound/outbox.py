@@ -162,10 +162,11 @@ class Outbox:
 
     @contextmanager
     def batch(self) -> Iterator[None]:
-        """Queue many mails with one journal fdatasync at the end.
+        """Queue many mails with one journal fdatasync at the end, or none if the block fails.
 
-        The records are written even when the block fails: a key queued twice is
-        ignored, so handling the same messages again is harmless.
+        A block that fails is rolled back with the store transaction around it: its
+        mail must not go out for changes that never happened (an acknowledgment of an
+        application that was not stored). Handling the message again queues it anew.
         """
         if self._batched is not None:
             yield
@@ -173,10 +174,16 @@ class Outbox:
         self._batched = []
         try:
             yield
-        finally:
+        except BaseException:
             records, self._batched = self._batched, None
-            if records:
-                self._append_many(records)
+            for record in records:
+                item = self.items.pop(record["item"]["id"], None)
+                if item is not None:
+                    self.by_message_id.pop(item.message_id, None)
+            raise
+        records, self._batched = self._batched, None
+        if records:
+            self._append_many(records)
 
     def message_bytes(self, item_id: str) -> bytes:
         """The exact bytes that are (or were) sent for this item."""

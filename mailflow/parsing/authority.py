@@ -42,3 +42,22 @@ def authenticated_domain_pass(headers: Iterable[str], authserv_id: str | None,
             if method.lower() == "dkim" and found.get("d") == domain:
                 return True
     return False
+
+
+def trusted_results(headers: list[tuple[str, str]]) -> list[str]:
+    """The Authentication-Results our own server can have added: those above its Received.
+
+    Headers are prepended on the way, so what our receiving server adds sits above
+    the Received line of the hop that handed it the message; an Authentication-Results
+    further down came with the message and may be forged (RFC 8601, section 5).
+    """
+    trusted, received = [], 0
+    for name, value in headers:
+        lower = name.lower()
+        if lower == "received":
+            received += 1
+            if received > 1:
+                break
+        elif lower == "authentication-results":
+            trusted.append(value)
+    return trusted

@@ -54,18 +54,19 @@ def read_command(new_text: str, subject: str) -> Command | None:
     return None
 
 
-_YES = re.compile(r"^\s*(yes|oui|ok|okay|sure|gladly|with pleasure|d'accord|avec plaisir|"
-                  r"volontiers|absolutely|of course|bien sur|certainly|happy to|i accept|"
-                  r"j'accepte)\b")
-_NO = re.compile(r"^\s*(no|non|sorry|unfortunately|malheureusement|desole|desolee|"
-                 r"i decline|je decline|je ne peux pas|i can'?t|i cannot)\b")
+_YES_WORDS = re.compile(r"\b(yes|oui|ok|okay|sure|gladly|pleasure|d'accord|volontiers|"
+                        r"absolutely|certainly|happy|accept|j'accepte|bien sur|of course)\b")
+_NO_WORDS = re.compile(r"\b(no|non|not|sorry|unfortunately|malheureusement|desole|desolee|"
+                       r"decline|can'?t|cannot|ne|pas|unable|impossible)\b")
 
 
 def read_yes_no(new_text: str) -> bool | None:
-    """A YES or NO answer from the first line written; None when it is neither or both."""
-    lines = [line for line in new_text.strip().splitlines() if line.strip()]
-    if not lines:
-        return None
-    first = _fold(lines[0]).replace("’", "'")
-    yes, no = bool(_YES.match(first)), bool(_NO.match(first))
+    """YES or NO from the first sentence; None when it has neither, or words of both.
+
+    'No problem, happy to!' or 'Sorry for the delay - yes' hold words of both kinds:
+    a person reads those, mailflow does not guess.
+    """
+    text = _fold(new_text.strip()).replace("’", "'")
+    first = re.split(r"(?<=[.!?])\s|\n\s*\n", text, maxsplit=1)[0] if text else ""
+    yes, no = bool(_YES_WORDS.search(first)), bool(_NO_WORDS.search(first))
     return yes if yes != no else None

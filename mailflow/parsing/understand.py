@@ -14,8 +14,13 @@ from typing import Any
 
 from mailflow.config.model import Config
 from mailflow.parsing.approval import read_approval
-from mailflow.parsing.authority import authenticated_domain_pass
-from mailflow.parsing.automatic import automatic_kind, bounced_recipients, verp_id
+from mailflow.parsing.authority import authenticated_domain_pass, trusted_results
+from mailflow.parsing.automatic import (
+    automatic_kind,
+    bounced_message_ids,
+    bounced_recipients,
+    verp_id,
+)
 from mailflow.parsing.choices import RosterEntry
 from mailflow.parsing.commands import read_command, read_yes_no
 from mailflow.parsing.decode import DecodedMessage
@@ -181,9 +186,25 @@ def understand(msg: DecodedMessage, ctx: Context) -> Reading:
         reading.bounced_recipient = recipients[0] if recipients else None
         item_id = verp_id(msg, config.local_part)
         item = ctx.outbox_by_id(item_id) if item_id else None
+        if item is None:  # no return address of ours: does it quote one of our mails?
+            item = next((i for i in map(ctx.outbox_by_message_id, bounced_message_ids(msg))
+                         if i is not None), None)
         if item is not None:
             reading.answers_item = item.id
-            reading.bounced_recipient = reading.bounced_recipient or item.recipients[0]
+            reported, ours = reading.bounced_recipient, item.recipients[0]
+            reading.bounced_recipient = reported or ours
+            if reported and reported.lower() != ours.lower():
+                reading.problems.append(f"the bounce names {reported}, but our mail went to "
+                                        f"{ours}; not applied")
+                reading.needs_review = True
+        elif reading.bounced_recipient is not None and not ctx.participant(
+                reading.bounced_recipient):
+            # Untied bounces of participants' addresses are taken (mail sent by hand
+            # from the program's mailbox bounces there too); the coordinators hear of
+            # each, and a participant who writes again is no longer marked.
+            reading.problems.append("a bounce for an address that is not a participant's, "
+                                    "and no mail of ours can be tied to it; not applied")
+            reading.needs_review = True
         if reading.bounced_recipient is None:
             reading.problems.append("bounce whose recipient could not be identified")
             reading.needs_review = True
@@ -199,7 +220,7 @@ def understand(msg: DecodedMessage, ctx: Context) -> Reading:
     reading.participant = person["email"] if person else None
     is_coordinator = config.is_coordinator_address(msg.sender)
     reading.authenticated = is_coordinator and authenticated_domain_pass(
-        msg.header_all("Authentication-Results"), config.mailbox.authserv_id, msg.sender)
+        trusted_results(msg.headers), config.mailbox.authserv_id, msg.sender)
     if is_coordinator and not reading.authenticated:
         reading.problems.append("claims to be a coordinator but is not authenticated "
                                 "(no DMARC/DKIM pass from the trusted server)")

@@ -28,6 +28,9 @@ def record_reply(store: Store, reading: Reading, person: dict | None, cause: str
     if reading.kind == "coordinator_cc" and not reading.needs_review:
         record_coordinator_mail(store, reading, cause, at)
         return
+    if person is not None and person.get("bounced") and reading.kind != "auto_reply":
+        # They wrote from this address, whatever they said: it works again.
+        participants.set_fields(store, person["email"], {"bounced": False}, cause, at)
     if person is None or reading.needs_review:
         return
     email = person["email"]

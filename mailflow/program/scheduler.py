@@ -23,6 +23,7 @@ log = logging.getLogger("mailflow.scheduler")
 LOOKBACK = timedelta(days=45)
 ON_TIME = timedelta(minutes=15)       # 'catch_up: skip' still sends a firing this late
 INACTIVE = ("withdrawn", "completed", "not_selected")
+BOUNCING = "the address bounces"
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def matches(audience: dict, person: dict) -> bool:
 def excluded(rule: ScheduledRule, person: dict, now: datetime) -> str | None:
     """Why ``person`` gets nothing from this rule now (for good), or None."""
     if person.get("bounced"):
-        return "the address bounces"
+        return BOUNCING
     status = person.get("status")
     wanted = rule.audience.get("status") if isinstance(rule.audience, dict) else None
     if status in INACTIVE and not (wanted == status or (isinstance(wanted, list)
@@ -216,6 +217,8 @@ class Scheduler:
                         if key in fired:
                             continue
                         reason = excluded(rule, person, now) if person else None
+                        if reason == BOUNCING:
+                            continue  # not recorded: once the address works again, it goes
                         if reason:
                             self._record(key, occurrence, recipient, "skipped", now, reason)
                             continue

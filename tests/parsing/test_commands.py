@@ -2,7 +2,9 @@
 
 from datetime import date
 
-from mailflow.parsing.commands import Command, read_command
+import pytest
+
+from mailflow.parsing.commands import Command, read_command, read_yes_no
 
 
 def test_stop_alone_is_an_unsubscribe():
@@ -28,3 +30,18 @@ def test_a_sentence_that_contains_stop_is_not_a_command():
 
 def test_stop_on_the_first_of_several_lines_is_not_a_command():
     assert read_command("Stop\nI mean, could we stop meeting on Fridays?", "Re: hello") is None
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("Yes, with pleasure!", True),
+    ("Oui, avec plaisir.\n\nChen", True),
+    ("No, sorry, I am travelling all spring.", False),
+    ("Non, malheureusement.", False),
+    ("No problem, happy to!", None),
+    ("Sorry for the delay - yes, I would be glad to", None),
+    ("Of course not, I have no time", None),
+    ("Okay, no.", None),
+    ("Let me think about it.", None),
+])
+def test_yes_or_no_is_read_only_when_the_first_sentence_is_unambiguous(text, answer):
+    assert read_yes_no(text) is answer

@@ -167,3 +167,33 @@ def test_a_spoofed_coordinator_introduction_changes_nothing(verified):
         outcome = verified.handler.handle({"key": "test:spoof"}, raw, NOW)
     assert outcome.review and not outcome.reading.authenticated
     assert participants.find(verified.store, MENTEE)["status"] == "matched"
+
+
+def bounce_for(recipient: str) -> bytes:
+    return ("From: MAILER-DAEMON@mx.example.com\r\nTo: mentorship@northlake-society.example.org\r\n"
+            "Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <b1@mx.example.com>\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: multipart/report; "
+            "report-type=delivery-status; boundary=\"b\"\r\n\r\n--b\r\n"
+            "Content-Type: text/plain\r\n\r\nfailed\r\n--b\r\n"
+            "Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+            f"Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+            "--b--\r\n").encode()
+
+
+def test_a_bounce_for_a_stranger_address_tied_to_no_mail_of_ours_is_only_reviewed(rolling):
+    with rolling.store.transaction(), rolling.outbox.batch():
+        outcome = rolling.handler.handle({"key": "b:1"}, bounce_for("someone@else.org"), NOW)
+    assert outcome.review and not queued(rolling, "bounce_notice")
+
+
+def test_a_participant_who_writes_again_is_no_longer_marked_as_bouncing(rolling):
+    with rolling.store.transaction(), rolling.outbox.batch():
+        rolling.handler.handle({"key": "b:2"}, bounce_for(MENTEE), NOW)
+    assert participants.find(rolling.store, MENTEE)["bounced"] is True
+    raw = (f"From: Léa <{MENTEE}>\r\nTo: mentorship@northlake-society.example.org\r\n"
+           "Subject: hello\r\nMessage-ID: <back@example.com>\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\n\r\nI changed my mailbox settings.\r\n"
+           ).encode()
+    with rolling.store.transaction(), rolling.outbox.batch():
+        rolling.handler.handle({"key": "b:3"}, raw, NOW)
+    assert participants.find(rolling.store, MENTEE)["bounced"] is False

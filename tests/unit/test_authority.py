@@ -85,3 +85,23 @@ def test_sender_without_a_domain_is_never_authenticated():
 
 def test_no_header_means_no_authentication():
     assert not passes()
+
+
+def test_results_below_the_second_received_line_came_with_the_message_and_are_ignored():
+    from mailflow.parsing.authority import trusted_results
+
+    headers = [
+        ("Authentication-Results", "mx.northlake.example.org; dkim=fail"),
+        ("Received", "from relay.example.com by mx.northlake.example.org"),
+        ("Received", "from attacker by relay.example.com"),
+        ("Authentication-Results", "mx.northlake.example.org; dmarc=pass header.from=x.org"),
+    ]
+    assert trusted_results(headers) == ["mx.northlake.example.org; dkim=fail"]
+
+
+def test_results_our_server_adds_below_its_own_received_line_are_trusted():
+    from mailflow.parsing.authority import trusted_results
+
+    headers = [("Received", "from relay by mx"), ("Authentication-Results", "mx; dkim=pass"),
+               ("Received", "from sender by relay")]
+    assert trusted_results(headers) == ["mx; dkim=pass"]

@@ -193,3 +193,27 @@ def test_counts_tallies_items_by_state(tmp_path):
     outbox.mark_failed(outbox.items[outbox_id("c")], "550")
 
     assert outbox.counts() == {"pending": 2, "failed": 1}
+
+
+def test_a_batch_is_journalled_once_at_its_end(tmp_path):
+    outbox = Outbox(tmp_path)
+    with outbox.batch():
+        outbox.enqueue(make_item("k1"), b"one")
+        outbox.enqueue(make_item("k2"), b"two")
+        assert not (tmp_path / "journal.jsonl").read_bytes()
+
+    assert Outbox(tmp_path, read_only=True).has("k2")
+
+
+def test_a_failed_batch_queues_nothing_and_can_be_queued_again(tmp_path):
+    outbox = Outbox(tmp_path)
+    try:
+        with outbox.batch():
+            outbox.enqueue(make_item("k1"), b"one")
+            raise RuntimeError("handling failed")
+    except RuntimeError:
+        pass
+
+    assert not outbox.has("k1")
+    assert not Outbox(tmp_path, read_only=True).has("k1")
+    assert outbox.enqueue(make_item("k1"), b"one")

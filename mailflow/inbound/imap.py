@@ -78,10 +78,18 @@ class ImapSource:
             for start in range(0, len(uids), BATCH):
                 chunk = uids[start:start + BATCH]
                 fetched = self.client.fetch(chunk, ["BODY.PEEK[]"])
-                batch = [RawMessage(self.name, f"{self.name}:{self.uidvalidity}:{uid}",
-                                    fetched[uid][b"BODY[]"], uid)
-                         for uid in chunk if uid in fetched and b"BODY[]" in fetched[uid]]
-                yield batch
+                batch = []
+                for uid in chunk:
+                    if uid not in fetched or b"BODY[]" not in fetched[uid]:
+                        # Stop here rather than let a later UID move past this one.
+                        log.warning("IMAP returned no body for UID %s; trying again later", uid)
+                        break
+                    batch.append(RawMessage(self.name, f"{self.name}:{self.uidvalidity}:{uid}",
+                                            fetched[uid][b"BODY[]"], uid))
+                if batch:
+                    yield batch
+                if len(batch) < len(chunk):
+                    return
         except MAILBOX_ERRORS as exc:
             raise MailboxError(f"IMAP fetch: {exc.__class__.__name__}: {exc}") from exc
 

@@ -109,11 +109,15 @@ class Ledger:
         """
         fresh = [m for m in dict((m.key, m) for m in batch).values() if m.key not in self.keys]
         entries = []
+        batch_ids: dict[str, str] = {}
         last_uids: dict[str, int] = {}
         spool, offset = self._spool(fresh, now[:10]) if fresh else ("", 0)
         for message in fresh:
             message_id = header_message_id(message.data)
-            original = self.message_ids.get(message_id) if message_id else None
+            original = (self.message_ids.get(message_id) or batch_ids.get(message_id)
+                        if message_id else None)
+            if message_id and not original:
+                batch_ids[message_id] = message.key
             entry = {
                 "key": message.key, "source": message.source, "uid": message.uid,
                 "message_id": message_id, "sha256": hashlib.sha256(message.data).hexdigest(),
@@ -123,7 +127,6 @@ class Ledger:
             }
             offset += len(message.data)
             entries.append(entry)
-            self._index(entry)
             if message.uid is not None:
                 last_uids[message.source] = max(last_uids.get(message.source, 0), message.uid)
         with self.store.transaction():
@@ -133,6 +136,8 @@ class Ledger:
                 state = self.mailbox(source)
                 if uid > state.get("last_uid", 0):
                     self.store.table("mailboxes").update({"last_uid": uid}, _Q.source == source)
+        for entry in entries:  # only once they are on disk
+            self._index(entry)
         return entries
 
     def unfinished(self) -> list[dict]:

@@ -154,6 +154,7 @@ class Handler:
             "message": entry["key"],
             "thread": f"thread:{(reading.references or [reading.message_id or entry['key']])[0]}",
             "bounced": f"bounced:{reading.bounced_recipient}",
+            "sender_day": f"day:{now.date().isoformat()}",
         }[action.once_per]
         if person is not None and self.pairing is not None:
             mentor, mentee = self.pairing.mailings.pair_of(dict(person))

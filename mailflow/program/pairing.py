@@ -134,6 +134,14 @@ class Pairing:
             outcome.problems.append(f"proposal {proposal_id} is no longer open")
             return outcome
         pairs = {a: b for a, b in proposal["pairs"]}
+        for mentee, mentor in pairs.items():
+            for email in (mentee, mentor):
+                status = (participants.find(self.store, email) or {}).get("status")
+                if status not in ("selected", "matched"):
+                    outcome.problems.append(f"{self._name(email)} is now {status}: change or "
+                                            "remove the pair before approving")
+        if outcome.problems:
+            return outcome
         if edits:
             self._edit(pairs, edits, proposal, outcome)
             if outcome.problems:

@@ -39,7 +39,7 @@ CONDITIONS = {
 }
 ACTIONS = {"send", "record", "set", "review", "stop"}
 RECIPIENTS = {"sender", "coordinators"}
-ONCE_PER = {"message", "thread", "bounced"}
+ONCE_PER = {"message", "thread", "bounced", "sender_day"}
 SETTABLE = {"status", "language", "notes"}
 
 

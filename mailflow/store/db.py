@@ -86,7 +86,14 @@ class Store:
             if self._depth == 0:
                 self.storage.deferred = False
         if self._depth == 0:
-            self.storage.flush()
+            try:
+                self.storage.flush()
+            except BaseException:
+                # Memory must not run ahead of the disk: what failed to reach it is forgotten.
+                self.storage.discard()
+                self.db.clear_cache()
+                self.indexes.clear()
+                raise
 
     def close(self) -> None:
         """Flush and release the lock."""

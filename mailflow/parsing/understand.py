@@ -255,6 +255,7 @@ def understand(msg: DecodedMessage, ctx: Context) -> Reading:
             reading.problems.append("could not tell whether this is a YES or a NO")
             reading.needs_review = True
         reading.command = {True: "accept", False: "decline", None: None}[answer]
+        reading.proposal = (getattr(item, "meta", None) or {}).get("mentee")
         return reading
     command = read_command(reply.new_text, msg.subject) if reading.participant else None
     if command is not None:

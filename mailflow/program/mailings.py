@@ -123,7 +123,7 @@ class Mailings:
                 context=self.context(person, language, action, now, template,
                                      optional=rule.optional),
                 kind="scheduled", now=now, attachments=attachments,
-                meta={"expects": action.expects} if action.expects else None,
+                meta=_meta(action, person),
                 unsubscribe=rule.optional)
 
     def context(self, person: dict | None, language: str, action: ScheduledAction,
@@ -180,3 +180,13 @@ class Mailings:
             other = participants.find(self.store, person["mentees"][-1])
             return self.public(person), (self.public(other) if other else None)
         return None, None
+
+
+def _meta(action: ScheduledAction, person: dict) -> dict | None:
+    """What a reply to this mail will be; for a proposal, also whom it proposes."""
+    if not action.expects:
+        return None
+    meta = {"expects": action.expects}
+    if action.expects == "acceptance" and person.get("mentees"):
+        meta["mentee"] = person["mentees"][-1]
+    return meta

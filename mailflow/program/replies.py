@@ -47,7 +47,8 @@ def record_reply(store: Store, reading: Reading, person: dict | None, cause: str
                    reading.survey: {str(k): v for k, v in reading.survey_answers.items()}}
         participants.set_fields(store, email, {"surveys": surveys}, cause, at)
     elif reading.kind == "command" and reading.command in ("accept", "decline"):
-        answer_proposal(store, person, reading.command == "accept", cause, at)
+        answer_proposal(store, person, reading.command == "accept", cause, at,
+                        reading.proposal)
     elif reading.kind == "command":
         values = {"stop": {"opted_out": True}, "start": {"opted_out": False},
                   "pause": {"paused_until": reading.until},
@@ -59,12 +60,21 @@ def record_reply(store: Store, reading: Reading, person: dict | None, cause: str
         participants.set_fields(store, email, {"away_until": until}, cause, at)
 
 
-def answer_proposal(store: Store, mentor: dict, accepted: bool, cause: str, at: str) -> None:
-    """A mentor's YES introduces the proposed pair; a NO frees both for another proposal."""
+def answer_proposal(store: Store, mentor: dict, accepted: bool, cause: str, at: str,
+                    proposed: str | None = None) -> None:
+    """A mentor's YES introduces the proposed pair; a NO frees both for another proposal.
+
+    An answer to an older proposal (another mentee than the one now proposed) changes
+    nothing: the mentor has not seen the current proposal.
+    """
     mentees = list(mentor.get("mentees") or [])
     if mentor.get("status") != "matched" or not mentees:
         return
     mentee = mentees[-1]
+    if proposed and proposed != mentee:
+        participants.add_event(store, mentor["email"], "stale_answer", cause, at,
+                               {"about": proposed, "current": mentee})
+        return
     if accepted:
         for email in (mentor["email"], mentee):
             lifecycle.move(store, email, "introduced", cause, at)

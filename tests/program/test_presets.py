@@ -197,3 +197,21 @@ def test_a_participant_who_writes_again_is_no_longer_marked_as_bouncing(rolling)
     with rolling.store.transaction(), rolling.outbox.batch():
         rolling.handler.handle({"key": "b:3"}, raw, NOW)
     assert participants.find(rolling.store, MENTEE)["bounced"] is False
+
+
+def test_a_late_yes_to_an_older_proposal_does_not_introduce_the_current_one(rolling):
+    [first] = queued(rolling, "mentor_proposal")
+    answer(rolling, "No, sorry.")
+    later = NOW + timedelta(days=10)
+    with rolling.store.transaction():
+        participants.insert(rolling.store, {"email": "ana@example.com", "name": "Ana",
+                                            "role": "mentee", "status": "selected"})
+    rolling.pairing.propose_pair("ana@example.com", MENTOR, later)
+    rolling.scheduler.tick(later)
+    raw = (f"From: Chen Wei <{MENTOR}>\r\nTo: mentorship@northlake-society.example.org\r\n"
+           f"Subject: Re: proposal\r\nMessage-ID: <late@example.com>\r\n"
+           f"In-Reply-To: <{first.message_id}>\r\nContent-Type: text/plain\r\n\r\nYes!\r\n"
+           ).encode()
+    with rolling.store.transaction(), rolling.outbox.batch():
+        rolling.handler.handle({"key": "late"}, raw, later)
+    assert participants.find(rolling.store, "ana@example.com")["status"] == "matched"

@@ -58,9 +58,15 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from mailflow.commands.roster import import_csv
+    from mailflow.commands.roster import import_csv, read_pairs
     program = _program(args)
     try:
+        if args.role == "pairs":
+            proposal = program.pairing.propose_pairs(read_pairs(Path(args.file)), _now(),
+                                                     Path(args.file).name)
+            print(f"{len(proposal['pairs'])} pairs mailed to the coordinators for approval "
+                  f"(proposal {proposal['id']})")
+            return 0
         count = import_csv(program, args.role.rstrip("s"), Path(args.file))
     finally:
         program.close()
@@ -233,8 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_parse)
-    p = sub.add_parser("import", help="import mentors or mentees from a CSV file")
-    p.add_argument("role", choices=["mentors", "mentees"])
+    p = sub.add_parser("import", help="import mentors or mentees, or pairs to approve, from CSV")
+    p.add_argument("role", choices=["mentors", "mentees", "pairs"])
     p.add_argument("file")
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("export", help="export participants or pairs")

@@ -102,3 +102,27 @@ def export_pairs(program: Program) -> str:
             writer.writerow([person.get("name") or "", person["email"],
                              mentor.get("name") or "", mentor["email"], person.get("status")])
     return out.getvalue()
+
+
+def read_pairs(path: Path) -> list[tuple[str, str]]:
+    """``mentee_email,mentor_email`` rows (header row required); bad rows named by line."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MailflowError(f"cannot read {path}: {exc}") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    header = {h.strip().lower() for h in (reader.fieldnames or [])}
+    if not {"mentee_email", "mentor_email"} <= header:
+        raise MailflowError(f"{path}: line 1: the header needs mentee_email,mentor_email "
+                            "(mailflow export pairs writes such a file)")
+    pairs, errors = [], []
+    for line, raw in enumerate(reader, start=2):
+        row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        try:
+            pairs.append(tuple(validate_email(row[k], check_deliverability=False)
+                               .normalized.lower() for k in ("mentee_email", "mentor_email")))
+        except EmailNotValidError as exc:
+            errors.append(f"{path}: line {line}: {exc}")
+    if errors:
+        raise MailflowError("nothing imported:\n" + "\n".join(errors))
+    return pairs  # type: ignore[return-value]

@@ -87,6 +87,27 @@ class Pairing:
             self._send_proposal(proposal, now)
         return proposal
 
+    def propose_pairs(self, pairs: list[tuple[str, str]], now: datetime,
+                      source: str) -> dict:
+        """A proposal of pairs decided elsewhere (a spreadsheet), mailed for approval."""
+        problems = []
+        for mentee, mentor in pairs:
+            for email, role in ((mentee, "mentee"), (mentor, "mentor")):
+                person = participants.find(self.store, email)
+                if person is None or person.get("role") != role:
+                    problems.append(f"{email} is not a {role} of the program")
+                elif person.get("status") != "selected":
+                    problems.append(f"{email} is {person.get('status')}, not selected")
+        if problems:
+            raise lifecycle.TransitionError(f"{source}: " + "; ".join(problems))
+        proposal = {"id": f"{now:%Y%m%d%H%M%S}", "mode": "imported", "state": "proposed",
+                    "created": now.isoformat(), "pairs": [list(p) for p in pairs],
+                    "ranks": {}, "flagged": [], "unmatched": [], "source": source}
+        with self.store.transaction(), self.mailer.outbox.batch():
+            self.store.table("proposals").insert(proposal)
+            self._send_proposal(proposal, now)
+        return proposal
+
     def _name(self, email: str) -> str:
         return (participants.find(self.store, email) or {}).get("name") or email
 

@@ -125,3 +125,25 @@ def test_status_summarises_the_program(program):
     status = mailflow("-C", str(program), "status").stdout
     assert "mentee / applicant: 1" in status
     assert "mail out: sent 2" in status
+
+
+def test_pairs_from_a_spreadsheet_are_mailed_for_approval_not_applied(program, tmp_path):
+    (tmp_path / "mentors.csv").write_text("name,email\nChen Wei,chen@example.com\n")
+    (tmp_path / "mentees.csv").write_text("name,email,status\nLéa,lea@example.com,selected\n",
+                                          encoding="utf-8")
+    mailflow("-C", str(program), "import", "mentors", str(tmp_path / "mentors.csv"))
+    mailflow("-C", str(program), "import", "mentees", str(tmp_path / "mentees.csv"))
+    (tmp_path / "pairs.csv").write_text("mentee_email,mentor_email\nlea@example.com,"
+                                        "chen@example.com\n")
+    result = mailflow("-C", str(program), "import", "pairs", str(tmp_path / "pairs.csv"))
+    assert result.returncode == 0, result.stderr
+    assert "mailed to the coordinators for approval" in result.stdout
+    assert "lea@example.com" not in mailflow("-C", str(program), "export", "pairs").stdout
+
+
+def test_pairs_naming_someone_unknown_are_refused_with_the_address(program, tmp_path):
+    (tmp_path / "pairs.csv").write_text("mentee_email,mentor_email\nx@example.com,"
+                                        "y@example.com\n")
+    result = mailflow("-C", str(program), "import", "pairs", str(tmp_path / "pairs.csv"))
+    assert result.returncode == 2
+    assert "x@example.com is not a mentee" in result.stderr

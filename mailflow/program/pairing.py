@@ -227,8 +227,16 @@ class Pairing:
             current = (participants.find(self.store, mentor) or {}).get("mentees") or []
             participants.set_fields(self.store, mentor,
                                     {"mentees": [*current, mentee]}, cause, at)
+        occasion = f"proposal:{proposal['id']}"
+        if proposal.get("mode") == "group":
+            groups: dict[str, list[str]] = {}
+            for mentee, mentor in pairs.items():
+                groups.setdefault(mentor, []).append(mentee)
+            for mentor, members in groups.items():
+                self.introduce_group(mentor, members, occasion, now)
         for mentee, mentor in pairs.items():
-            self.introduce(mentee, mentor, f"proposal:{proposal['id']}", now)
+            if proposal.get("mode") != "group":
+                self.introduce(mentee, mentor, occasion, now)
             for email in (mentee, mentor):
                 if (participants.find(self.store, email) or {}).get("status") == "matched":
                     lifecycle.move(self.store, email, "introduced", cause, at)
@@ -247,6 +255,27 @@ class Pairing:
                 dict(participants.find(self.store, mentor) or {}))
             self.mailer.queue(
                 rule="introduction", occasion=f"{occasion}:{mentee}", template="introduction",
+                to=Recipient(email, person.get("name") or "", language, participant=email),
+                context=context, kind="scheduled", now=now,
+                attachments=(guide,) if guide else ())
+
+    def introduce_group(self, mentor: str, mentees: list[str], occasion: str,
+                        now: datetime) -> None:
+        """Group mentoring: one mail to each member presenting the mentor and the whole group."""
+        guide = self.guide()
+        group = [self.mailings.public(dict(participants.find(self.store, m) or {}))
+                 for m in mentees]
+        for email in (mentor, *mentees):
+            person = dict(participants.find(self.store, email) or {"email": email})
+            language = person.get("language") or self.config.language
+            context = self.mailings.context(person, language, ScheduledAction("send"), now,
+                                            "introduction_group")
+            context["mentor"] = self.mailings.public(
+                dict(participants.find(self.store, mentor) or {}))
+            context["group"] = group
+            self.mailer.queue(
+                rule="introduction", occasion=f"{occasion}:group:{mentor}",
+                template="introduction_group",
                 to=Recipient(email, person.get("name") or "", language, participant=email),
                 context=context, kind="scheduled", now=now,
                 attachments=(guide,) if guide else ())

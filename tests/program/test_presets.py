@@ -215,3 +215,24 @@ def test_a_late_yes_to_an_older_proposal_does_not_introduce_the_current_one(roll
     with rolling.store.transaction(), rolling.outbox.batch():
         rolling.handler.handle({"key": "late"}, raw, later)
     assert participants.find(rolling.store, "ana@example.com")["status"] == "matched"
+
+
+def test_group_mentoring_introduces_each_group_in_one_mail_to_every_member(tmp_path):
+    init_program(tmp_path / "g", "cohort")
+    program = open_program(tmp_path / "g")
+    with program.store.transaction():
+        participants.insert(program.store, {"email": MENTOR, "name": "Chen Wei",
+                                            "role": "mentor", "status": "selected",
+                                            "fields": {"capacity": "3"}})
+        for i in range(3):
+            participants.insert(program.store, {
+                "email": f"m{i}@example.com", "name": f"Mentee {i}", "role": "mentee",
+                "status": "selected", "choices": [MENTOR],
+                "fields": {"goals": f"goal {i}", "self_identification": "yes"}})
+    proposal = program.pairing.propose(NOW, mode="group")
+    with program.store.transaction(), program.outbox.batch():
+        program.pairing.answer(proposal["id"], True, [], "claire", NOW)
+    intros = queued(program, "introduction_group")
+    program.close()
+    assert sorted(i.recipients[0] for i in intros) == sorted(
+        [MENTOR, "m0@example.com", "m1@example.com", "m2@example.com"])

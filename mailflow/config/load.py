@@ -180,7 +180,8 @@ def _surveys(doc: YamlDoc, data: Any, key: str) -> dict[str, Survey]:
         numbers = [q.number for q in questions]
         if len(set(numbers)) != len(numbers):
             raise doc.error(survey.key("questions"), "two questions have the same number")
-        surveys[str(name)] = Survey(key=str(name), questions=questions)
+        surveys[str(name)] = Survey(key=str(name), questions=questions,
+                                    title=survey.get("title", str, ""))
     return surveys
 
 

@@ -43,6 +43,7 @@ class Survey:
 
     key: str
     questions: list[Question]
+    title: str = ""
 
 
 @dataclass

@@ -147,7 +147,7 @@ class Mailings:
                                   and p.get("status") not in ("withdrawn",)]
         if action.expects and action.expects.startswith("survey:"):
             survey = self.config.surveys[action.expects.split(":", 1)[1]]
-            context["survey"] = {"title": survey.key.replace("_", " ").capitalize(),
+            context["survey"] = {"title": survey.title or survey.key.replace("_", " ").capitalize(),
                                  "questions": [{"number": q.number, "text": q.text}
                                                for q in survey.questions]}
         if action.attach_event:

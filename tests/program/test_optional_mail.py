@@ -78,3 +78,12 @@ def test_a_training_invitation_attaches_an_ics_event_in_the_program_zone(run):
     assert event.decoded("dtstart") == datetime(2027, 2, 8, 14, 0, tzinfo=ZONE)
     assert str(event["attendee"]) == "mailto:selected0@example.org"
     assert calendar.walk("VTIMEZONE")
+
+
+def test_a_survey_mail_carries_its_title_from_config_and_its_questions(run):
+    day = datetime(2027, 6, 1, 9, 0, tzinfo=ZONE)
+    run.ticks(day, day)
+    survey = queued(run, "midpoint-survey", "mentee0@example.org")
+    body = survey.get_body(("plain",)).get_content()
+    assert "Mid-program survey" in survey["Subject"] + body
+    assert "How many times have you met so far?" in body

@@ -12,10 +12,19 @@ from mailflow.store import Store
 WEEK = timedelta(days=7)
 
 
+def previous_digest(store: Store, now: datetime) -> datetime | None:
+    """When the coordinators' previous digest went out, if one did."""
+    times = [datetime.fromisoformat(f["at"]) for f in store.table("firings").all()
+             if f.get("recipient") == "coordinators" and f.get("state") == "fired"
+             and f.get("rule", "").endswith("digest") and f["at"] < now.isoformat()]
+    return max(times) if times else None
+
+
 def build_digest(store: Store, outbox: Outbox, now: datetime,
                  upcoming: Callable[[datetime, datetime], list]) -> dict:
-    """The digest's content for the week up to ``now`` and the week after it."""
-    since = now - WEEK
+    """What happened since the previous digest (a week at most when there was none), and
+    what the coming week will send: a monthly digest covers its month."""
+    since = previous_digest(store, now) or now - WEEK
     since_ts = since.timestamp()
     sent = sorted((i for i in outbox.items.values()
                    if i.state == "sent" and i.updated >= since_ts), key=lambda i: i.updated)

@@ -147,3 +147,23 @@ def test_pairs_naming_someone_unknown_are_refused_with_the_address(program, tmp_
     result = mailflow("-C", str(program), "import", "pairs", str(tmp_path / "pairs.csv"))
     assert result.returncode == 2
     assert "x@example.com is not a mentee" in result.stderr
+
+
+def test_show_tells_a_persons_story_and_marks_private_answers(program):
+    mailflow("-C", str(program), "deliver", str(DEMO_MAIL / "1-lea-asks.eml"),
+             str(DEMO_MAIL / "3-lea-applies.eml"))
+    mailflow("-C", str(program), "run", "--once")
+    shown = mailflow("-C", str(program), "show", "Léa").stdout
+    assert "lea.gagnon@example.com" in shown and "status: applicant" in shown
+    assert "self_identification: yes (private: never shared)" in shown
+    assert "applied" in shown
+
+
+def test_review_lists_what_could_not_be_understood_with_the_reason(program, tmp_path):
+    empty = tmp_path / "empty.eml"
+    empty.write_bytes(b"From: x@example.org\r\nTo: mentorship@northlake.example.org\r\n"
+                      b"Subject: \r\nMessage-ID: <e@example.org>\r\n\r\n")
+    mailflow("-C", str(program), "deliver", str(empty))
+    mailflow("-C", str(program), "run", "--once")
+    listed = mailflow("-C", str(program), "review").stdout
+    assert "x@example.org" in listed and "empty" in listed

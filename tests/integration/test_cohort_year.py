@@ -111,8 +111,7 @@ def test_a_cohort_runs_from_applications_to_the_end(cohort, dovecot, smtp_server
     assert "lea.gagnon@example.com" in draw.selected and len(draw.waitlist) == 1
     step(daemon, clock)
     waitlisted = draw.waitlist[0]
-    assert "waiting list" in mails_to(smtp, waitlisted)[-1]["Subject"].lower() or \
-        mails_to(smtp, waitlisted)[-1]["Subject"]
+    assert mails_to(smtp, waitlisted)[-1]["Subject"].endswith(": waiting list")
     selected = draw.selected
 
     # Training invitation with the calendar event; choices invitation after the session.

@@ -62,7 +62,8 @@ def test_a_conference_track_matches_on_expertise_and_follows_the_three_meetings(
 
     # Before, during and after the conference: a reminder, then a check that it happened.
     step(daemon, clock, at(2027, 8, 31))
-    assert mails_to(smtp, "lea@example.com")[-1]["Subject"]
+    assert mails_to(smtp, "lea@example.com")[-1]["Subject"] == (
+        "Meeting 1 with your mentor: by September 10, 2027")
     step(daemon, clock, at(2027, 9, 11))
     check = mails_to(smtp, "lea@example.com")[-1]
     dovecot.append(reply("Léa Gagnon <lea@example.com>", check,

@@ -5,25 +5,11 @@ from __future__ import annotations
 import email.policy
 from email import message_from_bytes
 
-import pytest
-
 from tests.integration.program import (
-    DaemonProcess,
     store_data,
     stranger_mail,
     wait_until,
-    write_program,
 )
-
-
-@pytest.fixture
-def daemon(tmp_path, dovecot, smtp_server):
-    program_dir = write_program(tmp_path / "program", dovecot, smtp_server)
-    process = DaemonProcess(program_dir, dovecot.password)
-    process.start()
-    yield process
-    if process.alive():
-        assert process.terminate() == 0, process.log_text()
 
 
 def filled_form(reply_to: str, in_reply_to: str, lines: str, msg_id: str) -> bytes:

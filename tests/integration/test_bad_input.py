@@ -8,11 +8,9 @@ import os
 import pytest
 
 from tests.integration.program import (
-    DaemonProcess,
     store_data,
     stranger_mail,
     wait_until,
-    write_program,
 )
 
 BROKEN_MIME = (
@@ -61,16 +59,6 @@ def huge_attachment() -> bytes:
         b"Content-Disposition: attachment; filename=\"cv.pdf\"\r\n"
         b"Content-Transfer-Encoding: base64\r\n\r\n" + payload + b"--b1--\r\n"
     )
-
-
-@pytest.fixture
-def daemon(tmp_path, dovecot, smtp_server):
-    program_dir = write_program(tmp_path / "program", dovecot, smtp_server)
-    process = DaemonProcess(program_dir, dovecot.password)
-    process.start()
-    yield process
-    if process.alive():
-        process.terminate()
 
 
 def entry_for(program_dir, message_id):

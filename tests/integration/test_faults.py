@@ -8,32 +8,15 @@ import threading
 import time
 from collections import Counter
 
-import pytest
-
 from tests.integration.program import (
     DaemonProcess,
     inbound_states,
     outbox_states,
     stranger_mail,
     wait_until,
-    write_program,
 )
 
 COORDINATOR = "claire.dubois@northlake.example.org"
-
-
-@pytest.fixture
-def program_dir(tmp_path, dovecot, smtp_server):
-    return write_program(tmp_path / "program", dovecot, smtp_server)
-
-
-@pytest.fixture
-def daemon(program_dir, dovecot):
-    process = DaemonProcess(program_dir, dovecot.password)
-    process.start()
-    yield process
-    if process.alive():
-        process.terminate()
 
 
 def per_recipient(smtp_server) -> Counter:

@@ -17,6 +17,7 @@ from mailflow.outbound.templates import Templates
 from mailflow.parsing.choices import RosterEntry
 from mailflow.parsing.understand import Context
 from mailflow.program import participants
+from mailflow.program.context import TemplateContext
 from mailflow.program.digest import build_digest
 from mailflow.program.handler import Handler
 from mailflow.program.mailings import Mailings
@@ -108,10 +109,11 @@ def open_program(root: Path, read_only: bool = False) -> Program:
                          for p in store.table("participants").all() if p.get("role") == "mentor"],
     )
     names = templates.names()
-    mailings = Mailings(config, store, mailer, lambda: names,
-                        digest=lambda now: build_digest(store, outbox, now, scheduler.plan))
+    contexts = TemplateContext(
+        config, store, digest=lambda now: build_digest(store, outbox, now, scheduler.plan))
+    mailings = Mailings(config, store, mailer, lambda: names, contexts)
     scheduler = Scheduler(store, mailings, scheduled)
     pairing = Pairing(config, store, mailer, mailings)
-    handler = Handler(config, store, mailer, rules, context, pairing)
+    handler = Handler(config, store, mailer, rules, context, mailings, pairing)
     return Program(config, store, outbox, templates, rules, Ledger(store), mailer, handler,
                    scheduler, secret)

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from mailflow.outbound.mailer import Recipient
 from mailflow.program import lifecycle, lottery, participants
-from mailflow.program.scheduled import ScheduledAction
 from mailflow.runtime import Program
 
 YES = frozenset({"yes", "oui", "y", "o", "true", "1", "si", "sí"})
@@ -51,7 +50,7 @@ def select(program: Program, places: int, reserved: int, seed: str, now: datetim
                    and (p.get("application") or {"complete": True}).get("complete")]
         outcomes += [(e, "selected", None) for e in mentors]
         for email, state, position in outcomes:
-            lifecycle.move(store, email, state, cause, at)
+            participants.move(store, email, state, cause, at)
             _tell(program, email, f"selection_{state}", occasion, now,
                   {"waitlist_position": position} if position else {})
     return draw
@@ -67,7 +66,7 @@ def withdraw(program: Program, email: str, now: datetime, cause: str) -> str | N
     offered = None
     with store.transaction(), program.outbox.batch():
         was = person.get("status")
-        lifecycle.move(store, email, "withdrawn", cause, at)
+        participants.move(store, email, "withdrawn", cause, at)
         if rows and was == "selected":
             last = rows[-1]
             draw = lottery.Draw(
@@ -80,7 +79,7 @@ def withdraw(program: Program, email: str, now: datetime, cause: str) -> str | N
             draw = lottery.Draw(draw.selected, candidates, draw.seed_hash, draw.order)
             offered = lottery.next_from_waitlist(draw, email) if email in draw.selected else None
             if offered:
-                lifecycle.move(store, offered, "selected", f"place freed by {email}", at)
+                participants.move(store, offered, "selected", f"place freed by {email}", at)
                 _tell(program, offered, "selection_selected", f"freed:{email}", now, {})
     return offered
 
@@ -90,8 +89,7 @@ def _tell(program: Program, email: str, template: str, occasion: str, now: datet
     person = participants.find(program.store, email) or {"email": email}
     language = person.get("language") or program.config.language
     mailings = program.scheduler.mailings
-    context = mailings.context(dict(person), language, ScheduledAction("send", template), now,
-                               template)
+    context = mailings.contexts.build(dict(person), language, now, template)
     program.mailer.queue(rule="selection", occasion=occasion, template=template,
                          to=Recipient(email, person.get("name") or "", language,
                                       participant=email),

@@ -16,7 +16,7 @@ from mailflow.outbound.compose import (
     compose,
     message_id_for,
 )
-from mailflow.outbound.outbox import Outbox, OutboxItem, outbox_id
+from mailflow.outbound.outbox import Outbox, OutboxItem, idempotency_key, outbox_id
 from mailflow.outbound.templates import Templates
 from mailflow.reply_tokens import make_token, reply_address
 
@@ -48,7 +48,7 @@ class Mailer:
     @staticmethod
     def key(rule: str, recipient: str, occasion: str) -> str:
         """The idempotency key of a mail."""
-        return f"{rule}|{recipient.lower()}|{occasion}"
+        return idempotency_key(rule, recipient, occasion)
 
     def queue(self, *, rule: str, occasion: str, template: str, to: Recipient,
               context: dict[str, Any], kind: str = "reply", in_reply_to: str | None = None,

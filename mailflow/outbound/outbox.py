@@ -30,6 +30,15 @@ from mailflow.store.storage import fsync_dir, write_atomic
 STATES = ("pending", "sending", "sent", "failed", "unknown")
 
 
+def idempotency_key(rule: str, recipient: str, occasion: str) -> str:
+    """The key under which a mail is queued once: (rule, recipient, occasion).
+
+    The one place this format is written: the outbox and the firings table both key on
+    it, and if two spellings drifted apart a mail could go out twice.
+    """
+    return f"{rule}|{recipient.lower()}|{occasion}"
+
+
 def outbox_id(key: str) -> str:
     """The stable id of an idempotency key: lower-case base32, safe in addresses and file names."""
     digest = hashlib.sha256(key.encode("utf-8")).digest()[:15]

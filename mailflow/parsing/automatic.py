@@ -107,18 +107,19 @@ def _is_auto_reply(msg: DecodedMessage) -> bool:
 
 
 def automatic_kind(msg: DecodedMessage, own_addresses: Collection[str]) -> str | None:
-    """'own', 'bounce' or 'auto_reply' for machine-sent mail, None for a person's message."""
-    try:
-        own = {a.strip().lower() for a in own_addresses}
-        if msg.header(OWN_HEADER) is not None or (msg.sender is not None and msg.sender in own):
-            return "own"
-        bounce = _is_bounce(msg)
-        if bounce:
-            return "bounce"
-        if bounce is False or _is_auto_reply(msg):
-            return "auto_reply"
-    except Exception:  # a classifier must not take the daemon down; treat as a person's mail
-        return None
+    """'own', 'bounce' or 'auto_reply' for machine-sent mail, None for a person's message.
+
+    Never guarded by a catch-all: an error here must reach the reader chain, which sends
+    the message to review unanswered (answering a bounce would be the worse failure).
+    """
+    own = {a.strip().lower() for a in own_addresses}
+    if msg.header(OWN_HEADER) is not None or (msg.sender is not None and msg.sender in own):
+        return "own"
+    bounce = _is_bounce(msg)
+    if bounce:
+        return "bounce"
+    if bounce is False or _is_auto_reply(msg):
+        return "auto_reply"
     return None
 
 
@@ -161,36 +162,27 @@ def _text_recipients(text: str) -> list[str]:
 
 def bounced_recipients(msg: DecodedMessage) -> list[str]:
     """Addresses a bounce says could not be reached: DSN fields first, else the bounce text."""
-    try:
-        found = _dsn_recipients(msg) or _text_recipients(msg.text)
-    except Exception:
-        return []
+    found = _dsn_recipients(msg) or _text_recipients(msg.text)
     return list(dict.fromkeys(found))
 
 
 def bounced_message_ids(msg: DecodedMessage) -> list[str]:
     """Message-IDs of the original message a bounce returns, from its parts or quoted text."""
     ids: list[str] = []
-    try:
-        for part in msg.report_parts:
-            if part.content_type in _EMBEDDED:
-                for value in part.values("Message-ID"):
-                    ids.extend(re.findall(r"<([^<>\s]+)>", value) or [value.strip()])
-        ids.extend(_QUOTED_MSGID.findall(msg.text))
-    except Exception:
-        pass
+    for part in msg.report_parts:
+        if part.content_type in _EMBEDDED:
+            for value in part.values("Message-ID"):
+                ids.extend(re.findall(r"<([^<>\s]+)>", value) or [value.strip()])
+    ids.extend(_QUOTED_MSGID.findall(msg.text))
     return list(dict.fromkeys(i for i in ids if i))
 
 
 def verp_id(msg: DecodedMessage, local_part: str) -> str | None:
     """The ID in a bounce sent to our VERP address LOCAL+b-ID@domain, if any."""
-    try:
-        pattern = re.compile(re.escape(local_part) + r"\+b-([^@\s<>\"']+)@", re.IGNORECASE)
-        for name in ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To"):
-            for value in msg.header_all(name):
-                match = pattern.search(value)
-                if match:
-                    return match.group(1)
-    except Exception:
-        return None
+    pattern = re.compile(re.escape(local_part) + r"\+b-([^@\s<>\"']+)@", re.IGNORECASE)
+    for name in ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To"):
+        for value in msg.header_all(name):
+            match = pattern.search(value)
+            if match:
+                return match.group(1)
     return None

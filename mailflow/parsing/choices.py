@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
+
+from mailflow.text import fold_accents
 
 MAX_CHOICES = 3
 _ORDINALS = {
@@ -79,16 +80,10 @@ class ChoicesReading:
     unknown: list[str] = field(default_factory=list)
     found: bool = False  # the text looks like a choices answer
 
-    @property
-    def usable(self) -> bool:
-        """Whether the choices can be applied without a human looking first."""
-        return self.found and bool(self.choices) and not self.problems
-
 
 def fold(text: str) -> str:
     """Accent-, case- and punctuation-insensitive form of a name, for comparing."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = fold_accents(text)
     text = text.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("œ", "oe")
     return " ".join(re.sub(r"[^\w@.+']+|_|'(?=\s|$)", " ", text).replace("'", "").split())
 

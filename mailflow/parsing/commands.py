@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
+
+from mailflow.text import fold_accents
 
 _WORDS = {
     "stop": "stop", "unsubscribe": "stop", "desabonner": "stop", "desinscrire": "stop",
@@ -27,8 +28,7 @@ class Command:
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return fold_accents(text)
 
 
 def read_command(new_text: str, subject: str) -> Command | None:

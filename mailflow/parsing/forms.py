@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from mailflow.config.model import FormField
+from mailflow.text import fold_accents
 
 ROLE_LABELS = ("role", "rôle", "role (mentee or mentor)", "rôle (mentoré ou mentor)")
 ROLE_VALUES = {
@@ -23,9 +23,7 @@ _INCLUSIVE = re.compile(r"[.·-]e$")
 def normalise_label(label: str) -> str:
     """Case-, accent- and parenthesis-insensitive form of a label, for matching."""
     text = _PARENS.sub("", label)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^a-z0-9' ]", " ", text.casefold()).split())
+    return " ".join(re.sub(r"[^a-z0-9' ]", " ", fold_accents(text)).split())
 
 
 @dataclass

@@ -9,9 +9,10 @@ meeting, so it fills ``partstat``, ``accepted`` and ``event_date`` and leaves ``
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+
+from mailflow.text import fold_accents
 
 _MONTHS = {
     "january": 1, "jan": 1, "janvier": 1, "janv": 1, "february": 2, "feb": 2, "fevrier": 2,
@@ -108,9 +109,7 @@ class MeetingReading:
 
 def fold(text: str) -> str:
     """Lowercase, accent-free text with straight apostrophes and single spaces."""
-    text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("\u00a0", " "))
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return re.sub(r"[ \t]+", " ", text)
+    return re.sub(r"[ \t]+", " ", fold_accents(text))
 
 
 def _year_for(day: int, month: int, year: int | None, base: date | None,

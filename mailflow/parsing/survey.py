@@ -7,9 +7,10 @@ a word where yes/no is expected) is a problem and the question stays missing.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
+
+from mailflow.text import fold_accents
 
 Answer = str | int | bool
 _NUMBERED = re.compile(
@@ -58,8 +59,7 @@ class SurveyReading:
 
 def fold(text: str) -> str:
     """Lowercase, accent-free, punctuation-free text, for comparing words."""
-    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = fold_accents(text)
     return " ".join(re.sub(r"[^\w']+", " ", text).split())
 
 

@@ -8,7 +8,8 @@ to the same optimal matching, and the coordinators approve the result.
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from mailflow.text import fold_accents
 
 WANTED = ("expertise_wanted", "goals")
 OFFERED = ("expertise",)
@@ -19,8 +20,7 @@ _STOP = frozenset({"with", "from", "into", "that", "this", "have", "their", "abo
 
 def words(text: str) -> set[str]:
     """Folded words of three letters or more (MRI, NLP), without function words, crudely stemmed."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = fold_accents(text)
     found = {w.rstrip("s") for w in re.findall(r"[a-z]{3,}", text)}
     return found - _STOP
 

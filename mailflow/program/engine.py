@@ -49,7 +49,7 @@ def matches(rule: Rule, values: dict[str, str | None]) -> bool:
 
 def decide(reading: Reading, participant: dict | None, rules: list[Rule]) -> list[Decision]:
     """The actions of every matching rule, in rule order; never an answer to automatic mail."""
-    if reading.own_mail:
+    if reading.own_mail or reading.no_answer:
         return []
     values = facts(reading, participant)
     decisions = []

@@ -9,16 +9,19 @@ from datetime import datetime
 from mailflow.config.model import Config
 from mailflow.outbound.mailer import Mailer, Recipient
 from mailflow.parsing.decode import decode_message
+from mailflow.parsing.expects import Expects
 from mailflow.parsing.forms import missing_fields
 from mailflow.parsing.understand import Context, Reading, understand
 from mailflow.program import participants
+from mailflow.program.actions import Firing, run_action
 from mailflow.program.engine import Decision, decide
+from mailflow.program.mailings import Mailings
 from mailflow.program.pairing import Pairing
 from mailflow.program.replies import record_reply
 from mailflow.program.rules import Rule
 from mailflow.store import Store
 
-log = logging.getLogger("mailflow.program")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -28,12 +31,6 @@ class Outcome:
     reading: Reading
     decisions: list[Decision]
     review: bool
-
-
-def form_context(config: Config) -> dict:
-    """The application forms as templates see them."""
-    return {role: [{"key": f.key, "label": f.label, "required": f.required, "help": f.help}
-                   for f in fields] for role, fields in config.forms.items()}
 
 
 def complete_with_earlier_answers(reading: Reading, person: dict, config: Config) -> None:
@@ -47,12 +44,13 @@ class Handler:
     """Applies the program's rules to messages; every change names its cause."""
 
     def __init__(self, config: Config, store: Store, mailer: Mailer, rules: list[Rule],
-                 context: Context, pairing: Pairing | None = None) -> None:
+                 context: Context, mailings: Mailings, pairing: Pairing | None = None) -> None:
         self.config = config
         self.store = store
         self.mailer = mailer
         self.rules = rules
         self.context = context
+        self.mailings = mailings
         self.pairing = pairing
 
     def handle(self, entry: dict, raw: bytes, now: datetime) -> Outcome:
@@ -104,74 +102,20 @@ class Handler:
                 context={"problems": outcome.problems, "proposal": {"id": reading.proposal}},
                 kind="reply", in_reply_to=reading.message_id,
                 references=tuple(reading.references), now=now,
-                meta={"expects": f"approval:{reading.proposal}"})
+                meta=Expects("approval", reading.proposal).meta())
 
     def _apply(self, decision: Decision, reading: Reading, person: dict | None, entry: dict,
                cause: str, now: datetime) -> dict | None:
-        at = now.isoformat()
+        """Carry out one action of a message rule (see ``mailflow.program.actions``)."""
         action = decision.action
-        sender = reading.sender or ""
-        if action.type == "record":
-            person = participants.record_application(
-                self.store, email=sender, name=reading.sender_name, role=reading.role,
-                fields=reading.fields, missing=reading.missing, language=reading.language,
-                cause=f"{cause} (rule {decision.rule})", at=at)
-            reading.participant = person["email"]
-        elif action.type == "set" and person is not None:
-            participants.set_fields(self.store, sender, action.values,
-                                    f"rule {decision.rule} on {cause}", at)
-            person = {**person, **action.values}
-        elif action.type == "stop" and person is not None:
-            participants.stop_rules(self.store, person, action.values["rules"],
-                                    f"rule {decision.rule} on {cause}", at)
-        elif action.type == "review":
-            reading.problems.append(action.reason)
-            reading.needs_review = True
-        elif action.type == "send":
-            self._send(decision, reading, person, entry, now)
-        return person
-
-    def _send(self, decision: Decision, reading: Reading, person: dict | None,
-              entry: dict, now: datetime) -> None:
-        action = decision.action
-        context = {
-            "person": {"name": (person or {}).get("name") or reading.sender_name or "",
-                       "email": reading.sender, "role": (person or {}).get("role") or reading.role},
-            "missing": reading.missing,
-            "forms": form_context(self.config),
-            "subject": reading.subject,
-        }
-        if action.to == "coordinators":
-            targets = [Recipient(c.email, c.name, self.config.language)
-                       for c in self.config.coordinators]
-            kind = "notice"
-        else:
-            targets = [Recipient(reading.sender or "", context["person"]["name"],
-                                 (person or {}).get("language") or reading.language,
-                                 participant=reading.participant)]
-            kind = "reply"
         occasion = {
             "message": entry["key"],
             "thread": f"thread:{(reading.references or [reading.message_id or entry['key']])[0]}",
             "bounced": f"bounced:{reading.bounced_recipient}",
             "sender_day": f"day:{now.date().isoformat()}",
         }[action.once_per]
-        if person is not None and self.pairing is not None:
-            mentor, mentee = self.pairing.mailings.pair_of(dict(person))
-            context.update({k: v for k, v in (("mentor", mentor), ("mentee", mentee)) if v})
-        context["problems"] = reading.problems
-        context["bounced"] = reading.bounced_recipient
-        context["until"] = reading.until or ""
-        context["choices"] = [
-            (participants.find(self.store, email) or {}).get("name") or email
-            for email in reading.choices]
-        for target in targets:
-            item = self.mailer.queue(
-                rule=decision.rule, occasion=occasion, template=action.template or "",
-                to=target, context=context, kind=kind,
-                in_reply_to=reading.message_id if kind == "reply" else None,
-                references=tuple(reading.references),
-                meta={"expects": action.expects} if action.expects else None, now=now)
-            if item is not None:
-                log.info("queued %s to %s (rule %s)", action.template, target.email,
-                         decision.rule)
+        firing = Firing(rule=decision.rule, cause=f"rule {decision.rule} on {cause}",
+                        person=person, occasion=occasion, now=now, reading=reading)
+        if action.type == "record":
+            firing.cause = f"{cause} (rule {decision.rule})"
+        return run_action(action, firing, self.mailings)

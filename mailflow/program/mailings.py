@@ -1,45 +1,37 @@
-"""What a scheduled firing sends: the template's context, sequences, invitations, notices."""
+"""Queue the mail of rules: answers to messages, scheduled mail, notices to coordinators.
+
+The actions of ``mailflow.program.actions`` call these; the idempotency key of each
+mail is (rule, recipient, occasion), so a rule fires once per person and occasion.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from mailflow.config.model import Config
 from mailflow.outbound.invitations import event_invitation
 from mailflow.outbound.mailer import Mailer, Recipient
 from mailflow.outbound.outbox import Outbox
-from mailflow.program import participants
-from mailflow.program.calendar import format_date
-from mailflow.program.lifecycle import TransitionError
-from mailflow.program.participants import stop_rules
-from mailflow.program.scheduled import ScheduledAction, ScheduledRule
+from mailflow.program.actions import Action, Firing, run_action
+from mailflow.program.context import TemplateContext
+from mailflow.program.scheduled import ScheduledRule
 from mailflow.store import Store
 
-log = logging.getLogger("mailflow.scheduler")
-
-UNSUBSCRIBE_HINT = {
-    "en": "You receive these tips because you take part in the program. "
-          "Reply STOP to receive no more of them.",
-    "fr": "Vous recevez ces conseils parce que vous participez au programme. "
-          "Répondez STOP pour ne plus les recevoir.",
-}
-PUBLIC_FIELDS = ("affiliation", "languages", "goals", "expertise")
+log = logging.getLogger(__name__)
 
 
 class Mailings:
-    """Queues the mail of scheduled rules through the Mailer, with a full template context."""
+    """Queues the mail of rules through the Mailer, with contexts from one builder."""
 
     def __init__(self, config: Config, store: Store, mailer: Mailer,
-                 template_names: Callable[[], set[str]],
-                 digest: Callable[[datetime], dict] | None = None) -> None:
+                 template_names: Callable[[], set[str]], contexts: TemplateContext) -> None:
         self.config = config
         self.store = store
         self.mailer = mailer
         self.template_names = template_names
-        self.digest = digest
+        self.contexts = contexts
 
     @property
     def outbox(self) -> Outbox:
@@ -56,7 +48,7 @@ class Mailings:
         remaining = [t for t in self.sequence(name) if t not in sent]
         return remaining[already] if already < len(remaining) else None
 
-    def planned_template(self, action: ScheduledAction, person: dict | None,
+    def planned_template(self, action: Action, person: dict | None,
                          counters: dict[tuple[str, str], int]) -> str | None:
         """What ``action`` would send to ``person`` (for plans), advancing sequences."""
         if action.type in ("set", "stop"):
@@ -74,119 +66,79 @@ class Mailings:
              now: datetime) -> None:
         """Carry out every action of ``rule`` for ``person`` (None: the coordinators)."""
         for index, action in enumerate(rule.actions):
-            if action.type == "stop":
-                if person is not None:
-                    stop_rules(self.store, person, action.values["rules"], f"rule {rule.name}",
-                               now.isoformat())
-                continue
-            if action.type == "set":
-                if person is not None:
-                    try:
-                        participants.set_fields(self.store, person["email"], action.values,
-                                                f"rule {rule.name}", now.isoformat())
-                    except TransitionError as exc:
-                        log.warning("rule %s: %s", rule.name, exc)
-                continue
-            template = action.template or ""
-            if action.type == "send_next":
-                if person is None:
-                    continue
-                template = self.next_in_sequence(template, person) or ""
-                if not template:
-                    continue
-                sequences = dict(person.get("sequences") or {})
-                sequences[action.template or ""] = [
-                    *sequences.get(action.template or "", []), template]
-                participants.set_fields(self.store, person["email"], {"sequences": sequences},
-                                        f"rule {rule.name}", now.isoformat())
-            rule_key = rule.name if index == 0 else f"{rule.name}#{index}"
-            if action.type == "notify" or person is None:
-                for coordinator in self.config.coordinators:
-                    self.mailer.queue(
-                        rule=rule_key, occasion=f"{occasion}:{(person or {}).get('email', '')}",
-                        template=template, to=Recipient(coordinator.email, coordinator.name,
-                                                        self.config.language),
-                        context=self.context(person, self.config.language, action, now,
-                                             template),
-                        kind="notice", now=now)
-                continue
-            language = person.get("language") or self.config.language
-            attachments = ()
-            if action.attach_event:
-                attachments = (event_invitation(
-                    self.config.calendar.dates[action.attach_event], self.config.address,
-                    self.config.name, person["email"], self.config.domain, now),)
-            self.mailer.queue(
-                rule=rule_key, occasion=occasion, template=template,
-                to=Recipient(person["email"], person.get("name") or "", language,
-                             participant=person["email"]),
-                context=self.context(person, language, action, now, template,
-                                     optional=rule.optional),
-                kind="scheduled", now=now, attachments=attachments,
-                meta=_meta(action, person),
-                unsubscribe=rule.optional)
+            firing = Firing(rule=rule.name if index == 0 else f"{rule.name}#{index}",
+                            cause=f"rule {rule.name}", person=person, occasion=occasion,
+                            now=now, optional=rule.optional)
+            person = run_action(action, firing, self)
 
-    def context(self, person: dict | None, language: str, action: ScheduledAction,
-                now: datetime, template: str, optional: bool = False) -> dict[str, Any]:
-        """Everything a scheduled template may use; nothing private of anyone else."""
-        person = person or {}
-        calendar = self.config.calendar
-        context: dict[str, Any] = {
-            "person": {"name": person.get("name") or "", "email": person.get("email") or "",
-                       "role": person.get("role")},
-            "dates": {name: format_date(d.when, language, with_time=d.when.time()
-                                        != calendar.send_time)
-                      for name, d in calendar.dates.items()},
-            "unsubscribe_hint": UNSUBSCRIBE_HINT.get(language, "") if optional else "",
-            "missing": list((person.get("application") or {}).get("missing") or []),
-            "until": person.get("paused_until") or "",
-        }
-        if template.startswith("choices"):
-            context["mentors"] = [self.public(p) for p in self.store.table("participants").all()
-                                  if p.get("role") == "mentor"
-                                  and p.get("status") not in ("withdrawn",)]
-        if action.expects and action.expects.startswith("survey:"):
-            survey = self.config.surveys[action.expects.split(":", 1)[1]]
-            context["survey"] = {"title": survey.title or survey.key.replace("_", " ").capitalize(),
-                                 "questions": [{"number": q.number, "text": q.text}
-                                               for q in survey.questions]}
+    def send(self, action: Action, template: str, firing: Firing) -> None:
+        """A scheduled mail to the person concerned, or to the coordinators when none."""
+        person = firing.person
+        if person is None:
+            self.notify(template, firing)
+            return
+        language = person.get("language") or self.config.language
+        attachments = ()
         if action.attach_event:
-            event = calendar.dates[action.attach_event]
-            context["event"] = {"title": event.title or event.name, "location": event.location,
-                                "when": format_date(event.when, language, with_time=True)}
-        mentor, mentee = self.pair_of(person)
-        if mentor is not None:
-            context["mentor"] = mentor
-        if mentee is not None:
-            context["mentee"] = mentee
-        if template == "digest" and self.digest is not None:
-            context["digest"] = self.digest(now)
-        return context
+            attachments = (event_invitation(
+                self.config.calendar.dates[action.attach_event], self.config.address,
+                self.config.name, person["email"], self.config.domain, firing.now),)
+        self.mailer.queue(
+            rule=firing.rule, occasion=firing.occasion, template=template,
+            to=Recipient(person["email"], person.get("name") or "", language,
+                         participant=person["email"]),
+            context=self.contexts.build(person, language, firing.now, template,
+                                        expects=action.expects, event=action.attach_event,
+                                        optional=firing.optional),
+            kind="scheduled", now=firing.now, attachments=attachments,
+            meta=_meta(action, person), unsubscribe=firing.optional)
 
-    def public(self, person: dict) -> dict[str, str]:
-        """What may be shown of a person to others: the form fields marked shareable."""
-        fields = person.get("fields") or {}
-        shareable = {f.key for form in self.config.forms.values() for f in form if f.shareable}
-        shown = {key: "" for key in (*PUBLIC_FIELDS, *shareable)}
-        shown.update({key: str(fields.get(key) or "") for key in shareable})
-        return {**shown, "name": person.get("name") or "", "email": person.get("email") or ""}
+    def notify(self, template: str, firing: Firing) -> None:
+        """A notice to every coordinator about the person concerned (or about everyone)."""
+        person = firing.person
+        language = self.config.language
+        for coordinator in self.config.coordinators:
+            self.mailer.queue(
+                rule=firing.rule, occasion=f"{firing.occasion}:{(person or {}).get('email', '')}",
+                template=template,
+                to=Recipient(coordinator.email, coordinator.name, language),
+                context=self.contexts.build(person, language, firing.now, template),
+                kind="notice", now=firing.now)
 
-    def pair_of(self, person: dict) -> tuple[dict | None, dict | None]:
-        """The public records of a person's mentor and mentee (the latest proposed)."""
-        if person.get("role") == "mentee" and person.get("mentor"):
-            other = participants.find(self.store, person["mentor"])
-            return (self.public(other) if other else None), self.public(person)
-        if person.get("role") == "mentor" and person.get("mentees"):
-            other = participants.find(self.store, person["mentees"][-1])
-            return self.public(person), (self.public(other) if other else None)
-        return None, None
+    def reply(self, action: Action, firing: Firing) -> None:
+        """The answer of a message rule: to the sender, or a notice to the coordinators."""
+        reading, person = firing.reading, firing.person
+        assert reading is not None
+        if action.to == "coordinators":
+            targets = [Recipient(c.email, c.name, self.config.language)
+                       for c in self.config.coordinators]
+            kind = "notice"
+        else:
+            name = (person or {}).get("name") or reading.sender_name or ""
+            targets = [Recipient(reading.sender or "", name,
+                                 (person or {}).get("language") or reading.language,
+                                 participant=reading.participant)]
+            kind = "reply"
+        for target in targets:
+            language = target.language or self.config.language
+            item = self.mailer.queue(
+                rule=firing.rule, occasion=firing.occasion, template=action.template or "",
+                to=target, kind=kind,
+                context=self.contexts.build(person, language, firing.now,
+                                            action.template or "", reading=reading),
+                in_reply_to=reading.message_id if kind == "reply" else None,
+                references=tuple(reading.references),
+                meta=action.expects.meta() if action.expects else None, now=firing.now)
+            if item is not None:
+                log.info("queued %s to %s (rule %s)", action.template, target.email,
+                         firing.rule)
 
 
-def _meta(action: ScheduledAction, person: dict) -> dict | None:
+def _meta(action: Action, person: dict) -> dict | None:
     """What a reply to this mail will be; for a proposal, also whom it proposes."""
-    if not action.expects:
+    expects = action.expects
+    if expects is None:
         return None
-    meta = {"expects": action.expects}
-    if action.expects == "acceptance" and person.get("mentees"):
-        meta["mentee"] = person["mentees"][-1]
-    return meta
+    if expects.kind == "acceptance" and person.get("mentees"):
+        return {**expects.meta(), "mentee": person["mentees"][-1]}
+    return expects.meta()

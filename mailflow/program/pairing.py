@@ -18,10 +18,10 @@ from mailflow.config.model import Config
 from mailflow.outbound.compose import Attachment
 from mailflow.outbound.mailer import Mailer, Recipient
 from mailflow.parsing.choices import RosterEntry, candidates
+from mailflow.parsing.expects import Expects
 from mailflow.program import lifecycle, participants
 from mailflow.program.affinity import suggested_choices
 from mailflow.program.mailings import Mailings
-from mailflow.program.scheduled import ScheduledAction
 from mailflow.store import Store
 
 GROUP_SIZE = 4
@@ -32,7 +32,6 @@ class Outcome:
     """What a coordinator's answer did, and what could not be done."""
 
     applied: bool = False
-    revised: bool = False
     problems: list[str] = field(default_factory=list)
 
 
@@ -142,7 +141,7 @@ class Pairing:
                 f"{len(proposal.get('revisions', []))}", template="match_proposal",
                 to=Recipient(coordinator.email, coordinator.name, self.config.language),
                 context=context, kind="notice", now=now, attachments=(attachment,),
-                meta={"expects": f"approval:{proposal['id']}"})
+                meta=Expects("approval", proposal["id"]).meta())
 
     def answer(self, proposal_id: str, approve: bool, edits: list[tuple[str, str]],
                coordinator: str, now: datetime) -> Outcome:
@@ -182,7 +181,6 @@ class Pairing:
             proposal.update(pairs=[list(p) for p in pairs.items()], revisions=revisions,
                             unmatched=unmatched)
             self._send_proposal(proposal, now)
-            outcome.revised = True
         return outcome
 
     def _edit(self, pairs: dict[str, str], edits: list[tuple[str, str]], proposal: dict,
@@ -222,60 +220,43 @@ class Pairing:
         for mentee, mentor in pairs.items():
             for email in (mentee, mentor):
                 if (participants.find(self.store, email) or {}).get("status") == "selected":
-                    lifecycle.move(self.store, email, "matched", cause, at)
+                    participants.move(self.store, email, "matched", cause, at)
             participants.set_fields(self.store, mentee, {"mentor": mentor}, cause, at)
             current = (participants.find(self.store, mentor) or {}).get("mentees") or []
             participants.set_fields(self.store, mentor,
                                     {"mentees": [*current, mentee]}, cause, at)
         occasion = f"proposal:{proposal['id']}"
-        if proposal.get("mode") == "group":
-            groups: dict[str, list[str]] = {}
-            for mentee, mentor in pairs.items():
-                groups.setdefault(mentor, []).append(mentee)
-            for mentor, members in groups.items():
-                self.introduce_group(mentor, members, occasion, now)
+        groups: dict[str, list[str]] = {}
         for mentee, mentor in pairs.items():
-            if proposal.get("mode") != "group":
-                self.introduce(mentee, mentor, occasion, now)
+            groups.setdefault(mentor, []).append(mentee)
+        if proposal.get("mode") == "group":
+            for mentor, members in groups.items():
+                self.introduce(mentor, members, f"{occasion}:group:{mentor}", now, group=True)
+        else:
+            for mentee, mentor in pairs.items():
+                self.introduce(mentor, [mentee], f"{occasion}:{mentee}", now)
+        for mentee, mentor in pairs.items():
             for email in (mentee, mentor):
                 if (participants.find(self.store, email) or {}).get("status") == "matched":
-                    lifecycle.move(self.store, email, "introduced", cause, at)
+                    participants.move(self.store, email, "introduced", cause, at)
 
-    def introduce(self, mentee: str, mentor: str, occasion: str, now: datetime) -> None:
-        """One introduction mail to each of the pair, with the program's guide attached."""
+    def introduce(self, mentor: str, mentees: list[str], occasion: str, now: datetime,
+                  group: bool = False) -> None:
+        """One introduction mail to each of a pair (or a group), with the guide attached."""
         guide = self.guide()
-        for email in (mentee, mentor):
+        template = "introduction_group" if group else "introduction"
+        contexts = self.mailings.contexts
+        for email in (mentor, *mentees) if group else (*mentees, mentor):
             person = dict(participants.find(self.store, email) or {"email": email})
             language = person.get("language") or self.config.language
-            context = self.mailings.context(person, language, ScheduledAction("send"), now,
-                                            "introduction")
-            context["mentee"] = self.mailings.public(
-                dict(participants.find(self.store, mentee) or {}))
-            context["mentor"] = self.mailings.public(
-                dict(participants.find(self.store, mentor) or {}))
+            context = contexts.build(person, language, now, template)
+            context["mentor"] = contexts.public_of(mentor)
+            if group:
+                context["group"] = [contexts.public_of(m) for m in mentees]
+            else:
+                context["mentee"] = contexts.public_of(mentees[0])
             self.mailer.queue(
-                rule="introduction", occasion=f"{occasion}:{mentee}", template="introduction",
-                to=Recipient(email, person.get("name") or "", language, participant=email),
-                context=context, kind="scheduled", now=now,
-                attachments=(guide,) if guide else ())
-
-    def introduce_group(self, mentor: str, mentees: list[str], occasion: str,
-                        now: datetime) -> None:
-        """Group mentoring: one mail to each member presenting the mentor and the whole group."""
-        guide = self.guide()
-        group = [self.mailings.public(dict(participants.find(self.store, m) or {}))
-                 for m in mentees]
-        for email in (mentor, *mentees):
-            person = dict(participants.find(self.store, email) or {"email": email})
-            language = person.get("language") or self.config.language
-            context = self.mailings.context(person, language, ScheduledAction("send"), now,
-                                            "introduction_group")
-            context["mentor"] = self.mailings.public(
-                dict(participants.find(self.store, mentor) or {}))
-            context["group"] = group
-            self.mailer.queue(
-                rule="introduction", occasion=f"{occasion}:group:{mentor}",
-                template="introduction_group",
+                rule="introduction", occasion=occasion, template=template,
                 to=Recipient(email, person.get("name") or "", language, participant=email),
                 context=context, kind="scheduled", now=now,
                 attachments=(guide,) if guide else ())
@@ -297,7 +278,7 @@ class Pairing:
                 raise lifecycle.TransitionError(f"no participant with the address {email}")
         with self.store.transaction():
             for email in (mentee, mentor):
-                lifecycle.move(self.store, email, "matched", cause, at)
+                participants.move(self.store, email, "matched", cause, at)
             participants.set_fields(self.store, mentee, {"mentor": mentor}, cause, at)
             mentees = [*((found[mentor] or {}).get("mentees") or []), mentee]
             participants.set_fields(self.store, mentor, {"mentees": mentees, "proposed": at},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mailflow.program import lifecycle
 from mailflow.store import Store
 
 
@@ -70,7 +71,6 @@ def record_application(store: Store, *, email: str, name: str, role: str | None,
 def set_fields(store: Store, email: str, values: dict[str, Any], cause: str, at: str) -> None:
     """Set fields of a participant, recording the change; a status goes through the lifecycle."""
     if "status" in values:
-        from mailflow.program.lifecycle import move  # the lifecycle builds on this module
         values = dict(values)
         move(store, email, values.pop("status"), cause, at)
         if not values:
@@ -80,6 +80,23 @@ def set_fields(store: Store, email: str, values: dict[str, Any], cause: str, at:
         return
     store.table("participants").update({**values, "updated": at}, doc_ids=[person.doc_id])
     add_event(store, email, "set", cause, at, values)
+
+
+def move(store: Store, email: str, new: str, cause: str, at: str) -> dict:
+    """Change a participant's state, recording why; raises TransitionError if not allowed."""
+    person = find(store, email)
+    if person is None:
+        raise lifecycle.TransitionError(f"no participant with the address {email}")
+    current = person.get("status")
+    lifecycle.check(email, current, new)
+    if new == current:
+        return dict(person)
+    values: dict = {"status": new}
+    if new in lifecycle.DATED:
+        values[new] = at
+    store.table("participants").update({**values, "updated": at}, doc_ids=[person.doc_id])
+    add_event(store, email, "status", cause, at, {"from": current, "to": new})
+    return {**person, **values}
 
 
 def stop_rules(store: Store, person: dict, rules: list[str], cause: str, at: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from mailflow.parsing.understand import Reading
-from mailflow.program import lifecycle, participants
+from mailflow.program import participants
 from mailflow.store import Store
 
 AWAY_DAYS = 7
@@ -77,10 +77,10 @@ def answer_proposal(store: Store, mentor: dict, accepted: bool, cause: str, at: 
         return
     if accepted:
         for email in (mentor["email"], mentee):
-            lifecycle.move(store, email, "introduced", cause, at)
+            participants.move(store, email, "introduced", cause, at)
         return
     for email in (mentor["email"], mentee):
-        lifecycle.move(store, email, "selected", cause, at)
+        participants.move(store, email, "selected", cause, at)
     participants.set_fields(store, mentor["email"],
                             {"mentees": mentees[:-1], "proposed": None}, cause, at)
     participants.set_fields(store, mentee, {"mentor": None}, cause, at)
@@ -101,5 +101,5 @@ def record_coordinator_mail(store: Store, reading: Reading, cause: str, at: str)
     if len(mentees) == 1 and len(mentors) == 1 and mentees[0].get("mentor") in mentors:
         for email in (mentees[0]["email"], *mentors):
             if (participants.find(store, email) or {}).get("status") == "matched":
-                lifecycle.move(store, email, "introduced", f"{cause} (introduced by a "
+                participants.move(store, email, "introduced", f"{cause} (introduced by a "
                                "coordinator)", at)

@@ -20,13 +20,14 @@ rules for the sender (``stop: [monthly-tip]``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mailflow.config.yamlfile import YamlDoc, load_yaml
 from mailflow.errors import ConfigError
-from mailflow.parsing.understand import KINDS
+from mailflow.parsing.reading import KINDS
+from mailflow.program.actions import MESSAGE, Action, parse_action
 
 CONDITIONS = {
     "message": set(KINDS),
@@ -37,23 +38,6 @@ CONDITIONS = {
     "command": {"stop", "start", "pause", "resume", "approve", "edit", "accept", "decline"},
     "status": None,  # any string
 }
-ACTIONS = {"send", "record", "set", "review", "stop"}
-RECIPIENTS = {"sender", "coordinators"}
-ONCE_PER = {"message", "thread", "bounced", "sender_day"}
-SETTABLE = {"status", "language", "notes"}
-
-
-@dataclass(frozen=True)
-class Action:
-    """One thing a rule does."""
-
-    type: str
-    template: str | None = None
-    to: str = "sender"
-    once_per: str = "message"
-    expects: str | None = None
-    values: dict[str, Any] = field(default_factory=dict)
-    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,59 +48,6 @@ class Rule:
     when: dict[str, str]
     actions: tuple[Action, ...]
     source: str
-
-
-def _action(doc: YamlDoc, key: str, raw: Any, templates: set[str] | None) -> Action:
-    if not isinstance(raw, dict):
-        raise doc.error(key, "an action is a mapping such as '- send: TEMPLATE'")
-    kinds = [k for k in raw if k in ACTIONS]
-    if len(kinds) != 1:
-        raise doc.error(key, f"an action needs exactly one of {', '.join(sorted(ACTIONS))}")
-    kind = kinds[0]
-    extra = set(raw) - {kind, "to", "once_per", "expects"}
-    if extra:
-        raise doc.error(key, f"unknown key(s) {', '.join(sorted(extra))} in a '{kind}' action")
-    value = raw[kind]
-    if kind == "send":
-        to = raw.get("to", "sender")
-        if to not in RECIPIENTS:
-            raise doc.error(f"{key}.to", f"unknown recipient {to!r}",
-                            f"use one of: {', '.join(sorted(RECIPIENTS))}")
-        if not isinstance(value, str):
-            raise doc.error(f"{key}.send", "expected a template name")
-        if templates is not None and value not in templates:
-            raise doc.error(f"{key}.send", f"unknown template {value!r}",
-                            f"create templates/{value}.en.txt or fix the name")
-        once_per = raw.get("once_per", "message")
-        if once_per not in ONCE_PER:
-            raise doc.error(f"{key}.once_per", f"unknown value {once_per!r}",
-                            f"use one of: {', '.join(sorted(ONCE_PER))}")
-        expects = raw.get("expects")
-        if expects is not None and not (expects in ("choices", "meeting")
-                                        or str(expects).startswith("survey:")):
-            raise doc.error(f"{key}.expects", f"unknown value {expects!r}",
-                            "use choices, meeting or survey:KEY")
-        return Action("send", template=value, to=to, once_per=once_per, expects=expects)
-    if kind == "record":
-        if value != "application":
-            raise doc.error(f"{key}.record", f"cannot record {value!r}", "use 'application'")
-        return Action("record")
-    if kind == "stop":
-        names = value if isinstance(value, list) else [value]
-        if not names or not all(isinstance(n, str) for n in names):
-            raise doc.error(f"{key}.stop", "expected the name(s) of the scheduled rule(s) to stop")
-        return Action("stop", values={"rules": list(names)})
-    if kind == "set":
-        if not isinstance(value, dict) or not value:
-            raise doc.error(f"{key}.set", "expected a mapping of fields to values")
-        for name in value:
-            if name not in SETTABLE:
-                raise doc.error(f"{key}.set.{name}", f"field {name!r} cannot be set by a rule",
-                                f"use one of: {', '.join(sorted(SETTABLE))}")
-        return Action("set", values=dict(value))
-    if not isinstance(value, str):
-        raise doc.error(f"{key}.review", "expected the reason as text")
-    return Action("review", reason=value)
 
 
 def _rule(doc: YamlDoc, key: str, raw: Any, templates: set[str] | None) -> Rule:
@@ -148,7 +79,7 @@ def _rule(doc: YamlDoc, key: str, raw: Any, templates: set[str] | None) -> Rule:
     if not isinstance(actions, list) or not actions:
         raise doc.error(f"{key}.do", "a rule needs a list of actions under 'do:'")
     return Rule(name=name, when={k: str(v) for k, v in when.items()},
-                actions=tuple(_action(doc, f"{key}.do[{i}]", a, templates)
+                actions=tuple(parse_action(doc, f"{key}.do[{i}]", a, templates, MESSAGE)
                               for i, a in enumerate(actions)),
                 source=f"{doc.path}:{doc.lines.get(key, '?')}")
 

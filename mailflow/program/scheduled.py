@@ -23,7 +23,7 @@ may go late until that date; anything else until one day late.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -31,13 +31,13 @@ from typing import Any
 from mailflow.config.dates import CalendarConfig
 from mailflow.config.yamlfile import YamlDoc
 from mailflow.errors import ConfigError
+from mailflow.program.actions import SCHEDULED, Action, parse_action
 from mailflow.program.calendar import Recurrence, parse_duration, parse_recurrence
 from mailflow.program.rules import check_unique, rule_entries
 
 PARTICIPANT_DATES = ("created", "selected", "matched", "introduced", "last_meeting",
                      "mentor_replied", "proposed")
 AUDIENCE_KEYS = {"role", "status", "language", "missing", "has", "application"}
-ACTION_KEYS = {"send", "send_next", "notify", "set", "stop"}
 DEFAULT_CATCH_UP = timedelta(days=1)
 
 
@@ -52,25 +52,13 @@ class Offsets:
 
 
 @dataclass(frozen=True)
-class ScheduledAction:
-    """send a template or the next of a sequence, notify the coordinators, set fields, or
-    stop other rules (a sequence, reminders) for this person."""
-
-    type: str
-    template: str | None = None
-    values: dict[str, Any] = field(default_factory=dict)
-    expects: str | None = None
-    attach_event: str | None = None
-
-
-@dataclass(frozen=True)
 class ScheduledRule:
     """A rule fired by time rather than by a message."""
 
     name: str
     trigger: Offsets | Recurrence
     audience: str | dict[str, Any]          # "coordinators" or conditions on participants
-    actions: tuple[ScheduledAction, ...]
+    actions: tuple[Action, ...]
     catch_up: timedelta | None              # None: skip what was missed
     optional: bool
     catch_up_set: bool
@@ -119,37 +107,6 @@ def _trigger(doc: YamlDoc, key: str, raw: Any, calendar: CalendarConfig) -> Offs
     return Offsets(direction, name, offsets, of_participant=name not in calendar.dates)
 
 
-def _action(doc: YamlDoc, key: str, raw: Any, templates: set[str] | None) -> ScheduledAction:
-    kinds = [k for k in raw if k in ACTION_KEYS] if isinstance(raw, dict) else []
-    if len(kinds) != 1:
-        raise doc.error(key, f"an action needs exactly one of {', '.join(sorted(ACTION_KEYS))}")
-    kind = kinds[0]
-    extra = set(raw) - {kind, "expects", "attach_event"}
-    if extra:
-        raise doc.error(f"{key}.{sorted(extra)[0]}", "unknown key in an action")
-    value = raw[kind]
-    if kind == "set":
-        if not isinstance(value, dict):
-            raise doc.error(f"{key}.set", "expected a mapping of fields to values")
-        return ScheduledAction("set", values=dict(value))
-    if kind == "stop":
-        names = value if isinstance(value, list) else [value]
-        if not all(isinstance(n, str) for n in names):
-            raise doc.error(f"{key}.stop", "expected the name(s) of the rule(s) to stop")
-        return ScheduledAction("stop", values={"rules": list(names)})
-    if not isinstance(value, str):
-        raise doc.error(f"{key}.{kind}", "expected a template name")
-    if templates is not None:
-        known = (any(t.startswith(value.rstrip("/") + "/") for t in templates)
-                 if kind == "send_next" else value in templates)
-        if not known:
-            raise doc.error(f"{key}.{kind}", f"unknown template {value!r}",
-                            f"create templates/{value}/ with NN-name.en.txt files"
-                            if kind == "send_next" else f"create templates/{value}.en.txt")
-    return ScheduledAction(kind, template=value, expects=raw.get("expects"),
-                           attach_event=raw.get("attach_event"))
-
-
 def _rule(doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
           calendar: CalendarConfig) -> ScheduledRule:
     unknown = set(raw) - {"name", "description", "at", "to", "do", "catch_up", "optional"}
@@ -172,7 +129,8 @@ def _rule(doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
     actions = raw.get("do")
     if not isinstance(actions, list) or not actions:
         raise doc.error(f"{key}.do", "a rule needs a list of actions under 'do:'")
-    parsed = tuple(_action(doc, f"{key}.do[{i}]", a, templates) for i, a in enumerate(actions))
+    parsed = tuple(parse_action(doc, f"{key}.do[{i}]", a, templates, SCHEDULED)
+                   for i, a in enumerate(actions))
     for action in parsed:
         if action.attach_event and action.attach_event not in calendar.dates:
             raise doc.error(f"{key}.do", f"unknown event {action.attach_event!r}",

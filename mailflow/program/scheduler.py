@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
 from mailflow.errors import MailflowError
+from mailflow.outbound.outbox import idempotency_key
 from mailflow.program.calendar import Recurrence
 from mailflow.program.mailings import Mailings
 from mailflow.program.scheduled import Offsets, ScheduledRule
 from mailflow.store import Store
 
-log = logging.getLogger("mailflow.scheduler")
+log = logging.getLogger(__name__)
 LOOKBACK = timedelta(days=45)
 ON_TIME = timedelta(minutes=15)       # 'catch_up: skip' still sends a firing this late
 INACTIVE = ("withdrawn", "completed", "not_selected")
@@ -46,10 +47,6 @@ class Planned:
     to: str
     template: str
     why: str
-
-
-def _key(rule: str, recipient: str, occasion: str) -> str:
-    return f"{rule}|{recipient.lower()}|{occasion}"
 
 
 def _parse_moment(value: str, zone: tzinfo, send_time: time) -> datetime | None:
@@ -213,7 +210,7 @@ class Scheduler:
                 for occurrence in self.occurrences(rule, since, now, people):
                     for person in self.targets(occurrence, people):
                         recipient = person["email"] if person else "coordinators"
-                        key = _key(rule.name, recipient, occurrence.occasion)
+                        key = idempotency_key(rule.name, recipient, occurrence.occasion)
                         if key in fired:
                             continue
                         reason = excluded(rule, person, now) if person else None
@@ -256,7 +253,7 @@ class Scheduler:
             for occurrence in self.occurrences(rule, start, end, people):
                 for person in self.targets(occurrence, people):
                     recipient = person["email"] if person else "coordinators"
-                    if _key(rule.name, recipient, occurrence.occasion) in fired:
+                    if idempotency_key(rule.name, recipient, occurrence.occasion) in fired:
                         continue
                     if person and excluded(rule, person, occurrence.due):
                         continue

@@ -20,7 +20,7 @@ LEA, JOSE, FRANCOIS = (e.email for e in ROSTER[3:6])
 def test_numbered_list_with_dots_and_parentheses():
     reading = read_choices("1. Sofia Rossi\n2) Chen Wei\n3. Marc Dupont", ROSTER)
     assert reading.choices == [SOFIA, CHEN, MARC]
-    assert reading.found and reading.problems == [] and reading.usable
+    assert reading.found and reading.problems == []
 
 
 def test_hash_ranks_with_titles_and_remarks():
@@ -115,7 +115,6 @@ def test_name_close_to_two_mentors_is_ambiguous_and_nothing_applies():
     assert reading.choices == []
     assert reading.ambiguous == [("Ross", ["Sofia Rossi", "Sophie Ross"])]
     assert reading.problems == ["'Ross' could be Sofia Rossi or Sophie Ross"]
-    assert not reading.usable
 
 
 def test_typo_within_reach_of_two_mentors_is_ambiguous():

@@ -1,0 +1,132 @@
+"""Before any reader: who wrote, which of our mails this answers, and with what authority.
+
+A ``Letter`` is the message with those facts; the readers of the chain
+(``mailflow.parsing.readers``) look at it and fill the ``Reading``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mailflow.config.model import Config
+from mailflow.parsing.authority import authenticated_domain_pass, trusted_results
+from mailflow.parsing.choices import RosterEntry
+from mailflow.parsing.decode import DecodedMessage
+from mailflow.parsing.expects import Expects
+from mailflow.parsing.quotes import Reply, split_reply
+from mailflow.parsing.reading import Reading, guess_language
+from mailflow.reply_tokens import token_from_address, verify_token
+
+_CHARSET_PROBLEM = re.compile(r"undecodable charset '([^']*)', decoded as")
+
+
+@dataclass
+class Context:
+    """What understanding needs to know besides the message itself."""
+
+    config: Config
+    secret: bytes
+    participant: Callable[[str], dict | None]
+    outbox_by_id: Callable[[str], Any]
+    outbox_by_message_id: Callable[[str], Any]
+    mentors: Callable[[], list[RosterEntry]] = list
+
+
+@dataclass
+class Letter:
+    """A decoded message and what is known of it before its content is read."""
+
+    msg: DecodedMessage
+    reading: Reading
+    automatic: str | None = None          # own | bounce | auto_reply | None (a person)
+    person: dict | None = None            # the sender's participant record
+    is_coordinator: bool = False          # a configured coordinator address (not proof)
+    item: Any = None                      # the outbox item this answers
+    expects: Expects | None = None        # what that mail asked for
+    reply: Reply = field(default_factory=lambda: Reply("", "", ""))
+
+
+def is_own(address: str, config: Config) -> bool:
+    """The program's address or one of its +sub-addresses."""
+    local, _, domain = address.partition("@")
+    return domain == config.domain and local.split("+", 1)[0] == config.local_part
+
+
+def serious(problem: str) -> bool:
+    """Whether a decoding problem may have changed what the person wrote.
+
+    A known charset that did not fit (utf-8 text labelled latin-1 and the like) is
+    decoded right by the fallbacks; an unknown charset name or a broken structure is not.
+    """
+    match = _CHARSET_PROBLEM.match(problem)
+    if match is None:
+        return True
+    label = match.group(1)
+    if label == "none":
+        return False
+    try:
+        codecs.lookup(label)
+    except LookupError:
+        return True
+    return False
+
+
+def answered_item(msg: DecodedMessage, ctx: Context) -> tuple[Any, str | None]:
+    """The outbox item this message answers, and a problem when a token does not verify."""
+    local = ctx.config.local_part
+    for address in [*msg.to, *msg.cc, *msg.header_all("Delivered-To"),
+                    *msg.header_all("X-Original-To")]:
+        token = token_from_address(address.strip().strip("<>"), local)
+        if token is None:
+            continue
+        item_id = verify_token(ctx.secret, token, msg.sender or "")
+        if item_id is None:
+            return None, "the reply address was issued to someone else; not attributed by token"
+        return ctx.outbox_by_id(item_id), None
+    for ref in [*msg.in_reply_to, *reversed(msg.references)]:
+        item = ctx.outbox_by_message_id(ref)
+        if item is not None and msg.sender in item.recipients:
+            return item, None
+    return None, None
+
+
+def first_look(msg: DecodedMessage) -> Letter:
+    """The letter with what the headers alone say; serious decoding problems mean review."""
+    reading = Reading(kind="unknown", sender=msg.sender, sender_name=msg.sender_name,
+                      subject=msg.subject, message_id=msg.message_id,
+                      references=[*msg.references, *msg.in_reply_to],
+                      problems=list(msg.problems))
+    # An empty body changes nothing of what was written (an unsubscribe click sends
+    # just a subject); the readers judge it. A broken structure or charset may have.
+    if any(serious(p) and p != "empty body" for p in msg.problems):
+        reading.needs_review = True
+    return Letter(msg, reading)
+
+
+def attribute(letter: Letter, ctx: Context) -> None:
+    """Fill in who wrote (participant, coordinator authority) and which mail this answers."""
+    msg, reading, config = letter.msg, letter.reading, ctx.config
+    item, token_problem = answered_item(msg, ctx)
+    if token_problem:
+        reading.doubt(token_problem)
+    if item is not None:
+        reading.answers_item = item.id
+        letter.item = item
+        letter.expects = Expects.of_item(item)
+        reading.expects = letter.expects.encode() if letter.expects else None
+    letter.person = ctx.participant(msg.sender or "")
+    reading.participant = letter.person["email"] if letter.person else None
+    letter.is_coordinator = config.is_coordinator_address(msg.sender or "")
+    reading.authenticated = letter.is_coordinator and authenticated_domain_pass(
+        trusted_results(msg.headers), config.mailbox.authserv_id, msg.sender or "")
+    if letter.is_coordinator and not reading.authenticated:
+        reading.doubt("claims to be a coordinator but is not authenticated "
+                      "(no DMARC/DKIM pass from the trusted server)")
+    letter.reply = split_reply(msg.text)
+    reading.reply_text = letter.reply.new_text.strip()
+    reading.language = (letter.person or {}).get("language") or guess_language(
+        reading.reply_text + " " + msg.subject, config.language)

@@ -1,0 +1,257 @@
+"""The readers of the chain: each claims a message (True) and fills the reading, or passes.
+
+Their order is the business rule and is written once, in
+``mailflow.parsing.understand.CHAIN``. A reader that is unsure says so with
+``reading.doubt(...)``: the message then goes to review and nothing of it is applied.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from mailflow.parsing.approval import read_approval
+from mailflow.parsing.automatic import (
+    automatic_kind,
+    bounced_message_ids,
+    bounced_recipients,
+    verp_id,
+)
+from mailflow.parsing.choices import read_choices
+from mailflow.parsing.commands import read_command, read_yes_no
+from mailflow.parsing.examine import Context, Letter, is_own
+from mailflow.parsing.forms import read_form
+from mailflow.parsing.meeting import read_meeting
+from mailflow.parsing.survey import read_survey
+
+_FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|tr|wg|rv|i)\s*:", re.IGNORECASE)
+
+
+def no_sender(letter: Letter, ctx: Context) -> bool:
+    """Nobody to attribute it to, nobody to answer."""
+    if letter.msg.sender:
+        return False
+    letter.reading.doubt("no sender address")
+    return True
+
+
+def own_mail(letter: Letter, ctx: Context) -> bool:
+    """Our own mail come back (a copy, a loop): never answered."""
+    config, sender = ctx.config, letter.msg.sender or ""
+    letter.automatic = automatic_kind(
+        letter.msg, {config.address, sender} if is_own(sender, config) else {config.address})
+    if letter.automatic != "own":
+        return False
+    reading = letter.reading
+    reading.kind, reading.own_mail = "auto_reply", True
+    reading.problems.append("sent by this program itself; never answered")
+    return True
+
+
+def bounce(letter: Letter, ctx: Context) -> bool:
+    """A delivery failure: applied only when tied to our mail or a participant's address."""
+    if letter.automatic != "bounce":
+        return False
+    msg, reading, config = letter.msg, letter.reading, ctx.config
+    reading.kind = "bounce"
+    recipients = bounced_recipients(msg)
+    reading.bounced_recipient = recipients[0] if recipients else None
+    item_id = verp_id(msg, config.local_part)
+    item = ctx.outbox_by_id(item_id) if item_id else None
+    if item is None:  # no return address of ours: does it quote one of our mails?
+        item = next((i for i in map(ctx.outbox_by_message_id, bounced_message_ids(msg))
+                     if i is not None), None)
+    if item is not None:
+        reading.answers_item = item.id
+        reported, ours = reading.bounced_recipient, item.recipients[0]
+        reading.bounced_recipient = reported or ours
+        if reported and reported.lower() != ours.lower():
+            reading.doubt(f"the bounce names {reported}, but our mail went to {ours}; "
+                          "not applied")
+    elif reading.bounced_recipient is not None and not ctx.participant(
+            reading.bounced_recipient):
+        # Untied bounces of participants' addresses are taken (mail sent by hand from
+        # the program's mailbox bounces there too); the coordinators hear of each, and
+        # a participant who writes again is no longer marked.
+        reading.doubt("a bounce for an address that is not a participant's, and no mail "
+                      "of ours can be tied to it; not applied")
+    if reading.bounced_recipient is None:
+        reading.doubt("bounce whose recipient could not be identified")
+    return True
+
+
+def auto_reply(letter: Letter, ctx: Context) -> bool:
+    """An out-of-office or other automatic answer: recorded, never answered."""
+    if letter.automatic != "auto_reply":
+        return False
+    letter.reading.kind = "auto_reply"
+    return True
+
+
+def approval(letter: Letter, ctx: Context) -> bool:
+    """A verified coordinator answers a matching proposal: APPROVE and/or edited pairs."""
+    reading, expects = letter.reading, letter.expects
+    if not (reading.authenticated and expects and expects.kind == "approval"):
+        return False
+    answer = read_approval(letter.reply.new_text)
+    if not answer.found:
+        return False  # then it is a coordinator's ordinary mail
+    reading.kind = "command"
+    reading.command = "approve" if answer.approve else "edit"
+    reading.edits = answer.edits
+    reading.proposal = expects.about
+    return True
+
+
+def coordinator(letter: Letter, ctx: Context) -> bool:
+    """A verified coordinator's mail: kept in the timeline of every participant it concerns."""
+    reading, msg = letter.reading, letter.msg
+    if not reading.authenticated:
+        return False
+    reading.kind = "coordinator_cc"
+    reading.concerns = sorted({a for a in [*msg.to, *msg.cc]
+                               if a != msg.sender and ctx.participant(a)})
+    return True
+
+
+def command(letter: Letter, ctx: Context) -> bool:
+    """STOP, START, PAUSE until a date, RESUME: understood in any thread."""
+    if letter.person is None:
+        return False
+    found = read_command(letter.reply.new_text, letter.msg.subject)
+    if found is None:
+        return False
+    reading = letter.reading
+    reading.kind, reading.command = "command", found.name
+    reading.until = found.until.isoformat() if found.until else None
+    return True
+
+
+def acceptance(letter: Letter, ctx: Context) -> bool:
+    """A mentor's YES or NO to the mentee we proposed; unsure means review."""
+    if letter.person is None or letter.expects is None or letter.expects.kind != "acceptance":
+        return False
+    reading = letter.reading
+    answer = read_yes_no(letter.reply.new_text)
+    reading.kind = "command"
+    if answer is None:
+        reading.doubt("could not tell whether this is a YES or a NO")
+    reading.command = {True: "accept", False: "decline", None: None}[answer]
+    reading.proposal = letter.expects.about
+    return True
+
+
+def expected(letter: Letter, ctx: Context) -> bool:
+    """The thread decides: a reply to our mail is read for what that mail asked."""
+    expects = letter.expects
+    if letter.person is None or expects is None:
+        return False
+    if expects.kind == "choices":
+        return _choices(letter, ctx, required=True)
+    if expects.kind == "survey":
+        return _survey(letter, ctx, expects.about)
+    if expects.kind == "meeting":
+        return _meeting(letter, required=True)
+    if expects.kind == "form":
+        return form(letter, ctx, required=True)
+    return False
+
+
+def form(letter: Letter, ctx: Context, required: bool = False) -> bool:
+    """An application form: in the new text, or typed into our quoted form."""
+    reading, reply, person = letter.reading, letter.reply, letter.person
+    found = read_form(reply.new_text, reply.quoted, ctx.config.forms)
+    completing = bool(found.fields) and (person or {}).get("status") == "applicant"
+    if not (found.found or completing or required):  # an applicant may send one line alone
+        return False
+    reading.kind = "application"
+    reading.role, reading.fields, reading.missing = found.role, found.fields, found.missing
+    if _forwarded(letter) and not read_form(reply.new_text, "", ctx.config.forms).found:
+        reading.doubt("a forwarded application form: applications are taken only from "
+                      "the applicant's own address")
+    return True
+
+
+def unexpected(letter: Letter, ctx: Context) -> bool:
+    """A participant's mail that answers nothing of ours: its content decides."""
+    if letter.person is None:
+        return False
+    if letter.person.get("role") == "mentee" and _choices(letter, ctx, required=False):
+        return True
+    return _meeting(letter, required=False)
+
+
+def leftover(letter: Letter, ctx: Context) -> bool:
+    """What no reader claimed: empty, or a participant's mail for a person to read."""
+    reading, msg = letter.reading, letter.msg
+    if not reading.reply_text and not msg.subject.strip():
+        reading.doubt("empty message")
+    elif reading.participant is not None:
+        reading.doubt("a participant's message that mailflow does not understand")
+    return True
+
+
+def _choices(letter: Letter, ctx: Context, required: bool) -> bool:
+    found = read_choices(letter.reply.new_text, ctx.mentors())
+    if not (found.found or required):
+        return False
+    reading = letter.reading
+    reading.kind = "choices"
+    reading.choices = found.choices if not found.problems else []
+    reading.problems.extend(found.problems)
+    if not found.problems and not found.choices:
+        reading.doubt("no mentor name found in the reply")
+    reading.needs_review |= bool(found.problems)
+    return True
+
+
+def _survey(letter: Letter, ctx: Context, key: str | None) -> bool:
+    surveys = ctx.config.surveys
+    survey = surveys.get(key or next(iter(surveys), ""))
+    if survey is None:
+        return False
+    reading, msg = letter.reading, letter.msg
+    # The whole text first: answers typed under the quoted questions are read in place.
+    answers = read_survey(msg.text, "", survey)
+    if not answers.found:
+        answers = read_survey(letter.reply.new_text, letter.reply.quoted, survey)
+    reading.kind = "survey"
+    reading.survey = survey.key
+    reading.survey_answers = answers.answers
+    reading.problems.extend(answers.problems)
+    if not answers.problems and not answers.answers:
+        reading.doubt("no answer to the survey's questions found")
+    reading.needs_review |= bool(answers.problems)
+    return True
+
+
+def _meeting(letter: Letter, required: bool) -> bool:
+    reading, msg = letter.reading, letter.msg
+    found = read_meeting(letter.reply.new_text, msg.date, msg.calendar,
+                         day_first=reading.language == "fr")
+    if not (found.found or required):
+        return False
+    reading.kind = "meeting"
+    reading.meeting = meeting_json(found.met, found.date, found.accepted, found.event_date)
+    reading.problems.extend(found.problems)
+    if not found.problems and found.met is None and found.accepted is None:
+        reading.doubt("could not tell whether the meeting took place")
+    reading.needs_review |= bool(found.problems)
+    return True
+
+
+def meeting_json(met: bool | None, when: date | None, accepted: bool | None,
+                 event_date: date | None) -> dict:
+    """The contract's meeting object: an accepted invitation is planned, not held."""
+    if accepted is not None:
+        return {"met": False, "date": event_date.isoformat() if accepted and event_date
+                else None}
+    return {"met": met, "date": when.isoformat() if met and when else None}
+
+
+def _forwarded(letter: Letter) -> bool:
+    """A forward, by its subject or an attached message."""
+    msg = letter.msg
+    return bool(_FORWARD_SUBJECT.match(msg.subject)) or any(
+        a.content_type == "message/rfc822" for a in msg.attachments) or (
+        "forwarded message" in msg.text.lower())

@@ -1,0 +1,85 @@
+"""What reading one message concluded: the record every reader fills its part of.
+
+The fields are grouped by who fills them: the examination of the message (sender,
+thread, authority), then the one reader of the chain that claimed it (see
+``mailflow.parsing.understand.CHAIN``). ``to_json`` is the ``mailflow parse --json``
+contract.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+KINDS = ("application", "choices", "meeting", "survey", "coordinator_cc", "command",
+         "auto_reply", "bounce", "unknown")
+
+_FRENCH = re.compile(r"\b(bonjour|merci|je|vous|nous|suis|pour|avec|mentorat|mentoré|"
+                     r"candidature|cordialement|madame|monsieur|à|être|très)\b", re.IGNORECASE)
+_ENGLISH = re.compile(r"\b(hello|hi|thanks|thank|i|you|we|am|for|with|mentorship|"
+                      r"application|regards|dear|the|would|like)\b", re.IGNORECASE)
+
+
+@dataclass
+class Reading:
+    """The outcome of reading one message (the ``mailflow parse --json`` contract, and more)."""
+
+    kind: str
+    # The examination: who wrote, in which thread, with what authority.
+    sender: str | None
+    participant: str | None = None
+    sender_name: str = ""
+    subject: str = ""
+    message_id: str | None = None
+    references: list[str] = field(default_factory=list)
+    answers_item: str | None = None
+    expects: str | None = None
+    authenticated: bool = False
+    language: str | None = None
+    reply_text: str = ""
+    own_mail: bool = False
+    no_answer: bool = False          # reading failed: review, and no mail to the sender
+    # Doubts, from anyone: a reading with problems that needs review is never applied.
+    needs_review: bool = False
+    problems: list[str] = field(default_factory=list)
+    # Filled by the reader that claimed the message, by kind.
+    choices: list[str] = field(default_factory=list)                 # choices
+    meeting: dict | None = None                                      # meeting
+    survey: str | None = None                                        # survey
+    survey_answers: dict[int, Any] = field(default_factory=dict)     # survey
+    command: str | None = None                                       # command
+    until: str | None = None                                         # command: pause
+    edits: list[tuple[str, str]] = field(default_factory=list)       # command: edit
+    proposal: str | None = None                                      # command: approval/YES/NO
+    role: str | None = None                                          # application
+    fields: dict[str, str] = field(default_factory=dict)             # application
+    missing: list[str] = field(default_factory=list)                 # application
+    bounced_recipient: str | None = None                             # bounce
+    concerns: list[str] = field(default_factory=list)                # coordinator_cc
+
+    def doubt(self, problem: str) -> None:
+        """Record ``problem`` and send the message to review: nothing of it is applied."""
+        self.problems.append(problem)
+        self.needs_review = True
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object ``mailflow parse --json`` prints."""
+        data = asdict(self)
+        data["application"] = ({"role": self.role, "fields": self.fields, "missing": self.missing}
+                               if self.kind == "application" else None)
+        if self.kind != "survey":
+            data.pop("survey_answers")
+        for name in ("role", "fields", "missing", "references", "own_mail", "no_answer"):
+            data.pop(name)
+        return data
+
+
+def guess_language(text: str, default: str) -> str:
+    """'fr' when the text is clearly French, 'en' when clearly English, else ``default``."""
+    french, english = len(_FRENCH.findall(text)), len(_ENGLISH.findall(text))
+    if french >= 2 and french > english:
+        return "fr"
+    if english >= 2 and english > french:
+        return "en"
+    return default

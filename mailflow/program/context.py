@@ -1,0 +1,120 @@
+"""What a template may use: one builder for every mail, and nothing private of anyone else.
+
+Replies to messages, scheduled mail, introductions and selection results all take
+their context from ``TemplateContext.build``; only fields marked shareable of other
+people ever reach it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from mailflow.config.model import Config
+from mailflow.parsing.expects import Expects
+from mailflow.parsing.reading import Reading
+from mailflow.program import participants
+from mailflow.program.calendar import format_date
+from mailflow.store import Store
+
+UNSUBSCRIBE_HINT = {
+    "en": "You receive these tips because you take part in the program. "
+          "Reply STOP to receive no more of them.",
+    "fr": "Vous recevez ces conseils parce que vous participez au programme. "
+          "Répondez STOP pour ne plus les recevoir.",
+}
+PUBLIC_FIELDS = ("affiliation", "languages", "goals", "expertise")
+
+
+def form_context(config: Config) -> dict:
+    """The application forms as templates see them."""
+    return {role: [{"key": f.key, "label": f.label, "required": f.required, "help": f.help}
+                   for f in fields] for role, fields in config.forms.items()}
+
+
+class TemplateContext:
+    """Builds template contexts from the store and the configuration."""
+
+    def __init__(self, config: Config, store: Store,
+                 digest: Callable[[datetime], dict] | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.digest = digest
+
+    def build(self, person: dict | None, language: str, now: datetime, template: str, *,
+              expects: Expects | None = None, event: str | None = None,
+              optional: bool = False, reading: Reading | None = None) -> dict[str, Any]:
+        """Everything ``template`` may use when sent to ``person`` (None: coordinators)."""
+        person = person or {}
+        calendar = self.config.calendar
+        context: dict[str, Any] = {
+            "person": {"name": person.get("name") or "", "email": person.get("email") or "",
+                       "role": person.get("role")},
+            "dates": {name: format_date(d.when, language, with_time=d.when.time()
+                                        != calendar.send_time)
+                      for name, d in calendar.dates.items()},
+            "unsubscribe_hint": UNSUBSCRIBE_HINT.get(language, "") if optional else "",
+            "missing": list((person.get("application") or {}).get("missing") or []),
+            "until": person.get("paused_until") or "",
+            "forms": form_context(self.config),
+        }
+        if reading is not None:
+            context.update(self._about_message(reading, person))
+        if template.startswith("choices"):
+            context["mentors"] = [self.public(p) for p in self.store.table("participants").all()
+                                  if p.get("role") == "mentor"
+                                  and p.get("status") not in ("withdrawn",)]
+        if expects is not None and expects.kind == "survey" and expects.about:
+            survey = self.config.surveys[expects.about]
+            context["survey"] = {"title": survey.title or survey.key.replace("_", " ").capitalize(),
+                                 "questions": [{"number": q.number, "text": q.text}
+                                               for q in survey.questions]}
+        if event:
+            date = calendar.dates[event]
+            context["event"] = {"title": date.title or date.name, "location": date.location,
+                                "when": format_date(date.when, language, with_time=True)}
+        mentor, mentee = self.pair_of(person)
+        if mentor is not None:
+            context["mentor"] = mentor
+        if mentee is not None:
+            context["mentee"] = mentee
+        if template == "digest" and self.digest is not None:
+            context["digest"] = self.digest(now)
+        return context
+
+    def _about_message(self, reading: Reading, person: dict) -> dict[str, Any]:
+        """What an answer to a message may say about it: what was read and what was not."""
+        return {
+            "person": {"name": person.get("name") or reading.sender_name or "",
+                       "email": reading.sender, "role": person.get("role") or reading.role},
+            "missing": reading.missing,
+            "subject": reading.subject,
+            "problems": reading.problems,
+            "bounced": reading.bounced_recipient,
+            "until": reading.until or "",
+            "choices": [(participants.find(self.store, email) or {}).get("name") or email
+                        for email in reading.choices],
+        }
+
+    def public(self, person: dict) -> dict[str, str]:
+        """What may be shown of a person to others: the form fields marked shareable."""
+        fields = person.get("fields") or {}
+        shareable = {f.key for form in self.config.forms.values() for f in form if f.shareable}
+        shown = {key: "" for key in (*PUBLIC_FIELDS, *shareable)}
+        shown.update({key: str(fields.get(key) or "") for key in shareable})
+        return {**shown, "name": person.get("name") or "", "email": person.get("email") or ""}
+
+    def public_of(self, email: str) -> dict[str, str]:
+        """The public record of the participant with this address (empty when unknown)."""
+        return self.public(dict(participants.find(self.store, email) or {}))
+
+    def pair_of(self, person: dict) -> tuple[dict | None, dict | None]:
+        """The public records of a person's mentor and mentee (the latest proposed)."""
+        if person.get("role") == "mentee" and person.get("mentor"):
+            other = participants.find(self.store, person["mentor"])
+            return (self.public(other) if other else None), self.public(person)
+        if person.get("role") == "mentor" and person.get("mentees"):
+            other = participants.find(self.store, person["mentees"][-1])
+            return self.public(person), (self.public(other) if other else None)
+        return None, None

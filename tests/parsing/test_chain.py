@@ -1,0 +1,114 @@
+"""The reader chain: its order decides, the thread beats content, a failing reader means review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from mailflow.config import load_config
+from mailflow.parsing import readers
+from mailflow.parsing.choices import RosterEntry
+from mailflow.parsing.decode import decode_message
+from mailflow.parsing.understand import CHAIN, Context, understand
+from mailflow.program.engine import decide
+from mailflow.program.rules import load_rules
+
+MENTORS = {
+    "chen.wei@example.org": "Chen Wei",
+    "amelie.tremblay@example.org": "Amélie Tremblay",
+    "kwame.mensah@example.org": "Kwame Mensah",
+}
+LEA = {"email": "lea.gagnon@example.com", "name": "Léa Gagnon", "role": "mentee",
+       "status": "selected", "language": "en"}
+OURS = SimpleNamespace(id="item1", message_id="choices-1@northlake.example.org",
+                       recipients=[LEA["email"]], meta={"expects": "choices"})
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> Context:
+    (tmp_path / "config.yaml").write_text(
+        "program: {name: Northlake Mentorship Program, address: mentorship@northlake.example.org}\n"
+        "coordinators: [{name: Claire Dubois, email: claire.dubois@northlake.example.org}]\n",
+        encoding="utf-8")
+    roster = {LEA["email"]: LEA, **{e: {"email": e, "name": n, "role": "mentor"}
+                                    for e, n in MENTORS.items()}}
+    return Context(config=load_config(tmp_path), secret=b"k",
+                   participant=lambda a: roster.get((a or "").lower()),
+                   outbox_by_id={OURS.id: OURS}.get,
+                   outbox_by_message_id={OURS.message_id: OURS}.get,
+                   mentors=lambda: [RosterEntry(e, n) for e, n in MENTORS.items()])
+
+
+def _mail(body: str, subject: str = "Re: Your top 3 mentors", headers: str = "") -> bytes:
+    return (f"From: Léa Gagnon <lea.gagnon@example.com>\r\n"
+            "To: mentorship@northlake.example.org\r\n"
+            f"Subject: {subject}\r\nMessage-ID: <r1@mail.example.com>\r\n"
+            f"In-Reply-To: <{OURS.message_id}>\r\nReferences: <{OURS.message_id}>\r\n"
+            f"{headers}Date: Tue, 09 Feb 2027 10:00:00 -0500\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body).encode("utf-8")
+
+
+QUOTED_LIST = """\
+1. Chen Wei
+2. Amélie Tremblay
+3. Kwame Mensah
+
+Thanks!
+Léa
+
+On Mon, Feb 8, 2027 at 9:00 AM Northlake Mentorship <mentorship@northlake.example.org> wrote:
+> Please reply with your top 3 mentors.
+>
+> Name: Chen Wei
+> Expertise: microbiology
+> Languages: English, Mandarin
+>
+> Name: Kwame Mensah
+> Expertise: data science
+> Languages: English, French
+"""
+
+
+def test_a_reply_in_the_choices_thread_is_read_as_choices_despite_a_quoted_form(ctx):
+    reading = understand(decode_message(_mail(QUOTED_LIST)), ctx)
+
+    assert reading.kind == "choices"
+    assert reading.choices == list(MENTORS)
+    assert not reading.needs_review
+    assert reading.expects == "choices"
+
+
+def test_a_command_in_the_choices_thread_is_a_command(ctx):
+    reading = understand(decode_message(_mail("PAUSE until 2027-07-01\n\n-- \nLéa")), ctx)
+
+    assert (reading.kind, reading.command, reading.until) == ("command", "pause", "2027-07-01")
+
+
+def test_an_unsubscribe_click_with_an_empty_body_is_a_stop_not_a_review(ctx):
+    reading = understand(decode_message(_mail("", subject="STOP")), ctx)
+
+    assert (reading.kind, reading.command) == ("command", "stop")
+    assert not reading.needs_review
+
+
+def test_a_failing_reader_sends_the_message_to_review_unanswered(ctx, monkeypatch, tmp_path):
+    def broken(*_args):
+        raise RuntimeError("bug")
+    monkeypatch.setattr(readers, "automatic_kind", broken)
+    reading = understand(decode_message(_mail("Thanks!")), ctx)
+
+    assert reading.needs_review and reading.no_answer
+    assert any("could not read" in p for p in reading.problems)
+    rules = load_rules(Path(__file__).resolve().parents[2] / "rules")
+    assert decide(reading, LEA, rules) == []
+
+
+def test_the_chain_is_one_ordered_list_with_machine_mail_first():
+    names = [name for name, _ in CHAIN]
+
+    assert names.index("bounce") < names.index("who and which thread")
+    assert names.index("command") < names.index("expected answer") < names.index(
+        "application form") < names.index("unexpected content")
+    assert names[-1] == "anything else"

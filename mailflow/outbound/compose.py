@@ -37,9 +37,10 @@ class Envelope:
     extra_headers: dict[str, str] = field(default_factory=dict)
 
 
-def bounce_address(local: str, domain: str, item_id: str) -> str:
-    """The envelope sender (Return-Path) that ties a bounce back to outbox item ``item_id``."""
-    return f"{local}+b-{item_id}@{domain}"
+def bounce_address(local: str, domain: str, token: str) -> str:
+    """The envelope sender (Return-Path) that ties a bounce back to our mail: ``token`` is
+    the outbox id signed for the recipient (``mailflow.reply_tokens.make_token``)."""
+    return f"{local}+b-{token}@{domain}"
 
 
 def message_id_for(item_id: str, domain: str) -> str:

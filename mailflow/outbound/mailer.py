@@ -85,7 +85,10 @@ class Mailer:
                           attachments=attachments, message_id=message_id)
         item = OutboxItem(
             id=item_id, key=key, recipients=[ascii_address(to.email)],
-            envelope_from=bounce_address(config.local_part, config.domain, item_id),
+            # The return address is signed for the recipient: a bounce that silences
+            # someone's mail must have come back from the mail we sent them.
+            envelope_from=bounce_address(config.local_part, config.domain, make_token(
+                self.secret, item_id, ascii_address(to.email))),
             message_id=message_id, subject=rendered.subject,
             kind=kind, participant=to.participant,
             meta={"template": template, "rule": rule, **(meta or {})},

@@ -75,8 +75,9 @@ def serious(problem: str) -> bool:
     return False
 
 
-def answered_item(msg: DecodedMessage, ctx: Context) -> tuple[Any, str | None]:
-    """The outbox item this message answers, and a problem when a token does not verify."""
+def answered_item(msg: DecodedMessage, ctx: Context) -> tuple[Any, str | None, str]:
+    """The outbox item this message answers, a problem when a token does not verify, and
+    how it is tied: 'token', 'thread' or '' (not tied)."""
     local = ctx.config.local_part
     for address in [*msg.to, *msg.cc, *msg.header_all("Delivered-To"),
                     *msg.header_all("X-Original-To")]:
@@ -85,13 +86,15 @@ def answered_item(msg: DecodedMessage, ctx: Context) -> tuple[Any, str | None]:
             continue
         item_id = verify_token(ctx.secret, token, msg.sender or "")
         if item_id is None:
-            return None, "the reply address was issued to someone else; not attributed by token"
-        return ctx.outbox_by_id(item_id), None
+            return (None, "the reply address was issued to someone else; not attributed by "
+                    "token", "")
+        item = ctx.outbox_by_id(item_id)
+        return item, None, "token" if item is not None else ""
     for ref in [*msg.in_reply_to, *reversed(msg.references)]:
         item = ctx.outbox_by_message_id(ref)
         if item is not None and msg.sender in item.recipients:
-            return item, None
-    return None, None
+            return item, None, "thread"
+    return None, None, ""
 
 
 def first_look(msg: DecodedMessage) -> Letter:
@@ -110,7 +113,7 @@ def first_look(msg: DecodedMessage) -> Letter:
 def attribute(letter: Letter, ctx: Context) -> None:
     """Fill in who wrote (participant, coordinator authority) and which mail this answers."""
     msg, reading, config = letter.msg, letter.reading, ctx.config
-    item, token_problem = answered_item(msg, ctx)
+    item, token_problem, tie = answered_item(msg, ctx)
     if token_problem:
         reading.doubt(token_problem)
     if item is not None:
@@ -121,8 +124,10 @@ def attribute(letter: Letter, ctx: Context) -> None:
     letter.person = ctx.participant(msg.sender or "")
     reading.participant = letter.person["email"] if letter.person else None
     letter.is_coordinator = config.is_coordinator_address(msg.sender or "")
-    reading.authenticated = letter.is_coordinator and authenticated_domain_pass(
+    domain_pass = authenticated_domain_pass(
         trusted_results(msg.headers), config.mailbox.authserv_id, msg.sender or "")
+    reading.authenticated = letter.is_coordinator and domain_pass
+    reading.evidence = tie or ("domain" if domain_pass else "from")
     if letter.is_coordinator and not reading.authenticated:
         reading.doubt("claims to be a coordinator but is not authenticated "
                       "(no DMARC/DKIM pass from the trusted server)")

@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-ExpectKind = Literal["choices", "meeting", "survey", "acceptance", "approval", "form"]
+ExpectKind = Literal["choices", "meeting", "survey", "acceptance", "approval", "form",
+                     "confirm"]
 KINDS: tuple[ExpectKind, ...] = ("choices", "meeting", "survey", "acceptance", "approval",
-                                 "form")
+                                 "form", "confirm")
 RULE_KINDS = ("choices", "meeting", "form", "acceptance")  # and survey:KEY
 
 

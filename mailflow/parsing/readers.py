@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from mailflow.parsing.approval import read_approval
 from mailflow.parsing.automatic import (
@@ -23,8 +24,12 @@ from mailflow.parsing.examine import Context, Letter, is_own
 from mailflow.parsing.forms import read_form
 from mailflow.parsing.meeting import read_meeting
 from mailflow.parsing.survey import read_survey
+from mailflow.reply_tokens import MAC_LENGTH, verify_token
+from mailflow.text import fold_accents
 
 _FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|tr|wg|rv|i)\s*:", re.IGNORECASE)
+_CONFIRM = re.compile(r"^\W*(confirm|confirmer|confirme|yes|oui)\b")
+VERIFIED = ("token", "thread", "domain")   # evidence that ties a sender to the address
 
 
 def no_sender(letter: Letter, ctx: Context) -> bool:
@@ -32,6 +37,7 @@ def no_sender(letter: Letter, ctx: Context) -> bool:
     if letter.msg.sender:
         return False
     letter.reading.doubt("no sender address")
+    letter.reading.no_answer = True  # nobody to answer: never mail an empty address
     return True
 
 
@@ -56,8 +62,12 @@ def bounce(letter: Letter, ctx: Context) -> bool:
     reading.kind = "bounce"
     recipients = bounced_recipients(msg)
     reading.bounced_recipient = recipients[0] if recipients else None
-    item_id = verp_id(msg, config.local_part)
-    item = ctx.outbox_by_id(item_id) if item_id else None
+    item, verp = None, verp_id(msg, config.local_part)
+    if verp:
+        item = signed_item(verp, ctx)
+        if item is None:
+            reading.problems.append("the bounce came back to a return address we did not "
+                                    "sign")
     if item is None:  # no return address of ours: does it quote one of our mails?
         item = next((i for i in map(ctx.outbox_by_message_id, bounced_message_ids(msg))
                      if i is not None), None)
@@ -68,16 +78,22 @@ def bounce(letter: Letter, ctx: Context) -> bool:
         if reported and reported.lower() != ours.lower():
             reading.doubt(f"the bounce names {reported}, but our mail went to {ours}; "
                           "not applied")
-    elif reading.bounced_recipient is not None and not ctx.participant(
-            reading.bounced_recipient):
-        # Untied bounces of participants' addresses are taken (mail sent by hand from
-        # the program's mailbox bounces there too); the coordinators hear of each, and
-        # a participant who writes again is no longer marked.
-        reading.doubt("a bounce for an address that is not a participant's, and no mail "
-                      "of ours can be tied to it; not applied")
+    elif reading.bounced_recipient is not None:
+        # Anyone can write a bounce naming anyone: one that neither came back to our
+        # signed return address nor quotes our mail silences nobody; a person looks.
+        reading.doubt("a bounce that cannot be tied to a mail of ours (no signed return "
+                      "address, no quoted Message-ID); not applied")
     if reading.bounced_recipient is None:
         reading.doubt("bounce whose recipient could not be identified")
     return True
+
+
+def signed_item(verp: str, ctx: Context) -> Any:
+    """The outbox item of a signed return address ``LOCAL+b-TOKEN@``, or None when forged."""
+    item = ctx.outbox_by_id(verp[:-MAC_LENGTH]) if len(verp) > MAC_LENGTH else None
+    if item is None or verify_token(ctx.secret, verp, item.recipients[0]) != item.id:
+        return None
+    return item
 
 
 def auto_reply(letter: Letter, ctx: Context) -> bool:
@@ -114,8 +130,26 @@ def coordinator(letter: Letter, ctx: Context) -> bool:
     return True
 
 
+def confirmation(letter: Letter, ctx: Context) -> bool:
+    """CONFIRM in reply to our request for confirmation: the change asked for is made."""
+    expects = letter.expects
+    if letter.person is None or expects is None or expects.kind != "confirm":
+        return False
+    if not (letter.reading.evidence in VERIFIED and _CONFIRM.search(
+            fold_accents(letter.reply.new_text or letter.msg.subject))):
+        return False  # anything else is read as usual (and a person sees it)
+    name, _, until = (expects.about or "").partition(":")
+    reading = letter.reading
+    reading.kind, reading.command, reading.until = "command", name, until or None
+    return True
+
+
 def command(letter: Letter, ctx: Context) -> bool:
-    """STOP, START, PAUSE until a date, RESUME: understood in any thread."""
+    """STOP, START, PAUSE until a date, RESUME: understood in any thread.
+
+    From an address we cannot tie to the participant (From alone, forgeable), the
+    change waits for a confirmation mailed to the registered address.
+    """
     if letter.person is None:
         return False
     found = read_command(letter.reply.new_text, letter.msg.subject)
@@ -124,6 +158,9 @@ def command(letter: Letter, ctx: Context) -> bool:
     reading = letter.reading
     reading.kind, reading.command = "command", found.name
     reading.until = found.until.isoformat() if found.until else None
+    if reading.evidence not in VERIFIED:
+        reading.pending = found.name + (f":{reading.until}" if reading.until else "")
+        reading.command, reading.until = "confirm", None
     return True
 
 

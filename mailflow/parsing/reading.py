@@ -36,6 +36,10 @@ class Reading:
     answers_item: str | None = None
     expects: str | None = None
     authenticated: bool = False
+    # What ties the sender to the address: "token" (our signed reply address),
+    # "thread" (In-Reply-To one of our unguessable Message-IDs), "domain" (a DMARC/DKIM
+    # pass for the sender's domain from our server), or "from" (the From header only).
+    evidence: str = "from"
     language: str | None = None
     reply_text: str = ""
     own_mail: bool = False
@@ -52,6 +56,7 @@ class Reading:
     until: str | None = None                                         # command: pause
     edits: list[tuple[str, str]] = field(default_factory=list)       # command: edit
     proposal: str | None = None                                      # command: approval/YES/NO
+    pending: str | None = None                                       # command: to confirm
     role: str | None = None                                          # application
     fields: dict[str, str] = field(default_factory=dict)             # application
     missing: list[str] = field(default_factory=list)                 # application

@@ -39,6 +39,7 @@ CHAIN: tuple[tuple[str, Reader], ...] = (
     ("auto-reply", readers.auto_reply),
     ("coordinator's approval", readers.approval),
     ("coordinator's mail", readers.coordinator),
+    ("confirmation", readers.confirmation),
     ("command", readers.command),
     ("mentor's YES or NO", readers.acceptance),
     ("expected answer", readers.expected),

@@ -12,7 +12,7 @@ from mailflow.parsing.decode import decode_message
 from mailflow.parsing.expects import Expects
 from mailflow.parsing.forms import missing_fields
 from mailflow.parsing.understand import Context, Reading, understand
-from mailflow.program import participants
+from mailflow.program import participants, trust
 from mailflow.program.actions import Firing, run_action
 from mailflow.program.engine import Decision, decide
 from mailflow.program.mailings import Mailings
@@ -60,6 +60,7 @@ class Handler:
             else None
         if reading.kind == "application" and person is not None:
             complete_with_earlier_answers(reading, person, self.config)
+        trust.check(reading, person)
         decisions = decide(reading, person, self.rules)
         cause = f"message {entry['key']}"
         at = now.isoformat()
@@ -68,6 +69,8 @@ class Handler:
         record_reply(self.store, reading, person, cause, now)
         if reading.kind == "command" and reading.proposal and reading.authenticated:
             self._answer_proposal(reading, now)
+        if reading.command == "confirm" and reading.pending and person is not None:
+            self._ask_confirmation(reading, person, entry, now)
         review = reading.needs_review
         if review:
             self.store.table("review").insert({
@@ -78,6 +81,19 @@ class Handler:
             participants.add_event(self.store, reading.participant, f"message:{reading.kind}",
                                    cause, at, {"subject": reading.subject})
         return Outcome(reading, decisions, review)
+
+    def _ask_confirmation(self, reading: Reading, person: dict, entry: dict,
+                          now: datetime) -> None:
+        """Mail the registered address: a change asked for on From alone waits for CONFIRM."""
+        language = person.get("language") or self.config.language
+        context = self.mailings.contexts.build(person, language, now, "confirm_change")
+        context["change"] = {"text": trust.change_text(reading.pending or "", language)}
+        self.mailer.queue(
+            rule="confirm-change", occasion=entry["key"], template="confirm_change",
+            to=Recipient(person["email"], person.get("name") or "", language,
+                         participant=person["email"]),
+            context=context, kind="reply", now=now,
+            meta=Expects("confirm", reading.pending).meta())
 
     def _answer_proposal(self, reading: Reading, now: datetime) -> None:
         """A verified coordinator approved or edited a matching proposal."""

@@ -7,13 +7,18 @@ are stored with the person and never put into mail to anyone else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from mailflow.parsing.understand import Reading
+from mailflow.parsing.reading import Reading
 from mailflow.program import participants
 from mailflow.store import Store
 
 AWAY_DAYS = 7
+COMMAND_VALUES: dict[str, Callable[[Reading], dict]] = {
+    "stop": lambda r: {"opted_out": True}, "start": lambda r: {"opted_out": False},
+    "pause": lambda r: {"paused_until": r.until}, "resume": lambda r: {"paused_until": None},
+}
 
 
 def record_reply(store: Store, reading: Reading, person: dict | None, cause: str,
@@ -49,10 +54,8 @@ def record_reply(store: Store, reading: Reading, person: dict | None, cause: str
     elif reading.kind == "command" and reading.command in ("accept", "decline"):
         answer_proposal(store, person, reading.command == "accept", cause, at,
                         reading.proposal)
-    elif reading.kind == "command":
-        values = {"stop": {"opted_out": True}, "start": {"opted_out": False},
-                  "pause": {"paused_until": reading.until},
-                  "resume": {"paused_until": None}}[reading.command or ""]
+    elif reading.kind == "command" and reading.command in COMMAND_VALUES:
+        values = COMMAND_VALUES[reading.command or ""](reading)
         participants.set_fields(store, email, values, cause, at)
     elif reading.kind == "auto_reply" and not reading.own_mail:
         # An out-of-office postpones this person's reminders; it never counts as an answer.

@@ -35,7 +35,8 @@ CONDITIONS = {
     "sender": {"stranger", "participant", "coordinator"},
     "application": {"complete", "incomplete"},
     "role": {"mentee", "mentor"},
-    "command": {"stop", "start", "pause", "resume", "approve", "edit", "accept", "decline"},
+    "command": {"stop", "start", "pause", "resume", "approve", "edit", "accept", "decline",
+                "confirm"},
     "status": None,  # any string
 }
 

@@ -1,0 +1,58 @@
+"""Whether a message may change a participant's record: evidence, never the From header alone.
+
+Anyone can put a participant's address in From. What ties a message to the person
+is a reply to our signed reply address, an answer in the thread of one of our mails
+(whose Message-IDs cannot be guessed), or a DMARC/DKIM pass for their domain from our
+own server. Without one of these, a command waits for a confirmation mailed to the
+registered address, and any other change goes to review.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from mailflow.parsing.readers import VERIFIED
+from mailflow.parsing.reading import Reading
+from mailflow.program.calendar import format_date
+
+CHANGES = {
+    "en": {"stop": "stop sending you optional mail (such as the monthly tips)",
+           "start": "send you optional mail again",
+           "pause": "pause your mail until {until}",
+           "resume": "resume your mail"},
+    "fr": {"stop": "ne plus vous envoyer le courrier facultatif (comme les conseils mensuels)",
+           "start": "vous envoyer de nouveau le courrier facultatif",
+           "pause": "suspendre vos messages jusqu'au {until}",
+           "resume": "reprendre vos messages"},
+}
+UNVERIFIED = ("was not sent from a reply address we gave this participant, nor in the thread "
+              "of our mail (the From header alone can be forged); not applied")
+
+
+def check(reading: Reading, person: dict | None) -> None:
+    """Send to review a reading that would change a registered person's record on From alone."""
+    if person is None or reading.needs_review:
+        return
+    if reading.kind == "application":
+        role = person.get("role")
+        if role and reading.role and reading.role != role:
+            reading.doubt(f"asks to change the role from {role} to {reading.role}: "
+                          "a coordinator decides")
+        elif person.get("status") != "applicant" and reading.evidence not in VERIFIED:
+            reading.doubt(f"changes the form of a registered participant, but {UNVERIFIED}")
+    elif reading.kind in ("choices", "meeting", "survey") and reading.evidence not in VERIFIED:
+        reading.doubt(f"this {reading.kind} answer {UNVERIFIED}")
+
+
+def change_text(pending: str, language: str) -> str:
+    """The change awaiting confirmation, in words: 'pause your mail until July 1, 2027'."""
+    name, _, until = pending.partition(":")
+    texts = CHANGES.get(language, CHANGES["en"])
+    when = ""
+    if until:
+        try:
+            day = date.fromisoformat(until)
+            when = format_date(datetime(day.year, day.month, day.day), language)
+        except ValueError:
+            when = until
+    return texts.get(name, name).format(until=when)

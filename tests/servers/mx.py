@@ -391,12 +391,29 @@ def mx_world() -> Iterator[MxWorld]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+class _LmtpDovecot(DovecotServer):
+    """A Dovecot whose LMTP may leave out its own Received line (a common setting)."""
+
+    received_header = True
+
+    def _write_config(self) -> None:
+        super()._write_config()
+        if not self.received_header:
+            with open(self.conf_file, "a") as conf:
+                conf.write("lmtp_add_received_header = no\n")
+
+
 @pytest.fixture
-def mx_dovecot(mx_world: MxWorld) -> Iterator[DovecotServer]:
-    """A fresh Dovecot for this test whose mailbox the MX delivers to over LMTP."""
+def mx_dovecot(request: pytest.FixtureRequest, mx_world: MxWorld) -> Iterator[DovecotServer]:
+    """A fresh Dovecot for this test whose mailbox the MX delivers to over LMTP.
+
+    Indirect parameter: ``"lmtp-received"`` (the default: LMTP adds a Received line
+    above the MX's) or ``"no-lmtp-received"`` (the MX's Received is the top one).
+    """
     base = Path(tempfile.mkdtemp(prefix="mf-dovecot-", dir="/tmp"))
     base.chmod(0o711)
-    server = DovecotServer(base / "dovecot", user=f"mentorship@{COORDINATOR_DOMAIN}", lmtp=True)
+    server = _LmtpDovecot(base / "dovecot", user=f"mentorship@{COORDINATOR_DOMAIN}", lmtp=True)
+    server.received_header = getattr(request, "param", "lmtp-received") != "no-lmtp-received"
     try:
         server.start()
         assert server.lmtp_socket is not None

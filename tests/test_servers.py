@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import email
 import os
 import ssl
 from email.message import EmailMessage
@@ -12,6 +13,13 @@ import pytest
 from imapclient import IMAPClient
 
 from tests.servers.dovecot import DovecotServer
+from tests.servers.mx import (  # mx_world, mx_dovecot: fixtures
+    AUTHSERV_ID,
+    MxWorld,
+    mx_dovecot,  # noqa: F401
+    mx_world,  # noqa: F401
+    wait_for_delivery,
+)
 from tests.servers.smtp import SmtpServer
 
 
@@ -172,3 +180,23 @@ def test_smtp_hang_after_data(smtp_server: SmtpServer) -> None:
     assert hung.code == 0 and b"Subject: hung" in (hung.data or b"")
     send(smtp_server, email_message("next"), timeout=5)
     assert [m.subject for m in smtp_server.wait_for(1)] == ["next"]
+
+
+# ----------------------------------------------------------------- MX
+
+
+@pytest.mark.servers
+def test_mx_delivers_over_lmtp_with_its_dkim_and_dmarc_results(
+    mx_world: MxWorld, mx_dovecot: DovecotServer  # noqa: F811
+) -> None:
+    raw = raw_message("signed", "Signed by the coordinator's domain.\r\n").replace(
+        b"ann@example.org", b"claire.dubois@northlake.example.org")
+    mx_world.mx.submit(mx_world.coordinator.sign(raw), sender=mx_world.coordinator,
+                       mail_from="claire.dubois@northlake.example.org",
+                       rcpt="mentorship@northlake.example.org")
+    [delivered] = wait_for_delivery(mx_dovecot, 1, mx_world.mx).values()
+    results = email.message_from_bytes(delivered).get_all("Authentication-Results")
+    assert any("dkim=pass" in r and "header.d=northlake.example.org" in r for r in results)
+    assert any("dmarc=pass" in r and "header.from=northlake.example.org" in r for r in results)
+    assert all(r.startswith(AUTHSERV_ID + ";") for r in results)
+    assert mx_world.dns.asked("mail2026._domainkey.northlake.example.org")

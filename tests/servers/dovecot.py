@@ -97,11 +97,14 @@ class DovecotServer:
         user: str = "program",
         password: str = "secret",
         tls: bool = False,
+        lmtp: bool = False,
     ) -> None:
         """``tls=True`` adds an implicit-TLS listener (``tls_port``) with a self-signed
         certificate (``ca_file``) made by the ``openssl`` command; Dovecot then also
         offers (never requires) STARTTLS on the plain port. With ``tls=False`` it runs
-        with ``ssl = no``."""
+        with ``ssl = no``. ``lmtp=True`` adds LMTP, on a port (``lmtp_port``) of the same
+        address and on a Unix socket (``lmtp_socket``), for a test MTA to deliver into
+        the mailbox."""
         self.base_dir = Path(base_dir).resolve()
         self.base_dir.mkdir(parents=True, exist_ok=True)
         self._user = user
@@ -119,6 +122,7 @@ class DovecotServer:
 
         self._port = free_port(self._host)
         self._tls_port: int | None = free_port(self._host) if self._tls else None
+        self._lmtp_port: int | None = free_port(self._host) if lmtp else None
         self._proc: subprocess.Popen[bytes] | None = None
         # Unix socket paths are limited to ~108 bytes: keep Dovecot's base_dir short.
         self._run_dir: Path | None = None
@@ -153,6 +157,19 @@ class DovecotServer:
     @property
     def tls_port(self) -> int | None:
         return self._tls_port
+
+    @property
+    def lmtp_port(self) -> int | None:
+        """The LMTP listener's port, or None unless ``lmtp=True``."""
+        return self._lmtp_port
+
+    @property
+    def lmtp_socket(self) -> Path | None:
+        """LMTP's Unix socket (Dovecot's default ``lmtp`` listener) while running with
+        ``lmtp=True``, else None."""
+        if self._lmtp_port is None or self._run_dir is None:
+            return None
+        return self._run_dir / "lmtp"
 
     @property
     def ca_file(self) -> Path | None:
@@ -378,7 +395,7 @@ class DovecotServer:
                 "dovecot_storage_version = 2.4.0",
             ]
         lines += [
-            "protocols = imap",
+            "protocols = imap lmtp" if self._lmtp_port else "protocols = imap",
             f"listen = {self.host}",
             f"base_dir = {self._run_dir}",
             f"state_dir = {self.state_dir}",
@@ -463,6 +480,14 @@ class DovecotServer:
             "  chroot =",
             "}",
         ]
+        if self._lmtp_port:
+            lines += [
+                "service lmtp {",
+                "  inet_listener lmtp {",
+                f"    port = {self._lmtp_port}",
+                "  }",
+                "}",
+            ]
         if os.geteuid() != 0:
             # chroot needs root; disable it for every service that has one by default.
             services = ["ipc", "imap-urlauth-login"]
@@ -489,7 +514,7 @@ class DovecotServer:
         return [f"default_internal_group = {group}"]
 
     def _check_ports_free(self) -> None:
-        ports = [self.port] + ([self.tls_port] if self.tls_port else [])
+        ports = [self.port] + [p for p in (self.tls_port, self.lmtp_port) if p]
         for port in ports:
             deadline = time.monotonic() + 5
             while _port_accepts(self.host, port):

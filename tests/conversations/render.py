@@ -27,6 +27,13 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
              "September", "October", "November", "December")
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
              "septembre", "octobre", "novembre", "décembre")
+# What optional mail (the monthly tips) ends with, as the scheduled rules word it.
+UNSUBSCRIBE_HINT = {
+    "en": "You receive these tips because you take part in the program. "
+          "Reply STOP to receive no more of them.",
+    "fr": "Vous recevez ces conseils parce que vous participez au programme. "
+          "Répondez STOP pour ne plus les recevoir.",
+}
 PUBLIC = ("name", "email", "affiliation", "languages", "goals", "expertise")
 
 
@@ -99,7 +106,8 @@ def context_for(case: dict[str, Any], data: dict[str, Any], language: str) -> di
                   for role, fields in forms.items()},
         "missing": [],
         "until": None,
-        "unsubscribe_hint": "",
+        "unsubscribe_hint": UNSUBSCRIBE_HINT.get(language, UNSUBSCRIBE_HINT["en"])
+        if ours["template"].startswith("tips/") else "",
     }
 
 

@@ -2,7 +2,7 @@
 
 Builds a throw-away program directory, runs `python -m mailflow -C DIR parse FILE --json`
 on every .eml here and compares sender, authenticated and needs_review with expected.yaml.
-Usage: python tests/corpus/trust/run.py [-v]   (exit status 1 when any message is wrong)
+Usage: python tests/corpus/trust/run.py [-v] [--code CHECKOUT]   (exit 1 when any is wrong)
 """
 
 from __future__ import annotations
@@ -55,24 +55,24 @@ class Result:
         return not self.wrong
 
 
-def _env() -> dict[str, str]:
+def _env(code: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
+    env["PYTHONPATH"] = os.pathsep.join([str(code), *filter(None, [env.get("PYTHONPATH")])])
     return env
 
 
-def _mailflow(program: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _mailflow(code: Path, program: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "mailflow", "-C", str(program), *args],
         capture_output=True,
         text=True,
-        env=_env(),
+        env=_env(code),
         cwd=program,
         timeout=120,
     )
 
 
-def build_program(root: Path) -> Path:
+def build_program(code: Path, root: Path) -> Path:
     """A program directory on the embedded mailbox, with our authserv-id and three participants."""
     program = root / "program"
     program.mkdir()
@@ -80,7 +80,7 @@ def build_program(root: Path) -> Path:
     for role, rows in (("mentees", MENTEES), ("mentors", MENTORS)):
         csv = root / f"{role}.csv"
         csv.write_text(rows, encoding="utf-8")
-        done = _mailflow(program, "import", role, str(csv))
+        done = _mailflow(code, program, "import", role, str(csv))
         if done.returncode != 0:
             raise SystemExit(f"trust corpus: could not import {role}: {done.stderr.strip()}")
     return program
@@ -111,8 +111,8 @@ def compare(name: str, expected: dict, said: dict) -> Result:
     return result
 
 
-def parse_one(program: Path, name: str, expected: dict) -> Result:
-    done = _mailflow(program, "parse", str(CORPUS / name), "--json")
+def parse_one(code: Path, program: Path, name: str, expected: dict) -> Result:
+    done = _mailflow(code, program, "parse", str(CORPUS / name), "--json")
     try:
         said = json.loads(done.stdout)
     except json.JSONDecodeError:
@@ -130,13 +130,13 @@ def load_expected() -> dict[str, dict]:
     return expected
 
 
-def measure() -> list[Result]:
-    """Every message of the corpus, measured against a fresh program."""
+def measure(code: Path = REPO) -> list[Result]:
+    """Every message of the corpus, measured against a fresh program run by the mailflow in CODE."""
     expected = load_expected()
     with tempfile.TemporaryDirectory(prefix="mailflow-trust-") as tmp:
-        program = build_program(Path(tmp))
+        program = build_program(code, Path(tmp))
         with ThreadPoolExecutor(max_workers=2) as pool:
-            results = pool.map(lambda n: parse_one(program, n, expected[n]), sorted(expected))
+            results = pool.map(lambda n: parse_one(code, program, n, expected[n]), sorted(expected))
             return list(results)
 
 
@@ -180,8 +180,14 @@ def report(results: list[Result], verbose: bool) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="also list the right ones")
+    parser.add_argument(
+        "--code",
+        type=Path,
+        default=REPO,
+        help="the checkout whose mailflow is measured (default: the one holding this corpus)",
+    )
     args = parser.parse_args(argv)
-    results = measure()
+    results = measure(args.code.resolve())
     print(report(results, args.verbose))
     return 0 if all(r.right for r in results) else 1
 

@@ -7,8 +7,8 @@ from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from mailflow.config.timetext import ProgramDate, parse_duration, parse_time, parse_when
 from mailflow.config.yamlfile import YamlDoc
-from mailflow.program.calendar import ProgramDate, parse_duration, parse_time, parse_when
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,12 @@ from mailflow.config.model import (
     MailboxConfig,
     OutboxConfig,
     Person,
+    Question,
     ServerConfig,
+    Survey,
 )
 from mailflow.config.secrets import SecretRef
 from mailflow.config.yamlfile import YamlDoc, load_yaml
-from mailflow.parsing.survey import Question, Survey
 
 CONFIG_NAME = "config.yaml"
 SURVEY_KINDS = ("scale", "yesno", "text")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from mailflow.config.dates import CalendarConfig
 from mailflow.config.secrets import SecretRef
-from mailflow.parsing.survey import Survey
 
 SECURITY_MODES = ("ssl", "starttls", "none")
 LANGUAGES = ("en", "fr")
@@ -69,6 +69,27 @@ class FormField:
     required: bool = False
     shareable: bool = False
     help: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One survey question; a scale question accepts whole numbers from ``low`` to ``high``."""
+
+    number: int
+    kind: Literal["scale", "yesno", "text"]
+    text: str
+    required: bool = True
+    low: int = 1
+    high: int = 5
+
+
+@dataclass(frozen=True)
+class Survey:
+    """A survey: its key (for the rules) and its questions."""
+
+    key: str
+    questions: list[Question]
+    title: str = ""
 
 
 @dataclass(frozen=True)

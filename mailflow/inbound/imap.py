@@ -20,7 +20,7 @@ from imapclient.exceptions import IMAPClientError
 from mailflow.config.model import MailboxConfig
 from mailflow.errors import MailboxError
 from mailflow.inbound.ledger import Ledger, RawMessage
-from mailflow.outbound.transport import tls_context
+from mailflow.tls import tls_context
 
 log = logging.getLogger("mailflow.inbound")
 BATCH = 100

@@ -7,8 +7,8 @@ from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from mailflow.config.timetext import ProgramDate, parse_duration, parse_time, parse_when
 from mailflow.config.yamlfile import YamlDoc
-from mailflow.program.calendar import ProgramDate, parse_duration, parse_time, parse_when
 
 
 @dataclass(frozen=True)
@@ -25,14 +25,16 @@ def load_calendar(doc: YamlDoc, data: Any, zone: ZoneInfo) -> CalendarConfig:
     if data is None:
         return CalendarConfig(zone=zone)
     if not isinstance(data, dict):
-        raise doc.error("calendar", "expected a mapping with send_time and dates")
+        raise doc.error("calendar", "expected a mapping with send_time and dates",
+                        "write send_time: and dates: indented under calendar:")
     for key in data:
         if key not in ("send_time", "dates"):
             raise doc.error(f"calendar.{key}", "unknown key", "use send_time and dates")
     try:
         send_time = parse_time(data.get("send_time", "09:00"))
     except ValueError as exc:
-        raise doc.error("calendar.send_time", str(exc)) from exc
+        raise doc.error("calendar.send_time", str(exc),
+                        "write the time of day as HH:MM, e.g. \"09:00\"") from exc
     dates = {}
     raw_dates = data.get("dates") or {}
     if not isinstance(raw_dates, dict):
@@ -45,11 +47,22 @@ def load_calendar(doc: YamlDoc, data: Any, zone: ZoneInfo) -> CalendarConfig:
         if unknown:
             raise doc.error(f"{key}.{sorted(unknown)[0]}", "unknown key",
                             "use at, duration, title and location")
+        at_key = f"{key}.at" if isinstance(raw, dict) else key
+        if item.get("at") is None:
+            raise doc.error(at_key, "missing", f"add 'at:' under '{key}', e.g. at: 2027-02-08")
         try:
-            when = parse_when(item.get("at"), zone, send_time)
+            when = parse_when(item["at"], zone, send_time)
+        except ValueError as exc:
+            raise doc.error(at_key, str(exc), "write a date that exists as YYYY-MM-DD, "
+                            "or a date and time as YYYY-MM-DD HH:MM") from exc
+        try:
             duration = parse_duration(item["duration"]) if item.get("duration") else None
         except ValueError as exc:
-            raise doc.error(key, str(exc)) from exc
+            raise doc.error(f"{key}.duration", str(exc),
+                            "write a duration such as 90m, 2h or 1d") from exc
+        if duration is not None and duration.total_seconds() <= 0:
+            raise doc.error(f"{key}.duration", "a duration of zero is meaningless",
+                            "write how long the event lasts, such as 90m or 2h")
         dates[str(name)] = ProgramDate(name=str(name), when=when, duration=duration,
                                        title=str(item.get("title") or ""),
                                        location=str(item.get("location") or ""))

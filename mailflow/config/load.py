@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import MISSING
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,21 +11,20 @@ from email_validator import EmailNotValidError, validate_email
 
 from mailflow.config.dates import load_calendar
 from mailflow.config.model import (
-    LANGUAGES,
-    SECURITY_MODES,
     Config,
     FormField,
     MailboxConfig,
     OutboxConfig,
     Person,
+    Question,
     ServerConfig,
+    Survey,
 )
+from mailflow.config.schema import Setting, settings_of
 from mailflow.config.secrets import SecretRef
 from mailflow.config.yamlfile import YamlDoc, load_yaml
-from mailflow.parsing.survey import Question, Survey
 
 CONFIG_NAME = "config.yaml"
-SURVEY_KINDS = ("scale", "yesno", "text")
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_FORMS = PACKAGE_DIR / "config" / "default_forms.yaml"
 DEFAULT_SURVEYS = PACKAGE_DIR / "config" / "default_surveys.yaml"
@@ -38,13 +38,14 @@ DEFAULT_PORTS = {("imap", "ssl"): 993, ("imap", "starttls"): 143, ("imap", "none
 class _Reader:
     """Typed access to a YAML mapping that raises ConfigErrors pointing at the key."""
 
-    def __init__(self, doc: YamlDoc, data: Any, prefix: str) -> None:
-        self.doc, self.prefix = doc, prefix
+    def __init__(self, doc: YamlDoc, data: Any, prefix: str, root: Path | None = None) -> None:
+        self.doc, self.prefix, self.root = doc, prefix, root
         if data is None:
             data = {}
         if not isinstance(data, dict):
-            raise doc.error(prefix or "(top level)", "expected a mapping of keys to values")
-        self.data = data
+            raise doc.error(prefix or "(top level)", "expected a mapping of keys to values",
+                            "write 'key: value' lines indented under it")
+        self.data: dict[Any, Any] = data
 
     def key(self, name: str) -> str:
         return f"{self.prefix}.{name}" if self.prefix else name
@@ -58,11 +59,13 @@ class _Reader:
                 )
 
     def get(self, name: str, kind: type | tuple[type, ...], default: Any = None,
-            required: bool = False) -> Any:
+            required: bool = False, fix: str = "") -> Any:
         if name not in self.data or self.data[name] is None:
             if required:
+                where = self.prefix or "the top level"
+                hint = f" ({fix})" if fix else ""
                 raise self.doc.error(self.key(name), "missing",
-                                     f"add '{name}:' under '{self.prefix or 'the top level'}'")
+                                     f"add '{name}:' under '{where}'{hint}")
             return default
         value = self.data[name]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
@@ -70,28 +73,59 @@ class _Reader:
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             kinds = kind if isinstance(kind, tuple) else (kind,)
             names = " or ".join(k.__name__ for k in kinds)
-            raise self.doc.error(self.key(name), f"expected {names}, got {value!r}")
+            raise self.doc.error(self.key(name), f"expected {names}, got {value!r}",
+                                 fix or f"write {names} after '{name}:'")
         return value
+
+    def setting(self, declared: Setting, default: Any = MISSING) -> Any:
+        """The value of a declared key, checked against its type, bounds and choices."""
+        name = declared.name
+        if default is MISSING:
+            default = declared.default
+        kind = str if declared.kind is Path else declared.kind
+        value = self.get(name, kind, None if default is MISSING else default,
+                         required=default is MISSING, fix=declared.fix())
+        if value is None:
+            return None
+        problem = declared.problem(value)
+        if problem:
+            raise self.doc.error(self.key(name), problem, declared.fix())
+        if declared.kind is Path:
+            assert self.root is not None, "a Path setting needs the program folder"
+            return (self.root / value).resolve()
+        return value
+
+    def settings(self, cls: type, names: tuple[str, ...] = ()) -> dict[str, Any]:
+        """Every declared key of ``cls`` (or only ``names``), ready for its constructor."""
+        declared = settings_of(cls)
+        return {name: self.setting(item) for name, item in declared.items()
+                if not names or name in names}
 
     def sub(self, name: str) -> _Reader | None:
         if self.data.get(name) is None:
             return None
-        return _Reader(self.doc, self.data[name], self.key(name))
+        return _Reader(self.doc, self.data[name], self.key(name), self.root)
+
+    def section(self, name: str) -> _Reader:
+        """A nested mapping, empty when absent."""
+        return self.sub(name) or _Reader(self.doc, {}, self.key(name), self.root)
 
     def email(self, name: str, required: bool = True) -> str | None:
-        value = self.get(name, str, required=required)
+        value = self.get(name, str, required=required, fix="an address such as "
+                         "mentorship@example.org")
         if value is None:
             return None
         try:
             checked = validate_email(value, check_deliverability=False)
         except EmailNotValidError as exc:
-            raise self.doc.error(self.key(name), f"not a valid address: {exc}") from exc
+            raise self.doc.error(self.key(name), f"not a valid address: {exc}",
+                                 "write one address such as mentorship@example.org") from exc
         if checked.ascii_email is None:
             raise self.doc.error(self.key(name), "the part before @ is not ASCII",
                                  "mailflow sends without SMTPUTF8: use an ASCII address")
-        return checked.ascii_email.lower()
+        return str(checked.ascii_email).lower()
 
-    def secret(self, stem: str, root: Path) -> SecretRef | None:
+    def secret(self, stem: str) -> SecretRef | None:
         if stem in self.data:
             raise self.doc.error(
                 self.key(stem), "secrets are never written in the YAML file",
@@ -102,170 +136,154 @@ class _Reader:
         file = self.get(f"{stem}_file", str)
         if env and file:
             raise self.doc.error(self.key(f"{stem}_file"),
-                                 f"give {stem}_env or {stem}_file, not both")
+                                 f"give {stem}_env or {stem}_file, not both", "remove one of them")
         if env:
             return SecretRef(env=env)
         if file:
-            return SecretRef(file=(root / file).resolve())
+            assert self.root is not None, "a secret file needs the program folder"
+            return SecretRef(file=(self.root / file).resolve())
         return None
 
 
-def _server(reader: _Reader, proto: str, root: Path) -> ServerConfig:
-    reader.unknown_keys({"host", "port", "security", "username", "password_env", "password_file",
-                         "password", "ca_file", "verify", "timeout"})
-    security = reader.get("security", str, "ssl")
-    if security not in SECURITY_MODES:
-        raise reader.doc.error(reader.key("security"), f"unknown security mode {security!r}",
-                               f"use one of: {', '.join(SECURITY_MODES)}")
-    port = reader.get("port", int, DEFAULT_PORTS[(proto, security)])
-    if not 0 < port < 65536:
-        raise reader.doc.error(reader.key("port"), f"port {port} out of range 1-65535")
-    username = reader.get("username", str)
-    password = reader.secret("password", root)
-    if proto == "imap" and not username:
+SECRET_KEYS = {"password", "password_env", "password_file"}
+
+
+def _server(reader: _Reader, proto: str) -> ServerConfig:
+    declared = settings_of(ServerConfig)
+    reader.unknown_keys(set(declared) | SECRET_KEYS)
+    security = reader.setting(declared["security"])
+    port = reader.setting(declared["port"], DEFAULT_PORTS[(proto, security)])
+    values = reader.settings(ServerConfig, ("host", "username", "ca_file", "verify", "timeout"))
+    password = reader.secret("password")
+    if proto == "imap" and not values["username"]:
         raise reader.doc.error(reader.key("username"), "missing", "add the mailbox's login name")
-    if username and password is None:
+    if values["username"] and password is None:
         raise reader.doc.error(reader.key("username"), "a username needs a password",
                                "add password_env: VARIABLE or password_file: PATH")
-    ca_file = reader.get("ca_file", str)
-    return ServerConfig(
-        host=reader.get("host", str, required=True), port=port, security=security,
-        username=username, password=password,
-        ca_file=(root / ca_file).resolve() if ca_file else None,
-        verify=reader.get("verify", bool, True), timeout=reader.get("timeout", float, 30.0),
-    )
+    return ServerConfig(port=port, security=security, password=password, **values)
 
 
 def _forms(doc: YamlDoc, data: Any, key: str) -> dict[str, tuple[FormField, ...]]:
     reader = _Reader(doc, data, key)
     reader.unknown_keys({"mentee", "mentor"})
+    declared = settings_of(FormField)
     forms: dict[str, tuple[FormField, ...]] = {}
     for role in ("mentee", "mentor"):
-        items = reader.get(role, list, required=True)
+        items = reader.get(role, list, required=True, fix="a list of fields, each with key: "
+                           "and label:")
         fields = []
         for index, item in enumerate(items):
             item_reader = _Reader(doc, item, f"{reader.key(role)}[{index}]")
-            item_reader.unknown_keys({"key", "label", "labels", "required", "shareable", "help"})
-            label = item_reader.get("label", str, required=True)
-            other = item_reader.get("labels", list, [])
-            fields.append(FormField(
-                key=item_reader.get("key", str, required=True), label=label,
-                labels=(label, *[str(x) for x in other]),
-                required=item_reader.get("required", bool, False),
-                shareable=item_reader.get("shareable", bool, False),
-                help=item_reader.get("help", str, ""),
-            ))
+            item_reader.unknown_keys(set(declared) | {"labels"})
+            values = item_reader.settings(FormField)
+            other = item_reader.get("labels", list, [], fix="a list of other labels")
+            fields.append(FormField(labels=(values["label"], *[str(x) for x in other]),
+                                    **values))
         forms[role] = tuple(fields)
     return forms
 
 
 def _surveys(doc: YamlDoc, data: Any, key: str) -> dict[str, Survey]:
     reader = _Reader(doc, data, key)
+    declared = settings_of(Question)
     surveys = {}
     for name in reader.data:
         survey = _Reader(doc, reader.data[name], reader.key(str(name)))
         survey.unknown_keys({"title", "questions"})
         questions = []
-        for index, item in enumerate(survey.get("questions", list, required=True)):
+        items = survey.get("questions", list, required=True,
+                           fix="a list of questions, each with kind: and text:")
+        for index, item in enumerate(items):
             q = _Reader(doc, item, f"{survey.key('questions')}[{index}]")
-            q.unknown_keys({"number", "kind", "text", "required", "low", "high"})
-            kind = q.get("kind", str, required=True)
-            if kind not in SURVEY_KINDS:
-                raise doc.error(q.key("kind"), f"unknown question kind {kind!r}",
-                                f"use one of: {', '.join(SURVEY_KINDS)}")
-            questions.append(Question(
-                number=q.get("number", int, index + 1), kind=kind,
-                text=q.get("text", str, required=True), required=q.get("required", bool, True),
-                low=q.get("low", int, 1), high=q.get("high", int, 5)))
+            q.unknown_keys(set(declared))
+            values = q.settings(Question, ("kind", "text", "required", "low", "high"))
+            number = q.setting(declared["number"], index + 1)
+            if values["low"] >= values["high"]:
+                raise doc.error(q.key("high"), f"high ({values['high']}) is not above "
+                                f"low ({values['low']})", "make high greater than low, e.g. "
+                                "low: 1 and high: 5")
+            questions.append(Question(number=number, **values))
         numbers = [q.number for q in questions]
         if len(set(numbers)) != len(numbers):
-            raise doc.error(survey.key("questions"), "two questions have the same number")
-        surveys[str(name)] = Survey(key=str(name), questions=questions,
-                                    title=survey.get("title", str, ""))
+            raise doc.error(survey.key("questions"), "two questions have the same number",
+                            "give each question its own number")
+        title = survey.setting(settings_of(Survey)["title"])
+        surveys[str(name)] = Survey(key=str(name), questions=questions, title=title)
     return surveys
+
+
+def _program(doc: YamlDoc, top: _Reader) -> tuple[_Reader, dict[str, Any]]:
+    """The ``program:`` section: its reader and the Config keys it declares."""
+    program = top.sub("program")
+    if program is None:
+        raise doc.error("program", "missing", "add 'program:' with 'name:' and 'address:'")
+    identity = ("name", "address", "language", "timezone")
+    program.unknown_keys({*identity, "secret_env", "secret_file", "secret"})
+    values = program.settings(Config, identity)
+    values["address"] = program.email("address")
+    try:
+        ZoneInfo(values["timezone"])
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise doc.error("program.timezone", f"unknown time zone {values['timezone']!r}",
+                        "use an IANA name such as Europe/Paris or America/Montreal") from exc
+    return program, values
+
+
+def _coordinators(doc: YamlDoc, top: _Reader) -> tuple[Person, ...]:
+    raw = top.get("coordinators", list, required=True,
+                  fix="a list of {name: ..., email: ...}")
+    if not raw:
+        raise doc.error("coordinators", "at least one coordinator is needed",
+                        "add '- {name: ..., email: ...}' under 'coordinators:'")
+    coordinators = []
+    for index, item in enumerate(raw):
+        reader = _Reader(doc, item, f"coordinators[{index}]")
+        reader.unknown_keys({"name", "email"})
+        name = reader.get("name", str, required=True, fix="the coordinator's name")
+        email = reader.email("email")
+        assert email is not None  # required
+        coordinators.append(Person(name, email))
+    return tuple(coordinators)
+
+
+def _defaults_or(doc: YamlDoc, top: _Reader, key: str, default: Path) -> tuple[YamlDoc, Any, str]:
+    """The section ``key`` of config.yaml, or the built-in file when it is absent."""
+    if top.data.get(key) is not None:
+        return doc, top.data[key], key
+    default_doc = load_yaml(default)
+    return default_doc, default_doc.data, ""
 
 
 def load_config(root: Path) -> Config:
     """Read ``ROOT/config.yaml`` and return the validated program configuration."""
     root = root.resolve()
     doc = load_yaml(root / CONFIG_NAME)
-    top = _Reader(doc, doc.data, "")
+    top = _Reader(doc, doc.data, "", root)
     top.unknown_keys({"program", "coordinators", "mailbox", "outbox", "forms", "surveys",
                       "calendar", "paths"})
+    program, identity = _program(doc, top)
+    coordinators = _coordinators(doc, top)
 
-    program = top.sub("program")
-    if program is None:
-        raise doc.error("program", "missing", "add 'program:' with 'name:' and 'address:'")
-    program.unknown_keys({"name", "address", "language", "timezone", "secret_env", "secret_file",
-                          "secret"})
-    language = program.get("language", str, "en")
-    if language not in LANGUAGES:
-        raise doc.error("program.language", f"unsupported language {language!r}",
-                        f"use one of: {', '.join(LANGUAGES)}")
-    timezone = program.get("timezone", str, "UTC")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise doc.error("program.timezone", f"unknown time zone {timezone!r}",
-                        "use an IANA name such as Europe/Paris or America/Montreal") from exc
-
-    coordinators_raw = top.get("coordinators", list, required=True)
-    if not coordinators_raw:
-        raise doc.error("coordinators", "at least one coordinator is needed")
-    coordinators = []
-    for index, item in enumerate(coordinators_raw):
-        reader = _Reader(doc, item, f"coordinators[{index}]")
-        reader.unknown_keys({"name", "email"})
-        coordinators.append(Person(reader.get("name", str, required=True), reader.email("email")))
-
-    mailbox = top.sub("mailbox") or _Reader(doc, {}, "mailbox")
-    mailbox.unknown_keys({"imap", "maildir", "folder", "processed_folder", "idle_renew_seconds",
-                          "authserv_id"})
+    mailbox = top.section("mailbox")
+    mailbox.unknown_keys(set(settings_of(MailboxConfig)) | {"imap"})
     imap = mailbox.sub("imap")
-    renew = mailbox.get("idle_renew_seconds", int, 540)
-    if not 10 <= renew <= 600:
-        raise doc.error("mailbox.idle_renew_seconds", f"{renew} is outside 10-600",
-                        "IDLE is renewed at most every 10 minutes; use 540")
-    mailbox_config = MailboxConfig(
-        imap=_server(imap, "imap", root) if imap else None,
-        maildir=(root / mailbox.get("maildir", str, "mail")).resolve(),
-        folder=mailbox.get("folder", str, "INBOX"),
-        processed_folder=mailbox.get("processed_folder", str),
-        idle_renew_seconds=renew,
-        authserv_id=mailbox.get("authserv_id", str),
-    )
+    mailbox_config = MailboxConfig(imap=_server(imap, "imap") if imap else None,
+                                   **mailbox.settings(MailboxConfig))
 
-    outbox = top.sub("outbox") or _Reader(doc, {}, "outbox")
-    outbox.unknown_keys({"smtp", "directory", "rate_per_minute", "max_attempts",
-                         "retry_base_seconds", "give_up_hours"})
+    outbox = top.section("outbox")
+    outbox.unknown_keys(set(settings_of(OutboxConfig)) | {"smtp"})
     smtp = outbox.sub("smtp")
-    outbox_config = OutboxConfig(
-        smtp=_server(smtp, "smtp", root) if smtp else None,
-        directory=(root / outbox.get("directory", str, "sent-mail")).resolve(),
-        rate_per_minute=outbox.get("rate_per_minute", int, 120),
-        max_attempts=outbox.get("max_attempts", int, 8),
-        retry_base_seconds=outbox.get("retry_base_seconds", float, 30.0),
-        give_up_hours=outbox.get("give_up_hours", float, 72.0),
-    )
-    if outbox_config.rate_per_minute < 1:
-        raise doc.error("outbox.rate_per_minute", "must be at least 1")
+    outbox_config = OutboxConfig(smtp=_server(smtp, "smtp") if smtp else None,
+                                 **outbox.settings(OutboxConfig))
 
-    if top.data.get("forms") is not None:
-        forms = _forms(doc, top.data["forms"], "forms")
-    else:
-        default_doc = load_yaml(DEFAULT_FORMS)
-        forms = _forms(default_doc, default_doc.data, "")
+    forms = _forms(*_defaults_or(doc, top, "forms", DEFAULT_FORMS))
+    surveys = _surveys(*_defaults_or(doc, top, "surveys", DEFAULT_SURVEYS))
 
-    if top.data.get("surveys") is not None:
-        surveys = _surveys(doc, top.data["surveys"], "surveys")
-    else:
-        default_doc = load_yaml(DEFAULT_SURVEYS)
-        surveys = _surveys(default_doc, default_doc.data, "")
-
-    paths = top.sub("paths") or _Reader(doc, {}, "paths")
+    paths = top.section("paths")
     paths.unknown_keys({"rules", "templates", "state"})
-    rules_dir = root / paths.get("rules", str, "rules")
-    templates_dir = root / paths.get("templates", str, "templates")
+    path_fix = "a folder relative to the program folder"
+    rules_dir = root / paths.get("rules", str, "rules", fix=path_fix)
+    templates_dir = root / paths.get("templates", str, "templates", fix=path_fix)
     for key, value in (("paths.rules", paths.data.get("rules")),
                        ("paths.templates", paths.data.get("templates"))):
         if value is not None and not (root / value).is_dir():
@@ -273,19 +291,16 @@ def load_config(root: Path) -> Config:
                             "create it or remove the key to use the built-in one")
     return Config(
         root=root,
-        name=program.get("name", str, required=True),
-        address=program.email("address"),
-        language=language,
-        timezone=timezone,
-        coordinators=tuple(coordinators),
+        **identity,
+        coordinators=coordinators,
         mailbox=mailbox_config,
         outbox=outbox_config,
         forms=forms,
         surveys=surveys,
-        calendar=load_calendar(doc, top.data.get("calendar"), ZoneInfo(timezone)),
+        calendar=load_calendar(doc, top.data.get("calendar"), ZoneInfo(identity["timezone"])),
         rules_dir=rules_dir if rules_dir.is_dir() else BUILTIN_RULES,
         templates_dirs=tuple(dict.fromkeys(
             d.resolve() for d in (templates_dir, BUILTIN_TEMPLATES) if d.is_dir())),
-        state_dir=(root / paths.get("state", str, "state")).resolve(),
-        secret=program.secret("secret", root),
+        state_dir=(root / paths.get("state", str, "state", fix=path_fix)).resolve(),
+        secret=program.secret("secret"),
     )

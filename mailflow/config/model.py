@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from mailflow.config.dates import CalendarConfig
+from mailflow.config.schema import setting
 from mailflow.config.secrets import SecretRef
-from mailflow.parsing.survey import Survey
 
 SECURITY_MODES = ("ssl", "starttls", "none")
 LANGUAGES = ("en", "fr")
+SURVEY_KINDS = ("scale", "yesno", "text")
 
 
 @dataclass(frozen=True)
@@ -21,65 +23,97 @@ class Person:
     email: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ServerConfig:
     """How to reach one mail server (IMAP or SMTP)."""
 
-    host: str
-    port: int
-    security: str
-    username: str | None = None
+    host: str = setting(str, "the server's host name")
+    port: int = setting(int, "the server's TCP port (default: by protocol and security)",
+                        minimum=1, maximum=65535)
+    security: str = setting(str, "how the connection is protected", "ssl",
+                            choices=SECURITY_MODES)
+    username: str | None = setting(str, "the login name", None)
     password: SecretRef | None = None
-    ca_file: Path | None = None
-    verify: bool = True
-    timeout: float = 30.0
+    ca_file: Path | None = setting(Path, "a CA bundle to trust for this server", None)
+    verify: bool = setting(bool, "whether to check the server's certificate", True)
+    timeout: float = setting(float, "seconds to wait for the server", 30.0, above=0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MailboxConfig:
     """Where mail arrives: an IMAP server, or (embedded default) a local Maildir."""
 
-    imap: ServerConfig | None
-    maildir: Path
-    folder: str = "INBOX"
-    processed_folder: str | None = None
-    idle_renew_seconds: int = 540
-    authserv_id: str | None = None
+    imap: ServerConfig | None = None
+    maildir: Path = setting(Path, "the local Maildir read when there is no imap:", Path("mail"))
+    folder: str = setting(str, "the IMAP folder where program mail arrives", "INBOX")
+    processed_folder: str | None = setting(str, "the IMAP folder handled mail is moved to", None)
+    idle_renew_seconds: int = setting(int, "how often IMAP IDLE is renewed; servers drop it "
+                                      "after about 10 minutes", 540, minimum=10, maximum=600)
+    authserv_id: str | None = setting(str, "the authserv-id of your own mail server's "
+                                      "Authentication-Results header", None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OutboxConfig:
     """Where mail goes: an SMTP server, or (embedded default) .eml files in a folder."""
 
-    smtp: ServerConfig | None
-    directory: Path
-    rate_per_minute: int = 120
-    max_attempts: int = 8
-    retry_base_seconds: float = 30.0
-    give_up_hours: float = 72.0
+    smtp: ServerConfig | None = None
+    directory: Path = setting(Path, "the folder .eml files go to when there is no smtp:",
+                              Path("sent-mail"))
+    rate_per_minute: int = setting(int, "the most mails sent in one minute", 120, minimum=1)
+    max_attempts: int = setting(int, "how many times a mail is tried before it is given up",
+                                8, minimum=1)
+    retry_base_seconds: float = setting(float, "the wait before the first retry (it doubles "
+                                        "after each failure)", 30.0, above=0)
+    give_up_hours: float = setting(float, "how old a mail that still fails may get before "
+                                   "it is given up", 72.0, above=0)
 
 
 @dataclass(frozen=True)
 class FormField:
     """One field of an application form."""
 
-    key: str
-    label: str
-    labels: tuple[str, ...]
-    required: bool = False
-    shareable: bool = False
-    help: str = ""
+    key: str = setting(str, "the field's name in the rules and templates")
+    label: str = setting(str, "the label applicants write before their answer")
+    labels: tuple[str, ...] = ()
+    required: bool = setting(bool, "whether an application without it is incomplete", False)
+    shareable: bool = setting(bool, "whether it may be shown to the other person of a pair",
+                              False)
+    help: str = setting(str, "a hint shown under the field in the form", "")
 
 
 @dataclass(frozen=True)
+class Question:
+    """One survey question; a scale question accepts whole numbers from ``low`` to ``high``."""
+
+    number: int = setting(int, "the number people write before their answer", minimum=1)
+    kind: Literal["scale", "yesno", "text"] = setting(str, "the kind of answer expected",
+                                                      choices=SURVEY_KINDS)
+    text: str = setting(str, "the question as people read it")
+    required: bool = setting(bool, "whether the survey is incomplete without it", True)
+    low: int = setting(int, "the lowest value of a scale question", 1)
+    high: int = setting(int, "the highest value of a scale question", 5)
+
+
+@dataclass(frozen=True)
+class Survey:
+    """A survey: its key (for the rules) and its questions."""
+
+    key: str
+    questions: list[Question]
+    title: str = setting(str, "the survey's title", "")
+
+
+@dataclass(frozen=True, kw_only=True)
 class Config:
     """A whole program: identity, people, servers, forms and where its files live."""
 
     root: Path
-    name: str
-    address: str
-    language: str
-    timezone: str
+    name: str = setting(str, "the program's name, as it signs its mail")
+    address: str = setting(str, "the program's mailbox address, where replies come back")
+    language: str = setting(str, "the language of the program's mail", "en", choices=LANGUAGES)
+    timezone: str = setting(str, "the IANA time zone of the program's dates, such as "
+                            "Europe/Paris", "UTC")
     coordinators: tuple[Person, ...]
     mailbox: MailboxConfig
     outbox: OutboxConfig
@@ -90,7 +124,6 @@ class Config:
     templates_dirs: tuple[Path, ...]
     state_dir: Path
     secret: SecretRef | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def domain(self) -> str:

@@ -20,12 +20,13 @@ from imapclient.exceptions import IMAPClientError
 from mailflow.config.model import MailboxConfig
 from mailflow.errors import MailboxError
 from mailflow.inbound.ledger import Ledger, RawMessage
-from mailflow.outbound.transport import tls_context
+from mailflow.tls import tls_context
 
 log = logging.getLogger("mailflow.inbound")
 BATCH = 100
 PROCESSED_KEYWORD = "$MailflowProcessed"
-MAILBOX_ERRORS = (IMAPClientError, OSError, socket.timeout, ssl.SSLError, EOFError)
+MAILBOX_ERRORS: tuple[type[BaseException], ...] = (
+    IMAPClientError, OSError, socket.timeout, ssl.SSLError, EOFError)
 
 
 class ImapSource:
@@ -153,6 +154,6 @@ class ImapSource:
         try:
             self.client.logout()
         except MAILBOX_ERRORS:
-            with contextlib.suppress(MAILBOX_ERRORS):
+            with contextlib.suppress(*MAILBOX_ERRORS):
                 self.client.shutdown()
         self.client = None

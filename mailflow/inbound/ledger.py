@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.policy import compat32
+from typing import Any
 
 from tinydb import Query
 
@@ -55,7 +56,7 @@ class Ledger:
         for entry in self.table.all():
             self._index(entry)
 
-    def _index(self, entry: dict) -> None:
+    def _index(self, entry: dict[str, Any]) -> None:
         self.keys.add(entry["key"])
         if entry.get("message_id") and entry.get("state") != "duplicate":
             self.message_ids.setdefault(entry["message_id"], entry["key"])
@@ -64,7 +65,7 @@ class Ledger:
         """Whether the message with this ledger key was already recorded."""
         return key in self.keys
 
-    def mailbox(self, source: str) -> dict:
+    def mailbox(self, source: str) -> dict[str, Any]:
         """UIDVALIDITY and last UID taken in for ``source`` ({} when never read)."""
         return self.store.table("mailboxes").get(_Q.source == source) or {}
 
@@ -80,7 +81,7 @@ class Ledger:
         self.store.table("mailboxes").upsert(
             {"source": source, "uidvalidity": uidvalidity, "last_uid": 0}, _Q.source == source)
 
-    def raw(self, entry: dict) -> bytes:
+    def raw(self, entry: dict[str, Any]) -> bytes:
         """The bytes of a recorded message, from the day's spool file."""
         with open(self.raw_dir / entry["spool"], "rb") as spool:
             spool.seek(entry["offset"])
@@ -101,7 +102,7 @@ class Ledger:
             fsync_dir(self.raw_dir)
         return name, offset
 
-    def record(self, batch: list[RawMessage], now: str) -> list[dict]:
+    def record(self, batch: list[RawMessage], now: str) -> list[dict[str, Any]]:
         """Record a batch durably in one write; returns the new entries (duplicates included).
 
         The raw bytes go to an append-only spool file per day, one fdatasync for the
@@ -140,10 +141,10 @@ class Ledger:
             self._index(entry)
         return entries
 
-    def unfinished(self) -> list[dict]:
+    def unfinished(self) -> list[dict[str, Any]]:
         """Entries recorded but not yet processed (the process stopped in between)."""
         return [{**e, "doc_id": e.doc_id} for e in self.table.search(_Q.state == "received")]
 
-    def finish(self, entry: dict, state: str, summary: dict) -> None:
+    def finish(self, entry: dict[str, Any], state: str, summary: dict[str, Any]) -> None:
         """Mark an entry processed (or set aside) with what was understood of it."""
         self.table.update({"state": state, **summary}, doc_ids=[entry["doc_id"]])

@@ -95,7 +95,7 @@ def _text(value: str) -> str:
 
 
 def _part(text: str, subtype: str) -> MIMEText:
-    return MIMEText(text, subtype, _UTF8_QP)
+    return MIMEText(text, subtype, _UTF8_QP)  # type: ignore[arg-type]  # a Charset works too
 
 
 def compose(envelope: Envelope, rendered: Rendered, item_id: str, domain: str,
@@ -113,7 +113,8 @@ def compose(envelope: Envelope, rendered: Rendered, item_id: str, domain: str,
         msg: Message = MIMEMultipart("mixed", _subparts=[body])
         for attachment in attachments:
             maintype, _, subtype = attachment.content_type.partition("/")
-            part = MIMEBase(maintype, subtype, **dict(attachment.params))
+            part = MIMEBase(maintype, subtype,
+                            **dict(attachment.params))  # type: ignore[arg-type]  # MIME params
             part.set_payload(attachment.data)
             encode_base64(part)
             part.add_header("Content-Disposition", "attachment", filename=attachment.filename)

@@ -29,7 +29,8 @@ class FlushReport:
 
 def retry_delay(config: OutboxConfig, attempts: int) -> float:
     """Exponential backoff: base, 2×base, 4×base… capped at one hour."""
-    return min(config.retry_base_seconds * 2 ** max(attempts - 1, 0), 3600.0)
+    delay: float = config.retry_base_seconds * 2.0 ** max(attempts - 1, 0)
+    return min(delay, 3600.0)
 
 
 async def flush(outbox: Outbox, transport: Transport, config: OutboxConfig,

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import icalendar
 
+from mailflow.config.timetext import ProgramDate
 from mailflow.outbound.compose import Attachment
-from mailflow.program.calendar import ProgramDate
 
 DEFAULT_DURATION = timedelta(hours=1)
 

@@ -52,7 +52,7 @@ class Mailer:
 
     def queue(self, *, rule: str, occasion: str, template: str, to: Recipient,
               context: dict[str, Any], kind: str = "reply", in_reply_to: str | None = None,
-              references: tuple[str, ...] = (), meta: dict | None = None,
+              references: tuple[str, ...] = (), meta: dict[str, Any] | None = None,
               attachments: tuple[Attachment, ...] = (),
               headers: dict[str, str] | None = None,
               now: datetime | None = None, unsubscribe: bool = False) -> OutboxItem | None:

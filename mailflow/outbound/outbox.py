@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from mailflow.store.storage import fsync_dir, write_atomic
 
@@ -63,7 +63,7 @@ class OutboxItem:
     created: float = 0.0
     updated: float = 0.0
     error: str | None = None
-    meta: dict = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict[str, Any])
 
 
 class Outbox:
@@ -78,7 +78,7 @@ class Outbox:
         self._where: dict[str, tuple[int, int]] = {}  # item id -> (offset, length) of its add line
         self._lines = 0
         self._end = 0
-        self._batched: list[dict] | None = None
+        self._batched: list[dict[str, Any]] | None = None
         self._reader: BinaryIO | None = None
         if not read_only:
             directory.mkdir(parents=True, exist_ok=True)
@@ -109,7 +109,7 @@ class Outbox:
             with open(self.journal_path, "r+b") as journal:
                 journal.truncate(offset)  # so the next append starts on a line of its own
 
-    def _apply(self, record: dict, offset: int, length: int) -> None:
+    def _apply(self, record: dict[str, Any], offset: int, length: int) -> None:
         self._lines += 1
         if record.get("op") == "add":
             item = OutboxItem(**record["item"])
@@ -128,10 +128,10 @@ class Outbox:
                 self._change(item, state="unknown",
                              error="the process stopped while this mail was being handed over")
 
-    def _append(self, record: dict, sync: bool = True) -> None:
+    def _append(self, record: dict[str, Any], sync: bool = True) -> None:
         self._append_many([record], sync)
 
-    def _append_many(self, records: list[dict], sync: bool = True) -> None:
+    def _append_many(self, records: list[dict[str, Any]], sync: bool = True) -> None:
         assert self._journal is not None, "outbox opened read-only"
         lines = [json.dumps(r, separators=(",", ":")).encode("ascii") + b"\n" for r in records]
         self._journal.write(b"".join(lines))
@@ -199,12 +199,14 @@ class Outbox:
         if self._batched:
             for record in self._batched:
                 if record["item"]["id"] == item_id:
-                    return record["data"].encode("latin-1")
+                    data: str = record["data"]
+                    return data.encode("latin-1")
         offset, length = self._where[item_id]
         if self._reader is None:
             self._reader = open(self.journal_path, "rb")
         self._reader.seek(offset)
-        return json.loads(self._reader.read(length))["data"].encode("latin-1")
+        stored: str = json.loads(self._reader.read(length))["data"]
+        return stored.encode("latin-1")
 
     def due(self, now: float) -> list[OutboxItem]:
         """Pending items whose next try has come, oldest first."""
@@ -244,7 +246,7 @@ class Outbox:
         """A person decided to send a failed or unknown item again."""
         self._change(item, state="pending", next_try=0.0, error=None)
 
-    def counts(self) -> Counter:
+    def counts(self) -> Counter[str]:
         """How many items are in each state."""
         return Counter(item.state for item in self.items.values())
 

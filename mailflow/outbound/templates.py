@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2 import FileSystemLoader, StrictUndefined, Template
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -46,7 +46,7 @@ class Templates:
                                              autoescape=True, keep_trailing_newline=True)
         self.text_env.filters["one_line"] = one_line
         self.html_env.filters["one_line"] = one_line
-        self._cache: dict[str, Any] = {}
+        self._cache: dict[str, tuple[Template | None, Template]] = {}
 
     def _find(self, filename: str) -> Path | None:
         for directory in self.dirs:
@@ -85,12 +85,13 @@ class Templates:
                     try:
                         subject_t = env.from_string(subject_source)
                     except JinjaError as exc:
-                        exc.lineno = 1
+                        exc.lineno = 1  # type: ignore[attr-defined]  # syntax errors have it
                         raise
                     try:
                         body_t = env.from_string(stripped)
                     except JinjaError as exc:
-                        exc.lineno = (getattr(exc, "lineno", None) or 1) + lines_before_body
+                        exc.lineno = (  # type: ignore[attr-defined]  # syntax errors have it
+                            (getattr(exc, "lineno", None) or 1) + lines_before_body)
                         raise
                     self._cache[key] = (subject_t, body_t)
             except JinjaError as exc:
@@ -109,8 +110,8 @@ class Templates:
         assert text_path is not None
         # The HTML part comes from beside the text that won: an override of the text
         # must not be paired with the built-in HTML of another wording.
-        html_path = text_path.with_suffix(".html")
-        html_path = html_path if html_path.is_file() else None
+        beside = text_path.with_suffix(".html")
+        html_path = beside if beside.is_file() else None
         subject_t, body_t = self._compiled(text_path, html=False)
         try:
             subject = one_line(subject_t.render(context))

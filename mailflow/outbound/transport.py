@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ssl
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -12,6 +11,7 @@ import aiosmtplib
 from mailflow.config.model import ServerConfig
 from mailflow.errors import DeliveryError
 from mailflow.store.storage import write_atomic
+from mailflow.tls import tls_context
 
 
 @dataclass(frozen=True)
@@ -29,15 +29,6 @@ class Transport(Protocol):
     async def send(self, envelope_from: str, recipients: list[str], data: bytes,
                    name: str) -> SendResult: ...
     async def close(self) -> None: ...
-
-
-def tls_context(server: ServerConfig) -> ssl.SSLContext:
-    """A client TLS context that verifies certificates unless the config says ``verify: false``."""
-    context = ssl.create_default_context(cafile=str(server.ca_file) if server.ca_file else None)
-    if not server.verify:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
 
 
 class SmtpTransport:

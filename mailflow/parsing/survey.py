@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+
+from mailflow.config.model import Question as Question
+from mailflow.config.model import Survey as Survey
 
 from mailflow.text import fold_accents
 
@@ -24,27 +26,6 @@ _YES = frozenset({"yes", "y", "yeah", "yep", "sure", "absolutely", "definitely",
                   "certainement", "evidemment", "volontiers", "affirmative"})
 _NO = frozenset({"no", "n", "nope", "not really", "not at all", "non", "pas vraiment",
                  "pas du tout", "absolument pas", "certainly not", "definitely not"})
-
-
-@dataclass(frozen=True)
-class Question:
-    """One survey question; a scale question accepts whole numbers from ``low`` to ``high``."""
-
-    number: int
-    kind: Literal["scale", "yesno", "text"]
-    text: str
-    required: bool = True
-    low: int = 1
-    high: int = 5
-
-
-@dataclass(frozen=True)
-class Survey:
-    """A survey: its key (for the rules) and its questions."""
-
-    key: str
-    questions: list[Question]
-    title: str = ""
 
 
 @dataclass

@@ -40,9 +40,9 @@ class Store:
             self._lock.acquire()
         try:
             self.storage = AtomicJSONStorage(state_dir / STORE_NAME, read_only=read_only)
-            self.db = TinyDB(storage=lambda: self.storage)  # type: ignore[arg-type, return-value]
+            self.db = TinyDB(storage=lambda: self.storage)
             self._depth = 0
-            self.indexes: dict[str, dict] = {}  # derived lookups, dropped on rollback
+            self.indexes: dict[str, dict[str, Any]] = {}  # derived lookups, dropped on rollback
             self._check_schema()
         except BaseException:
             self._lock.release()

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from mailflow.config.load import load_config
+from mailflow.config.model import MailboxConfig, OutboxConfig
 from mailflow.config.secrets import SecretRef
 from mailflow.errors import ConfigError
 from tests.unit.conftest import MINIMAL_CONFIG, write_config
@@ -213,3 +214,106 @@ def test_forms_given_in_config_replace_the_defaults(tmp_path):
 
     assert [f.key for f in forms["mentor"]] == ["name", "field"]
     assert forms["mentee"][0].labels == ("Name",)
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("max_attempts", "-1"),
+    ("max_attempts", "0"),
+    ("give_up_hours", "-2"),
+    ("give_up_hours", "0"),
+    ("retry_base_seconds", "0"),
+    ("rate_per_minute", "0"),
+])
+def test_zero_or_negative_outbox_count_or_duration_is_refused_with_the_fix(tmp_path, key, value):
+    error = config_error(tmp_path, MINIMAL_CONFIG + f"outbox:\n  {key}: {value}\n")
+
+    assert error.where == f"line 7, key 'outbox.{key}'"
+    assert "out of range" in error.problem
+    assert key in error.fix and ("at least 1" in error.fix or "greater than 0" in error.fix)
+
+
+def test_server_timeout_of_zero_is_refused(tmp_path):
+    error = config_error(tmp_path, CONTRACT_CONFIG + "    timeout: 0\n")
+
+    assert error.where == "line 17, key 'outbox.smtp.timeout'"
+    assert "greater than 0" in error.fix
+
+
+def test_duplicate_top_level_key_is_refused_with_both_lines(tmp_path):
+    error = config_error(tmp_path, MINIMAL_CONFIG + "outbox:\n  max_attempts: 3\n"
+                                                    "outbox:\n  max_attempts: 5\n")
+
+    assert error.file.endswith("config.yaml")
+    assert error.where == "line 8, key 'outbox'"
+    assert "lines 6 and 8" in error.problem
+    assert "keep one" in error.fix
+
+
+def test_duplicate_nested_key_is_refused_with_both_lines(tmp_path):
+    error = config_error(tmp_path, CONTRACT_CONFIG + "    port: 25\n")
+
+    assert error.where == "line 17, key 'outbox.smtp.port'"
+    assert "lines 15 and 17" in error.problem
+
+
+def test_calendar_date_that_does_not_exist_names_the_file_key_and_fix(tmp_path):
+    error = config_error(tmp_path, MINIMAL_CONFIG + (
+        "calendar:\n"
+        "  dates:\n"
+        "    training_1:\n"
+        "      at: 2027-02-30\n"))
+
+    assert error.file == str((tmp_path / "config.yaml").resolve())
+    assert error.where == "line 9, key 'calendar.dates.training_1.at'"
+    assert "2027-02-30" in error.problem
+    assert "YYYY-MM-DD" in error.fix
+
+
+def test_calendar_date_and_time_that_does_not_exist_names_its_key(tmp_path):
+    error = config_error(tmp_path, MINIMAL_CONFIG + (
+        "calendar:\n"
+        "  dates:\n"
+        "    applications_close: 2026-13-01 17:00\n"))
+
+    assert error.where == "line 8, key 'calendar.dates.applications_close'"
+    assert error.fix
+
+
+def test_quoted_calendar_date_that_is_not_a_date_names_the_at_key_and_fix(tmp_path):
+    error = config_error(tmp_path, MINIMAL_CONFIG + (
+        "calendar:\n"
+        "  dates:\n"
+        "    training_1: {at: 'next tuesday'}\n"))
+
+    assert error.where == "line 8, key 'calendar.dates.training_1.at'"
+    assert "YYYY-MM-DD" in error.fix
+
+
+def test_calendar_event_of_zero_duration_is_refused(tmp_path):
+    error = config_error(tmp_path, MINIMAL_CONFIG + (
+        "calendar:\n"
+        "  dates:\n"
+        "    training_1: {at: 2027-02-08 14:00, duration: 0m}\n"))
+
+    assert error.where == "line 8, key 'calendar.dates.training_1.duration'"
+    assert "90m" in error.fix
+
+
+def test_scale_question_whose_high_is_not_above_low_is_refused(tmp_path):
+    error = config_error(tmp_path, MINIMAL_CONFIG + (
+        "surveys:\n"
+        "  midpoint:\n"
+        "    questions:\n"
+        "      - {kind: scale, text: 'How useful?', low: 5, high: 1}\n"))
+
+    assert error.where == "line 9, key 'surveys.midpoint.questions[0].high'"
+    assert "greater than low" in error.fix
+
+
+def test_defaults_left_out_of_the_file_are_the_dataclass_defaults(tmp_path):
+    write_config(tmp_path, MINIMAL_CONFIG)
+
+    config = load_config(tmp_path)
+
+    assert config.outbox == OutboxConfig(directory=(tmp_path / "sent-mail").resolve())
+    assert config.mailbox == MailboxConfig(maildir=(tmp_path / "mail").resolve())

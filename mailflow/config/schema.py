@@ -1,0 +1,84 @@
+"""One declaration per config key: its type, default, help and bounds, attached to its field.
+
+The configuration dataclasses declare each key with :func:`setting`; the field's default is the
+key's default, and the loader reads the type, help and bounds back with :func:`settings_of`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_SETTING = "mailflow.setting"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What one key accepts: ``kind`` (``Path`` means a path relative to the program folder)."""
+
+    name: str
+    kind: type
+    help: str
+    default: Any = dataclasses.MISSING
+    minimum: float | None = None
+    maximum: float | None = None
+    above: float | None = None  # an exclusive lower bound, for durations that must be > 0
+    choices: tuple[str, ...] = ()
+
+    @property
+    def has_default(self) -> bool:
+        """Whether the key may be left out (its default then applies)."""
+        return self.default is not dataclasses.MISSING
+
+    def expected(self) -> str:
+        """The accepted values in words, e.g. 'a whole number of at least 1'."""
+        if self.choices:
+            return "one of: " + ", ".join(self.choices)
+        words = {int: "a whole number", float: "a number", bool: "true or false",
+                 str: "text", Path: "a path"}.get(self.kind, self.kind.__name__)
+        if self.minimum is not None and self.maximum is not None:
+            return f"{words} from {self.minimum:g} to {self.maximum:g}"
+        if self.minimum is not None:
+            return f"{words} of at least {self.minimum:g}"
+        if self.above is not None:
+            return f"{words} greater than {self.above:g}"
+        return words
+
+    def fix(self) -> str:
+        """The fix shown with an error about this key: what it is and what it accepts."""
+        default = f" (default {self.default})" if self.has_default and self.default else ""
+        return f"{self.name}: {self.help}; use {self.expected()}{default}"
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` (already of ``kind``) is refused, or None when it is acceptable."""
+        if self.choices and value not in self.choices:
+            return f"{value!r} is not allowed"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        if ((self.minimum is not None and value < self.minimum)
+                or (self.maximum is not None and value > self.maximum)
+                or (self.above is not None and value <= self.above)):
+            return f"{value:g} is out of range"
+        return None
+
+
+def setting(kind: type, help: str, default: Any = dataclasses.MISSING, *,
+            minimum: float | None = None, maximum: float | None = None,
+            above: float | None = None, choices: tuple[str, ...] = ()) -> Any:
+    """A dataclass field for one config key (typed ``Any`` so it can stand for any default)."""
+    meta = {_SETTING: Setting("", kind, help, default, minimum, maximum, above, choices)}
+    if default is dataclasses.MISSING:
+        return dataclasses.field(metadata=meta)
+    return dataclasses.field(default=default, metadata=meta)
+
+
+def settings_of(cls: type) -> dict[str, Setting]:
+    """The declared keys of a configuration dataclass, by name, in field order."""
+    found: dict[str, Setting] = {}
+    for item in dataclasses.fields(cls):
+        declared = item.metadata.get(_SETTING)
+        if declared is not None:
+            found[item.name] = dataclasses.replace(declared, name=item.name)
+    return found

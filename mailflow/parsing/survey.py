@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from mailflow.config.model import Question as Question
 from mailflow.config.model import Survey as Survey
-
 from mailflow.text import fold_accents
 
 Answer = str | int | bool

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from mailflow.config.model import Config
+from mailflow.outbound.compose import Attachment
 from mailflow.outbound.invitations import event_invitation
 from mailflow.outbound.mailer import Mailer, Recipient
 from mailflow.outbound.outbox import Outbox
@@ -78,7 +79,7 @@ class Mailings:
             self.notify(template, firing)
             return
         language = person.get("language") or self.config.language
-        attachments = ()
+        attachments: tuple[Attachment, ...] = ()
         if action.attach_event:
             attachments = (event_invitation(
                 self.config.calendar.dates[action.attach_event], self.config.address,

@@ -75,7 +75,8 @@ class Pairing:
             [matching.MenteePrefs(p["email"], list(p.get("choices") or [])[:3]
                                   or suggested_choices(p, mentors)) for p in mentees],
             [matching.MentorCap(p["email"], _capacity(p, mode)) for p in mentors],
-            _exclusions(self.store, mentors, mentees), mode=mode)
+            _exclusions(self.store, mentors, mentees),
+            mode="group" if mode == "group" else "traditional")
         proposal = {
             "id": f"{now:%Y%m%d%H%M%S}", "mode": mode, "state": "proposed",
             "created": now.isoformat(), "pairs": [list(p) for p in result.pairs],

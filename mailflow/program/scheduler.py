@@ -138,9 +138,10 @@ class Scheduler:
                                      deadline=base if sign < 0 else None)
             return
         for person in people:
-            base = _parse_moment(person.get(trigger.date) or "", self.zone, self.send_time)
-            if base is None:
+            own = _parse_moment(person.get(trigger.date) or "", self.zone, self.send_time)
+            if own is None:
                 continue
+            base = own
             for offset in trigger.offsets:
                 due = base + sign * offset
                 if offset.days and not offset.seconds:  # whole days: at the send time
@@ -155,8 +156,8 @@ class Scheduler:
     def targets(self, occurrence: Occurrence, people: list[dict]) -> list[dict | None]:
         """Who an occurrence is for: its person, everyone matching, or the coordinators (None)."""
         rule = occurrence.rule
-        if rule.audience == "coordinators":
-            return [None]
+        if not isinstance(rule.audience, dict):
+            return [None]  # "coordinators"
         if occurrence.person is not None:
             return [occurrence.person] if matches(rule.audience, occurrence.person) else []
         return [p for p in people if matches(rule.audience, p)]
@@ -193,7 +194,7 @@ class Scheduler:
     def started(self, now: datetime) -> datetime:
         """When this program's schedule first ran: nothing older is ever caught up."""
         meta = self.store.db.table("_meta")
-        row = meta.get(doc_id=1) or {}
+        row: dict = meta.get(doc_id=1) or {}
         if not row.get("schedule_started"):
             meta.update({"schedule_started": now.isoformat()}, doc_ids=[1])
             return now

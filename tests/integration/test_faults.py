@@ -143,3 +143,22 @@ def test_a_second_daemon_on_the_same_program_refuses_to_start(daemon, program_di
     assert second.returncode == 2
     assert "another mailflow process" in second.stderr
     assert "Traceback" not in second.stderr
+
+
+def test_mail_left_sending_by_a_kill_is_reported_to_the_coordinator_after_restart(
+        program_dir, dovecot, smtp_server):
+    smtp_server.hang_next()
+    daemon = DaemonProcess(program_dir, dovecot.password)
+    daemon.start()
+    dovecot.append(stranger_mail(1))
+    wait_until(lambda: "sending" in outbox_states(program_dir).values(), 30,
+               "the mail being handed over", daemon.log_text)
+    daemon.kill()
+    daemon.start()
+    wait_until(lambda: any(m.rcpt_tos == [COORDINATOR] for m in smtp_server.messages), 30,
+               "the notice to the coordinator", daemon.log_text)
+    assert daemon.terminate() == 0, daemon.log_text()
+
+    [notice] = [m for m in smtp_server.messages if m.rcpt_tos == [COORDINATOR]]
+    assert "unknown" in notice.text()
+    assert "person1@example.com" in notice.text()

@@ -241,10 +241,10 @@ def test_an_append_that_fails_queues_nothing_in_memory(tmp_path):
 def test_a_batch_whose_write_fails_queues_none_of_its_mail(tmp_path):
     outbox = Outbox(tmp_path)
     outbox.enqueue(make_item("k1"), b"one")
-    with file_size_limit(journal_size(tmp_path) + 100), pytest.raises(StateWriteError):
-        with outbox.batch():
-            outbox.enqueue(make_item("k2"), b"two")
-            outbox.enqueue(make_item("k3"), b"x" * 1000)
+    limit = file_size_limit(journal_size(tmp_path) + 100)
+    with limit, pytest.raises(StateWriteError), outbox.batch():
+        outbox.enqueue(make_item("k2"), b"two")
+        outbox.enqueue(make_item("k3"), b"x" * 1000)
 
     assert (outbox.has("k2"), outbox.has("k3")) == (False, False)
 

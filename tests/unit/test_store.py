@@ -220,9 +220,9 @@ def test_a_store_write_that_fails_leaves_no_temp_file_and_the_old_store(tmp_path
     store = Store(tmp_path)
     store.table("participants").insert({"email": "lea@example.org"})
     before = (tmp_path / "store.json").read_bytes()
-    with file_size_limit(len(before) + 10), pytest.raises(StateWriteError):
-        with store.transaction():
-            store.table("participants").insert({"email": "x" * 200})
+    limit = file_size_limit(len(before) + 10)
+    with limit, pytest.raises(StateWriteError), store.transaction():
+        store.table("participants").insert({"email": "x" * 200})
 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lock", "store.json"]
     assert (tmp_path / "store.json").read_bytes() == before

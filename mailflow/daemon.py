@@ -6,7 +6,9 @@ Order of durability, which is what makes a kill -9 harmless at any line:
    changes and marks the entries processed, in one atomic write per batch;
 3. only then is mail sent; each handover is journalled before and after.
 After a crash, entries still ``received`` are handled again: their mail keys are
-already in the outbox, so nothing is queued twice.
+already in the outbox, so nothing is queued twice. A write to state/ that fails (a full
+disk) aborts the whole batch the same way: the daemon says so once, pauses, and handles
+those entries again once state/ can be written.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 import schedule
@@ -27,11 +29,14 @@ from mailflow.inbound.ledger import RawMessage
 from mailflow.inbound.maildir import MaildirSource
 from mailflow.outbound.dispatch import FlushReport, flush
 from mailflow.outbound.mailer import Recipient
+from mailflow.outbound.outbox import OutboxItem
 from mailflow.outbound.transport import FolderTransport, SmtpTransport, Transport
 from mailflow.runtime import Program
+from mailflow.store import StateWriteError
 
 log = logging.getLogger("mailflow.daemon")
 MAX_BACKOFF = 60.0
+STATE_RETRY_MAX = 10.0  # a freed disk is noticed within this many seconds
 TICK_SECONDS = 60
 
 
@@ -57,7 +62,11 @@ class Daemon:
         self.transport = make_transport(program)
         self.dry_run = dry_run
         self.clock = clock
+        program.outbox.clock = self.now  # one clock: the outbox, dispatch and the rules
         self.stop = threading.Event()
+        self.unwritable: int | None = None  # errno of the state write failure waited out
+        self._writes = 0
+        self._logged: set[str] = set()  # repeated failures are logged once
         self.loop = asyncio.new_event_loop()
         # The schedule library is only the clock tick; what fires is decided by the
         # scheduler from the program's rules and the injected clock.
@@ -72,28 +81,52 @@ class Daemon:
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
 
+    def now(self) -> float:
+        """The injected clock as a Unix timestamp, for the outbox and dispatch."""
+        return self.clock().timestamp()
+
     def run(self, once: bool = False) -> None:
         """Serve until stopped (or, with ``once``, until nothing is left to do)."""
-        backoff = 1.0
-        self.process_unfinished()
+        backoff = state_backoff = 1.0
+        try:
+            self.process_unfinished()  # even while the mailbox cannot be reached
+        except StateWriteError as exc:
+            if once:
+                raise
+            self._state_unwritable(exc)
+        connected = False
         while not self.stop.is_set():
             try:
-                self.source.connect()
-                log.info("connected to the mailbox (%s)", self.source.name)
+                if not connected:  # a pause for state/ keeps the mailbox connection
+                    self.source.connect()
+                    log.info("connected to the mailbox (%s)", self.source.name)
+                    connected = True
                 backoff = 1.0
+                self.process_unfinished()  # what a failed write left, filed in the mailbox
+                self.report_problems(list(self.program.outbox.items.values()))
                 self.tick()
                 while not self.stop.is_set():
                     self.ingest()
                     self.jobs.run_pending()
                     self.send()
+                    self._state_check()
+                    if self.unwritable is None:
+                        state_backoff = 1.0
                     if once:
                         return
                     self.source.wait(self._wait_seconds(), self.stop)
+            except StateWriteError as exc:
+                if once:
+                    raise
+                self._state_unwritable(exc)
+                self._pause(state_backoff)
+                state_backoff = min(state_backoff * 2, STATE_RETRY_MAX)
             except MailboxError as exc:
                 if once:
                     raise
                 log.warning("mailbox unavailable: %s; retrying in %.0f s", exc, backoff)
                 self.source.close()
+                connected = False
                 self._pause(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
             except Exception:
@@ -102,6 +135,7 @@ class Daemon:
                 # A bug or a full disk: keep serving after a pause rather than die for good.
                 log.exception("unexpected error; carrying on in %.0f s", backoff)
                 self.source.close()
+                connected = False
                 self._pause(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
         self.source.close()
@@ -113,14 +147,42 @@ class Daemon:
         while not self.stop.is_set() and time.monotonic() < deadline:
             try:
                 self.send()
-            except Exception:
-                log.exception("sending failed")
+                self._state_check()
+            except StateWriteError as exc:
+                self._state_unwritable(exc)
+            except Exception as exc:
+                self._log_once(f"sending failed ({exc.__class__.__name__}: {exc})")
             self.stop.wait(min(1.0, max(deadline - time.monotonic(), 0)))
+
+    def _writes_done(self) -> int:
+        return self.program.store.storage.writes + self.program.outbox.writes
+
+    def _state_unwritable(self, exc: StateWriteError) -> None:
+        """Say once that state/ cannot be written; quiet while it stays so."""
+        if self.unwritable != exc.errno:
+            log.error("%s: nothing more is marked processed and no mail is sent until it "
+                      "can be written (free some space); trying again every few seconds", exc)
+        self.unwritable = exc.errno
+        self._writes = self._writes_done()
+
+    def _state_check(self) -> None:
+        """After a pause for state/, say once that writes go through again."""
+        if self.unwritable is not None and self._writes_done() > self._writes:
+            log.info("the program state can be written again; carrying on")
+            self.unwritable = None
+
+    def _log_once(self, message: str) -> None:
+        if message not in self._logged:
+            self._logged.add(message)
+            log.error("%s; not repeated while it lasts", message)
 
     def tick(self) -> int:
         """Fire the scheduled rules that are due now; a failure is logged, never fatal."""
         try:
             fired = self.program.scheduler.tick(self.clock())
+        except StateWriteError as exc:
+            self._state_unwritable(exc)  # they fire at a later tick: nothing was recorded
+            return 0
         except Exception:
             log.exception("the scheduled rules could not run; trying again at the next tick")
             return 0
@@ -135,15 +197,24 @@ class Daemon:
         if idle is not None:
             wait = min(wait, max(idle, 0.2))
         if due is not None and not self.dry_run:
-            wait = min(wait, max(due - time.time(), 0.2))
+            wait = min(wait, max(due - self.now(), 0.2))
         return wait
 
     def process_unfinished(self) -> None:
-        """Handle entries recorded before a crash but never handled."""
+        """Handle entries recorded but never handled (a crash, a write that failed)."""
         entries = self.program.ledger.unfinished()
         if entries:
-            log.info("handling %d message(s) recorded before the last stop", len(entries))
-            self._handle_batch(entries, [])
+            log.log(logging.DEBUG if self.unwritable else logging.INFO,
+                    "handling %d message(s) recorded but not handled yet", len(entries))
+            self._handle_batch(entries, [m for m in map(self._in_source, entries) if m])
+
+    def _in_source(self, entry: dict) -> RawMessage | None:
+        """The entry as the connected source knows it, so it can be filed; else None."""
+        uidvalidity = getattr(self.source, "uidvalidity", None)
+        prefix = f"{self.source.name}:" + (f"{uidvalidity}:" if uidvalidity else "")
+        if entry.get("source") != self.source.name or not entry["key"].startswith(prefix):
+            return None
+        return RawMessage(entry["source"], entry["key"], b"", entry.get("uid"))
 
     def ingest(self) -> int:
         """Take in everything new from the mailbox; returns how many messages were recorded."""
@@ -162,25 +233,43 @@ class Daemon:
                 log.info("message %s: duplicate of %s, not acted on", entry["key"],
                          entry["duplicate_of"])
         store, outbox = self.program.store, self.program.outbox
+        results: list[tuple[dict, bool]] = []
         try:
             # Exits inner first: the outbox journal is durable before the store commits.
             with store.transaction(), outbox.batch():
                 results = [self._handle(entry) for entry in todo]
+        except StateWriteError:
+            raise  # all of it waits for the disk: nothing is set aside for that
         except Exception:
             log.exception("a batch failed; handling its messages one by one")
-            results = []
-            for entry in todo:
-                try:
-                    with store.transaction(), outbox.batch():
-                        results.append(self._handle(entry))
-                except Exception as exc:
-                    log.exception("message %s could not be handled; kept for review",
-                                  entry["key"])
-                    with store.transaction():
-                        self._set_aside(entry, exc)
-                    results.append((entry, True))
+            try:
+                for entry in todo:
+                    results.append(self._handle_alone(entry))
+            finally:
+                self._file(todo, results, batch)
+            return
+        self._file(todo, results, batch)
+
+    def _handle_alone(self, entry: dict) -> tuple[dict, bool]:
+        store, outbox = self.program.store, self.program.outbox
+        try:
+            with store.transaction(), outbox.batch():
+                return self._handle(entry)
+        except StateWriteError:
+            raise
+        except Exception as exc:
+            log.exception("message %s could not be handled; kept for review", entry["key"])
+            with store.transaction():
+                self._set_aside(entry, exc)
+            return entry, True
+
+    def _file(self, todo: list[dict], results: list[tuple[dict, bool]],
+              batch: list[RawMessage]) -> None:
+        """File the messages done with in the mailbox; the unhandled wait for the next try."""
         review = {entry["key"]: flagged for entry, flagged in results}
-        self.source.mark_done([(m, review.get(m.key, False)) for m in batch])
+        waiting = {entry["key"] for entry in todo} - review.keys()
+        self.source.mark_done([(m, review.get(m.key, False)) for m in batch
+                               if m.key not in waiting])
 
     def _handle(self, entry: dict) -> tuple[dict, bool]:
         program = self.program
@@ -211,19 +300,31 @@ class Daemon:
             return None
         program = self.program
         report = self.loop.run_until_complete(
-            flush(program.outbox, self.transport, program.config.outbox))
+            flush(program.outbox, self.transport, program.config.outbox, clock=self.now))
         if report.connect_error:
             log.warning("outbox: %s; %d mail(s) wait", report.connect_error,
                         len(report.retried))
-        for item in report.failed + report.unknown:
-            if item.kind == "notice":
-                continue  # never report a failed report: that way lies a loop
-            for coordinator in program.config.coordinators:
-                program.mailer.queue(
-                    rule="delivery-problem", occasion=item.id, template="delivery_problem",
-                    to=Recipient(coordinator.email, coordinator.name, program.config.language),
-                    context={"item": {"to": ", ".join(item.recipients), "subject": item.subject,
-                                      "state": item.state, "error": item.error or ""}},
-                    kind="notice")
+        self.report_problems(report.failed + report.unknown)
         program.outbox.compact()
         return report
+
+    def report_problems(self, items: Iterable[OutboxItem]) -> None:
+        """Tell the coordinators, once per item, of mail that failed or whose fate is unknown.
+
+        Idempotent (the notice's key is the item's id), so it also runs at start-up for
+        what a crash left ``unknown``.
+        """
+        program = self.program
+        with program.outbox.batch():
+            for item in items:
+                if item.kind == "notice" or item.state not in ("failed", "unknown"):
+                    continue  # never report a failed report: that way lies a loop
+                for coordinator in program.config.coordinators:
+                    program.mailer.queue(
+                        rule="delivery-problem", occasion=item.id, template="delivery_problem",
+                        to=Recipient(coordinator.email, coordinator.name,
+                                     program.config.language),
+                        context={"item": {"to": ", ".join(item.recipients),
+                                          "subject": item.subject, "state": item.state,
+                                          "error": item.error or ""}},
+                        kind="notice")

@@ -26,6 +26,7 @@ from mailflow.program.rules import Rule, load_rules
 from mailflow.program.scheduled import ScheduledRule, load_scheduled
 from mailflow.program.scheduler import Scheduler
 from mailflow.store import Store
+from mailflow.store.storage import private_dir
 
 
 def program_secret(config: Config, create: bool) -> bytes:
@@ -41,7 +42,7 @@ def program_secret(config: Config, create: bool) -> bytes:
     if not path.exists():
         if not create:
             return b"read-only-without-secret"
-        config.state_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(config.state_dir)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(32))

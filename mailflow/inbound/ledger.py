@@ -7,6 +7,7 @@ second delivery is recorded as a duplicate instead of being acted on twice.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -18,7 +19,7 @@ from typing import Any
 from tinydb import Query
 
 from mailflow.store import Store
-from mailflow.store.storage import fsync_dir
+from mailflow.store.storage import FILE_MODE, StateWriteError, fsync_dir, private_dir, write_all
 
 log = logging.getLogger("mailflow.inbound")
 _Q = Query()
@@ -89,17 +90,26 @@ class Ledger:
 
     def _spool(self, messages: list[RawMessage], day: str) -> tuple[str, int]:
         """Append the raw bytes to the day's spool, durably; (file name, offset of the first)."""
-        self.raw_dir.mkdir(parents=True, exist_ok=True)
         name = f"{day}.spool"
         path = self.raw_dir / name
-        created = not path.exists()
-        with open(path, "ab") as spool:
-            offset = spool.tell()
-            spool.write(b"".join(m.data for m in messages))
-            spool.flush()
-            os.fdatasync(spool.fileno())
-        if created:
-            fsync_dir(self.raw_dir)
+        try:
+            private_dir(self.raw_dir)
+            created = not path.exists()
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+        except OSError as exc:
+            raise StateWriteError(path, exc) from exc
+        offset = os.lseek(fd, 0, os.SEEK_END)
+        try:
+            write_all(fd, b"".join(m.data for m in messages))
+            os.fdatasync(fd)
+            if created:
+                fsync_dir(self.raw_dir)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, offset)  # a torn tail is never referenced; give its space back
+            raise StateWriteError(path, exc) from exc
+        finally:
+            os.close(fd)
         return name, offset
 
     def record(self, batch: list[RawMessage], now: str) -> list[dict[str, Any]]:

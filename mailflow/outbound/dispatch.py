@@ -56,16 +56,17 @@ async def flush(outbox: Outbox, transport: Transport, config: OutboxConfig,
             result = await transport.send(item.envelope_from, item.recipients,
                                           outbox.message_bytes(item.id), item.id)
             if result.outcome == "sent":
-                outbox.mark_sent(item)
+                outbox.mark_sent(item, item.attempts + 1)
                 report.sent.append(item)
                 log.info("sent %s to %s: %s", item.kind, ", ".join(item.recipients), item.subject)
             elif result.outcome == "temporary":
+                lost = result.connection or result.detail == "not connected"
                 _retry_or_fail(outbox, config, item, result.detail, clock(), report,
-                               count_attempt=result.detail != "not connected")
-                if result.detail == "not connected":
-                    break
+                               count_attempt=not lost)
+                if lost:
+                    break  # the connection is gone: the rest wait for the next one
             elif result.outcome == "permanent":
-                outbox.mark_failed(item, result.detail)
+                outbox.mark_failed(item, result.detail, item.attempts + 1)
                 report.failed.append(item)
                 log.warning("failed %s to %s: %s", item.id, item.recipients, result.detail)
             else:
@@ -87,13 +88,14 @@ def _retry_or_fail(outbox: Outbox, config: OutboxConfig, item: OutboxItem, error
     failures (``count_attempt`` false) never count against it: a long outage delays
     mail, and only the age limit, as with any MTA, ends the tries.
     """
-    attempts = item.attempts
+    attempts = item.attempts + 1 if count_attempt else item.attempts
     if now - item.created > config.give_up_hours * 3600:
-        outbox.mark_failed(item, f"gave up after {config.give_up_hours:g} hours: {error}")
+        outbox.mark_failed(item, f"gave up after {config.give_up_hours:g} hours: {error}",
+                           attempts)
         report.failed.append(item)
         return
     if count_attempt and attempts >= config.max_attempts:
-        outbox.mark_failed(item, f"gave up after {attempts} attempts: {error}")
+        outbox.mark_failed(item, f"gave up after {attempts} attempts: {error}", attempts)
         report.failed.append(item)
         return
     delay = retry_delay(config, attempts) if count_attempt else min(

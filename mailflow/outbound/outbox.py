@@ -14,18 +14,27 @@ automatically.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from mailflow.store.storage import fsync_dir, write_atomic
+from mailflow.errors import StoreError
+from mailflow.store.storage import (
+    FILE_MODE,
+    StateWriteError,
+    fsync_dir,
+    private_dir,
+    write_all,
+    write_atomic,
+)
 
 STATES = ("pending", "sending", "sent", "failed", "unknown")
 
@@ -67,24 +76,35 @@ class OutboxItem:
 
 
 class Outbox:
-    """The outbox folder's ``journal.jsonl``. One process writes it."""
+    """The outbox folder's ``journal.jsonl``. One process writes it.
 
-    def __init__(self, directory: Path, read_only: bool = False) -> None:
+    Appends are all or nothing: a write that fails (a full disk) is cut back off the
+    journal and nothing of it is kept in memory, so the journal never holds a torn line
+    but at its very end after a crash, and that tail is cut off when it is opened.
+    """
+
+    def __init__(self, directory: Path, read_only: bool = False,
+                 clock: Callable[[], float] = time.time) -> None:
         self.directory = directory
         self.journal_path = directory / "journal.jsonl"
         self.read_only = read_only
+        self.clock = clock
         self.items: dict[str, OutboxItem] = {}
         self.by_message_id: dict[str, str] = {}
         self._where: dict[str, tuple[int, int]] = {}  # item id -> (offset, length) of its add line
         self._lines = 0
         self._end = 0
         self._batched: list[dict[str, Any]] | None = None
+        self._owed: list[dict[str, Any]] = []  # changes after a handover, still to journal
+        self.writes = 0  # successful appends, to tell when a full disk has room again
         self._reader: BinaryIO | None = None
         if not read_only:
-            directory.mkdir(parents=True, exist_ok=True)
+            private_dir(directory)
         self._replay()
-        self._journal = None if read_only else open(self.journal_path, "ab")
+        self._fd: int | None = None
         if not read_only:
+            self._fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT,
+                               FILE_MODE)
             self._recover()
 
     def _replay(self) -> None:
@@ -94,15 +114,11 @@ class Outbox:
             return
         offset = 0
         with handle:
-            for line in handle:
+            for number, line in enumerate(handle, 1):
                 if not line.endswith(b"\n"):
                     break  # torn by a crash mid-append: that change never happened
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    offset += len(line)
-                    continue
-                self._apply(record, offset, len(line))
+                start, record = read_record(self.journal_path, number, line)
+                self._apply(record, offset + start, len(line) - start)
                 offset += len(line)
         self._end = offset
         if not self.read_only and offset < self.journal_path.stat().st_size:
@@ -111,12 +127,12 @@ class Outbox:
 
     def _apply(self, record: dict[str, Any], offset: int, length: int) -> None:
         self._lines += 1
-        if record.get("op") == "add":
+        if record["op"] == "add":
             item = OutboxItem(**record["item"])
             self.items[item.id] = item
             self.by_message_id[item.message_id] = item.id
             self._where[item.id] = (offset, length)
-        elif record.get("id") in self.items:
+        elif record["id"] in self.items:
             item = self.items[record["id"]]
             for name in ("state", "attempts", "next_try", "updated", "error"):
                 if name in record:
@@ -132,23 +148,44 @@ class Outbox:
         self._append_many([record], sync)
 
     def _append_many(self, records: list[dict[str, Any]], sync: bool = True) -> None:
-        assert self._journal is not None, "outbox opened read-only"
+        """Write ``records`` (after any owed ones) whole, or raise having written nothing."""
+        assert self._fd is not None, "outbox opened read-only"
+        records = [*self._owed, *records]
         lines = [json.dumps(r, separators=(",", ":")).encode("ascii") + b"\n" for r in records]
-        self._journal.write(b"".join(lines))
-        self._journal.flush()
-        if sync:
-            os.fdatasync(self._journal.fileno())
+        try:
+            write_all(self._fd, b"".join(lines))
+            if sync:
+                os.fdatasync(self._fd)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, self._end)  # the next append must start a line
+            raise StateWriteError(self.journal_path, exc) from exc
+        self._owed = []
+        self.writes += 1
         for record, line in zip(records, lines, strict=True):
             if record.get("op") == "add":
                 self._where[record["item"]["id"]] = (self._end, len(line))
             self._end += len(line)
         self._lines += len(records)
 
-    def _change(self, item: OutboxItem, sync: bool = True, **changes: object) -> None:
-        changes["updated"] = time.time()
+    def _change(self, item: OutboxItem, sync: bool = True, owe: bool = False,
+                **changes: object) -> None:
+        """Journal a change, then make it in memory; memory never runs ahead of the disk.
+
+        With ``owe``, a change that cannot be journalled now (the mail was already
+        handed over) is made in memory and journalled by the next append that works;
+        until then the journal says ``sending``, which reads as ``unknown`` after a crash.
+        """
+        changes["updated"] = self.clock()
+        record = {"op": "set", "id": item.id, **changes}
+        try:
+            self._append(record, sync)
+        except StateWriteError:
+            if not owe:
+                raise
+            self._owed.append(record)
         for name, value in changes.items():
             setattr(item, name, value)
-        self._append({"op": "set", "id": item.id, **changes}, sync)
 
     def has(self, key: str) -> bool:
         """Whether a mail with this idempotency key was ever queued."""
@@ -158,15 +195,15 @@ class Outbox:
         """Queue ``data`` under ``item.key``; False (and nothing done) if that key was queued."""
         if item.id in self.items:
             return False
-        item.created = item.updated = time.time()
+        item.created = item.updated = self.clock()
         item.state = "pending"
         record = {"op": "add", "item": asdict(item), "data": data.decode("latin-1")}
-        self.items[item.id] = item
-        self.by_message_id[item.message_id] = item.id
         if self._batched is not None:
             self._batched.append(record)
         else:
             self._append(record)
+        self.items[item.id] = item
+        self.by_message_id[item.message_id] = item.id
         return True
 
     @contextmanager
@@ -183,16 +220,16 @@ class Outbox:
         self._batched = []
         try:
             yield
+            if self._batched:
+                self._append_many(self._batched)
         except BaseException:
-            records, self._batched = self._batched, None
-            for record in records:
+            for record in self._batched:
                 item = self.items.pop(record["item"]["id"], None)
                 if item is not None:
                     self.by_message_id.pop(item.message_id, None)
             raise
-        records, self._batched = self._batched, None
-        if records:
-            self._append_many(records)
+        finally:
+            self._batched = None
 
     def message_bytes(self, item_id: str) -> bytes:
         """The exact bytes that are (or were) sent for this item."""
@@ -219,28 +256,38 @@ class Outbox:
         return min(times) if times else None
 
     def mark_sending(self, item: OutboxItem) -> None:
-        """Record, durably, that the item is about to be handed to the server."""
-        self._change(item, state="sending", attempts=item.attempts + 1)
+        """Record, durably, that the item is about to be handed to the server.
 
-    def mark_sent(self, item: OutboxItem) -> None:
+        Raises StateWriteError (and the item stays pending) if that cannot be recorded.
+        Whether this was an attempt is known only from the outcome (see dispatch).
+        """
+        self._change(item, state="sending")
+
+    def mark_sent(self, item: OutboxItem, attempts: int | None = None) -> None:
         """The server accepted the item.
 
         Not fsynced on its own: the next journal sync carries it, and if power failed
         first the item would read as ``sending``, hence ``unknown``: never sent twice.
         """
-        self._change(item, sync=False, state="sent", error=None)
+        self._change(item, sync=False, owe=True, state="sent", error=None,
+                     attempts=item.attempts + 1 if attempts is None else attempts)
 
     def mark_retry(self, item: OutboxItem, error: str, next_try: float, attempts: int) -> None:
         """A temporary failure after ``attempts`` tries: try again at ``next_try``."""
-        self._change(item, state="pending", error=error, next_try=next_try, attempts=attempts)
+        self._change(item, owe=item.state == "sending", state="pending", error=error,
+                     next_try=next_try, attempts=attempts)
 
-    def mark_failed(self, item: OutboxItem, error: str) -> None:
+    def mark_failed(self, item: OutboxItem, error: str, attempts: int | None = None) -> None:
         """A permanent failure: never retried automatically."""
-        self._change(item, state="failed", error=error)
+        if attempts is None:
+            self._change(item, owe=item.state == "sending", state="failed", error=error)
+        else:
+            self._change(item, owe=item.state == "sending", state="failed", error=error,
+                         attempts=attempts)
 
     def mark_unknown(self, item: OutboxItem, error: str) -> None:
         """The server may or may not have taken it: never resent automatically."""
-        self._change(item, state="unknown", error=error)
+        self._change(item, owe=item.state == "sending", state="unknown", error=error)
 
     def requeue(self, item: OutboxItem) -> None:
         """A person decided to send a failed or unknown item again."""
@@ -252,18 +299,19 @@ class Outbox:
 
     def compact(self) -> None:
         """Rewrite the journal with one line per item when it has grown long."""
-        if self._journal is None or self._lines < 4 * max(len(self.items), 256):
+        if self._fd is None or self._lines < 4 * max(len(self.items), 256):
             return
         lines = [json.dumps({"op": "add", "item": asdict(i),
                              "data": self.message_bytes(i.id).decode("latin-1")},
                             separators=(",", ":")).encode("ascii") + b"\n"
                  for i in self.items.values()]
-        self._journal.close()
+        write_atomic(self.journal_path, b"".join(lines), sync_dir=False)  # old one kept if not
+        os.close(self._fd)
+        self._fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND, FILE_MODE)
+        self._owed = []  # the rewritten items carry every change made in memory
         if self._reader is not None:
             self._reader.close()
             self._reader = None
-        write_atomic(self.journal_path, b"".join(lines))
-        self._journal = open(self.journal_path, "ab")
         offset = 0
         for item, line in zip(self.items.values(), lines, strict=True):
             self._where[item.id] = (offset, len(line))
@@ -272,11 +320,73 @@ class Outbox:
         fsync_dir(self.directory)
 
     def close(self) -> None:
-        """Sync and close the journal."""
-        if self._journal is not None:
-            os.fdatasync(self._journal.fileno())
-            self._journal.close()
-            self._journal = None
+        """Sync and close the journal (with the changes still owed to it, if they fit now)."""
+        if self._fd is not None:
+            try:
+                if self._owed:
+                    self._append_many([])
+                os.fdatasync(self._fd)
+            finally:
+                os.close(self._fd)
+                self._fd = None
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+
+
+_Kinds = dict[str, type | tuple[type, ...]]
+_ITEM_FIELDS: _Kinds = {"id": str, "key": str, "recipients": list, "envelope_from": str,
+                        "message_id": str, "subject": str, "kind": str}
+_SET_FIELDS: _Kinds = {"state": str, "attempts": int, "next_try": (int, float),
+                       "updated": (int, float), "error": (str, type(None))}
+
+
+def read_record(path: Path, number: int, line: bytes) -> tuple[int, dict[str, Any]]:
+    """One journal line: (where its record starts, the record), or StoreError naming the line.
+
+    A line that holds a torn write followed by a whole record (what an append after a
+    failed one left before appends were cut back) yields that record: the torn part
+    was a write that failed, so it never happened. Anything else is refused rather
+    than skipped: a skipped ``sending`` would send a mail twice, a skipped ``add``
+    would forget a mail.
+    """
+    problem = shape_problem(line)
+    if problem is None:
+        return 0, json.loads(line)
+    start = line.rfind(b'{"op":')
+    if start > 0 and shape_problem(line[start:]) is None:
+        return start, json.loads(line[start:])
+    raise StoreError(
+        f"{path}, line {number}: {problem}; mailflow never writes such a line, so it will "
+        "not guess: move that line to a file of its own (keep it) or restore state/ from a "
+        "backup, then start again")
+
+
+def shape_problem(line: bytes) -> str | None:
+    """What is wrong with one journal line, or None when it is a record mailflow wrote."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return "not a JSON record"
+    if not isinstance(record, dict) or record.get("op") not in ("add", "set"):
+        return "not an outbox record (no op 'add' or 'set')"
+    if record["op"] == "add":
+        item = record.get("item")
+        if not isinstance(item, dict) or not isinstance(record.get("data"), str):
+            return "an 'add' record without its item and data"
+        for name, kind in _ITEM_FIELDS.items():
+            if not isinstance(item.get(name), kind):
+                return f"an 'add' record whose item has no valid {name!r}"
+        if set(item) - OutboxItem.__dataclass_fields__.keys():
+            return "an 'add' record whose item has unknown fields"
+        if item.get("state", "pending") not in STATES:
+            return "an 'add' record with an unknown state"
+        return None
+    if not isinstance(record.get("id"), str):
+        return "a 'set' record without an item id"
+    for name, kind in _SET_FIELDS.items():
+        if name in record and not isinstance(record[name], kind):
+            return f"a 'set' record with an invalid {name!r}"
+    if "state" in record and record["state"] not in STATES:
+        return "a 'set' record with an unknown state"
+    return None

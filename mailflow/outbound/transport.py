@@ -20,6 +20,9 @@ class SendResult:
 
     outcome: str            # sent | temporary | permanent | unknown
     detail: str = ""
+    # The connection failed before the server said anything about this mail: a fault of
+    # the link, not of the mail, so it is not counted as an attempt.
+    connection: bool = False
 
 
 class Transport(Protocol):
@@ -62,7 +65,7 @@ class SmtpTransport:
                    name: str) -> SendResult:
         client = self.client
         if client is None or not client.is_connected:
-            return SendResult("temporary", "not connected")
+            return SendResult("temporary", "not connected", connection=True)
         try:
             await client.mail(envelope_from)
             for recipient in recipients:
@@ -72,7 +75,8 @@ class SmtpTransport:
             kind = "temporary" if 400 <= exc.code < 500 else "permanent"
             return SendResult(kind, f"{exc.code} {exc.message}")
         except (aiosmtplib.SMTPException, OSError) as exc:
-            return SendResult("temporary", f"{exc.__class__.__name__}: {exc}")
+            # No reply code: the link broke (a disconnect, a timeout) before the data.
+            return SendResult("temporary", f"{exc.__class__.__name__}: {exc}", connection=True)
         try:
             await client.data(data)
         except aiosmtplib.SMTPResponseException as exc:

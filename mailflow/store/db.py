@@ -12,7 +12,7 @@ from tinydb.table import Table
 
 from mailflow.errors import StoreError
 from mailflow.store.lock import ProgramLock
-from mailflow.store.storage import AtomicJSONStorage
+from mailflow.store.storage import AtomicJSONStorage, private_dir, tighten
 
 SCHEMA_VERSION = 1
 STORE_NAME = "store.json"
@@ -34,10 +34,13 @@ class Store:
     def __init__(self, state_dir: Path, read_only: bool = False) -> None:
         self.state_dir = state_dir
         self.read_only = read_only
-        state_dir.mkdir(parents=True, exist_ok=True)
         self._lock = ProgramLock(state_dir / "lock")
         if not read_only:
+            private_dir(state_dir)
             self._lock.acquire()
+            tighten(state_dir)
+        else:
+            state_dir.mkdir(parents=True, exist_ok=True)
         try:
             self.storage = AtomicJSONStorage(state_dir / STORE_NAME, read_only=read_only)
             self.db = TinyDB(storage=lambda: self.storage)

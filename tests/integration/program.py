@@ -114,8 +114,8 @@ def inbound_states(program_dir: Path) -> dict[str, int]:
     return counts
 
 
-def outbox_states(program_dir: Path) -> dict[str, str]:
-    """Outbox item id -> its latest state, replayed from the journal."""
+def outbox_states(program_dir: Path, kind: str | None = None) -> dict[str, str]:
+    """Outbox item id -> its latest state, replayed from the journal (of one kind if given)."""
     states: dict[str, str] = {}
     journal = program_dir / "state" / "outbox" / "journal.jsonl"
     if not journal.exists():
@@ -126,8 +126,9 @@ def outbox_states(program_dir: Path) -> dict[str, str]:
         except ValueError:
             continue
         if record.get("op") == "add":
-            states[record["item"]["id"]] = record["item"]["state"]
-        elif "state" in record:
+            if kind is None or record["item"].get("kind") == kind:
+                states[record["item"]["id"]] = record["item"]["state"]
+        elif "state" in record and record["id"] in states:
             states[record["id"]] = record["state"]
     return states
 

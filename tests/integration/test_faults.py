@@ -39,14 +39,18 @@ def test_sigkill_in_a_stream_of_200_processes_every_message_once(
     feeder.join()
 
     def settled() -> bool:
-        states = outbox_states(program_dir)
+        states = outbox_states(program_dir, kind="reply")
         return (inbound_states(program_dir).get("processed") == total
                 and len(states) == total and "pending" not in states.values())
     wait_until(settled, 90, "all 200 handled", daemon.log_text)
+    unknown = [i for i, s in outbox_states(program_dir, kind="reply").items() if s == "unknown"]
+    # Each mail in doubt is reported to the coordinator, once.
+    wait_until(lambda: per_recipient(smtp_server)[COORDINATOR] == len(unknown), 30,
+               "the mail in doubt reported", daemon.log_text)
     daemon.terminate()
     counts = per_recipient(smtp_server)
-    states = outbox_states(program_dir)
-    unknown = [i for i, s in states.items() if s == "unknown"]
+    assert counts.pop(COORDINATOR, 0) == len(unknown)
+    states = outbox_states(program_dir, kind="reply")
     assert max(counts.values()) == 1, "someone was mailed twice"
     # A mail in doubt ('unknown': killed during its handover) may or may not have
     # arrived; every other one arrived exactly once. At most one in doubt per kill.
@@ -143,3 +147,22 @@ def test_a_second_daemon_on_the_same_program_refuses_to_start(daemon, program_di
     assert second.returncode == 2
     assert "another mailflow process" in second.stderr
     assert "Traceback" not in second.stderr
+
+
+def test_mail_left_sending_by_a_kill_is_reported_to_the_coordinator_after_restart(
+        program_dir, dovecot, smtp_server):
+    smtp_server.hang_next()
+    daemon = DaemonProcess(program_dir, dovecot.password)
+    daemon.start()
+    dovecot.append(stranger_mail(1))
+    wait_until(lambda: "sending" in outbox_states(program_dir).values(), 30,
+               "the mail being handed over", daemon.log_text)
+    daemon.kill()
+    daemon.start()
+    wait_until(lambda: any(m.rcpt_tos == [COORDINATOR] for m in smtp_server.messages), 30,
+               "the notice to the coordinator", daemon.log_text)
+    assert daemon.terminate() == 0, daemon.log_text()
+
+    [notice] = [m for m in smtp_server.messages if m.rcpt_tos == [COORDINATOR]]
+    assert "unknown" in notice.text()
+    assert "person1@example.com" in notice.text()

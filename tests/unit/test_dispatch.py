@@ -6,11 +6,11 @@ import asyncio
 import time
 from collections.abc import Iterable
 
-from mailflow.config.model import OutboxConfig
+from mailflow.config.model import OutboxConfig, ServerConfig
 from mailflow.errors import DeliveryError
 from mailflow.outbound.dispatch import flush, retry_delay
 from mailflow.outbound.outbox import Outbox, outbox_id
-from mailflow.outbound.transport import SendResult
+from mailflow.outbound.transport import SendResult, SmtpTransport
 from tests.unit.outbox_helpers import make_item
 
 NOW = 1_000_000.0
@@ -243,3 +243,55 @@ def test_rate_limit_spaces_sends_by_the_allowed_interval(tmp_path):
     first, *_, last = transport.send_times
     assert len(transport.send_times) == 3
     assert last - first >= 0.09
+
+
+def test_four_lost_connections_then_a_451_do_not_use_up_five_attempts(tmp_path):
+    outbox = outbox_with(tmp_path, "a")
+    cfg = config(tmp_path, max_attempts=5)
+    now = NOW
+    for outcome in [SendResult("temporary", "not connected")] * 4 + [
+            SendResult("temporary", "451 4.3.0 try later")]:
+        run_flush(outbox, FakeTransport([outcome]), cfg, now)
+        now = item(outbox, "a").next_try
+
+    report = run_flush(outbox, FakeTransport(), cfg, now)
+
+    assert (item(outbox, "a").state, item(outbox, "a").attempts) == ("sent", 2)
+    assert report.sent == [item(outbox, "a")]
+
+
+class DroppedSessions:
+    """Real SMTP, whose server drops the first ``drops`` sessions just after they open."""
+
+    def __init__(self, smtp_server, drops: int) -> None:
+        self.server = smtp_server
+        self.inner = SmtpTransport(ServerConfig(smtp_server.host, smtp_server.port, "none",
+                                                timeout=5))
+        self.drops = drops
+
+    async def open(self) -> None:
+        await self.inner.open()
+        if self.drops:
+            self.drops -= 1
+            self.server.restart()  # every open session is aborted, as a crashed server does
+
+    async def send(self, envelope_from, recipients, data, name) -> SendResult:
+        return await self.inner.send(envelope_from, recipients, data, name)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+def test_disconnects_from_a_real_server_are_not_counted_as_attempts(tmp_path, smtp_server):
+    outbox = outbox_with(tmp_path, "a")
+    cfg = config(tmp_path, max_attempts=5)
+    transport = DroppedSessions(smtp_server, drops=4)
+    smtp_server.fail_next(1, code=451)
+    now = NOW
+    for _ in range(6):
+        run_flush(outbox, transport, cfg, now)
+        now = item(outbox, "a").next_try
+
+    a = item(outbox, "a")
+    assert (a.state, a.attempts, a.error) == ("sent", 2, None)
+    assert [m.rcpt_tos for m in smtp_server.messages] == [["a@example.org"]]

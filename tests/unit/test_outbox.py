@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from mailflow.errors import StoreError
 from mailflow.outbound.outbox import Outbox, outbox_id
+from mailflow.store import StateWriteError
+from tests.unit.limits import file_size_limit
 from tests.unit.outbox_helpers import make_item
 
 
@@ -217,3 +222,99 @@ def test_a_failed_batch_queues_nothing_and_can_be_queued_again(tmp_path):
     assert not outbox.has("k1")
     assert not Outbox(tmp_path, read_only=True).has("k1")
     assert outbox.enqueue(make_item("k1"), b"one")
+
+
+def journal_size(directory) -> int:
+    return (directory / "journal.jsonl").stat().st_size
+
+
+def test_an_append_that_fails_queues_nothing_in_memory(tmp_path):
+    outbox = Outbox(tmp_path)
+    outbox.enqueue(make_item("k1"), b"one")
+    with file_size_limit(journal_size(tmp_path) + 100), pytest.raises(StateWriteError):
+        outbox.enqueue(make_item("k2"), b"x" * 1000)
+
+    assert not outbox.has("k2")
+    assert outbox.enqueue(make_item("k2"), b"x" * 1000)
+
+
+def test_a_batch_whose_write_fails_queues_none_of_its_mail(tmp_path):
+    outbox = Outbox(tmp_path)
+    outbox.enqueue(make_item("k1"), b"one")
+    limit = file_size_limit(journal_size(tmp_path) + 100)
+    with limit, pytest.raises(StateWriteError), outbox.batch():
+        outbox.enqueue(make_item("k2"), b"two")
+        outbox.enqueue(make_item("k3"), b"x" * 1000)
+
+    assert (outbox.has("k2"), outbox.has("k3")) == (False, False)
+
+
+def test_an_append_that_fails_leaves_nothing_of_itself_in_the_journal(tmp_path):
+    outbox = Outbox(tmp_path)
+    outbox.enqueue(make_item("k1"), b"one")
+    with file_size_limit(journal_size(tmp_path) + 100), pytest.raises(StateWriteError):
+        outbox.enqueue(make_item("k2"), b"x" * 1000)
+    outbox.enqueue(make_item("k3"), b"three")
+    outbox.close()
+
+    lines = (tmp_path / "journal.jsonl").read_bytes().splitlines()
+    assert all(json.loads(line) for line in lines)
+    again = Outbox(tmp_path)
+    assert (again.has("k2"), again.has("k3")) == (False, True)
+
+
+def test_mark_sending_that_cannot_be_journalled_leaves_the_item_pending(tmp_path):
+    outbox = Outbox(tmp_path)
+    item = make_item("k1")
+    outbox.enqueue(item, b"one")
+    with file_size_limit(journal_size(tmp_path)), pytest.raises(StateWriteError):
+        outbox.mark_sending(item)
+
+    assert item.state == "pending"
+    assert outbox.due(10**12) == [item]
+
+
+def test_a_record_after_a_torn_write_mid_journal_is_kept(tmp_path):
+    outbox = Outbox(tmp_path)
+    first = make_item("k1")
+    outbox.enqueue(first, b"one")
+    outbox.close()
+    later = Outbox(tmp_path / "later")
+    later.enqueue(make_item("k2"), b"two")
+    later.close()
+    with open(tmp_path / "journal.jsonl", "ab") as journal:  # what the old appends left
+        journal.write(b'{"op":"set","id":"' + first.id.encode() + b'","sta')
+        journal.write((tmp_path / "later" / "journal.jsonl").read_bytes())
+
+    again = Outbox(tmp_path)
+
+    assert again.has("k2")
+    assert again.message_bytes(outbox_id("k2")) == b"two"
+    assert again.items[first.id].state == "pending"
+
+
+def test_a_line_that_is_not_json_mid_journal_is_refused_naming_the_line(tmp_path):
+    outbox = Outbox(tmp_path)
+    outbox.enqueue(make_item("k1"), b"one")
+    outbox.close()
+    with open(tmp_path / "journal.jsonl", "ab") as journal:
+        journal.write(b"garbage\n")
+
+    with pytest.raises(StoreError, match=r"journal\.jsonl, line 2: not a JSON record"):
+        Outbox(tmp_path)
+
+
+def test_a_record_of_the_wrong_shape_is_refused_naming_the_line(tmp_path):
+    (tmp_path / "journal.jsonl").write_text('{"op":"add","item":{"id":1},"data":""}\n')
+
+    with pytest.raises(StoreError, match=r"journal\.jsonl, line 1: .*'id'.*restore state/"):
+        Outbox(tmp_path, read_only=True)
+
+
+def test_times_come_from_the_outbox_clock(tmp_path):
+    outbox = Outbox(tmp_path, clock=lambda: 1_800_000_000.0)
+    item = make_item("k1")
+    outbox.enqueue(item, b"one")
+    outbox.mark_sending(item)
+
+    assert (item.created, item.updated) == (1_800_000_000.0, 1_800_000_000.0)

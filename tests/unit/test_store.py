@@ -9,9 +9,10 @@ import pytest
 
 import mailflow.store.storage as storage_module
 from mailflow.errors import StoreError, StoreLockedError
-from mailflow.store import SCHEMA_VERSION, Store
+from mailflow.store import SCHEMA_VERSION, StateWriteError, Store
 from mailflow.store.lock import ProgramLock
 from mailflow.store.storage import AtomicJSONStorage
+from tests.unit.limits import file_size_limit
 
 
 def test_new_store_records_its_schema_version_on_disk(tmp_path):
@@ -206,3 +207,23 @@ def test_empty_store_file_is_treated_as_a_new_store(tmp_path):
 
     with Store(tmp_path) as store:
         assert store.table("participants").all() == []
+
+
+def test_store_table_of_the_wrong_shape_is_refused_naming_the_table(tmp_path):
+    (tmp_path / "store.json").write_text('{"_meta":{"1":{"schema_version":1}},"inbound":[]}')
+
+    with pytest.raises(StoreError, match=r"store\.json: table 'inbound' .*restore state/"):
+        Store(tmp_path)
+
+
+def test_a_store_write_that_fails_leaves_no_temp_file_and_the_old_store(tmp_path):
+    store = Store(tmp_path)
+    store.table("participants").insert({"email": "lea@example.org"})
+    before = (tmp_path / "store.json").read_bytes()
+    limit = file_size_limit(len(before) + 10)
+    with limit, pytest.raises(StateWriteError), store.transaction():
+        store.table("participants").insert({"email": "x" * 200})
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lock", "store.json"]
+    assert (tmp_path / "store.json").read_bytes() == before
+    assert len(store.table("participants")) == 1

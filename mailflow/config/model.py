@@ -67,6 +67,10 @@ class OutboxConfig:
                                         "after each failure)", 30.0, above=0)
     give_up_hours: float = setting(float, "how old a mail that still fails may get before "
                                    "it is given up", 72.0, above=0)
+    answers_per_day: int = setting(int, "the most automatic answers one address gets in a "
+                                   "day (a loop or a forged sender ends there)", 3, minimum=1)
+    answers_per_week: int = setting(int, "the most automatic answers one address gets in "
+                                    "seven days", 10, minimum=1)
 
 
 @dataclass(frozen=True)

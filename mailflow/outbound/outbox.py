@@ -91,6 +91,7 @@ class Outbox:
         self.clock = clock
         self.items: dict[str, OutboxItem] = {}
         self.by_message_id: dict[str, str] = {}
+        self._answers: dict[str, list[float]] = {}  # recipient -> when answers were queued
         self._where: dict[str, tuple[int, int]] = {}  # item id -> (offset, length) of its add line
         self._lines = 0
         self._end = 0
@@ -132,6 +133,7 @@ class Outbox:
             self.items[item.id] = item
             self.by_message_id[item.message_id] = item.id
             self._where[item.id] = (offset, length)
+            self._index_answer(item)
         elif record["id"] in self.items:
             item = self.items[record["id"]]
             for name in ("state", "attempts", "next_try", "updated", "error"):
@@ -204,7 +206,17 @@ class Outbox:
             self._append(record)
         self.items[item.id] = item
         self.by_message_id[item.message_id] = item.id
+        self._index_answer(item)
         return True
+
+    def _index_answer(self, item: OutboxItem) -> None:
+        if item.kind == "reply":
+            for recipient in item.recipients:
+                self._answers.setdefault(recipient.lower(), []).append(item.created)
+
+    def answers_since(self, recipient: str, since: float) -> int:
+        """How many answers (mail of kind 'reply') were queued to ``recipient`` since then."""
+        return sum(1 for t in self._answers.get(recipient.lower(), ()) if t >= since)
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -227,6 +239,10 @@ class Outbox:
                 item = self.items.pop(record["item"]["id"], None)
                 if item is not None:
                     self.by_message_id.pop(item.message_id, None)
+                    for recipient in item.recipients if item.kind == "reply" else ():
+                        times = self._answers.get(recipient.lower(), [])
+                        if item.created in times:
+                            times.remove(item.created)
             raise
         finally:
             self._batched = None

@@ -7,6 +7,7 @@ people ever reach it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -25,12 +26,21 @@ UNSUBSCRIBE_HINT = {
           "Répondez STOP pour ne plus les recevoir.",
 }
 PUBLIC_FIELDS = ("affiliation", "languages", "goals", "expertise")
+SUBJECT_ECHO = 40
+_LINKISH = re.compile(r"\S*(?:://|www\.|@)\S*|\S+\.(?:[a-z]{2,})(?:/\S*)?\b", re.IGNORECASE)
 
 
 def form_context(config: Config) -> dict:
     """The application forms as templates see them."""
     return {role: [{"key": f.key, "label": f.label, "required": f.required, "help": f.help}
                    for f in fields] for role, fields in config.forms.items()}
+
+
+def safe_subject(subject: str) -> str:
+    """A stranger's subject as we may quote it: no links or addresses, at most 40 characters."""
+    text = _LINKISH.sub("", subject)
+    text = " ".join(text.split())
+    return text if len(text) <= SUBJECT_ECHO else text[:SUBJECT_ECHO - 1].rstrip() + "…"
 
 
 class TemplateContext:
@@ -85,11 +95,15 @@ class TemplateContext:
 
     def _about_message(self, reading: Reading, person: dict) -> dict[str, Any]:
         """What an answer to a message may say about it: what was read and what was not."""
+        known = bool(person) or reading.authenticated
         return {
-            "person": {"name": person.get("name") or reading.sender_name or "",
+            # What an unknown sender wrote in their name or subject is theirs to choose:
+            # it is never echoed back beyond a short, link-free form.
+            "person": {"name": (person.get("name") or reading.sender_name or "") if known
+                       else "",
                        "email": reading.sender, "role": person.get("role") or reading.role},
             "missing": reading.missing,
-            "subject": reading.subject,
+            "subject": reading.subject if known else safe_subject(reading.subject),
             "problems": reading.problems,
             "bounced": reading.bounced_recipient,
             "until": reading.until or "",

@@ -85,6 +85,8 @@ class Handler:
     def _ask_confirmation(self, reading: Reading, person: dict, entry: dict,
                           now: datetime) -> None:
         """Mail the registered address: a change asked for on From alone waits for CONFIRM."""
+        if not self.mailings.within_budget(person["email"], reading, now):
+            return
         language = person.get("language") or self.config.language
         context = self.mailings.contexts.build(person, language, now, "confirm_change")
         context["change"] = {"text": trust.change_text(reading.pending or "", language)}

@@ -15,12 +15,14 @@ from mailflow.outbound.compose import Attachment
 from mailflow.outbound.invitations import event_invitation
 from mailflow.outbound.mailer import Mailer, Recipient
 from mailflow.outbound.outbox import Outbox
+from mailflow.parsing.reading import Reading
 from mailflow.program.actions import Action, Firing, run_action
 from mailflow.program.context import TemplateContext
 from mailflow.program.scheduled import ScheduledRule
 from mailflow.store import Store
 
 log = logging.getLogger(__name__)
+DAY = 86400.0
 
 
 class Mailings:
@@ -115,7 +117,11 @@ class Mailings:
                        for c in self.config.coordinators]
             kind = "notice"
         else:
-            name = (person or {}).get("name") or reading.sender_name or ""
+            if not (reading.authenticated or self.within_budget(reading.sender or "", reading,
+                                                                 firing.now)):
+                return
+            # A stranger's display name is theirs to choose: never echo it back.
+            name = (person or {}).get("name") or ""
             targets = [Recipient(reading.sender or "", name,
                                  (person or {}).get("language") or reading.language,
                                  participant=reading.participant)]
@@ -133,6 +139,36 @@ class Mailings:
             if item is not None:
                 log.info("queued %s to %s (rule %s)", action.template, target.email,
                          firing.rule)
+
+
+    def within_budget(self, address: str, reading: Reading | None, now: datetime) -> bool:
+        """Whether one more automatic answer may go to ``address``.
+
+        A budget per address (``outbox.answers_per_day``, ``answers_per_week``) ends any
+        loop with an autoresponder and any use of the program as a reflector towards a
+        forged sender; the coordinators are told once a day per address.
+        """
+        limits, clock = self.config.outbox, self.outbox.clock()
+        day = self.outbox.answers_since(address, clock - DAY)
+        week = self.outbox.answers_since(address, clock - 7 * DAY)
+        if day < limits.answers_per_day and week < limits.answers_per_week:
+            return True
+        log.warning("not answering %s: %d automatic answers today, %d this week", address,
+                    day, week)
+        if reading is not None:
+            reading.problems.append(
+                f"not answered: {address} already had {day} automatic answers today and "
+                f"{week} this week (the limit stops mail loops and forged senders)")
+        for coordinator in self.config.coordinators:
+            self.mailer.queue(
+                rule="answer-budget", occasion=f"{address.lower()}:{now.date().isoformat()}",
+                template="answer_budget",
+                to=Recipient(coordinator.email, coordinator.name, self.config.language),
+                context={"address": address, "day": day, "week": week,
+                         "limits": {"day": limits.answers_per_day,
+                                    "week": limits.answers_per_week}},
+                kind="notice", now=now)
+        return False
 
 
 def _meta(action: Action, person: dict) -> dict | None:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
 
+from mailflow.outbound.compose import bounce_address
+from mailflow.outbound.mailer import Recipient
+from mailflow.parsing.expects import Expects
+from mailflow.program import participants
+from mailflow.reply_tokens import make_token, reply_address
+from mailflow.runtime import open_program
 from tests.integration.program import (
     ROOT,
     DaemonProcess,
@@ -17,14 +24,16 @@ from tests.integration.program import (
 
 COORDINATOR = "claire.dubois@northlake.example.org"
 MENTEE = "lea.gagnon@example.com"
+# Our choices invitation to Léa, as the fixture queued it: replies answer it, as they do.
+THREAD: dict[str, str] = {}
 
 
 def reply(body: str, msg_id: str, subject: str = "Re: Choose your mentors",
-          sender: str = f"Léa Gagnon <{MENTEE}>", extra: str = "",
-          references: str = "<choices-invite@northlake.example.org>") -> bytes:
-    return (f"From: {sender}\r\nTo: mentorship@northlake.example.org\r\n"
+          sender: str = f"Léa Gagnon <{MENTEE}>", extra: str = "") -> bytes:
+    return (f"From: {sender}\r\nTo: {THREAD['reply_to']}\r\n"
             f"Subject: {subject}\r\nMessage-ID: <{msg_id}@mail.example.com>\r\n"
-            f"References: {references}\r\n"
+            f"In-Reply-To: <{THREAD['message_id']}>\r\n"
+            f"References: <{THREAD['message_id']}>\r\n"
             f"Date: Tue, 09 Feb 2027 10:00:00 -0500\r\n{extra}MIME-Version: 1.0\r\n"
             "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
             + body.replace("\n", "\r\n")).encode("utf-8")
@@ -44,10 +53,36 @@ def daemon(tmp_path, dovecot, smtp_server):
                                role, str(path)], env={"PYTHONPATH": str(ROOT)},
                               capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
+    _invite(program)
     process = DaemonProcess(program, dovecot.password)
     process.start()
+    smtp_server.wait_for(1, timeout=20)  # the invitation leaves
+    smtp_server.clear()
     yield process
     process.terminate()
+
+
+def _invite(program_dir) -> None:
+    """Queue the choices invitation to Léa as the program does, and note how to answer it."""
+    program = open_program(program_dir)
+    try:
+        person = participants.find(program.store, MENTEE)
+        now = datetime.now(UTC)
+        item = program.mailer.queue(
+            rule="choices-invitation", occasion="test", template="choices_invitation",
+            to=Recipient(MENTEE, "Léa Gagnon", "en", participant=MENTEE),
+            context={**program.scheduler.mailings.contexts.build(
+                dict(person or {}), "en", now, "choices_invitation"),
+                "dates": {"choices_due": "February 22, 2027",
+                          "introductions": "March 1, 2027"}},
+            kind="scheduled", meta=Expects("choices").meta(), now=now)
+        assert item is not None
+        token = make_token(program.secret, item.id, MENTEE)
+        THREAD.update(message_id=item.message_id, reply_to=reply_address(
+            "mentorship", "northlake.example.org", token),
+            verp=bounce_address("mentorship", "northlake.example.org", token))
+    finally:
+        program.close()
 
 
 def person(program_dir, email):
@@ -83,7 +118,7 @@ def test_clarification_is_sent_once_per_thread(daemon, dovecot, smtp_server):
 def bounce(msg_id: str) -> bytes:
     return (
         "From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\r\n"
-        "To: mentorship+b-aaaaaaaaaaaaaaaaaaaaaaaa@northlake.example.org\r\n"
+        f"To: {THREAD['verp']}\r\n"
         "Subject: Undelivered Mail Returned to Sender\r\n"
         f"Message-ID: <{msg_id}@mx.example.com>\r\nAuto-Submitted: auto-replied\r\n"
         "MIME-Version: 1.0\r\n"

@@ -265,8 +265,8 @@ class DroppedSessions:
 
     def __init__(self, smtp_server, drops: int) -> None:
         self.server = smtp_server
-        self.inner = SmtpTransport(ServerConfig(smtp_server.host, smtp_server.port, "none",
-                                                timeout=5))
+        self.inner = SmtpTransport(ServerConfig(host=smtp_server.host, port=smtp_server.port,
+                                                security="none", timeout=5))
         self.drops = drops
 
     async def open(self) -> None:

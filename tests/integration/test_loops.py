@@ -69,7 +69,8 @@ def test_an_autoresponder_answering_in_reply_to_only_does_not_start_a_loop(
     responder = threading.Thread(target=autoresponder)
     responder.start()
     try:
-        wait_until(lambda: any(COORDINATOR in m.rcpt_tos for m in smtp_server.messages.snapshot()), 30,
+        wait_until(lambda: any(COORDINATOR in m.rcpt_tos
+                               for m in smtp_server.messages.snapshot()), 30,
                    "the coordinators told of the loop", daemon.log_text)
         time.sleep(3)  # a loop would go on meanwhile
     finally:

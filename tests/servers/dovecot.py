@@ -250,9 +250,17 @@ class DovecotServer:
                     with contextlib.suppress(ProcessLookupError):
                         os.killpg(pgid, signal.SIGKILL)
                     proc.wait(5)
-            # Children (imap, imap-login, auth, ...) that outlived the master.
+            # Children (imap, imap-login, auth, ...) that outlived the master; they are
+            # gone only once reaped, which a loaded machine may take a moment to do.
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pgid, signal.SIGKILL)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                try:
+                    os.killpg(pgid, 0)
+                except (ProcessLookupError, PermissionError):
+                    break
+                time.sleep(0.02)
             if proc.stdout is not None:
                 proc.stdout.close()
         self._cleanup_run_dir()

@@ -47,8 +47,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from mailflow.commands.parse import parse_file
-    result = parse_file(Path(args.C), Path(args.file))
+    from mailflow.commands.parse import parse_file, parse_files
+    paths = [Path(f) for f in args.file]
+    if len(paths) > 1 or paths[0].is_dir():
+        for reading in parse_files(Path(args.C), paths):
+            print(json.dumps(reading, ensure_ascii=False, default=str), flush=True)
+        return 0
+    result = parse_file(Path(args.C), paths[0])
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
     else:
@@ -235,8 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--once", action="store_true", help="process what is there, send, exit")
     p.add_argument("--dry-run", action="store_true", help="do everything except sending")
     p.set_defaults(func=cmd_run)
-    p = sub.add_parser("parse", help="show what mailflow understands of one message")
-    p.add_argument("file")
+    p = sub.add_parser("parse", help="show what mailflow understands of messages (one file: "
+                       "a report; several or a folder: one JSON object per line)")
+    p.add_argument("file", nargs="+")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_parse)
     p = sub.add_parser("import", help="import mentors or mentees, or pairs to approve, from CSV")

@@ -118,6 +118,21 @@ def test_parse_of_an_out_of_office_says_auto_reply(program):
     assert json.loads(result.stdout)["kind"] == "auto_reply"
 
 
+def test_parse_of_a_folder_prints_one_json_object_per_message(program):
+    result = mailflow("-C", str(program), "parse", str(DEMO_MAIL))
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [Path(r["file"]).name for r in lines] == sorted(p.name for p in DEMO_MAIL.glob("*.eml"))
+    assert {r["kind"] for r in lines} >= {"application", "auto_reply"}
+
+
+def test_parse_of_several_files_keeps_their_order(program):
+    files = [DEMO_MAIL / "4-out-of-office.eml", DEMO_MAIL / "3-lea-applies.eml"]
+    result = mailflow("-C", str(program), "parse", *map(str, files))
+    assert [json.loads(line)["kind"] for line in result.stdout.splitlines()] == [
+        "auto_reply", "application"]
+
+
 def test_status_summarises_the_program(program):
     mailflow("-C", str(program), "deliver", str(DEMO_MAIL / "1-lea-asks.eml"),
              str(DEMO_MAIL / "3-lea-applies.eml"))

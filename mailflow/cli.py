@@ -146,6 +146,18 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_approve(args: argparse.Namespace) -> int:
+    from mailflow.commands.selection import approve_mentor
+    program = _program(args)
+    try:
+        for email in args.email:
+            approve_mentor(program, email, _now())
+    finally:
+        program.close()
+    print(f"approved: {', '.join(args.email)}")
+    return 0
+
+
 def cmd_match(args: argparse.Namespace) -> int:
     program = _program(args)
     try:
@@ -268,6 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("withdraw", help="withdraw a participant; the place goes to the next")
     p.add_argument("email")
     p.set_defaults(func=cmd_withdraw)
+    p = sub.add_parser("approve", help="accept mentors who offered themselves by mail")
+    p.add_argument("email", nargs="+")
+    p.set_defaults(func=cmd_approve)
     p = sub.add_parser("match", help="propose pairs from the choices, for approval by mail")
     p.add_argument("--mode", choices=["traditional", "group"], default="traditional")
     p.set_defaults(func=cmd_match)

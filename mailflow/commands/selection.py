@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 
+from mailflow.errors import MailflowError
 from mailflow.outbound.mailer import Recipient
 from mailflow.program import lifecycle, lottery, participants
 from mailflow.runtime import Program
@@ -47,6 +48,7 @@ def select(program: Program, places: int, reserved: int, seed: str, now: datetim
             (e, "waitlisted", i + 1) for i, e in enumerate(draw.waitlist)]
         mentors = [p["email"] for p in store.table("participants").all()
                    if p.get("role") == "mentor" and p.get("status") == "applicant"
+                   and p.get("approved") is not False
                    and (p.get("application") or {"complete": True}).get("complete")]
         outcomes += [(e, "selected", None) for e in mentors]
         for email, state, position in outcomes:
@@ -54,6 +56,16 @@ def select(program: Program, places: int, reserved: int, seed: str, now: datetim
             _tell(program, email, f"selection_{state}", occasion, now,
                   {"waitlist_position": position} if position else {})
     return draw
+
+
+def approve_mentor(program: Program, email: str, now: datetime) -> None:
+    """A coordinator accepts a mentor who applied by mail: the next selection includes them."""
+    person = participants.find(program.store, email)
+    if person is None or person.get("role") != "mentor":
+        raise MailflowError(f"no mentor with the address {email} (see mailflow status)")
+    with program.store.transaction():
+        participants.set_fields(program.store, person["email"], {"approved": True},
+                                "coordinator (mailflow approve)", now.isoformat())
 
 
 def withdraw(program: Program, email: str, now: datetime, cause: str) -> str | None:

@@ -43,6 +43,11 @@ def safe_subject(subject: str) -> str:
     return text if len(text) <= SUBJECT_ECHO else text[:SUBJECT_ECHO - 1].rstrip() + "…"
 
 
+def unlinked(text: str) -> str:
+    """A field written by mail as others may read it: links and addresses taken out."""
+    return " ".join(_LINKISH.sub("[link removed]", text).split(" "))
+
+
 class TemplateContext:
     """Builds template contexts from the store and the configuration."""
 
@@ -73,8 +78,8 @@ class TemplateContext:
             context.update(self._about_message(reading, person))
         if template.startswith("choices"):
             context["mentors"] = [self.public(p) for p in self.store.table("participants").all()
-                                  if p.get("role") == "mentor"
-                                  and p.get("status") not in ("withdrawn",)]
+                                  if p.get("role") == "mentor" and p.get("approved") is not False
+                                  and p.get("status") not in ("withdrawn", "not_selected")]
         if expects is not None and expects.kind == "survey" and expects.about:
             survey = self.config.surveys[expects.about]
             context["survey"] = {"title": survey.title or survey.key.replace("_", " ").capitalize(),
@@ -116,7 +121,9 @@ class TemplateContext:
         fields = person.get("fields") or {}
         shareable = {f.key for form in self.config.forms.values() for f in form if f.shareable}
         shown = {key: "" for key in (*PUBLIC_FIELDS, *shareable)}
-        shown.update({key: str(fields.get(key) or "") for key in shareable})
+        by_mail = person.get("source") == "mail"
+        shown.update({key: unlinked(str(fields.get(key) or "")) if by_mail
+                      else str(fields.get(key) or "") for key in shareable})
         return {**shown, "name": person.get("name") or "", "email": person.get("email") or ""}
 
     def public_of(self, email: str) -> dict[str, str]:

@@ -50,7 +50,13 @@ def record_application(store: Store, *, email: str, name: str, role: str | None,
             "status": "applicant", "language": language, "fields": dict(fields),
             "application": {"complete": complete, "missing": list(missing)},
             "created": at, "updated": at,
+            # Whatever came by mail was written by someone we do not know yet: a mentor
+            # offering themselves waits for a coordinator (mailflow approve), and links in
+            # their fields never reach other people's mail.
+            "source": "mail",
         }
+        if role == "mentor":
+            record["approved"] = False
         insert(store, record)
         add_event(store, email, "applied", cause, at, {"complete": complete})
         return record

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 import schedule
 
+from mailflow.budget import BudgetExceeded, time_budget
 from mailflow.errors import MailboxError
 from mailflow.inbound.imap import ImapSource
 from mailflow.inbound.ledger import RawMessage
@@ -33,6 +34,9 @@ from mailflow.runtime import Program
 log = logging.getLogger("mailflow.daemon")
 MAX_BACKOFF = 60.0
 TICK_SECONDS = 60
+# Longest a single message may take to handle; past it, it is set aside for review.
+# A module constant for now (not yet a config.yaml key).
+MESSAGE_BUDGET_SECONDS = 5.0
 
 
 def make_source(program: Program) -> ImapSource | MaildirSource:
@@ -162,25 +166,55 @@ class Daemon:
                 log.info("message %s: duplicate of %s, not acted on", entry["key"],
                          entry["duplicate_of"])
         store, outbox = self.program.store, self.program.outbox
+        slow: set[str] = set()  # keys of messages that ran out of time: never handled again
         try:
             # Exits inner first: the outbox journal is durable before the store commits.
             with store.transaction(), outbox.batch():
-                results = [self._handle(entry) for entry in todo]
-        except Exception:
-            log.exception("a batch failed; handling its messages one by one")
+                results = [self._handle_in_budget(entry, slow) for entry in todo]
+        except (Exception, BudgetExceeded) as exc:
+            if isinstance(exc, BudgetExceeded):
+                log.warning("a message took too long; handling the batch's messages one by one")
+            else:
+                log.exception("a batch failed; handling its messages one by one")
             results = []
             for entry in todo:
+                if entry["key"] in slow:
+                    with store.transaction():
+                        self._set_aside(entry, self._too_slow())
+                    results.append((entry, True))
+                    continue
                 try:
                     with store.transaction(), outbox.batch():
-                        results.append(self._handle(entry))
+                        results.append(self._handle_in_budget(entry, slow))
+                except BudgetExceeded:
+                    with store.transaction():
+                        self._set_aside(entry, self._too_slow())
+                    results.append((entry, True))
                 except Exception as exc:
                     log.exception("message %s could not be handled; kept for review",
                                   entry["key"])
                     with store.transaction():
-                        self._set_aside(entry, exc)
+                        self._set_aside(
+                            entry,
+                            f"mailflow could not handle this message ({exc.__class__.__name__})")
                     results.append((entry, True))
         review = {entry["key"]: flagged for entry, flagged in results}
         self.source.mark_done([(m, review.get(m.key, False)) for m in batch])
+
+    def _handle_in_budget(self, entry: dict, slow: set[str]) -> tuple[dict, bool]:
+        """_handle within MESSAGE_BUDGET_SECONDS; a message past it is added to ``slow``."""
+        try:
+            with time_budget(MESSAGE_BUDGET_SECONDS):
+                return self._handle(entry)
+        except BudgetExceeded:
+            log.warning("message %s took longer than %g s; set aside for review", entry["key"],
+                        MESSAGE_BUDGET_SECONDS)
+            slow.add(entry["key"])
+            raise
+
+    @staticmethod
+    def _too_slow() -> str:
+        return f"took longer than {MESSAGE_BUDGET_SECONDS:g} s to read; set aside"
 
     def _handle(self, entry: dict) -> tuple[dict, bool]:
         program = self.program
@@ -197,8 +231,8 @@ class Daemon:
                  if outcome.decisions else "", " (review)" if outcome.review else "")
         return entry, outcome.review
 
-    def _set_aside(self, entry: dict, exc: Exception) -> None:
-        problem = f"mailflow could not handle this message ({exc.__class__.__name__})"
+    def _set_aside(self, entry: dict, problem: str) -> None:
+        """Mark the entry handled (so never again) and put it before a person with `problem`."""
         self.program.ledger.finish(entry, "error", {"problems": [problem]})
         self.program.store.table("review").insert({
             "inbound": entry["key"], "sender": None, "subject": None, "problems": [problem],

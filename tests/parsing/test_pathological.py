@@ -7,7 +7,18 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+from mailflow.parsing.decode import (
+    MAX_DEPTH,
+    MAX_HEADER_CHARS,
+    MAX_HEADERS,
+    MAX_HTML_CHARS,
+    MAX_PARTS,
+    MAX_TEXT_CHARS,
+    decode_message,
+)
 from mailflow.parsing.html_text import html_to_text
+
+# -- HTML ------------------------------------------------------------------------------------
 
 
 def _lines_executed(work: Callable[[], object]) -> int:
@@ -47,3 +58,93 @@ def test_deeply_nested_quotes_give_text_in_proportion_to_the_html():
 
 def test_misnested_formatting_tags_take_linear_work():
     assert _grows_linearly(lambda n: "".join(f'<b id="{i}">x</i>' for i in range(n)), 1500)
+
+
+# -- MIME ------------------------------------------------------------------------------------
+
+HEAD = (
+    b"From: Stranger <stranger@example.org>\r\n"
+    b"To: mentorship@northlake.example.org\r\n"
+    b"Subject: Joining\r\n"
+    b"Message-ID: <hostile-1@example.org>\r\n"
+    b"Date: Fri, 04 Dec 2026 10:00:00 +0000\r\n"
+    b"MIME-Version: 1.0\r\n"
+)
+HELLO = b"Hello, I would like to join the program."
+
+
+def _mail(content_type: bytes, body: bytes, extra_headers: bytes = b"") -> bytes:
+    return HEAD + extra_headers + content_type + b"\r\n\r\n" + body + b"\r\n"
+
+
+def _nested_multiparts(depth: int) -> bytes:
+    """Each level a multipart/mixed whose first part is text, then the next level."""
+    body = b""
+    for level in range(depth):
+        body += (
+            b'Content-Type: multipart/mixed; boundary="level%d"\r\n\r\n--level%d\r\n'
+            b"Content-Type: text/plain\r\n\r\n%s\r\n--level%d\r\n" % (level, level, HELLO, level)
+        )
+    body += b"Content-Type: text/plain\r\n\r\nbottom\r\n"
+    for level in reversed(range(depth)):
+        body += b"--level%d--\r\n" % level
+    return HEAD + body
+
+
+def test_deeply_nested_multiparts_are_read_down_to_the_limit():
+    msg = decode_message(_nested_multiparts(1000))
+    assert msg.text.startswith(HELLO.decode())
+    assert f"MIME nested more than {MAX_DEPTH} deep, deeper parts ignored" in msg.problems
+
+
+def test_deeply_nested_attached_messages_are_read_down_to_the_limit():
+    inner = b"Content-Type: text/plain\r\n\r\n" + HELLO + b"\r\n"
+    for level in range(1000):
+        inner = (
+            b"Content-Type: message/rfc822\r\n\r\nFrom: level%d@example.org\r\n"
+            b"Subject: Fwd\r\n" % level + inner
+        )
+    msg = decode_message(HEAD + inner)
+    assert msg.sender == "stranger@example.org"
+    assert f"MIME nested more than {MAX_DEPTH} deep, deeper parts ignored" in msg.problems
+
+
+def test_parts_beyond_the_limit_are_ignored():
+    parts = b"".join(
+        b"--B\r\nContent-Type: text/plain\r\n\r\npart %d\r\n" % i for i in range(3 * MAX_PARTS)
+    )
+    msg = decode_message(_mail(b'Content-Type: multipart/mixed; boundary="B"', parts + b"--B--"))
+    assert msg.text.startswith("part 0\n\npart 1")
+    assert f"part {2 * MAX_PARTS}" not in msg.text
+    assert f"more than {MAX_PARTS} MIME parts, parts beyond ignored" in msg.problems
+
+
+def test_header_fields_beyond_the_limit_are_ignored():
+    flood = b"".join(b"X-Tracking-%d: %d\r\n" % (i, i) for i in range(20 * MAX_HEADERS))
+    msg = decode_message(_mail(b"Content-Type: text/plain", HELLO, flood))
+    assert msg.sender == "stranger@example.org" and msg.text == HELLO.decode()
+    assert len(msg.headers) == MAX_HEADERS
+    assert f"more than {MAX_HEADERS} header fields, those beyond ignored" in msg.problems
+
+
+def test_a_huge_header_field_is_cut():
+    huge = b"X-Spam-Report: " + b"scored high " * (MAX_HEADER_CHARS // 2) + b"\r\n"
+    msg = decode_message(_mail(b"Content-Type: text/plain", HELLO, huge))
+    assert msg.text == HELLO.decode()
+    assert all(len(value) <= MAX_HEADER_CHARS for _, value in msg.headers)
+    assert f"header field longer than {MAX_HEADER_CHARS} characters, cut" in msg.problems
+
+
+def test_text_beyond_the_limit_is_cut():
+    body = HELLO + b"\r\n" + b"more text, " * (MAX_TEXT_CHARS // 5)
+    msg = decode_message(_mail(b"Content-Type: text/plain; charset=utf-8", body))
+    assert msg.text.startswith(HELLO.decode()) and len(msg.text) <= MAX_TEXT_CHARS
+    assert f"text beyond {MAX_TEXT_CHARS} characters ignored" in msg.problems
+
+
+def test_html_beyond_the_limit_is_cut_and_recorded():
+    html = "<p>Hello, I would like to join.</p>" + "<div>filler</div>" * 30_000
+    msg = decode_message(_mail(b"Content-Type: text/html; charset=utf-8", html.encode()))
+    assert msg.text.startswith("Hello, I would like to join.")
+    assert msg.html is not None and len(msg.html) == MAX_HTML_CHARS
+    assert f"HTML beyond {MAX_HTML_CHARS} characters ignored" in msg.problems

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html as html_module
 import re
 
-from justhtml import JustHTML
+from justhtml import JustHTML, Node, Text
 
 _SKIP = frozenset({"script", "style", "head", "title", "template", "noscript", "xml"})
 _VOID = frozenset({"br", "img", "hr", "meta", "link", "input", "wbr", "col", "area", "base"})
@@ -156,28 +156,28 @@ class _TextBuilder:
         self.space_pending = data[-1:].isspace()
 
 
-def _walk(root: object, builder: _TextBuilder) -> None:
+def _walk(root: Node, builder: _TextBuilder) -> None:
     """Feed the document tree to `builder` in document order, with an explicit stack."""
     # Entries are nodes still to visit, or (tag, container, mso_line) ends still to close.
-    todo: list[object] = [root]
+    todo: list[Node | Text | tuple[str, bool, bool]] = [root]
     while todo:
         item = todo.pop()
-        if isinstance(item, tuple):
+        if type(item) is tuple:
             builder.end(*item)
             continue
-        name = getattr(item, "name", "")
+        name = item.name
         if name == "#text":
-            builder.text(getattr(item, "data", None) or "")
+            if item.data:
+                builder.text(item.data)
             continue
         if name.startswith(("#comment", "!")):
             continue
-        children = getattr(item, "children", None) or []
+        children = item.children or []
         if not name.startswith("#"):  # an element; "#document" and fragments are only walked
             tag = name.lower()
             if tag in _SKIP:
                 continue
-            attrs = getattr(item, "attrs", None) or {}
-            attr = {str(k).lower(): (v or "") for k, v in attrs.items()}
+            attr = {k.lower(): (v or "") for k, v in item.attrs.items()} if item.attrs else {}
             container, mso_line = builder.start(tag, attr)
             if tag in _VOID:
                 continue

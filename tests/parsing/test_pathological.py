@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mailflow.budget import BudgetExceeded, time_budget
+from mailflow.daemon import MESSAGE_BUDGET_SECONDS
 from mailflow.parsing.decode import (
     MAX_DEPTH,
     MAX_HEADER_CHARS,
@@ -17,6 +27,8 @@ from mailflow.parsing.decode import (
     decode_message,
 )
 from mailflow.parsing.html_text import html_to_text
+from mailflow.parsing.understand import Context, understand
+from tests.reading.corpus import corpus_context
 
 # -- HTML ------------------------------------------------------------------------------------
 
@@ -148,3 +160,89 @@ def test_html_beyond_the_limit_is_cut_and_recorded():
     assert msg.text.startswith("Hello, I would like to join.")
     assert msg.html is not None and len(msg.html) == MAX_HTML_CHARS
     assert f"HTML beyond {MAX_HTML_CHARS} characters ignored" in msg.problems
+
+
+# -- the time budget -------------------------------------------------------------------------
+
+
+def _spin() -> None:
+    """Work that would go on for hours: only the budget ends it."""
+    for _ in range(10**11):
+        pass
+
+
+def test_work_past_its_budget_is_interrupted():
+    with pytest.raises(BudgetExceeded), time_budget(0.05):
+        _spin()
+
+
+def test_the_budget_is_not_swallowed_by_except_exception():
+    # contextlib.suppress(Exception) stands for the parsing code's fallbacks
+    with pytest.raises(BudgetExceeded), time_budget(0.05), contextlib.suppress(Exception):
+        _spin()
+
+
+def test_the_budget_is_a_no_op_outside_the_main_thread():
+    outcome: list[str] = []
+
+    def work() -> None:
+        with time_budget(0.01):
+            time.sleep(0.05)
+        outcome.append("finished")
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert outcome == ["finished"]
+
+
+def test_the_alarm_is_disarmed_after_the_block():
+    with time_budget(5):
+        pass
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+
+
+# -- fuzz: hostile mail of every kind is read within the daemon's budget ---------------------
+
+HTML_SHAPES = [
+    lambda n: "<span>" * n + "</x>" * n,
+    lambda n: "<div>" * n + "deep" + "</div>" * n,
+    lambda n: "".join(f'<b id="{i}">x</i>' for i in range(n)),
+    lambda n: "<blockquote>" * n + "line<br>" * n,
+    lambda n: "<ul><li>" * n,
+    lambda n: "<b>x</b> " * n,
+]
+
+
+@st.composite
+def hostile_mail(draw: st.DrawFn) -> bytes:
+    """HTML tag soup inside nested multiparts, among many parts, under a flood of headers."""
+    html = draw(st.sampled_from(HTML_SHAPES))(draw(st.integers(1, 20_000)))
+    part = b"Content-Type: text/html; charset=utf-8\r\n\r\n" + html.encode() + b"\r\n"
+    for level in range(draw(st.integers(0, 300))):
+        siblings = b"".join(
+            b"--n%d\r\nContent-Type: text/plain\r\n\r\nsibling\r\n" % level
+            for _ in range(draw(st.integers(0, 3)))
+        )
+        part = (
+            b'Content-Type: multipart/mixed; boundary="n%d"\r\n\r\n%s--n%d\r\n%s\r\n--n%d--\r\n'
+            % (level, siblings, level, part, level)
+        )
+    flood = b"".join(b"Received: from relay%d.example.net\r\n" % i
+                     for i in range(draw(st.integers(0, 5000))))
+    return HEAD + flood + part
+
+
+@pytest.fixture(scope="module")
+def context() -> Iterator[Context]:
+    with corpus_context() as ctx:
+        yield ctx
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=hostile_mail())
+def test_hostile_mail_is_read_within_the_daemon_budget(context: Context, raw: bytes) -> None:
+    with time_budget(MESSAGE_BUDGET_SECONDS):
+        reading = understand(decode_message(raw), context)
+    assert reading.sender == "stranger@example.org"

@@ -37,7 +37,7 @@ MAX_PARTS = 500  # MIME parts in all
 MAX_HEADERS = 500  # header fields of one part
 MAX_HEADER_CHARS = 64_000  # one header field's value
 MAX_TEXT_CHARS = 1_000_000  # body text of all the parts together
-MAX_HTML_CHARS = 300_000  # HTML turned into text (about a second of work)
+MAX_HTML_CHARS = 300_000  # HTML turned into text, all the parts together (about a second)
 _FEED_BYTES = 4096  # parser input between two checks of depth and parts
 _DEFECTS = {
     "malformed MIME structure": (
@@ -290,6 +290,7 @@ class _Walker:
         self.report_parts: list[ReportPart] = []
         self.parts = 0
         self.text_left = MAX_TEXT_CHARS
+        self.html_left = MAX_HTML_CHARS
 
     def text_of(self, message: Message, depth: int = 0) -> str:
         """Readable text of a whole message: new text first, forwarded messages quoted after."""
@@ -348,9 +349,10 @@ class _Walker:
             return "", ""
         text = self._decode(part, meta)
         if ctype == "text/html":
-            if len(text) > MAX_HTML_CHARS:
+            if len(text) > self.html_left:
                 self.problems.append(f"HTML beyond {MAX_HTML_CHARS} characters ignored")
-                text = text[:MAX_HTML_CHARS]
+                text = text[: self.html_left]
+            self.html_left -= len(text)
             if self.html is None:
                 self.html = text
             text = html_to_text(text)

@@ -162,6 +162,15 @@ def test_html_beyond_the_limit_is_cut_and_recorded():
     assert f"HTML beyond {MAX_HTML_CHARS} characters ignored" in msg.problems
 
 
+def test_html_limit_counts_all_the_parts_together():
+    html = b"<table><tr><td>cell" * 5_000  # 100,000 characters a part
+    parts = b"".join(
+        b"--B\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html + b"\r\n" for _ in range(10)
+    )
+    msg = decode_message(_mail(b'Content-Type: multipart/mixed; boundary="B"', parts + b"--B--"))
+    assert f"HTML beyond {MAX_HTML_CHARS} characters ignored" in msg.problems
+
+
 # -- the time budget -------------------------------------------------------------------------
 
 
@@ -246,3 +255,4 @@ def test_hostile_mail_is_read_within_the_daemon_budget(context: Context, raw: by
     with time_budget(MESSAGE_BUDGET_SECONDS):
         reading = understand(decode_message(raw), context)
     assert reading.sender == "stranger@example.org"
+

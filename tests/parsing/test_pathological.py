@@ -12,7 +12,7 @@ from types import FrameType
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from mailflow.budget import BudgetExceeded, time_budget
@@ -251,6 +251,7 @@ def context() -> Iterator[Context]:
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=hostile_mail())
+@example(raw=_mail(b"Content-Type: text/html", b"<span>" * 40_000 + b"</x>" * 40_000))  # the issue
 def test_hostile_mail_is_read_within_the_daemon_budget(context: Context, raw: bytes) -> None:
     with time_budget(MESSAGE_BUDGET_SECONDS):
         reading = understand(decode_message(raw), context)

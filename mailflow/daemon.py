@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 
 import schedule
 
+from mailflow.budget import BudgetExceeded, time_budget
 from mailflow.errors import MailboxError
 from mailflow.inbound.imap import ImapSource
 from mailflow.inbound.ledger import RawMessage
@@ -38,6 +39,9 @@ log = logging.getLogger("mailflow.daemon")
 MAX_BACKOFF = 60.0
 STATE_RETRY_MAX = 10.0  # a freed disk is noticed within this many seconds
 TICK_SECONDS = 60
+# Longest a single message may take to handle; past it, it is set aside for review.
+# A module constant for now (not yet a config.yaml key).
+MESSAGE_BUDGET_SECONDS = 5.0
 
 
 def make_source(program: Program) -> ImapSource | MaildirSource:
@@ -234,33 +238,48 @@ class Daemon:
                          entry["duplicate_of"])
         store, outbox = self.program.store, self.program.outbox
         results: list[tuple[dict, bool]] = []
+        slow: set[str] = set()  # keys of messages that ran out of time: never handled again
         try:
             # Exits inner first: the outbox journal is durable before the store commits.
             with store.transaction(), outbox.batch():
-                results = [self._handle(entry) for entry in todo]
+                results = [self._handle_in_budget(entry, slow) for entry in todo]
         except StateWriteError:
             raise  # all of it waits for the disk: nothing is set aside for that
-        except Exception:
-            log.exception("a batch failed; handling its messages one by one")
+        except (Exception, BudgetExceeded) as exc:
+            if isinstance(exc, BudgetExceeded):
+                log.warning("a message took too long; handling the batch's messages one by one")
+            else:
+                log.exception("a batch failed; handling its messages one by one")
+            results = []
             try:
                 for entry in todo:
-                    results.append(self._handle_alone(entry))
+                    results.append(self._handle_alone(entry, slow))
             finally:
                 self._file(todo, results, batch)
             return
         self._file(todo, results, batch)
 
-    def _handle_alone(self, entry: dict) -> tuple[dict, bool]:
+    def _handle_alone(self, entry: dict, slow: set[str]) -> tuple[dict, bool]:
+        """One message in a transaction of its own; one that fails or is too slow is set aside."""
         store, outbox = self.program.store, self.program.outbox
+        if entry["key"] in slow:
+            with store.transaction():
+                self._set_aside(entry, self._too_slow())
+            return entry, True
         try:
             with store.transaction(), outbox.batch():
-                return self._handle(entry)
+                return self._handle_in_budget(entry, slow)
         except StateWriteError:
             raise
+        except BudgetExceeded:
+            with store.transaction():
+                self._set_aside(entry, self._too_slow())
+            return entry, True
         except Exception as exc:
             log.exception("message %s could not be handled; kept for review", entry["key"])
             with store.transaction():
-                self._set_aside(entry, exc)
+                self._set_aside(
+                    entry, f"mailflow could not handle this message ({exc.__class__.__name__})")
             return entry, True
 
     def _file(self, todo: list[dict], results: list[tuple[dict, bool]],
@@ -270,6 +289,21 @@ class Daemon:
         waiting = {entry["key"] for entry in todo} - review.keys()
         self.source.mark_done([(m, review.get(m.key, False)) for m in batch
                                if m.key not in waiting])
+
+    def _handle_in_budget(self, entry: dict, slow: set[str]) -> tuple[dict, bool]:
+        """_handle within MESSAGE_BUDGET_SECONDS; a message past it is added to ``slow``."""
+        try:
+            with time_budget(MESSAGE_BUDGET_SECONDS):
+                return self._handle(entry)
+        except BudgetExceeded:
+            log.warning("message %s took longer than %g s; set aside for review", entry["key"],
+                        MESSAGE_BUDGET_SECONDS)
+            slow.add(entry["key"])
+            raise
+
+    @staticmethod
+    def _too_slow() -> str:
+        return f"took longer than {MESSAGE_BUDGET_SECONDS:g} s to read; set aside"
 
     def _handle(self, entry: dict) -> tuple[dict, bool]:
         program = self.program
@@ -286,8 +320,8 @@ class Daemon:
                  if outcome.decisions else "", " (review)" if outcome.review else "")
         return entry, outcome.review
 
-    def _set_aside(self, entry: dict, exc: Exception) -> None:
-        problem = f"mailflow could not handle this message ({exc.__class__.__name__})"
+    def _set_aside(self, entry: dict, problem: str) -> None:
+        """Mark the entry handled (so never again) and put it before a person with `problem`."""
         self.program.ledger.finish(entry, "error", {"problems": [problem]})
         self.program.store.table("review").insert({
             "inbound": entry["key"], "sender": None, "subject": None, "problems": [problem],

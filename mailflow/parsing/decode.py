@@ -1,4 +1,8 @@
-"""Decode raw incoming mail into a DecodedMessage; never raises, records problems instead."""
+"""Decode raw incoming mail into a DecodedMessage; never raises, records problems instead.
+
+Hostile mail is read in bounded work: past the limits below (MIME depth, parts, headers,
+header size, text size) the rest is ignored and a problem recorded, so it goes to review.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,13 @@ import email.policy
 import quopri
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.feedparser import BytesFeedParser
 from email.message import Message
 from email.parser import BytesParser
+from email.policy import Policy
 from email.utils import unquote
+from itertools import islice
+from typing import Any
 
 from mailflow.parsing.charsets import (
     addresses,
@@ -25,7 +33,13 @@ from mailflow.parsing.charsets import (
 from mailflow.parsing.html_text import html_to_text, quote_lines, unflow
 
 LARGE_PART = 1_000_000  # bytes; larger attachments are measured without decoding them
-_MAX_DEPTH = 40
+MAX_DEPTH = 40  # MIME levels (multiparts and attached messages)
+MAX_PARTS = 500  # MIME parts in all
+MAX_HEADERS = 500  # header fields of one part
+MAX_HEADER_CHARS = 64_000  # one header field's value
+MAX_TEXT_CHARS = 1_000_000  # body text of all the parts together
+MAX_HTML_CHARS = 300_000  # HTML turned into text, all the parts together (about a second)
+_FEED_BYTES = 4096  # parser input between two checks of depth and parts
 _DEFECTS = {
     "malformed MIME structure": (
         "StartBoundaryNotFoundDefect", "CloseBoundaryNotFoundDefect",
@@ -103,11 +117,45 @@ class DecodedMessage:
         return [value for key, value in self.headers if key.lower() == wanted]
 
 
-def _raw_headers(part: Message) -> list[tuple[str, str]]:
+def _raw_headers(part: Message, problems: list[str] | None = None) -> list[tuple[str, str]]:
+    """The first MAX_HEADERS header fields of `part`, each cut at MAX_HEADER_CHARS."""
     try:
-        return [(str(k), str(v)) for k, v in part.raw_items()]
+        items = list(part.raw_items())
     except Exception:
         return []
+    cut = [(str(k), str(v)[:MAX_HEADER_CHARS]) for k, v in items[:MAX_HEADERS]]
+    if problems is not None and len(items) > MAX_HEADERS:
+        problems.append(f"more than {MAX_HEADERS} header fields, those beyond ignored")
+    if problems is not None and any(len(v) == MAX_HEADER_CHARS for _, v in cut):
+        problems.append(f"header field longer than {MAX_HEADER_CHARS} characters, cut")
+    return cut
+
+
+def _parse_bounded(data: bytes, policy: Policy, problems: list[str]) -> Message:
+    """Parse `data`, stopping (the rest ignored, a problem recorded) past the depth or parts limit.
+
+    The parser's work per line grows with the depth, and deep enough it overflows the
+    stack: it is fed a little at a time and its open-message stack is looked at in between.
+    """
+    created = 0
+    factory = policy.message_factory or Message
+
+    def count_part(*args: Any, **kwargs: Any) -> Message:
+        nonlocal created
+        created += 1
+        return factory(*args, **kwargs)
+
+    parser = BytesFeedParser(count_part, policy=policy)
+    created = 0  # the parser calls the factory once to probe it
+    for start in range(0, len(data), _FEED_BYTES):
+        parser.feed(data[start : start + _FEED_BYTES])
+        if created > MAX_PARTS:
+            problems.append(f"more than {MAX_PARTS} MIME parts, parts beyond ignored")
+            break
+        if len(getattr(parser, "_msgstack", ())) > MAX_DEPTH:
+            problems.append(f"MIME nested more than {MAX_DEPTH} deep, deeper parts ignored")
+            break
+    return parser.close()
 
 
 @dataclass
@@ -150,8 +198,8 @@ class _Fallback(Exception):
 def _check_clean(message: Message) -> Message:
     """`message` itself, if all its MIME headers read the same under both policies."""
     for part in message.walk():
-        for key, value in part.raw_items():
-            if not clean_mime_header(key, value):
+        for key, value in islice(part.raw_items(), MAX_HEADERS):
+            if not clean_mime_header(key, value[:MAX_HEADER_CHARS]):
                 raise _Fallback
     return message
 
@@ -210,7 +258,7 @@ def _encoded_size(part: Message) -> int:
     return chars * 3 // 4 - (len(stripped) - len(stripped.rstrip("=")))
 
 
-def _embedded_messages(part: Message, fast: bool) -> list[Message]:
+def _embedded_messages(part: Message, fast: bool, problems: list[str]) -> list[Message]:
     """The message(s) inside a message/* part, parsing it when the parser left it encoded."""
     payload = part.get_payload()
     cte = str(part.get("content-transfer-encoding", "")).strip().lower()
@@ -226,8 +274,8 @@ def _embedded_messages(part: Message, fast: bool) -> list[Message]:
     else:
         data = _payload_bytes(part)
     if fast:
-        return [_check_clean(BytesParser(policy=email.policy.compat32).parsebytes(data))]
-    return [BytesParser(policy=email.policy.default).parsebytes(data)]
+        return [_check_clean(_parse_bounded(data, email.policy.compat32, problems))]
+    return [_parse_bounded(data, email.policy.default, problems)]
 
 
 class _Walker:
@@ -241,6 +289,9 @@ class _Walker:
         self.calendar: str | None = None
         self.attachments: list[Attachment] = []
         self.report_parts: list[ReportPart] = []
+        self.parts = 0
+        self.text_left = MAX_TEXT_CHARS
+        self.html_left = MAX_HTML_CHARS
 
     def text_of(self, message: Message, depth: int = 0) -> str:
         """Readable text of a whole message: new text first, forwarded messages quoted after."""
@@ -252,13 +303,18 @@ class _Walker:
 
     def walk(self, part: Message, depth: int, forwarded: list[str]) -> tuple[str, str]:
         """(text, source) of one part; source is "plain", "html" or "" when it has no text."""
-        if depth > _MAX_DEPTH:
+        if depth > MAX_DEPTH:
             self.problems.append("MIME nesting too deep")
+            return "", ""
+        self.parts += 1
+        if self.parts > MAX_PARTS:
+            self.problems.append(f"more than {MAX_PARTS} MIME parts, parts beyond ignored")
             return "", ""
         meta = self.meta(part)
         ctype = meta.ctype
         if ctype == "message/rfc822" or (part.is_multipart() and ctype.startswith("message/")):
-            return self._embedded(_embedded_messages(part, self.fast), depth, forwarded, meta)
+            inner = _embedded_messages(part, self.fast, self.problems)
+            return self._embedded(inner, depth, forwarded, meta)
         if part.is_multipart():
             children = [c for c in (part.get_payload() or []) if isinstance(c, Message)]
             if ctype == "multipart/alternative":
@@ -294,9 +350,19 @@ class _Walker:
             return "", ""
         text = self._decode(part, meta)
         if ctype == "text/html":
+            if len(text) > self.html_left:
+                self.problems.append(f"HTML beyond {MAX_HTML_CHARS} characters ignored")
+                text = text[: self.html_left]
+            self.html_left -= len(text)
             if self.html is None:
                 self.html = text
-            return html_to_text(text), "html"
+            text = html_to_text(text)
+        if len(text) > self.text_left:
+            self.problems.append(f"text beyond {MAX_TEXT_CHARS} characters ignored")
+            text = text[: self.text_left]
+        self.text_left -= len(text)
+        if ctype == "text/html":
+            return text, "html"
         if meta.params.get("format") == "flowed":
             text = unflow(text, meta.params.get("delsp") == "yes")
         return text, "plain"
@@ -324,7 +390,7 @@ class _Walker:
     ) -> tuple[str, str]:
         """A forwarded message/rfc822: headers kept for reports, text quoted after the new text."""
         for inner in children:
-            headers = [(k, decode_words(v)) for k, v in _raw_headers(inner)]
+            headers = [(k, decode_words(v)) for k, v in _raw_headers(inner, self.problems)]
             self.report_parts.append(ReportPart(meta.ctype, [headers]))
             summary = [f"{k}: {v}" for k, v in headers if k.lower() in ("from", "date", "subject")]
             body = self.text_of(inner, depth + 1)
@@ -356,7 +422,7 @@ class _Walker:
             self.report_parts.append(ReportPart(ctype, [headers]))
             return True
         if ctype == "message/rfc822":
-            for inner in _embedded_messages(part, self.fast):
+            for inner in _embedded_messages(part, self.fast, self.problems):
                 headers = [(k, decode_words(v)) for k, v in _raw_headers(inner)]
                 self.report_parts.append(ReportPart(ctype, [headers]))
             return True
@@ -383,17 +449,17 @@ def _defect_problems(message: Message) -> list[str]:
 
 def _parse(raw: bytes, problems: list[str], fast: bool) -> Message:
     if fast:
-        return _check_clean(BytesParser(policy=email.policy.compat32).parsebytes(raw))
+        return _check_clean(_parse_bounded(raw, email.policy.compat32, problems))
     try:
-        return BytesParser(policy=email.policy.default).parsebytes(raw)
+        return _parse_bounded(raw, email.policy.default, problems)
     except Exception:
         problems.append("message unreadable with the default policy, read with compat32")
-    return BytesParser(policy=email.policy.compat32).parsebytes(raw)
+    return _parse_bounded(raw, email.policy.compat32, problems)
 
 
 def _decode(raw: bytes, problems: list[str], fast: bool) -> DecodedMessage:
     message = _parse(raw, problems, fast)
-    raw_headers = _raw_headers(message)
+    raw_headers = _raw_headers(message, problems)
     headers = [(k, decode_words(v, problems)) for k, v in raw_headers]
 
     by_name: dict[str, list[int]] = {}

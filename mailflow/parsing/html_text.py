@@ -1,9 +1,16 @@
-"""Turn mail HTML (and format=flowed text) into readable plain text, quoted parts marked "> "."""
+"""Turn mail HTML (and format=flowed text) into readable plain text, quoted parts marked "> ".
+
+The HTML is parsed by justhtml, an HTML5 tree builder whose work stays linear on hostile
+markup (unclosed tags, stray end tags, deep nesting), and the tree is walked without recursion.
+"""
 
 from __future__ import annotations
 
+import html as html_module
 import re
-from html.parser import HTMLParser
+from typing import Any
+
+from justhtml import JustHTML, Node, Text
 
 _SKIP = frozenset({"script", "style", "head", "title", "template", "noscript", "xml"})
 _VOID = frozenset({"br", "img", "hr", "meta", "link", "input", "wbr", "col", "area", "base"})
@@ -22,28 +29,29 @@ _CELL = frozenset({"td", "th"})
 _OUTLOOK_BORDER = re.compile(r"border-top:\s*solid\s+#(?:E1E1E1|B5C4DF)", re.IGNORECASE)
 _QUOTE_CLASSES = frozenset({"gmail_quote", "yahoo_quoted", "moz-forward-container"})
 _QUOTE_IDS = frozenset({"divrplyfwdmsg", "appendonsend", "mail-editor-reference-message-container"})
+# Deeper quoting and list nesting are drawn at this depth: the text stays in proportion to the HTML.
+MAX_MARKED_DEPTH = 10
+_TAGS = re.compile(r"<[^>]*>")
 
 
-class _TextBuilder(HTMLParser):
-    """HTMLParser that builds lines, prefixing those inside quotes with "> "."""
+class _TextBuilder:
+    """Builds lines from start/end/text events, prefixing those inside quotes with "> "."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.lines: list[str] = []
         self.current: list[str] = []
+        self.has_text = False  # the current line holds more than whitespace
         self.line_depth = 0
-        self.skip = 0
         self.pre = 0
         self.blockquotes = 0
         self.containers = 0
         self.rest_quoted = 0
         self.space_pending = False
         self.lists: list[list[int]] = []  # one [counter] per open list; counter -1 for <ul>
-        self.stack: list[tuple[str, bool, bool]] = []  # (tag, quote container, Outlook line)
 
     @property
     def depth(self) -> int:
-        return max(self.blockquotes, self.containers) + self.rest_quoted
+        return min(max(self.blockquotes, self.containers) + self.rest_quoted, MAX_MARKED_DEPTH)
 
     def _break(self) -> None:
         """End the current line if it has content."""
@@ -51,6 +59,7 @@ class _TextBuilder(HTMLParser):
             text = "".join(self.current).rstrip()
             self.lines.append("> " * self.line_depth + text if text else ">" * self.line_depth)
             self.current = []
+            self.has_text = False
         self.space_pending = False
 
     def _blank(self) -> None:
@@ -63,20 +72,15 @@ class _TextBuilder(HTMLParser):
         if not self.current:
             self.line_depth = self.depth
         self.current.append(text)
+        self.has_text = self.has_text or bool(text.strip())
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        tag = tag.lower()
-        if tag in _SKIP:
-            self.skip += 1
-            return
-        if self.skip:
-            return
-        attr = {k.lower(): (v or "") for k, v in attrs}
+    def start(self, tag: str, attr: dict[str, str]) -> tuple[bool, bool]:
+        """Open element `tag`; returns (quote container, Outlook line) for its end."""
         if tag == "br":
             if not self.current:
                 self._write("")
             self._break()
-            return
+            return False, False
         container = False
         mso_line = tag == "p" and "msonormal" in attr.get("class", "").lower()
         if tag not in _VOID:
@@ -87,7 +91,6 @@ class _TextBuilder(HTMLParser):
             ):
                 self._break()
                 self.rest_quoted = 1
-            self.stack.append((tag, container, mso_line))
         if mso_line or (tag in ("ul", "ol") and self.lists):
             self._break()  # Outlook writes one <p class=MsoNormal> per line; nested lists
         elif tag in _PARAGRAPH:
@@ -103,7 +106,7 @@ class _TextBuilder(HTMLParser):
         elif tag in ("ul", "ol"):
             self.lists.append([0 if tag == "ol" else -1])
         elif tag == "li":
-            indent = "  " * max(len(self.lists) - 1, 0)
+            indent = "  " * min(max(len(self.lists) - 1, 0), MAX_MARKED_DEPTH)
             if self.lists and self.lists[-1][0] >= 0:
                 self.lists[-1][0] += 1
                 self._write(f"{indent}{self.lists[-1][0]}. ")
@@ -114,23 +117,10 @@ class _TextBuilder(HTMLParser):
         elif tag == "hr":
             self._write("-" * 20)
             self._break()
+        return container, mso_line
 
-    def handle_endtag(self, tag: str) -> None:
-        tag = tag.lower()
-        if tag in _SKIP:
-            self.skip = max(self.skip - 1, 0)
-            return
-        if self.skip or tag in _VOID:
-            return
-        # pop to the matching open tag; tolerate unclosed and stray end tags
-        for index in range(len(self.stack) - 1, -1, -1):
-            if self.stack[index][0] == tag:
-                for open_tag, container, mso_line in reversed(self.stack[index:]):
-                    self._close(open_tag, container, mso_line)
-                del self.stack[index:]
-                return
-
-    def _close(self, tag: str, container: bool, mso_line: bool) -> None:
+    def end(self, tag: str, container: bool, mso_line: bool) -> None:
+        """Close element `tag`, opened with the flags `start` returned."""
         if container:
             self.containers = max(self.containers - 1, 0)
         if tag == "blockquote":
@@ -146,9 +136,7 @@ class _TextBuilder(HTMLParser):
         elif tag in _PARAGRAPH:
             self._blank()
 
-    def handle_data(self, data: str) -> None:
-        if self.skip:
-            return
+    def text(self, data: str) -> None:
         if self.pre:
             for index, chunk in enumerate(data.replace("\r\n", "\n").split("\n")):
                 if index:
@@ -163,29 +151,62 @@ class _TextBuilder(HTMLParser):
         words = data.split()
         if not words:
             return
-        if self.space_pending and self.current and "".join(self.current).strip():
+        if self.space_pending and self.has_text:
             self._write(" ")
         self._write(" ".join(words))
         self.space_pending = data[-1:].isspace()
 
 
-def html_to_text(html: str) -> str:
-    """Convert HTML mail to plain text, keeping structure and marking quoted parts with "> "."""
-    builder = _TextBuilder()
-    try:
-        builder.feed(html)
-        builder.close()
-    except Exception:  # html.parser is lenient, but never let a bad document escape
-        pass
-    builder._break()
+def _walk(root: Node, builder: _TextBuilder) -> None:
+    """Feed the document tree to `builder` in document order, with an explicit stack."""
+    # Entries are nodes still to visit, or (tag, container, mso_line) ends still to close.
+    todo: list[Node | Text | tuple[str, bool, bool]] = [root]
+    while todo:
+        entry = todo.pop()
+        if isinstance(entry, tuple):
+            builder.end(*entry)
+            continue
+        item: Any = entry  # justhtml's Node and Text: name, data, children, attrs
+        name = item.name
+        if name == "#text":
+            if item.data:
+                builder.text(item.data)
+            continue
+        if name.startswith(("#comment", "!")):
+            continue
+        children = item.children or []
+        if not name.startswith("#"):  # an element; "#document" and fragments are only walked
+            tag = name.lower()
+            if tag in _SKIP:
+                continue
+            attr = {k.lower(): (v or "") for k, v in item.attrs.items()} if item.attrs else {}
+            container, mso_line = builder.start(tag, attr)
+            if tag in _VOID:
+                continue
+            todo.append((tag, container, mso_line))
+        todo.extend(reversed(children))
+
+
+def _finish(lines: list[str]) -> str:
     out: list[str] = []
-    for line in builder.lines:
+    for line in lines:
         if not line.strip(" >") and (not out or not out[-1].strip(" >")):
             continue  # collapse runs of blank lines (quoted or not)
         out.append(line)
     while out and not out[-1].strip(" >"):
         out.pop()
     return "\n".join(out)
+
+
+def html_to_text(html: str) -> str:
+    """Convert HTML mail to plain text, keeping structure and marking quoted parts with "> "."""
+    builder = _TextBuilder()
+    try:
+        _walk(JustHTML(html, sanitize=False).root, builder)
+    except Exception:  # the parser is lenient; should it ever fail, keep the words at least
+        return " ".join(html_module.unescape(_TAGS.sub(" ", html)).split())
+    builder._break()
+    return _finish(builder.lines)
 
 
 def unflow(text: str, delsp: bool) -> str:

@@ -99,3 +99,13 @@ def test_pre_keeps_its_whitespace():
 
 def test_broken_html_does_not_raise():
     assert html_to_text("<div><p>unclosed <b>bold</i></div></span>tail") == "unclosed bold\n\ntail"
+
+
+def test_quotes_deeper_than_ten_are_drawn_ten_deep():
+    html = "<blockquote>" * 50 + "deep"
+    assert html_to_text(html) == "> " * 10 + "deep"
+
+
+def test_lists_deeper_than_ten_are_indented_ten_deep():
+    html = "<ul><li>" * 50 + "deep"
+    assert html_to_text(html).splitlines()[-1] == "  " * 10 + "- deep"

@@ -21,8 +21,6 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-import schedule
-
 from mailflow.budget import BudgetExceeded, time_budget
 from mailflow.errors import MailboxError
 from mailflow.inbound.imap import ImapSource
@@ -72,10 +70,10 @@ class Daemon:
         self._writes = 0
         self._logged: set[str] = set()  # repeated failures are logged once
         self.loop = asyncio.new_event_loop()
-        # The schedule library is only the clock tick; what fires is decided by the
-        # scheduler from the program's rules and the injected clock.
-        self.jobs = schedule.Scheduler()
-        self.jobs.every(TICK_SECONDS).seconds.do(self.tick)
+        # A plain ticker: what fires is decided by the scheduler from the program's rules
+        # and the injected clock; this only says how often to ask it (on the wall clock,
+        # which a simulated clock does not drive).
+        self.next_tick = time.monotonic() + TICK_SECONDS
 
     def install_signal_handlers(self) -> None:
         """SIGTERM and SIGINT stop the daemon at the next safe point."""
@@ -111,7 +109,8 @@ class Daemon:
                 self.tick()
                 while not self.stop.is_set():
                     self.ingest()
-                    self.jobs.run_pending()
+                    if time.monotonic() >= self.next_tick:
+                        self.tick()
                     self.send()
                     self._state_check()
                     if self.unwritable is None:
@@ -182,6 +181,7 @@ class Daemon:
 
     def tick(self) -> int:
         """Fire the scheduled rules that are due now; a failure is logged, never fatal."""
+        self.next_tick = time.monotonic() + TICK_SECONDS
         try:
             fired = self.program.scheduler.tick(self.clock())
         except StateWriteError as exc:
@@ -197,9 +197,7 @@ class Daemon:
     def _wait_seconds(self) -> float:
         due = self.program.outbox.next_due()
         wait = float(self.program.config.mailbox.idle_renew_seconds)
-        idle = self.jobs.idle_seconds
-        if idle is not None:
-            wait = min(wait, max(idle, 0.2))
+        wait = min(wait, max(self.next_tick - time.monotonic(), 0.2))
         if due is not None and not self.dry_run:
             wait = min(wait, max(due - self.now(), 0.2))
         return wait

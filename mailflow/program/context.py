@@ -36,8 +36,9 @@ def form_context(config: Config) -> dict:
                    for f in fields] for role, fields in config.forms.items()}
 
 
-def safe_subject(subject: str) -> str:
-    """A stranger's subject as we may quote it: no links or addresses, at most 40 characters."""
+def safe_echo(subject: str) -> str:
+    """A stranger's words (name, subject) as we may echo them: no links or addresses, at
+    most 40 characters, so the program never carries an attacker's message to a victim."""
     text = _LINKISH.sub("", subject)
     text = " ".join(text.split())
     return text if len(text) <= SUBJECT_ECHO else text[:SUBJECT_ECHO - 1].rstrip() + "…"
@@ -105,10 +106,10 @@ class TemplateContext:
             # What an unknown sender wrote in their name or subject is theirs to choose:
             # it is never echoed back beyond a short, link-free form.
             "person": {"name": (person.get("name") or reading.sender_name or "") if known
-                       else "",
+                       else safe_echo(reading.sender_name),
                        "email": reading.sender, "role": person.get("role") or reading.role},
             "missing": reading.missing,
-            "subject": reading.subject if known else safe_subject(reading.subject),
+            "subject": reading.subject if known else safe_echo(reading.subject),
             "problems": reading.problems,
             "bounced": reading.bounced_recipient,
             "until": reading.until or "",

@@ -17,7 +17,7 @@ from mailflow.outbound.mailer import Mailer, Recipient
 from mailflow.outbound.outbox import Outbox
 from mailflow.parsing.reading import Reading
 from mailflow.program.actions import Action, Firing, run_action
-from mailflow.program.context import TemplateContext
+from mailflow.program.context import TemplateContext, safe_echo
 from mailflow.program.scheduled import ScheduledRule
 from mailflow.store import Store
 
@@ -120,8 +120,8 @@ class Mailings:
             if not (reading.authenticated or self.within_budget(reading.sender or "", reading,
                                                                  firing.now)):
                 return
-            # A stranger's display name is theirs to choose: never echo it back.
-            name = (person or {}).get("name") or ""
+            # A stranger's display name is theirs to choose: echoed only in a safe form.
+            name = (person or {}).get("name") or safe_echo(reading.sender_name)
             targets = [Recipient(reading.sender or "", name,
                                  (person or {}).get("language") or reading.language,
                                  participant=reading.participant)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -51,6 +52,9 @@ class MailboxConfig:
                                       "after about 10 minutes", 540, minimum=10, maximum=600)
     authserv_id: str | None = setting(str, "the authserv-id of your own mail server's "
                                       "Authentication-Results header", None)
+    since: date | None = setting(date, "on the first run (or with a new state/), take in IMAP "
+                                "mail that arrived on or after this day, YYYY-MM-DD; by "
+                                "default only from the day of that run", None)
 
 
 @dataclass(frozen=True, kw_only=True)

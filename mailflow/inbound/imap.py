@@ -13,6 +13,8 @@ import ssl
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
@@ -69,13 +71,20 @@ class ImapSource:
     def fetch_new(self, ledger: Ledger) -> Iterator[list[RawMessage]]:
         """Every message above the last UID taken in, in batches, oldest first."""
         assert self.client is not None and self.uidvalidity is not None
-        ledger.set_uidvalidity(self.name, self.uidvalidity)
-        last = ledger.mailbox(self.name).get("last_uid", 0)
+        first_day = self.config.since or datetime.now(UTC).date()
+        ledger.set_uidvalidity(self.name, self.uidvalidity, first_day.isoformat())
+        state = ledger.mailbox(self.name)
+        last = state.get("last_uid", 0)
+        # Mail a former state of this program handled carries our keyword, and mail older
+        # than this state's first run was there before it: neither is answered again.
+        criteria: list[Any] = ["UID", f"{last + 1}:*", "UNKEYWORD", PROCESSED_KEYWORD]
+        with contextlib.suppress(TypeError, ValueError):
+            criteria += ["SINCE", date.fromisoformat(state.get("since") or "")]
         try:
             # NOOP lets the server bring this session's view of the folder up to date;
             # Dovecot answers SEARCH from that view, which IDLE alone refreshes otherwise.
             self.client.noop()
-            uids = sorted(u for u in self.client.search(["UID", f"{last + 1}:*"]) if u > last)
+            uids = sorted(u for u in self.client.search(criteria) if u > last)
             for start in range(0, len(uids), BATCH):
                 chunk = uids[start:start + BATCH]
                 fetched = self.client.fetch(chunk, ["BODY.PEEK[]"])
@@ -101,8 +110,8 @@ class ImapSource:
         review = [m.uid for m, flagged in done if flagged and m.uid is not None]
         handled = [m.uid for m, flagged in done if not flagged and m.uid is not None]
         try:
-            if review:
-                self.client.add_flags(review, [b"\\Flagged"])
+            if review:  # handled too (never again), and flagged for a person
+                self.client.add_flags(review, [b"\\Flagged", PROCESSED_KEYWORD.encode()])
             if handled and self.config.processed_folder:
                 if self.can_move:
                     self.client.move(handled, self.config.processed_folder)

@@ -70,8 +70,12 @@ class Ledger:
         """UIDVALIDITY and last UID taken in for ``source`` ({} when never read)."""
         return self.store.table("mailboxes").get(_Q.source == source) or {}
 
-    def set_uidvalidity(self, source: str, uidvalidity: int) -> None:
-        """Start over at UID 0 when the server says the old UIDs mean nothing any more."""
+    def set_uidvalidity(self, source: str, uidvalidity: int, since: str = "") -> None:
+        """Start over at UID 0 when the server says the old UIDs mean nothing any more.
+
+        ``since`` (a day) is kept from the first time the folder is read: mail older than
+        that was there before this program's state, and is left alone.
+        """
         state = self.mailbox(source)
         if state.get("uidvalidity") == uidvalidity:
             return
@@ -80,7 +84,8 @@ class Ledger:
                         "messages already seen are recognised by Message-ID and not acted on",
                         source, state.get("uidvalidity"), uidvalidity)
         self.store.table("mailboxes").upsert(
-            {"source": source, "uidvalidity": uidvalidity, "last_uid": 0}, _Q.source == source)
+            {"source": source, "uidvalidity": uidvalidity, "last_uid": 0,
+             "since": state.get("since", since)}, _Q.source == source)
 
     def raw(self, entry: dict[str, Any]) -> bytes:
         """The bytes of a recorded message, from the day's spool file."""

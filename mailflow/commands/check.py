@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from pathlib import Path
 
 from mailflow.config import Config, load_config
-from mailflow.program.scheduled import load_scheduled
+from mailflow.errors import TemplateError
+from mailflow.outbound.outbox import Outbox
+from mailflow.outbound.templates import Templates
+from mailflow.program.context import TemplateContext
+from mailflow.program.digest import build_digest
+from mailflow.program.rules import Rule
+from mailflow.program.samples import render_problems
+from mailflow.program.scheduled import ScheduledRule, load_scheduled
 from mailflow.runtime import load_definitions
+from mailflow.store import Store
 
 
 def check(root: Path, connect: bool = False) -> int:
@@ -18,6 +27,7 @@ def check(root: Path, connect: bool = False) -> int:
     print(f"templates: {len(templates.names())} from {', '.join(map(str, config.templates_dirs))}")
     print(f"rules: {len(rules)} on messages, {len(scheduled)} scheduled, from {config.rules_dir}")
     print(f"calendar: {len(config.calendar.dates)} named date(s), time zone {config.timezone}")
+    _render_all(config, templates, rules, scheduled)
     inactive: list[str] = []
     load_scheduled(config.rules_dir, None, config.calendar, strict=False, inactive=inactive)
     for name in inactive:
@@ -30,6 +40,22 @@ def check(root: Path, connect: bool = False) -> int:
         _connect(config)
     print("ok")
     return 0
+
+
+def _render_all(config: Config, templates: Templates, rules: list[Rule],
+                scheduled: list[ScheduledRule]) -> None:
+    """Every template the program sends, rendered against a sample: none may fail."""
+    with tempfile.TemporaryDirectory(prefix="mailflow-check-") as tmp:
+        store = Store(Path(tmp))
+        try:
+            contexts = TemplateContext(config, store, digest=lambda now: build_digest(
+                store, Outbox(Path(tmp) / "outbox"), now, lambda start, end: []))
+            problems = render_problems(config, templates, contexts, rules, scheduled)
+        finally:
+            store.close()
+    if problems:
+        raise TemplateError("templates that cannot be sent:\n  " + "\n  ".join(problems))
+    print("templates rendered: every template the rules send, in every language it has")
 
 
 def _connect(config: Config) -> None:

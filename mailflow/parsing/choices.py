@@ -274,10 +274,11 @@ def _items(text: str, roster: list[RosterEntry]) -> tuple[list[tuple[int, str]],
     return list(enumerate(pieces, 1)), False, False
 
 
-def _mentioned(text: str, roster: list[RosterEntry]) -> list[str]:
+def mentioned(text: str, roster: list[RosterEntry]) -> list[str]:
     """Roster names written in full anywhere in the text."""
-    folded = f" {fold(text)} "
-    return [e.name for e in roster if fold(e.name) and f" {fold(e.name)} " in folded]
+    folded = fold(text)
+    return [e.name for e in roster if fold(e.name) and re.search(
+        rf"(?<![\w@]){re.escape(fold(e.name))}(?![\w@]|\.\w)", folded)]
 
 
 def read_choices(new_text: str, roster: list[RosterEntry]) -> ChoicesReading:
@@ -298,7 +299,7 @@ def _read(text: str, roster: list[RosterEntry], reading: ChoicesReading) -> None
     labelled = labelled or (numbered and all(
         _NAME_LIKE.match(written) or _EMAIL.search(written) for _r, _i, written, _c in resolved))
     if not relevant and not labelled:
-        named = _mentioned(text, roster)
+        named = mentioned(text, roster)
         if named:
             reading.found = True
             reading.problems.append("mentions " + _join(named) + " but not as a list of "

@@ -20,6 +20,7 @@ from mailflow.parsing.expects import Expects
 from mailflow.parsing.quotes import Reply, split_reply
 from mailflow.parsing.reading import Reading, guess_language
 from mailflow.reply_tokens import token_from_address, verify_token
+from mailflow.text import fold_accents
 
 _CHARSET_PROBLEM = re.compile(r"undecodable charset '([^']*)', decoded as")
 
@@ -97,6 +98,28 @@ def answered_item(msg: DecodedMessage, ctx: Context) -> tuple[Any, str | None, s
     return None, None, ""
 
 
+def _without_sign_off(reply: Reply, names: list[str]) -> Reply:
+    """The reply with a last line that is only the writer's name (or first name) moved to
+    the signature: 'No, thank you!\nHannah' answers 'No, thank you!'."""
+    text, sign_off = split_sign_off(reply.new_text, names)
+    if not sign_off:
+        return reply
+    return Reply(text, reply.quoted, (sign_off + "\n" + reply.signature).strip())
+
+
+def split_sign_off(text: str, names: list[str]) -> tuple[str, str]:
+    """(the text, its last line) when that line is only the writer's name, else (text, '')."""
+    lines = text.rstrip().splitlines()
+    if len(lines) < 2:
+        return text, ""
+    last = fold_accents(lines[-1]).strip(" -,.!")
+    signs = {fold_accents(n).strip() for n in names if n}
+    signs |= {s.split()[0] for s in signs if s.split()}
+    if not last or last not in signs:
+        return text, ""
+    return "\n".join(lines[:-1]).rstrip(), lines[-1]
+
+
 def first_look(msg: DecodedMessage) -> Letter:
     """The letter with what the headers alone say; serious decoding problems mean review."""
     reading = Reading(kind="unknown", sender=msg.sender, sender_name=msg.sender_name,
@@ -131,7 +154,8 @@ def attribute(letter: Letter, ctx: Context) -> None:
     if letter.is_coordinator and not reading.authenticated:
         reading.doubt("claims to be a coordinator but is not authenticated "
                       "(no DMARC/DKIM pass from the trusted server)")
-    letter.reply = split_reply(msg.text)
+    letter.reply = _without_sign_off(split_reply(msg.text), [
+        (letter.person or {}).get("name") or "", msg.sender_name])
     reading.reply_text = letter.reply.new_text.strip()
     reading.language = (letter.person or {}).get("language") or guess_language(
         reading.reply_text + " " + msg.subject, config.language)

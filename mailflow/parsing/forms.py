@@ -34,6 +34,7 @@ class FormReading:
     role_raw: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # 'label: value' lines of no field
 
     @property
     def found(self) -> bool:
@@ -55,8 +56,13 @@ def _label_map(forms: dict[str, tuple[FormField, ...]]) -> dict[str, str]:
     return mapping
 
 
-def _pairs(text: str, labels: dict[str, str]) -> list[tuple[str, str]]:
-    """(key, value) pairs in order; a value may continue on the following lines."""
+def _pairs(text: str, labels: dict[str, str],
+           unknown: list[str] | None = None) -> list[tuple[str, str]]:
+    """(key, value) pairs in order; a value may continue on the following lines.
+
+    A 'label: value' line whose label is no field of the form ends the value before
+    it (it is never glued to it) and is listed in ``unknown``.
+    """
     role_labels = {normalise_label(x) for x in ROLE_LABELS}
     pairs: list[tuple[str, list[str]]] = []
     current: list[str] | None = None
@@ -67,6 +73,10 @@ def _pairs(text: str, labels: dict[str, str]) -> list[tuple[str, str]]:
             key = "role" if label in role_labels else labels[label]
             current = [match.group(2).strip().strip("*").strip()]
             pairs.append((key, current))
+        elif match and pairs and label and match.group(2).strip():
+            current = None
+            if unknown is not None:
+                unknown.append(line.strip())
         elif current is not None and line.strip():
             current.append(line.strip())
         else:
@@ -88,7 +98,8 @@ def read_form(new_text: str, quoted_text: str,
     """Form fields from the new text, or typed inside the quoted form where it is silent."""
     labels = _label_map(forms)
     values: dict[str, str] = {}
-    for key, value in _pairs(_unquote(quoted_text), labels) + _pairs(new_text, labels):
+    unknown: list[str] = []
+    for key, value in _pairs(_unquote(quoted_text), labels) + _pairs(new_text, labels, unknown):
         if value:
             values[key] = value
     reading = FormReading()
@@ -105,6 +116,7 @@ def read_form(new_text: str, quoted_text: str,
             reading.role = ROLE_VALUES.get(first)
     reading.fields = values
     reading.missing = missing_fields(reading.role, values, forms)
+    reading.unknown = unknown
     return reading
 
 

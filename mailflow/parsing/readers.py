@@ -18,9 +18,9 @@ from mailflow.parsing.automatic import (
     bounced_recipients,
     verp_id,
 )
-from mailflow.parsing.choices import read_choices
+from mailflow.parsing.choices import mentioned, read_choices
 from mailflow.parsing.commands import read_command, read_yes_no
-from mailflow.parsing.examine import Context, Letter, is_own
+from mailflow.parsing.examine import Context, Letter, is_own, split_sign_off
 from mailflow.parsing.forms import read_form
 from mailflow.parsing.meeting import read_meeting
 from mailflow.parsing.survey import read_survey
@@ -28,6 +28,16 @@ from mailflow.reply_tokens import MAC_LENGTH, verify_token
 from mailflow.text import fold_accents
 
 _FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|tr|wg|rv|i)\s*:", re.IGNORECASE)
+_HELP = re.compile(
+    r"\b(please help|help me|need (some )?(help|advice)|(could|can|would) (you|someone|anyone) "
+    r"help|(haven'?t|have not|never) (heard|had an? (answer|reply|response))|no (answer|reply|"
+    r"response|news) from|not (responding|answering)|(change|switch) (my )?mentor|(another|a "
+    r"different|a new) mentor|problem with (my )?(mentor|mentee)|besoin d'aide|m'aider|"
+    r"aidez-moi|changer de mentor|autre mentor|pas de (reponse|nouvelles)|ne repond (pas|"
+    r"jamais)|probleme avec|ayuda|cambiar de mentor|otro mentor|sin respuesta)\b")
+_QUESTION = re.compile(r"[^.!?\n]{3,}\?")
+_POLITE = re.compile(r"\b(how are you|hope you|comment allez|j'espere que|como estas|"
+                     r"como esta)\b")
 _CONFIRM = re.compile(r"^\W*(confirm|confirmer|confirme|yes|oui)\b")
 VERIFIED = ("token", "thread", "domain")   # evidence that ties a sender to the address
 
@@ -203,6 +213,8 @@ def form(letter: Letter, ctx: Context, required: bool = False) -> bool:
         return False
     reading.kind = "application"
     reading.role, reading.fields, reading.missing = found.role, found.fields, found.missing
+    for line in found.unknown:
+        reading.doubt(f"the form has a line mailflow does not know: {line[:60]!r}")
     if _forwarded(letter) and not read_form(reply.new_text, "", ctx.config.forms).found:
         reading.doubt("a forwarded application form: applications are taken only from "
                       "the applicant's own address")
@@ -218,6 +230,33 @@ def unexpected(letter: Letter, ctx: Context) -> bool:
     return _meeting(letter, required=False)
 
 
+def concern(letter: Letter, ctx: Context) -> bool:
+    """A second opinion on every participant's message: a call for help or a question that
+    no rule can answer goes to a person, whatever else the message said."""
+    reading = letter.reading
+    if letter.person is None or reading.kind in ("auto_reply", "bounce") or reading.own_mail:
+        return False
+    # Paragraphs joined, lines of a list kept apart: a sentence never spans list items.
+    text = "\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)]))",
+                                                          letter.reply.new_text))
+    found = _HELP.search(fold_accents(text))
+    sentence = _sentence_at(text, found.start()) if found else None
+    if sentence is None:
+        questions = [q for q in _QUESTION.findall(text)
+                     if not _POLITE.search(fold_accents(q))]
+        sentence = questions[0] if questions else None
+    if sentence:
+        reading.concern = sentence.strip()[:300]
+        reading.doubt(f"asks something a coordinator should answer: {reading.concern!r}")
+    return False
+
+
+def _sentence_at(text: str, index: int) -> str:
+    start = max(text.rfind(mark, 0, index) for mark in (". ", "! ", "? ", "\n")) + 1
+    ends = [i for i in (text.find(mark, index) for mark in (".", "!", "?")) if i >= 0]
+    return text[start:(min(ends) + 1) if ends else len(text)]
+
+
 def leftover(letter: Letter, ctx: Context) -> bool:
     """What no reader claimed: empty, or a participant's mail for a person to read."""
     reading, msg = letter.reading, letter.msg
@@ -229,13 +268,21 @@ def leftover(letter: Letter, ctx: Context) -> bool:
 
 
 def _choices(letter: Letter, ctx: Context, required: bool) -> bool:
-    found = read_choices(letter.reply.new_text, ctx.mentors())
+    roster = ctx.mentors()
+    found = read_choices(letter.reply.new_text, roster)
     if not (found.found or required):
         return False
     reading = letter.reading
     reading.kind = "choices"
     reading.choices = found.choices if not found.problems else []
     reading.problems.extend(found.problems)
+    # The completeness net: every mentor the new text names must be in the reading.
+    chosen = set(found.choices)
+    left_out = [e.name for e in roster if e.email not in chosen
+                and e.name in mentioned(letter.reply.new_text, roster)]
+    if found.choices and left_out:
+        reading.doubt(f"the reply also names {', '.join(left_out)}, which is not among the "
+                      "choices read")
     if not found.problems and not found.choices:
         reading.doubt("no mentor name found in the reply")
     reading.needs_review |= bool(found.problems)
@@ -249,7 +296,9 @@ def _survey(letter: Letter, ctx: Context, key: str | None) -> bool:
         return False
     reading, msg = letter.reading, letter.msg
     # The whole text first: answers typed under the quoted questions are read in place.
-    answers = read_survey(msg.text, "", survey)
+    whole, _ = split_sign_off(msg.text, [(letter.person or {}).get("name") or "",
+                                         msg.sender_name])
+    answers = read_survey(whole, "", survey)
     if not answers.found:
         answers = read_survey(letter.reply.new_text, letter.reply.quoted, survey)
     reading.kind = "survey"
@@ -271,6 +320,11 @@ def _meeting(letter: Letter, required: bool) -> bool:
     reading.kind = "meeting"
     reading.meeting = meeting_json(found.met, found.date, found.accepted, found.event_date)
     reading.problems.extend(found.problems)
+    mentees = (letter.person or {}).get("mentees") or []
+    if letter.person and letter.person.get("role") == "mentor" and len(mentees) > 1:
+        # One fact for a mentor of several would be about nobody in particular.
+        reading.doubt(f"this mentor has {len(mentees)} mentees and the report is one "
+                      "answer: a coordinator records it for each")
     if not found.problems and found.met is None and found.accepted is None:
         reading.doubt("could not tell whether the meeting took place")
     reading.needs_review |= bool(found.problems)

@@ -62,6 +62,8 @@ class Reading:
     missing: list[str] = field(default_factory=list)                 # application
     bounced_recipient: str | None = None                             # bounce
     concerns: list[str] = field(default_factory=list)                # coordinator_cc
+    # Added by any reading: a question or a call for help that needs a person.
+    concern: str | None = None
 
     def doubt(self, problem: str) -> None:
         """Record ``problem`` and send the message to review: nothing of it is applied."""

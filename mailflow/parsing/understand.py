@@ -47,6 +47,11 @@ CHAIN: tuple[tuple[str, Reader], ...] = (
     ("unexpected content", readers.unexpected),
     ("anything else", readers.leftover),
 )
+# Second opinions run on every reading the chain made: they may add a doubt or a concern,
+# never change what was read.
+SECOND_OPINIONS: tuple[tuple[str, Reader], ...] = (
+    ("a question or a call for help", readers.concern),
+)
 
 
 def understand(msg: DecodedMessage, ctx: Context) -> Reading:
@@ -67,5 +72,12 @@ def understand(msg: DecodedMessage, ctx: Context) -> Reading:
             reading.doubt(f"mailflow could not read this message ({name}: "
                           f"{exc.__class__.__name__}); nothing was applied or answered")
             reading.no_answer = True
-            break
+            return reading
+    for name, reader in SECOND_OPINIONS:
+        try:
+            reader(letter, ctx)
+        except Exception as exc:
+            log.exception("second opinion %r failed on message %s", name, msg.message_id)
+            reading.doubt(f"mailflow could not finish reading this message ({name}: "
+                          f"{exc.__class__.__name__})")
     return reading

@@ -1,0 +1,108 @@
+"""Nothing half-read is applied: what a reader extracts is checked against what the text says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from mailflow.config import load_config
+from mailflow.parsing.choices import RosterEntry
+from mailflow.parsing.decode import decode_message
+from mailflow.parsing.understand import Context, understand
+
+MENTORS = {"chen.wei@example.org": "Chen Wei", "amelie.tremblay@example.org": "Amélie Tremblay",
+           "kwame.mensah@example.org": "Kwame Mensah"}
+NOOR = {"email": "noor@example.com", "name": "Noor Haddad", "role": "mentee",
+        "status": "selected", "language": "en"}
+KWAME = {"email": "kwame.mensah@example.org", "name": "Kwame Mensah", "role": "mentor",
+         "status": "introduced", "mentees": ["noor@example.com", "ivan@example.com"]}
+CHOICES = SimpleNamespace(id="c1", message_id="c1.q@northlake.example.org",
+                          recipients=[NOOR["email"]], meta={"expects": "choices"})
+CHECKIN = SimpleNamespace(id="m1", message_id="m1.q@northlake.example.org",
+                          recipients=[KWAME["email"]], meta={"expects": "meeting"})
+SURVEY = SimpleNamespace(id="s1", message_id="s1.q@northlake.example.org",
+                         recipients=[NOOR["email"]], meta={"expects": "survey:midpoint"})
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> Context:
+    (tmp_path / "config.yaml").write_text(
+        "program: {name: Northlake Mentorship Program, address: mentorship@northlake.example.org}\n"
+        "coordinators: [{name: Claire Dubois, email: claire.dubois@northlake.example.org}]\n",
+        encoding="utf-8")
+    people = {NOOR["email"]: NOOR, KWAME["email"]: KWAME}
+    items = {i.id: i for i in (CHOICES, CHECKIN, SURVEY)}
+    return Context(config=load_config(tmp_path), secret=b"k",
+                   participant=lambda a: people.get((a or "").lower()),
+                   outbox_by_id=items.get,
+                   outbox_by_message_id={i.message_id: i for i in items.values()}.get,
+                   mentors=lambda: [RosterEntry(e, n) for e, n in MENTORS.items()])
+
+
+def _reply(ctx: Context, sender: dict, item, body: str):
+    raw = (f"From: {sender['name']} <{sender['email']}>\r\n"
+           "To: mentorship@northlake.example.org\r\nSubject: Re: our mail\r\n"
+           f"Message-ID: <r-{item.id}@mail.example.com>\r\nIn-Reply-To: <{item.message_id}>\r\n"
+           "Date: Wed, 17 Mar 2027 10:00:00 -0400\r\nMIME-Version: 1.0\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body).encode("utf-8")
+    return understand(decode_message(raw), ctx)
+
+
+def test_a_mentor_named_in_the_reply_but_missing_from_the_choices_sends_it_to_review(ctx):
+    reading = _reply(ctx, NOOR, CHOICES, "Chen Wei first, then Amélie Tremblay. I would also "
+                     "be glad to work with Kwame Mensah.\n")
+
+    assert reading.needs_review
+    assert any("Kwame Mensah" in p for p in reading.problems)
+
+
+def test_a_report_from_a_mentor_of_two_mentees_is_not_applied_as_one_fact(ctx):
+    reading = _reply(ctx, KWAME, CHECKIN, "Met Noor on March 4; Ivan and I have not met yet.\n")
+
+    assert reading.kind == "meeting" and reading.needs_review
+
+
+def test_an_unknown_label_ends_the_field_before_it_and_goes_to_review(ctx):
+    stranger = {"email": "new@example.com", "name": "Ana"}
+    raw = ("From: Ana <new@example.com>\r\nTo: mentorship@northlake.example.org\r\n"
+           "Subject: Application\r\nMessage-ID: <a1@mail.example.com>\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+           "Role: mentee\nFull name: Ana Lima\nHobby: chess\nGoals: a postdoc plan\n")
+    reading = understand(decode_message(raw.encode()), ctx)
+
+    assert reading.kind == "application" and stranger
+    assert reading.fields["name"] == "Ana Lima"
+    assert reading.needs_review
+
+
+def test_a_first_name_alone_on_the_last_line_is_a_sign_off_not_an_answer(ctx):
+    reading = _reply(ctx, NOOR, CHOICES, "1. Chen Wei\n2. Kwame Mensah\n3. Amélie Tremblay\n\n"
+                     "Noor\n")
+
+    assert reading.choices == ["chen.wei@example.org", "kwame.mensah@example.org",
+                               "amelie.tremblay@example.org"]
+    assert reading.reply_text.endswith("Amélie Tremblay")
+
+
+def test_a_call_for_help_in_any_reply_reaches_a_person(ctx):
+    reading = _reply(ctx, KWAME, CHECKIN, "Not yet. I wrote to Noor twice and never heard "
+                     "back. Could someone help?\n")
+
+    assert reading.needs_review and reading.concern
+
+
+def test_a_question_in_a_choices_reply_reaches_a_person_with_the_choices_read(ctx):
+    reading = _reply(ctx, NOOR, CHOICES, "1. Chen Wei\n2. Kwame Mensah\n3. Amélie Tremblay\n\n"
+                     "Will the meetings be online?\n")
+
+    assert reading.kind == "choices" and len(reading.choices) == 3
+    assert reading.concern == "Will the meetings be online?"
+
+
+def test_a_polite_question_is_no_concern(ctx):
+    reading = _reply(ctx, NOOR, CHOICES, "Hope you are well?\n\n1. Chen Wei\n2. Kwame Mensah\n"
+                     "3. Amélie Tremblay\n")
+
+    assert reading.concern is None and not reading.needs_review

@@ -86,6 +86,7 @@ class DecodedMessage:
     html: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
     headers: list[tuple[str, str]] = field(default_factory=list)
+    raw_headers: list[tuple[str, str]] = field(default_factory=list)  # undecoded, for trust
     is_report: bool = False
     report_type: str | None = None
     report_parts: list[ReportPart] = field(default_factory=list)
@@ -433,6 +434,7 @@ def _decode(raw: bytes, problems: list[str], fast: bool) -> DecodedMessage:
         html=walker.html,
         attachments=walker.attachments,
         headers=headers,
+        raw_headers=raw_headers,
         is_report=meta.ctype == "multipart/report",
         report_type=meta.params.get("report-type"),
         report_parts=walker.report_parts,

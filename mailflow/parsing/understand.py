@@ -220,7 +220,8 @@ def understand(msg: DecodedMessage, ctx: Context) -> Reading:
     reading.participant = person["email"] if person else None
     is_coordinator = config.is_coordinator_address(msg.sender)
     reading.authenticated = is_coordinator and authenticated_domain_pass(
-        trusted_results(msg.headers), config.mailbox.authserv_id, msg.sender)
+        trusted_results(msg.raw_headers, config.mailbox.authserv_id),
+        config.mailbox.authserv_id, msg.sender)
     if is_coordinator and not reading.authenticated:
         reading.problems.append("claims to be a coordinator but is not authenticated "
                                 "(no DMARC/DKIM pass from the trusted server)")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
+from mailflow.csv_cells import SafeWriter
 from mailflow.errors import MailflowError
 from mailflow.program import participants
 from mailflow.program.lifecycle import STATES
@@ -82,7 +83,7 @@ def export_participants(program: Program, fmt: str) -> str:
         return json.dumps(people, ensure_ascii=False, indent=2) + "\n"
     field_names = sorted({k for p in people for k in p.get("fields", {})})
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow([*EXPORT_COLUMNS, *field_names])
     for person in people:
         writer.writerow([person.get(c) or "" for c in EXPORT_COLUMNS]
@@ -94,7 +95,7 @@ def export_pairs(program: Program) -> str:
     """Every pair (mentee with a mentor) as CSV, for the coordinators' spreadsheet."""
     people = {p["email"]: p for p in program.store.table("participants").all()}
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(["mentee", "mentee_email", "mentor", "mentor_email", "status"])
     for person in people.values():
         mentor = people.get(person.get("mentor") or "")

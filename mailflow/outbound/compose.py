@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -52,6 +53,11 @@ def message_id_for(item_id: str, domain: str) -> str:
     return f"mf-{item_id}.{secrets.token_hex(6)}@{domain}"
 
 
+# Nothing from mail or the store may bring a control character into a header: CR and LF
+# would start a new header, NUL is refused by servers or truncates the value downstream.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_MSG_ID = re.compile(r"[!-;=?-~]+@[!-;=?-~]+")  # id-left@id-right: printable, no <, >, space
+
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.header_encoding = QP
 _UTF8_QP.body_encoding = QP
@@ -73,6 +79,9 @@ def ascii_address(address: str) -> str:
     A non-ASCII local part needs SMTPUTF8, which mailflow does not speak: such an
     address is refused where it enters (import, config), and here as a last resort.
     """
+    if _CONTROL.search(address) or any(c.isspace() for c in address):
+        raise DeliveryError(f"{address!r}: an address with a control character or a space "
+                            "cannot be put in a header; correct it in the store")
     local, _, domain = address.rpartition("@")
     if not local.isascii():
         raise DeliveryError(f"{address}: a non-ASCII local part needs SMTPUTF8, "
@@ -83,15 +92,25 @@ def ascii_address(address: str) -> str:
         raise DeliveryError(f"{address}: the domain cannot be encoded ({exc})") from exc
 
 
+def _clean(value: str) -> str:
+    """One line of text with every control character (NUL, CR, LF...) made a space."""
+    return one_line(_CONTROL.sub(" ", str(value)))
+
+
 def _address(name: str, address: str) -> str:
     """``Name <addr>``, the name RFC 2047-encoded when it is not ASCII."""
-    return formataddr((one_line(name), ascii_address(address)), charset="utf-8")
+    return formataddr((_clean(name), ascii_address(address)), charset="utf-8")
 
 
 def _text(value: str) -> str:
     """A header value, RFC 2047-encoded when it is not ASCII."""
-    value = one_line(value)
+    value = _clean(value)
     return value if value.isascii() else Header(value, _UTF8_QP).encode()
+
+
+def _msg_id(value: str | None) -> str | None:
+    """A Message-ID (without brackets) fit for a header, or None when it could break one."""
+    return value if value and _MSG_ID.fullmatch(value) else None
 
 
 def _part(text: str, subtype: str) -> MIMEText:
@@ -127,15 +146,19 @@ def compose(envelope: Envelope, rendered: Rendered, item_id: str, domain: str,
         msg["Reply-To"] = _address(envelope.from_name, envelope.reply_to)
     msg["Subject"] = _text(rendered.subject)
     msg["Date"] = format_datetime(now or datetime.now(UTC))
-    msg["Message-ID"] = f"<{message_id or message_id_for(item_id, domain)}>"
-    if envelope.in_reply_to:
-        msg["In-Reply-To"] = f"<{envelope.in_reply_to}>"
-        refs = [r for r in envelope.references if r != envelope.in_reply_to][-10:]
-        msg["References"] = " ".join(f"<{r}>" for r in [*refs, envelope.in_reply_to])
+    own_id = message_id or message_id_for(item_id, domain)
+    if _msg_id(own_id) is None:
+        raise DeliveryError(f"{own_id!r}: not a Message-ID that fits in a header")
+    msg["Message-ID"] = f"<{own_id}>"
+    answered = _msg_id(envelope.in_reply_to)
+    if answered:
+        msg["In-Reply-To"] = f"<{answered}>"
+        refs = [r for r in envelope.references if r != answered and _msg_id(r)][-10:]
+        msg["References"] = " ".join(f"<{r}>" for r in [*refs, answered])
     msg["Auto-Submitted"] = AUTO_SUBMITTED[envelope.kind]
     msg["X-Auto-Response-Suppress"] = "All"
-    msg["X-Mailflow-Id"] = item_id
-    msg["Content-Language"] = rendered.language
+    msg["X-Mailflow-Id"] = _text(item_id)
+    msg["Content-Language"] = _text(rendered.language)
     for name, value in envelope.extra_headers.items():
         msg[name] = _text(value)
     return msg

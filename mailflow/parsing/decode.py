@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.policy
 import quopri
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.feedparser import BytesFeedParser
@@ -24,6 +25,7 @@ from mailflow.parsing.charsets import (
     decode_bytes,
     decode_words,
     dsn_blocks,
+    fix_8bit,
     lenient_bytes,
     mime_params,
     msgids,
@@ -40,6 +42,7 @@ MAX_HEADER_CHARS = 64_000  # one header field's value
 MAX_TEXT_CHARS = 1_000_000  # body text of all the parts together
 MAX_HTML_CHARS = 300_000  # HTML turned into text, all the parts together (about a second)
 _FEED_BYTES = 4096  # parser input between two checks of depth and parts
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DEFECTS = {
     "malformed MIME structure": (
         "StartBoundaryNotFoundDefect", "CloseBoundaryNotFoundDefect",
@@ -100,6 +103,7 @@ class DecodedMessage:
     html: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
     headers: list[tuple[str, str]] = field(default_factory=list)
+    raw_headers: list[tuple[str, str]] = field(default_factory=list)  # undecoded, for trust
     is_report: bool = False
     report_type: str | None = None
     report_parts: list[ReportPart] = field(default_factory=list)
@@ -457,6 +461,46 @@ def _parse(raw: bytes, problems: list[str], fast: bool) -> Message:
     return _parse_bounded(raw, email.policy.compat32, problems)
 
 
+def _mailboxes(value: str) -> list[tuple[str, str]] | None:
+    """The (name, address) mailboxes of one raw address field, parsed as RFC 5322 says.
+
+    The structure is parsed before any RFC 2047 word is decoded (policy.default), so an
+    encoded word can never produce address syntax. None for groups, defects, or anything
+    that is not a plain list of ``local@domain`` mailboxes.
+    """
+    try:
+        parsed = email.policy.default.header_factory("from", fix_8bit(value))
+        groups = parsed.groups
+    except Exception:
+        return None
+    if parsed.defects or any(g.display_name is not None for g in groups):
+        return None
+    boxes = [a for g in groups for a in g.addresses]
+    if not boxes or any(not a.username or not a.domain or "[" in a.domain for a in boxes):
+        return None
+    return [(" ".join(_CONTROL.sub(" ", a.display_name).split()), a.addr_spec.lower())
+            for a in boxes]
+
+
+def _sender(from_values: list[str], sender_values: list[str],
+            problems: list[str]) -> tuple[str, str] | None:
+    """The author, when the From header names exactly one mailbox; else None (reviewed).
+
+    Several From fields or mailboxes, a group, or a From without an address have no single
+    author a DMARC check can vouch for; a Sender naming someone else is kept as a problem.
+    """
+    boxes = _mailboxes(from_values[0]) if len(from_values) == 1 else None
+    if boxes is None or len(boxes) != 1:
+        if from_values:
+            problems.append("the From header does not name exactly one address")
+        return None
+    if sender_values:
+        other = _mailboxes(sender_values[0]) if len(sender_values) == 1 else None
+        if other is None or len(other) != 1 or other[0][1] != boxes[0][1]:
+            problems.append("a Sender header names someone other than the From address")
+    return boxes[0]
+
+
 def _decode(raw: bytes, problems: list[str], fast: bool) -> DecodedMessage:
     message = _parse(raw, problems, fast)
     raw_headers = _raw_headers(message, problems)
@@ -472,7 +516,7 @@ def _decode(raw: bytes, problems: list[str], fast: bool) -> DecodedMessage:
     def first(name: str) -> str | None:
         return headers[by_name[name][0]][1] if name in by_name else None
 
-    senders = addresses(raw_all("from"))
+    author = _sender(raw_all("from"), raw_all("sender"), problems)
     return_path = None
     for value in raw_all("return-path")[:1]:
         return_path = value.strip().strip("<>").strip().lower()
@@ -485,8 +529,8 @@ def _decode(raw: bytes, problems: list[str], fast: bool) -> DecodedMessage:
     message_ids = msgids(raw_all("message-id"))
     return DecodedMessage(
         message_id=message_ids[0] if message_ids else None,
-        sender=senders[0][1] if senders else None,
-        sender_name=senders[0][0] if senders else "",
+        sender=author[1] if author else None,
+        sender_name=author[0] if author else "",
         reply_to=unique([a for _, a in addresses(raw_all("reply-to"))]),
         to=unique([a for _, a in addresses(raw_all("to"))]),
         cc=unique([a for _, a in addresses(raw_all("cc"))]),
@@ -499,6 +543,7 @@ def _decode(raw: bytes, problems: list[str], fast: bool) -> DecodedMessage:
         html=walker.html,
         attachments=walker.attachments,
         headers=headers,
+        raw_headers=raw_headers,
         is_report=meta.ctype == "multipart/report",
         report_type=meta.params.get("report-type"),
         report_parts=walker.report_parts,

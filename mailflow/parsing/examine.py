@@ -148,7 +148,8 @@ def attribute(letter: Letter, ctx: Context) -> None:
     reading.participant = letter.person["email"] if letter.person else None
     letter.is_coordinator = config.is_coordinator_address(msg.sender or "")
     domain_pass = authenticated_domain_pass(
-        trusted_results(msg.headers), config.mailbox.authserv_id, msg.sender or "")
+        trusted_results(msg.raw_headers, config.mailbox.authserv_id),
+        config.mailbox.authserv_id, msg.sender or "")
     reading.authenticated = letter.is_coordinator and domain_pass
     reading.evidence = tie or ("domain" if domain_pass else "from")
     if letter.is_coordinator and not reading.authenticated:

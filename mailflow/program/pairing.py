@@ -7,7 +7,6 @@ first); only then are the pairs made and the introductions sent.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from mailflow.config.model import Config
+from mailflow.csv_cells import SafeWriter
 from mailflow.outbound.compose import Attachment
 from mailflow.outbound.mailer import Mailer, Recipient
 from mailflow.parsing.choices import RosterEntry, candidates
@@ -123,9 +123,11 @@ class Pairing:
     def csv_text(self, proposal: dict) -> str:
         """The proposal as CSV, for a spreadsheet."""
         out = io.StringIO()
-        writer = csv.DictWriter(out, ["mentee", "mentee_email", "mentor", "mentor_email", "rank"])
-        writer.writeheader()
-        writer.writerows(self.rows(proposal))
+        columns = ["mentee", "mentee_email", "mentor", "mentor_email", "rank"]
+        writer = SafeWriter(out)
+        writer.writerow(columns)
+        for row in self.rows(proposal):
+            writer.writerow([row[c] for c in columns])
         return out.getvalue()
 
     def _send_proposal(self, proposal: dict, now: datetime) -> None:

@@ -80,6 +80,7 @@ def reply(sender: str, to_message, body: str, msg_id: str, extra: str = "",
 
 
 def verified(domain: str) -> str:
-    """The Authentication-Results header our (test) receiving server adds for a DKIM pass."""
+    """The Authentication-Results our (test) receiving server adds above its Received line."""
     return (f"Authentication-Results: mx.test.example; dkim=pass header.d={domain}; "
-            f"dmarc=pass header.from={domain}\r\n")
+            f"dmarc=pass header.from={domain}\r\n"
+            f"Received: from out.{domain} by mx.test.example (Postfix) with ESMTPS id 1\r\n")

@@ -142,7 +142,9 @@ def test_a_cohort_runs_from_applications_to_the_end(cohort, dovecot, smtp_server
                    in_reply_to=proposal_mail["Message-ID"],
                    extra="Authentication-Results: mx.northlake.example.org; dkim=pass "
                          "header.d=northlake.example.org; dmarc=pass "
-                         "header.from=northlake.example.org\r\n")
+                         "header.from=northlake.example.org\r\n"
+                         "Received: from out.northlake.example.org by mx.northlake.example.org"
+                         " (Postfix) with ESMTPS id 1\r\n")
     dovecot.append(approve)
     step(daemon, clock)
     for mentee, mentor in proposal["pairs"]:

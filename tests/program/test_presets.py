@@ -144,6 +144,7 @@ def test_a_coordinator_who_introduces_a_matched_pair_marks_it_introduced(verifie
            "Message-ID: <intro-by-hand@northlake.example.org>\r\n"
            "Authentication-Results: mx.northlake.example.org; dkim=pass "
            "header.d=northlake-society.example.org\r\n"
+           "Received: from out.example.org by mx.northlake.example.org with ESMTPS id 1\r\n"
            "Date: Mon, 01 Mar 2027 12:00:00 -0500\r\nContent-Type: text/plain; charset=utf-8\r\n"
            "\r\nChen, meet Léa; Léa, meet Chen.\r\n").encode()
     with verified.store.transaction(), verified.outbox.batch():
@@ -161,6 +162,7 @@ def test_a_spoofed_coordinator_introduction_changes_nothing(verified):
            "Message-ID: <spoof@evil.example>\r\n"
            "Authentication-Results: evil.example; dkim=pass "
            "header.d=northlake-society.example.org\r\n"
+           "Received: from out.example.org by mx.northlake.example.org with ESMTPS id 1\r\n"
            "Date: Mon, 01 Mar 2027 12:00:00 -0500\r\nContent-Type: text/plain\r\n\r\nHi\r\n"
            ).encode()
     with verified.store.transaction(), verified.outbox.batch():

@@ -161,3 +161,42 @@ def test_content_language_names_the_rendered_language():
     _, parsed = build()
 
     assert parsed["Content-Language"] == "fr"
+
+
+def test_nul_in_names_subject_and_extra_headers_never_reaches_the_headers():
+    env = envelope(to_name="Lé\x00a", from_name="Program\x00",
+                   extra_headers={"List-Unsubscribe": "<mailto:stop\x00@northlake.example.org>"})
+    data, parsed = build(env, subject="Hello\x00there")
+
+    assert b"\x00" not in header_block(data)
+    assert parsed["Subject"] == "Hello there"
+    assert parsed["To"].addresses[0].display_name == "Lé a"
+
+
+def test_a_lone_cr_or_other_control_character_in_a_name_never_splits_a_header():
+    data, parsed = build(envelope(to_name="Léa\rBcc: victim@example.org\x0b"))
+
+    assert parsed["Bcc"] is None
+    assert b"\r" not in header_block(data).replace(b"\r\n", b"")
+
+
+@pytest.mark.parametrize("address", ["lea@example.org\r\nBcc: victim@example.org",
+                                     "lea@exa\x00mple.org", "lea@example.org\nX: y"])
+def test_an_address_with_a_control_character_is_refused_with_a_clear_error(address):
+    with pytest.raises(DeliveryError, match="control character"):
+        build(envelope(to_address=address))
+
+
+def test_a_message_id_from_mail_that_would_break_a_header_is_left_out():
+    data, parsed = build(envelope(in_reply_to="a@b>\r\nBcc: victim@example.org"))
+
+    assert parsed["In-Reply-To"] is None and parsed["Bcc"] is None
+    assert b"victim" not in header_block(data)
+
+
+def test_references_with_nul_or_line_breaks_are_dropped_and_the_rest_kept():
+    _, parsed = build(envelope(in_reply_to="ok@example.org",
+                               references=("bad\x00@example.org", "x@y>\nBcc: v@e.org",
+                                           "first@example.org")))
+
+    assert parsed["References"] == "<first@example.org> <ok@example.org>"

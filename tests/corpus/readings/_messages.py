@@ -426,7 +426,7 @@ def _coordinators(m: ModuleType) -> None:
               to: str, cc: str, extra: str = "") -> str:
         return (
             f"Return-Path: <{sender}>\nDelivered-To: {P}\n"
-            + m.received(helo, ip, "Mon, 8 Mar 2027 09:12:44 -0500", P) + auth
+            + auth + m.received(helo, ip, "Mon, 8 Mar 2027 09:12:44 -0500", P)
             + f"From: {name} <{sender}>\nTo: {to}\nCc: {cc}\nSubject: {subject}\n"
             "Date: Mon, 8 Mar 2027 09:12:40 -0500\n"
             f"Message-ID: <c0{abs(hash(subject)) % 10**8}@northlake.example.org>\n"

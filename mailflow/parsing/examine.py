@@ -120,6 +120,30 @@ def split_sign_off(text: str, names: list[str]) -> tuple[str, str]:
     return "\n".join(lines[:-1]).rstrip(), lines[-1]
 
 
+# Letters of other scripts drawn like Latin ones: an address written with them is made to
+# be taken for another.
+_HOMOGLYPHS = str.maketrans("аеорсхуіјѕԁɡһӏԛԝοαερτυνкмнвт", "aeopcxyijsdghlqwoaeptuvkmhbt")
+
+
+def impersonates(msg: DecodedMessage, config: Config) -> bool:
+    """Whether the From header names a coordinator (in the display name, a comment, a quoted
+    local part) or an address drawn to look like one, without being that coordinator."""
+    raw_from = fold_accents(" ".join(v for n, v in msg.raw_headers if n.lower() == "from"))
+    sender = (msg.sender or "").lower()
+    if config.is_coordinator_address(sender):
+        return False
+    for coordinator in config.coordinators:
+        email = coordinator.email.lower()
+        local, _, domain = email.partition("@")
+        if email in raw_from or fold_accents(coordinator.name) in fold_accents(msg.sender_name):
+            return True
+        if sender and sender != email and (
+                sender.translate(_HOMOGLYPHS) == email
+                or (sender.startswith(local + "@") and sender.endswith("." + domain))):
+            return True
+    return False
+
+
 def first_look(msg: DecodedMessage) -> Letter:
     """The letter with what the headers alone say; serious decoding problems mean review."""
     reading = Reading(kind="unknown", sender=msg.sender, sender_name=msg.sender_name,
@@ -152,6 +176,10 @@ def attribute(letter: Letter, ctx: Context) -> None:
         config.mailbox.authserv_id, msg.sender or "")
     reading.authenticated = letter.is_coordinator and domain_pass
     reading.evidence = tie or ("domain" if domain_pass else "from")
+    if not letter.is_coordinator and impersonates(msg, config):
+        reading.doubt("written to look like a coordinator (their name or address in the "
+                      "From header, or an address made to look like theirs), but from "
+                      f"{msg.sender or 'no address'}: a person looks")
     if letter.is_coordinator and not reading.authenticated:
         reading.doubt("claims to be a coordinator but is not authenticated "
                       "(no DMARC/DKIM pass from the trusted server)")

@@ -33,7 +33,7 @@ from mailflow.outbound.transport import FolderTransport, SmtpTransport, Transpor
 from mailflow.runtime import Program
 from mailflow.store import StateWriteError
 
-log = logging.getLogger("mailflow.daemon")
+log = logging.getLogger(__name__)
 MAX_BACKOFF = 60.0
 STATE_RETRY_MAX = 10.0  # a freed disk is noticed within this many seconds
 TICK_SECONDS = 60

@@ -24,7 +24,7 @@ from mailflow.errors import MailboxError
 from mailflow.inbound.ledger import Ledger, RawMessage
 from mailflow.tls import tls_context
 
-log = logging.getLogger("mailflow.inbound")
+log = logging.getLogger(__name__)
 BATCH = 100
 PROCESSED_KEYWORD = "$MailflowProcessed"
 MAILBOX_ERRORS: tuple[type[BaseException], ...] = (

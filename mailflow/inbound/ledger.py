@@ -21,7 +21,7 @@ from tinydb import Query
 from mailflow.store import Store
 from mailflow.store.storage import FILE_MODE, StateWriteError, fsync_dir, private_dir, write_all
 
-log = logging.getLogger("mailflow.inbound")
+log = logging.getLogger(__name__)
 _Q = Query()
 
 

@@ -13,7 +13,7 @@ from mailflow.errors import DeliveryError
 from mailflow.outbound.outbox import Outbox, OutboxItem
 from mailflow.outbound.transport import Transport
 
-log = logging.getLogger("mailflow.outbound")
+log = logging.getLogger(__name__)
 
 
 @dataclass

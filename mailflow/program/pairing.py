@@ -77,11 +77,18 @@ class Pairing:
             [matching.MentorCap(p["email"], _capacity(p, mode)) for p in mentors],
             _exclusions(self.store, mentors, mentees),
             mode="group" if mode == "group" else "traditional")
-        proposal = {
-            "id": f"{now:%Y%m%d%H%M%S}", "mode": mode, "state": "proposed",
-            "created": now.isoformat(), "pairs": [list(p) for p in result.pairs],
-            "ranks": result.rank_of, "flagged": result.flagged, "unmatched": result.unmatched,
-        }
+        # A mentee who named nobody is matched on a machine suggestion: never shown as
+        # her choice.
+        suggested = sorted(p["email"] for p in mentees if not p.get("choices"))
+        ranks = {e: r for e, r in result.rank_of.items() if e not in suggested}
+        return self._propose(result.pairs, now, mode=mode, ranks=ranks, suggested=suggested,
+                             flagged=result.flagged, unmatched=result.unmatched)
+
+    def _propose(self, pairs: list[tuple[str, str]], now: datetime, **details: object) -> dict:
+        """Store a proposal and mail it to the coordinators for approval, in one transaction."""
+        proposal = {"id": f"{now:%Y%m%d%H%M%S}", "state": "proposed",
+                    "created": now.isoformat(), "pairs": [list(p) for p in pairs],
+                    "ranks": {}, "flagged": [], "unmatched": [], "suggested": [], **details}
         with self.store.transaction(), self.mailer.outbox.batch():
             self.store.table("proposals").insert(proposal)
             self._send_proposal(proposal, now)
@@ -100,13 +107,7 @@ class Pairing:
                     problems.append(f"{email} is {person.get('status')}, not selected")
         if problems:
             raise lifecycle.TransitionError(f"{source}: " + "; ".join(problems))
-        proposal = {"id": f"{now:%Y%m%d%H%M%S}", "mode": "imported", "state": "proposed",
-                    "created": now.isoformat(), "pairs": [list(p) for p in pairs],
-                    "ranks": {}, "flagged": [], "unmatched": [], "source": source}
-        with self.store.transaction(), self.mailer.outbox.batch():
-            self.store.table("proposals").insert(proposal)
-            self._send_proposal(proposal, now)
-        return proposal
+        return self._propose(pairs, now, mode="imported", source=source)
 
     def _name(self, email: str) -> str:
         return (participants.find(self.store, email) or {}).get("name") or email
@@ -114,8 +115,11 @@ class Pairing:
     def rows(self, proposal: dict) -> list[dict]:
         """The proposal as table rows: mentee, mentor, and the rank of that mentor."""
         ranks = proposal.get("ranks") or {}
+        suggested = set(proposal.get("suggested") or [])
         rows = [{"mentee": self._name(a), "mentee_email": a, "mentor": self._name(b),
-                 "mentor_email": b, "rank": ranks.get(a) or "-"} for a, b in proposal["pairs"]]
+                 "mentor_email": b,
+                 "rank": "suggested" if a in suggested else ranks.get(a) or "-"}
+                for a, b in proposal["pairs"]]
         rows += [{"mentee": self._name(a), "mentee_email": a, "mentor": "(none)",
                   "mentor_email": "", "rank": "-"} for a in proposal.get("unmatched", [])]
         return rows

@@ -247,7 +247,21 @@ def concern(letter: Letter, ctx: Context) -> bool:
         sentence = questions[0] if questions else None
     if sentence:
         reading.concern = sentence.strip()[:300]
-        reading.doubt(f"asks something a coordinator should answer: {reading.concern!r}")
+    return False
+
+
+def nothing_found(letter: Letter, ctx: Context) -> bool:
+    """A reply that answers nothing our mail asked is a concern when it asks something,
+    else it needs a person."""
+    reading = letter.reading
+    if reading.found_nothing is None:
+        return False
+    if reading.concern:
+        reading.kind = "concern"
+        reading.choices, reading.meeting, reading.survey_answers = [], None, {}
+        reading.doubt(f"asks a coordinator: {reading.concern!r}")
+    else:
+        reading.doubt(reading.found_nothing)
     return False
 
 
@@ -263,7 +277,7 @@ def leftover(letter: Letter, ctx: Context) -> bool:
     if not reading.reply_text and not msg.subject.strip():
         reading.doubt("empty message")
     elif reading.participant is not None:
-        reading.doubt("a participant's message that mailflow does not understand")
+        reading.found_nothing = "a participant's message that mailflow does not understand"
     return True
 
 
@@ -284,7 +298,7 @@ def _choices(letter: Letter, ctx: Context, required: bool) -> bool:
         reading.doubt(f"the reply also names {', '.join(left_out)}, which is not among the "
                       "choices read")
     if not found.problems and not found.choices:
-        reading.doubt("no mentor name found in the reply")
+        reading.found_nothing = "no mentor name found in the reply"
     reading.needs_review |= bool(found.problems)
     return True
 
@@ -306,7 +320,7 @@ def _survey(letter: Letter, ctx: Context, key: str | None) -> bool:
     reading.survey_answers = answers.answers
     reading.problems.extend(answers.problems)
     if not answers.problems and not answers.answers:
-        reading.doubt("no answer to the survey's questions found")
+        reading.found_nothing = "no answer to the survey's questions found"
     reading.needs_review |= bool(answers.problems)
     return True
 
@@ -326,7 +340,7 @@ def _meeting(letter: Letter, required: bool) -> bool:
         reading.doubt(f"this mentor has {len(mentees)} mentees and the report is one "
                       "answer: a coordinator records it for each")
     if not found.problems and found.met is None and found.accepted is None:
-        reading.doubt("could not tell whether the meeting took place")
+        reading.found_nothing = "could not tell whether the meeting took place"
     reading.needs_review |= bool(found.problems)
     return True
 

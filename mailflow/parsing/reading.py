@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 KINDS = ("application", "choices", "meeting", "survey", "coordinator_cc", "command",
-         "auto_reply", "bounce", "unknown")
+         "concern", "auto_reply", "bounce", "unknown")
 
 _FRENCH = re.compile(r"\b(bonjour|merci|je|vous|nous|suis|pour|avec|mentorat|mentoré|"
                      r"candidature|cordialement|madame|monsieur|à|être|très)\b", re.IGNORECASE)
@@ -64,6 +64,8 @@ class Reading:
     concerns: list[str] = field(default_factory=list)                # coordinator_cc
     # Added by any reading: a question or a call for help that needs a person.
     concern: str | None = None
+    # What the thread asked for was not found; decided once concerns are known.
+    found_nothing: str | None = None
 
     def doubt(self, problem: str) -> None:
         """Record ``problem`` and send the message to review: nothing of it is applied."""
@@ -77,7 +79,8 @@ class Reading:
                                if self.kind == "application" else None)
         if self.kind != "survey":
             data.pop("survey_answers")
-        for name in ("role", "fields", "missing", "references", "own_mail", "no_answer"):
+        for name in ("role", "fields", "missing", "references", "own_mail", "no_answer",
+                     "found_nothing"):
             data.pop(name)
         return data
 

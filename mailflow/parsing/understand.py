@@ -51,6 +51,7 @@ CHAIN: tuple[tuple[str, Reader], ...] = (
 # never change what was read.
 SECOND_OPINIONS: tuple[tuple[str, Reader], ...] = (
     ("a question or a call for help", readers.concern),
+    ("nothing of what was asked", readers.nothing_found),
 )
 
 

@@ -27,6 +27,8 @@ UNSUBSCRIBE_HINT = {
 }
 PUBLIC_FIELDS = ("affiliation", "languages", "goals", "expertise")
 SUBJECT_ECHO = 40
+_RE_PREFIX = re.compile(r"^(\s*(re|aw|sv|antw|tr|réf|ref|fwd?|wg)\s*(\[\d+\])?\s*:\s*)+",
+                        re.IGNORECASE)
 _LINKISH = re.compile(r"\S*(?:://|www\.|@)\S*|\S+\.(?:[a-z]{2,})(?:/\S*)?\b", re.IGNORECASE)
 
 
@@ -109,7 +111,11 @@ class TemplateContext:
                        else safe_echo(reading.sender_name),
                        "email": reading.sender, "role": person.get("role") or reading.role},
             "missing": reading.missing,
-            "subject": reading.subject if known else safe_echo(reading.subject),
+            # One "Re:" in the thread: the prefixes clients add are taken off first.
+            "subject": _RE_PREFIX.sub("", reading.subject if known
+                                      else safe_echo(reading.subject)),
+            "concern": reading.concern or "",
+            "expected": (reading.expects or "").partition(":")[0],
             "problems": reading.problems,
             "bounced": reading.bounced_recipient,
             "until": reading.until or "",

@@ -71,6 +71,8 @@ class Handler:
             self._answer_proposal(reading, now)
         if reading.command == "confirm" and reading.pending and person is not None:
             self._ask_confirmation(reading, person, entry, now)
+        if reading.concern and person is not None:
+            self._forward_concern(reading, person, entry, now)
         review = reading.needs_review
         if review:
             self.store.table("review").insert({
@@ -96,6 +98,34 @@ class Handler:
                          participant=person["email"]),
             context=context, kind="reply", now=now,
             meta=Expects("confirm", reading.pending).meta())
+
+    def _forward_concern(self, reading: Reading, person: dict, entry: dict,
+                         now: datetime) -> None:
+        """A question or a call for help goes to the coordinators; the person is told so.
+
+        When nothing else was read (kind 'concern') the clarification already says it."""
+        at, cause = now.isoformat(), f"message {entry['key']}"
+        participants.add_event(self.store, person["email"], "concern", cause, at,
+                               {"text": reading.concern, "subject": reading.subject})
+        answered = reading.kind != "concern"
+        for coordinator in self.config.coordinators:
+            language = self.config.language
+            context = self.mailings.contexts.build(person, language, now, "concern_notice",
+                                                   reading=reading)
+            self.mailer.queue(
+                rule="concern", occasion=entry["key"], template="concern_notice",
+                to=Recipient(coordinator.email, coordinator.name, language),
+                context={**context, "answered": answered}, kind="notice", now=now)
+        if answered and self.mailings.within_budget(person["email"], reading, now):
+            language = person.get("language") or self.config.language
+            self.mailer.queue(
+                rule="concern-received", occasion=entry["key"], template="concern_received",
+                to=Recipient(person["email"], person.get("name") or "", language,
+                             participant=person["email"]),
+                context=self.mailings.contexts.build(person, language, now,
+                                                     "concern_received", reading=reading),
+                kind="reply", in_reply_to=reading.message_id,
+                references=tuple(reading.references), now=now)
 
     def _answer_proposal(self, reading: Reading, now: datetime) -> None:
         """A verified coordinator approved or edited a matching proposal."""

@@ -21,6 +21,7 @@ from mailflow.program.scheduled import ScheduledRule
 
 # Templates the program sends by itself, whatever the rules say.
 BUILT_IN = ("clarification", "confirm_change", "answer_budget", "delivery_problem",
+            "concern_notice", "concern_received",
             "match_proposal", "match_approved", "match_problems", "introduction",
             "introduction_group", "selection_selected", "selection_waitlisted",
             "selection_not_selected")
@@ -42,7 +43,7 @@ def _extras(contexts: TemplateContext) -> dict[str, Any]:
                  "error": "550 no such user", "name": "sample"},
         "change": {"text": "stop sending you optional mail"},
         "address": "lea.gagnon@example.org", "day": 3, "week": 3,
-        "limits": {"day": 3, "week": 10}, "waitlist_position": 1,
+        "limits": {"day": 3, "week": 10}, "waitlist_position": 1, "answered": True,
     }
 
 

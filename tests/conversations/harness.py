@@ -11,10 +11,10 @@ store, the ledger and the outbox then hold is the ``Observation`` that ``judge``
 from __future__ import annotations
 
 import csv
-import shutil
 import email
 import email.policy
 import email.utils
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,12 +28,12 @@ import yaml
 from mailflow import runtime
 from mailflow.commands.init import PRESETS
 from mailflow.commands.roster import import_csv
+from mailflow.config.load import BUILTIN_ROOT, CONFIG_NAME
 from mailflow.daemon import Daemon
 from mailflow.inbound.maildir import deliver
 from mailflow.outbound.outbox import OutboxItem
-from mailflow.program import participants
-from mailflow.config.load import BUILTIN_ROOT, CONFIG_NAME
 from mailflow.outbound.templates import Templates
+from mailflow.program import participants
 from mailflow.runtime import Program
 
 HERE = Path(__file__).resolve().parent
@@ -265,7 +265,8 @@ def fill_placeholders(raw: bytes, ours: bytes, subject: str) -> bytes:
 
 
 def as_delivered(raw: bytes) -> bytes:
-    """What the receiving server's final delivery adds on top: Return-Path and Delivered-To."""
+    """What the receiving server's final delivery adds on top: Return-Path and Delivered-To
+    (a real server's LMTP adds them itself)."""
     message = email.message_from_bytes(raw, policy=email.policy.compat32)
     sender = email.utils.parseaddr(str(message["From"]))[1]
     recipient = email.utils.parseaddr(str(message["To"]))[1]
@@ -291,9 +292,14 @@ Deliver = Callable[[bytes], None]
 
 
 def run_case(case: Case, root: Path, extra_config: str = "",
-             deliver_to: Callable[[Program], Deliver] | None = None,
+             deliver_to: Deliver | None = None,
              after_run: Callable[[], None] | None = None) -> Observation:
-    """Run ``case`` in the fresh program directory ``root``; never raises for a case."""
+    """Run ``case`` in the fresh program directory ``root``; never raises for a case.
+
+    By default mail arrives in the embedded Maildir and leaves as .eml files;
+    ``extra_config`` (mailbox/outbox sections) and ``deliver_to`` put real servers in
+    their place, and ``after_run`` is called after each pass of the daemon.
+    """
     data = load_people()
     people = everyone(data)
     obs = Observation(case, case.ours["to"].lower(), people)
@@ -305,6 +311,7 @@ def run_case(case: Case, root: Path, extra_config: str = "",
     except Exception as exc:  # a harness or mailflow failure is a finding of this case
         obs.error = f"{exc.__class__.__name__}: {exc}"
     finally:
+        daemon.source.close()
         daemon.loop.close()
         program.close()
     return obs
@@ -312,10 +319,12 @@ def run_case(case: Case, root: Path, extra_config: str = "",
 
 def _converse(case: Case, root: Path, program: Program, daemon: Daemon, clock: Clock,
               data: dict[str, Any], obs: Observation,
-              deliver_to: Callable[[Program], Deliver] | None,
+              deliver_to: Deliver | None,
               after_run: Callable[[], None] | None) -> None:
-    put: Deliver = deliver_to(program) if deliver_to else (
-        lambda raw: None if deliver(program.config.mailbox.maildir, raw) else None)
+    def to_maildir(raw: bytes) -> None:
+        deliver(program.config.mailbox.maildir, as_delivered(raw))
+
+    put: Deliver = deliver_to or to_maildir
 
     def run(at: datetime) -> None:
         clock.now = at
@@ -358,7 +367,7 @@ def _converse(case: Case, root: Path, program: Program, daemon: Daemon, clock: C
     for index, path in enumerate(case.replies):
         raw = fill_placeholders(path.read_bytes(), ours_raw, item.subject)
         earliest = reply_moment(raw, earliest)
-        put(as_delivered(raw))
+        put(raw)
         run(earliest)
         if index == 0 and len(case.replies) > 1:
             obs.middle = record_of(program, to)

@@ -6,8 +6,10 @@ it where review is allowed or required), and the mail sent in answer fits.
 wrong applied: it costs a coordinator a minute. **wrong**: anything recorded that the
 text does not say, a required review not done, a reply neither applied nor reviewed,
 an answer that does not fit (an acknowledgement of the wrong thing, a clarification
-without review). Concerns (a question for a person) have no feature yet: reviewed,
-they are flagged; otherwise wrong.
+without review). A concern (a question for a person) is raised when a concern notice
+goes to the coordinators; one that only reaches a person as a review is flagged, one
+that reaches nobody is wrong. A concern raised where the writer saw none costs a
+coordinator a minute: flagged.
 """
 
 from __future__ import annotations
@@ -152,6 +154,7 @@ def allowed_answers(expect: dict[str, Any], reviewed: bool, pending: bool) -> se
         allowed.add("clarification")
     if pending:
         allowed.add("confirm_change")
+    allowed.add("concern_received")  # judged by whether a concern was meant (see judge)
     return allowed - {""}
 
 
@@ -160,8 +163,14 @@ def judge(obs: Observation) -> Verdict:
     case, expect = obs.case, obs.case.expect
     concern = bool(expect.get("concern"))
 
+    raised = any(a.template == "concern_notice" for a in obs.answers)
+
     def verdict(name: str, reason: str) -> Verdict:
-        if concern and name != "wrong":
+        if concern and raised and name != "wrong":
+            reason = "concern raised" + (f" ({reason})" if reason else "")
+        elif raised and name == "correct":
+            name, reason = "flagged", "a concern raised that the writer did not mean"
+        elif concern and name != "wrong":
             if obs.reviewed:
                 name, reason = "flagged", "concern reached a person only as a review" + (
                     f" ({reason})" if reason else "")
@@ -194,7 +203,7 @@ def judge(obs: Observation) -> Verdict:
     stray = [a.template for a in to_sender if a.template not in allowed]
     if stray:
         return verdict("wrong", f"answered with {', '.join(stray)}")
-    ack = next(iter(allowed - {"clarification", "confirm_change"}), None)
+    ack = next(iter(allowed - {"clarification", "confirm_change", "concern_received"}), None)
     if seen == wanted and wanted and ack and not any(a.template == ack for a in to_sender):
         return verdict("wrong", f"applied but not acknowledged ({ack} not sent)")
     if pending:

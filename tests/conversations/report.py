@@ -56,7 +56,7 @@ def lines(verdicts: list[Verdict]) -> list[str]:
             "", "by client:", *breakdown(verdicts, "client")]
     concerns = [v for v in verdicts if v.concern]
     if concerns:
-        out += ["", f"concerns ({len(concerns)}; mailflow has no concern feature yet):"]
+        out += ["", f"concerns ({len(concerns)}):"]
         out += [f"  {v.case}: {v.verdict}: {v.reason}" for v in concerns]
     return out
 

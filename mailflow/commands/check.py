@@ -50,9 +50,11 @@ def _render_all(config: Config, templates: Templates, rules: list[Rule],
         try:
             contexts = TemplateContext(config, store, digest=lambda now: build_digest(
                 store, Outbox(Path(tmp) / "outbox"), now, lambda start, end: []))
-            problems = render_problems(config, templates, contexts, rules, scheduled)
+            problems, warnings = render_problems(config, templates, contexts, rules, scheduled)
         finally:
             store.close()
+    for warning in warnings:
+        print(f"  warning: {warning}")
     if problems:
         raise TemplateError("templates that cannot be sent:\n  " + "\n  ".join(problems))
     print("templates rendered: every template the rules send, in every language it has")

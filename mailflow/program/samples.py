@@ -66,12 +66,16 @@ def _uses(rules: list[Rule], scheduled: list[ScheduledRule],
 
 
 def render_problems(config: Config, templates: Templates, contexts: TemplateContext,
-                    rules: list[Rule], scheduled: list[ScheduledRule]) -> list[str]:
-    """Every template the program sends, in each language it has, rendered; the failures."""
+                    rules: list[Rule], scheduled: list[ScheduledRule]
+                    ) -> tuple[list[str], list[str]]:
+    """Every template the program sends, in each language it has, rendered: the failures
+    of templates its rules send (errors), and of those mailflow sends on a command
+    (warnings: a program without a calendar may never select or match)."""
     now = datetime.now(UTC)
     reading = Reading(kind="unknown", sender=SAMPLE_PERSON["email"], subject="Sample",
                       problems=["the sample problem"], missing=["Goals"])
-    problems = []
+    problems: list[str] = []
+    warnings: list[str] = []
     for name, (where, action) in sorted(_uses(rules, scheduled, templates).items()):
         for language in LANGUAGES:
             if templates.language_for(name, language) != language:
@@ -87,5 +91,5 @@ def render_problems(config: Config, templates: Templates, contexts: TemplateCont
                                      for c in config.coordinators],
                     "recipient": {"name": "Léa Gagnon", "email": SAMPLE_PERSON["email"]}})
             except MailflowError as exc:
-                problems.append(f"{exc} (sent by {where})")
-    return problems
+                (warnings if action is None else problems).append(f"{exc} (sent by {where})")
+    return problems, warnings

@@ -79,11 +79,11 @@ def test_broken_template_fails_check_with_its_file(program):
 
 
 def test_a_template_naming_an_undefined_variable_fails_check_with_its_file(program):
-    (program / "templates" / "selection_selected.fr.txt").write_text(
+    (program / "templates" / "application_received.fr.txt").write_text(
         "Subject: Bienvenue\n\nRendez-vous le {{ dates.no_such_date }}.\n", encoding="utf-8")
     result = mailflow("-C", str(program), "check")
     assert result.returncode == 2
-    assert "selection_selected.fr" in result.stderr and "no_such_date" in result.stderr
+    assert "application_received.fr" in result.stderr and "no_such_date" in result.stderr
 
 
 def test_import_mentors_then_export_as_csv(program, tmp_path):

@@ -133,8 +133,12 @@ def test_uidvalidity_change_does_not_rerun_rules(daemon, dovecot, smtp_server, p
     dovecot.append(stranger_mail(3))
     daemon.start()
     smtp_server.wait_for(4, timeout=30)
-    wait_until(lambda: inbound_states(program_dir).get("duplicate") == 3, 20,
-               "the re-read messages recorded as duplicates", daemon.log_text)
+    # Handled mail carries our keyword and is not fetched again; anything re-read without
+    # it is known by its Message-ID and recorded as a duplicate. Either way: not acted on.
+    wait_until(lambda: inbound_states(program_dir).get("processed") == 4, 20,
+               "the new message handled", daemon.log_text)
+    time.sleep(1)
+    assert inbound_states(program_dir).get("duplicate", 0) in (0, 3)
     assert per_recipient(smtp_server) == Counter({f"person{i}@example.com": 1 for i in range(4)})
 
 

@@ -85,7 +85,7 @@ def test_an_autoresponder_answering_in_reply_to_only_does_not_start_a_loop(
 def test_a_forged_sender_gets_at_most_the_daily_budget_with_nothing_of_the_attacker_echoed(
         daemon, dovecot, smtp_server):
     for i in range(12):
-        dovecot.append(_mail(f"Claim your prize at http://evil.example/{i} <{VICTIM}>",
+        dovecot.append(_mail(f'"Claim your prize at http://evil.example/{i}" <{VICTIM}>',
                              f"forged-{i}", f"Visit http://evil.example/win-{i} now", ""))
     wait_until(lambda: sum(e["state"] in ("processed", "review") for e in
                            store_data(daemon.program_dir).get("inbound", {}).values()) == 12, 40,

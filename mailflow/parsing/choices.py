@@ -18,7 +18,8 @@ _ORDINALS = {
 _CHOICE_WORD = r"(?:choice|choix|pick|preference|option|mentor)"
 # "1. X", "1) X", "#1 X", "#1: X", "1 - X", "No. 1: X", "Choice 1: X", "Choix n°1 : X"
 _NUMBERED = re.compile(
-    r"^(?:#\s*(?P<a>\d{1,2})\s*[.):\-–—]?|(?:n[o°º]\.?\s*)?(?P<b>\d{1,2})\s*(?:[.):]|\s[-–—])"
+    r"^(?:#\s*(?P<a>\d{1,2})\s*[.):\-–—]?|(?:n[o°º]\.?\s*)?(?P<b>\d{1,2})\s*(?:[.):]|[-–—]\s|\s[-–—])"
+    r"|(?P<d>[1-9])\s+(?=[A-ZÀ-ÖØ-Þ])"
     r"|" + _CHOICE_WORD + r"\s*(?:n[o°º]\.?|#)?\s*(?P<c>\d{1,2})\s*[.):\-–—]?)\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
@@ -212,7 +213,7 @@ def _ranked_item(line: str) -> tuple[int, str, bool] | None:
     """(rank, rest, labelled) for a ranked line, or None."""
     match = _NUMBERED.match(line)
     if match:
-        rank = int(match.group("a") or match.group("b") or match.group("c"))
+        rank = int(match.group("a") or match.group("b") or match.group("c") or match.group("d"))
         return rank, match.group("rest"), match.group("c") is not None
     match = _ORDINAL.match(line)
     if match and fold(match.group("word")) in _ORDINALS:

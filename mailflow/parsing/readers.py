@@ -35,6 +35,10 @@ _HELP = re.compile(
     r"different|a new) mentor|problem with (my )?(mentor|mentee)|besoin d'aide|m'aider|"
     r"aidez-moi|changer de mentor|autre mentor|pas de (reponse|nouvelles)|ne repond (pas|"
     r"jamais)|probleme avec|ayuda|cambiar de mentor|otro mentor|sin respuesta)\b")
+_THANKS = re.compile(r"\b(thanks?|thank you|merci|gracias|danke|grazie|obrigad[oa])\b")
+_COURTESY = re.compile(r"\b(thanks?|thank|you|merci|gracias|danke|grazie|obrigad[oa]|beaucoup|"
+                       r"so|very|much|a|lot|many|mille|fois|muchas|hi|hello|bonjour|hola|dear|"
+                       r"cheers|best|regards|cordialement|saludos)\b")
 _QUESTION = re.compile(r"[^.!?\n]{3,}\?")
 _POLITE = re.compile(r"\b(how are you|hope you|comment allez|j'espere que|como estas|"
                      r"como esta)\b")
@@ -111,6 +115,25 @@ def auto_reply(letter: Letter, ctx: Context) -> bool:
     if letter.automatic != "auto_reply":
         return False
     letter.reading.kind = "auto_reply"
+    return True
+
+
+def attendance(letter: Letter, ctx: Context) -> bool:
+    """A calendar's answer (iTIP REPLY) to one of our event invitations (training,
+    check-in): who comes, never a meeting held."""
+    calendar = letter.msg.calendar or ""
+    unfolded = re.sub(r"\r?\n[ \t]", "", calendar)
+    if letter.person is None or not re.search(r"^METHOD:\s*REPLY\s*$", unfolded, re.M | re.I):
+        return False
+    uid = re.search(r"^UID:\s*(\S+?)@(\S+?)\s*$", unfolded, re.M | re.I)
+    if uid is None or uid.group(2).lower() != ctx.config.domain.lower() or (
+            uid.group(1) not in ctx.config.calendar.dates):
+        return False
+    partstat = re.search(r"PARTSTAT=([A-Z-]+)", unfolded, re.I)
+    reading = letter.reading
+    reading.kind = "attendance"
+    reading.attendance = {"event": uid.group(1),
+                          "answer": (partstat.group(1) if partstat else "NEEDS-ACTION").lower()}
     return True
 
 
@@ -250,11 +273,23 @@ def concern(letter: Letter, ctx: Context) -> bool:
     return False
 
 
+def _only_thanks(text: str) -> bool:
+    """A message that says thanks and nothing else ('Merci beaucoup !'), not 'Thanks, but...'."""
+    folded = fold_accents(text)
+    return bool(_THANKS.search(folded)) and not re.search(r"[a-z]{2,}",
+                                                          _COURTESY.sub(" ", folded))
+
+
 def nothing_found(letter: Letter, ctx: Context) -> bool:
     """A reply that answers nothing our mail asked is a concern when it asks something,
     else it needs a person."""
     reading = letter.reading
     if reading.found_nothing is None:
+        return False
+    if reading.concern is None and _only_thanks(reading.reply_text):
+        # A thank-you alone: nothing to apply, nothing to ask, nothing to answer.
+        reading.kind = "unknown"
+        reading.choices, reading.meeting, reading.survey_answers = [], None, {}
         return False
     if reading.concern:
         reading.kind = "concern"

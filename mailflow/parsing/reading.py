@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 KINDS = ("application", "choices", "meeting", "survey", "coordinator_cc", "command",
-         "concern", "auto_reply", "bounce", "unknown")
+         "concern", "attendance", "auto_reply", "bounce", "unknown")
 
 _FRENCH = re.compile(r"\b(bonjour|merci|je|vous|nous|suis|pour|avec|mentorat|mentoré|"
                      r"candidature|cordialement|madame|monsieur|à|être|très)\b", re.IGNORECASE)
@@ -61,6 +61,7 @@ class Reading:
     fields: dict[str, str] = field(default_factory=dict)             # application
     missing: list[str] = field(default_factory=list)                 # application
     bounced_recipient: str | None = None                             # bounce
+    attendance: dict[str, str] | None = None                         # attendance
     concerns: list[str] = field(default_factory=list)                # coordinator_cc
     # Added by any reading: a question or a call for help that needs a person.
     concern: str | None = None

@@ -37,6 +37,7 @@ CHAIN: tuple[tuple[str, Reader], ...] = (
     ("bounce", readers.bounce),
     ("who and which thread", _attribute),
     ("auto-reply", readers.auto_reply),
+    ("answer to our event invitation", readers.attendance),
     ("coordinator's approval", readers.approval),
     ("coordinator's mail", readers.coordinator),
     ("confirmation", readers.confirmation),

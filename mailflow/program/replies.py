@@ -57,6 +57,11 @@ def record_reply(store: Store, reading: Reading, person: dict | None, cause: str
     elif reading.kind == "command" and reading.command in COMMAND_VALUES:
         values = COMMAND_VALUES[reading.command or ""](reading)
         participants.set_fields(store, email, values, cause, at)
+    elif reading.kind == "attendance" and reading.attendance:
+        # Who comes to a training or a check-in: kept per event, never a meeting.
+        answers = {**(person.get("attendance") or {}),
+                   reading.attendance["event"]: reading.attendance["answer"]}
+        participants.set_fields(store, email, {"attendance": answers}, cause, at)
     elif reading.kind == "auto_reply" and not reading.own_mail:
         # An out-of-office postpones this person's reminders; it never counts as an answer.
         until = (now + timedelta(days=AWAY_DAYS)).date().isoformat()

@@ -106,3 +106,24 @@ def test_a_polite_question_is_no_concern(ctx):
                      "3. Amélie Tremblay\n")
 
     assert reading.concern is None and not reading.needs_review
+
+
+def test_a_thank_you_alone_changes_nothing_and_asks_nothing(ctx):
+    reading = _reply(ctx, NOOR, CHOICES, "Merci beaucoup !\n")
+
+    assert reading.kind == "unknown" and not reading.needs_review and reading.choices == []
+
+
+def test_thanks_with_a_request_is_not_a_thank_you(ctx):
+    reading = _reply(ctx, NOOR, CHOICES, "Please stop sending me these. Thanks\n")
+
+    assert reading.needs_review
+
+
+@pytest.mark.parametrize("body", ["1- Chen Wei\n2- Kwame Mensah\n3- Amélie Tremblay\n",
+                                  "1 Chen Wei\n2 Kwame Mensah\n3 Amélie Tremblay\n"])
+def test_ranks_written_with_a_dash_or_a_space_are_a_list(ctx, body):
+    reading = _reply(ctx, NOOR, CHOICES, body)
+
+    assert reading.choices == ["chen.wei@example.org", "kwame.mensah@example.org",
+                               "amelie.tremblay@example.org"] and not reading.needs_review

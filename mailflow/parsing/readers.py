@@ -39,6 +39,9 @@ _THANKS = re.compile(r"\b(thanks?|thank you|merci|gracias|danke|grazie|obrigad[o
 _COURTESY = re.compile(r"\b(thanks?|thank|you|merci|gracias|danke|grazie|obrigad[oa]|beaucoup|"
                        r"so|very|much|a|lot|many|mille|fois|muchas|hi|hello|bonjour|hola|dear|"
                        r"cheers|best|regards|cordialement|saludos)\b")
+# Only at the head of the words about one mentee: "not met" must stay a negation.
+_MET_SOMEONE = re.compile(r"^\W*(?:yes\W+)?(?:i\s+)?(?:have\s+|'ve\s+)?(?:already\s+)?met(?=\s)")
+_SEEN_SOMEONE = re.compile(r"^\W*(?:oui\W+)?(?:j'ai\s+)?(?:deja\s+)?(?:vu|rencontre)(?=\s)")
 _QUESTION = re.compile(r"[^.!?\n]{3,}\?")
 _POLITE = re.compile(r"\b(how are you|hope you|comment allez|j'espere que|como estas|"
                      r"como esta)\b")
@@ -221,7 +224,7 @@ def expected(letter: Letter, ctx: Context) -> bool:
     if expects.kind == "survey":
         return _survey(letter, ctx, expects.about)
     if expects.kind == "meeting":
-        return _meeting(letter, required=True)
+        return _meeting(letter, ctx, required=True)
     if expects.kind == "form":
         return form(letter, ctx, required=True)
     return False
@@ -250,7 +253,7 @@ def unexpected(letter: Letter, ctx: Context) -> bool:
         return False
     if letter.person.get("role") == "mentee" and _choices(letter, ctx, required=False):
         return True
-    return _meeting(letter, required=False)
+    return _meeting(letter, ctx, required=False)
 
 
 def concern(letter: Letter, ctx: Context) -> bool:
@@ -360,7 +363,40 @@ def _survey(letter: Letter, ctx: Context, key: str | None) -> bool:
     return True
 
 
-def _meeting(letter: Letter, required: bool) -> bool:
+def per_mentee(letter: Letter, ctx: Context, mentees: list[str]) -> list[dict] | None:
+    """One meeting fact per mentee a mentor's report names, read from the words about
+    that mentee alone; None when any part is unclear."""
+    names: dict[str, list[str]] = {}
+    for email in mentees:
+        person = ctx.participant(email) or {}
+        full = fold_accents(person.get("name") or "").strip()
+        names[email] = [n for n in {full, full.split(" ")[0] if full else ""} if len(n) > 1]
+    text = fold_accents(letter.reply.new_text)
+    facts: dict[str, dict] = {}
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
+        spots = sorted((m.start(), email) for email, words in names.items() for word in words
+                       for m in re.finditer(rf"\b{re.escape(word)}\b", sentence))
+        spots = [s for i, s in enumerate(spots) if i == 0 or s[1] != spots[i - 1][1]]
+        lead = sentence[:spots[0][0]] if spots else ""  # "vu " of "vu Julien ... et Emily ..."
+        previous: bool | None = None
+        for index, (start, email) in enumerate(spots):
+            end = spots[index + 1][0] if index + 1 < len(spots) else len(sentence)
+            clause = sentence[0:end] if index == 0 else lead + sentence[start:end]
+            # "Met Tomás on March 4": said of one mentee, as "we met" is of a pair.
+            clause = _MET_SOMEONE.sub(" we met ", _SEEN_SOMEONE.sub(" nous nous sommes vus ",
+                                                                   clause))
+            found = read_meeting(clause, letter.msg.date, None,
+                                 day_first=letter.reading.language == "fr")
+            met = found.met if found.met is not None else (previous if found.date else None)
+            if met is None or found.problems or email in facts:
+                return None
+            facts[email] = {"with": email, "met": met,
+                            "date": found.date.isoformat() if met and found.date else None}
+            previous = met
+    return list(facts.values()) or None
+
+
+def _meeting(letter: Letter, ctx: Context, required: bool) -> bool:
     reading, msg = letter.reading, letter.msg
     found = read_meeting(letter.reply.new_text, msg.date, msg.calendar,
                          day_first=reading.language == "fr")
@@ -371,9 +407,14 @@ def _meeting(letter: Letter, required: bool) -> bool:
     reading.problems.extend(found.problems)
     mentees = (letter.person or {}).get("mentees") or []
     if letter.person and letter.person.get("role") == "mentor" and len(mentees) > 1:
-        # One fact for a mentor of several would be about nobody in particular.
-        reading.doubt(f"this mentor has {len(mentees)} mentees and the report is one "
-                      "answer: a coordinator records it for each")
+        # One fact for a mentor of several would be about nobody in particular: a fact
+        # for each mentee named, or a person decides.
+        facts = per_mentee(letter, ctx, mentees)
+        if facts:
+            reading.meeting, reading.meetings = None, facts
+        else:
+            reading.doubt(f"this mentor has {len(mentees)} mentees and the report does not "
+                          "say clearly which one each part is about")
     if not found.problems and found.met is None and found.accepted is None:
         reading.found_nothing = "could not tell whether the meeting took place"
     reading.needs_review |= bool(found.problems)

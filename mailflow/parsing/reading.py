@@ -50,6 +50,7 @@ class Reading:
     # Filled by the reader that claimed the message, by kind.
     choices: list[str] = field(default_factory=list)                 # choices
     meeting: dict | None = None                                      # meeting
+    meetings: list[dict] = field(default_factory=list)               # meeting, per mentee
     survey: str | None = None                                        # survey
     survey_answers: dict[int, Any] = field(default_factory=dict)     # survey
     command: str | None = None                                       # command

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from mailflow.parsing.reading import Reading
 from mailflow.program import participants
@@ -41,9 +42,17 @@ def record_reply(store: Store, reading: Reading, person: dict | None, cause: str
     email = person["email"]
     if reading.kind == "choices" and reading.choices:
         participants.set_fields(store, email, {"choices": list(reading.choices)}, cause, at)
+    elif reading.kind == "meeting" and reading.meetings:
+        # A mentor's report on several mentees: a fact for each one named.
+        facts = [{**fact, "reported": at} for fact in reading.meetings]
+        values: dict[str, Any] = {"meetings": [*person.get("meetings", []), *facts]}
+        held = sorted(f["date"] for f in facts if f["met"] and f["date"])
+        if any(f["met"] for f in facts):
+            values["last_meeting"] = held[-1] if held else at[:10]
+        participants.set_fields(store, email, values, cause, at)
     elif reading.kind == "meeting" and reading.meeting is not None:
         meetings = [*person.get("meetings", []), {**reading.meeting, "reported": at}]
-        values: dict = {"meetings": meetings}
+        values = {"meetings": meetings}
         if reading.meeting.get("met"):
             values["last_meeting"] = reading.meeting.get("date") or at[:10]
         participants.set_fields(store, email, values, cause, at)

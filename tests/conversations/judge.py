@@ -110,7 +110,8 @@ def observed_record(obs: Observation, before: dict | None, after: dict | None
             value = [obs.people.get(e, {}).get("name", e) for e in value or []]
         elif name == "meetings":
             new = (value or [])[len(before.get("meetings") or []):]
-            value = sorted((partner(obs, after), m.get("met"), norm(m.get("date")))
+            value = sorted((obs.people.get(m["with"], {}).get("name", m["with"]) if m.get("with")
+                            else partner(obs, after), m.get("met"), norm(m.get("date")))
                            for m in new)
         elif name == "surveys":
             value = {key: {int(k): norm(v) for k, v in answers.items()}

@@ -32,7 +32,8 @@ def ctx(tmp_path: Path) -> Context:
         "program: {name: Northlake Mentorship Program, address: mentorship@northlake.example.org}\n"
         "coordinators: [{name: Claire Dubois, email: claire.dubois@northlake.example.org}]\n",
         encoding="utf-8")
-    people = {NOOR["email"]: NOOR, KWAME["email"]: KWAME}
+    ivan = {"email": "ivan@example.com", "name": "Ivan Petrov", "role": "mentee"}
+    people = {NOOR["email"]: NOOR, KWAME["email"]: KWAME, ivan["email"]: ivan}
     items = {i.id: i for i in (CHOICES, CHECKIN, SURVEY)}
     return Context(config=load_config(tmp_path), secret=b"k",
                    participant=lambda a: people.get((a or "").lower()),
@@ -58,10 +59,19 @@ def test_a_mentor_named_in_the_reply_but_missing_from_the_choices_sends_it_to_re
     assert any("Kwame Mensah" in p for p in reading.problems)
 
 
-def test_a_report_from_a_mentor_of_two_mentees_is_not_applied_as_one_fact(ctx):
+def test_a_report_from_a_mentor_of_two_mentees_gives_a_fact_for_each_one_named(ctx):
     reading = _reply(ctx, KWAME, CHECKIN, "Met Noor on March 4; Ivan and I have not met yet.\n")
 
-    assert reading.kind == "meeting" and reading.needs_review
+    assert reading.kind == "meeting" and not reading.needs_review
+    assert reading.meetings == [
+        {"with": "noor@example.com", "met": True, "date": "2027-03-04"},
+        {"with": "ivan@example.com", "met": False, "date": None}]
+
+
+def test_a_report_from_a_mentor_of_two_mentees_that_names_neither_goes_to_review(ctx):
+    reading = _reply(ctx, KWAME, CHECKIN, "yes, March 9\n")
+
+    assert reading.kind == "meeting" and reading.needs_review and not reading.meetings
 
 
 def test_an_unknown_label_ends_the_field_before_it_and_goes_to_review(ctx):

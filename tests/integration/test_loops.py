@@ -64,8 +64,8 @@ def test_an_autoresponder_answering_in_reply_to_only_does_not_start_a_loop(
                                          "Fridays and will answer then.\r\n", msg_id))
             time.sleep(0.2)
 
-    dovecot.append(_mail(f"Léa Gagnon <{MENTEE}>", "first", "Question",
-                         "Could you tell me more about the program?\r\n"))
+    dovecot.append(_mail(f"Léa Gagnon <{MENTEE}>", "first", "News",
+                         "My new office is in building C from next week.\r\n"))
     responder = threading.Thread(target=autoresponder)
     responder.start()
     try:

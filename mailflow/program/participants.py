@@ -30,6 +30,21 @@ def insert(store: Store, record: dict) -> int:
     return doc_id
 
 
+def insert_many(store: Store, records: list[dict]) -> None:
+    """Add many new participants in one table write (an import): linear, not quadratic."""
+    ids = store.table("participants").insert_multiple(records)
+    index = _ids(store)
+    for record, doc_id in zip(records, ids, strict=True):
+        index[record["email"]] = doc_id
+
+
+def add_events(store: Store, events: list[tuple[str, str, str, str]]) -> None:
+    """Append many (email, type, cause, at) events to timelines in one table write."""
+    store.table("events").insert_multiple(
+        {"participant": email.lower(), "type": type_, "cause": cause, "at": at, "detail": {}}
+        for email, type_, cause, at in events)
+
+
 def add_event(store: Store, email: str, type_: str, cause: str, at: str,
               detail: dict[str, Any] | None = None) -> None:
     """Append to a person's timeline: what changed and why (a message, a rule, a coordinator)."""

@@ -96,6 +96,22 @@ def test_import_mentors_then_export_as_csv(program, tmp_path):
     assert "José Martínez" in exported and "NLP" in exported
 
 
+def test_importing_again_updates_names_and_keeps_earlier_fields(program, tmp_path):
+    first, again = tmp_path / "first.csv", tmp_path / "again.csv"
+    first.write_text("name,email,expertise\nSofia Rossi,sofia.rossi@example.org,NLP\n"
+                     "Chen Wei,chen.wei@example.org,vision\n", encoding="utf-8")
+    again.write_text("name,email,affiliation\nSofia Rossi-Bianchi,sofia.rossi@example.org,"
+                     "Polimi\n", encoding="utf-8")
+    assert mailflow("-C", str(program), "import", "mentors", str(first)).returncode == 0
+    assert mailflow("-C", str(program), "import", "mentors", str(again)).returncode == 0
+    people = {p["email"]: p for p in json.loads(
+        mailflow("-C", str(program), "export", "participants", "--format", "json").stdout)}
+    assert people["sofia.rossi@example.org"]["name"] == "Sofia Rossi-Bianchi"
+    assert people["sofia.rossi@example.org"]["fields"] == {"expertise": "NLP",
+                                                           "affiliation": "Polimi"}
+    assert people["chen.wei@example.org"]["name"] == "Chen Wei"
+
+
 def test_import_with_a_bad_row_names_the_line_and_imports_nothing(program, tmp_path):
     csv_file = tmp_path / "mentors.csv"
     csv_file.write_text("name,email\nSofia Rossi,sofia.rossi@example.org\nBad,not-an-address\n")

@@ -5,22 +5,16 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from mailflow.config import load_config
 from mailflow.parsing.decode import decode_message
 from mailflow.parsing.understand import Context, understand
+from tests.parsing.context import reading_context
 
 LEA = {"email": "lea@example.com", "name": "Léa", "role": "mentee", "status": "selected"}
 
 
 def _ctx(tmp_path: Path) -> Context:
-    (tmp_path / "config.yaml").write_text(
-        "program: {name: Northlake, address: mentorship@northlake.example.org}\n"
-        "coordinators: [{name: Claire Dubois, email: claire.dubois@northlake.example.org}]\n"
-        "calendar:\n  dates:\n    training_1: {at: 2027-02-08 14:00, duration: 2h}\n",
-        encoding="utf-8")
-    return Context(config=load_config(tmp_path), secret=b"k",
-                   participant=lambda a: LEA if a == LEA["email"] else None,
-                   outbox_by_id=lambda _i: None, outbox_by_message_id=lambda _m: None)
+    return reading_context(tmp_path, [LEA], extra="calendar:\n  dates:\n    training_1: "
+                           "{at: 2027-02-08 14:00, duration: 2h}\n")
 
 
 def _accepted(uid: str) -> bytes:

@@ -7,10 +7,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from mailflow.config import load_config
 from mailflow.parsing.decode import decode_message
 from mailflow.parsing.understand import Context, understand
 from mailflow.reply_tokens import make_token
+from tests.parsing.context import reading_context
 
 SECRET = b"program-secret"
 LEA = "lea.gagnon@example.com"
@@ -21,15 +21,8 @@ OURS = SimpleNamespace(id=ITEM_ID, message_id="tip-1.x7q2@northlake.example.org"
 
 @pytest.fixture
 def ctx(tmp_path: Path) -> Context:
-    (tmp_path / "config.yaml").write_text(
-        "program: {name: Northlake Mentorship Program, address: mentorship@northlake.example.org}\n"
-        "coordinators: [{name: Claire Dubois, email: claire.dubois@northlake.example.org}]\n",
-        encoding="utf-8")
-    people = {LEA: {"email": LEA, "name": "Léa Gagnon", "role": "mentee", "status": "selected"}}
-    return Context(config=load_config(tmp_path), secret=SECRET,
-                   participant=lambda a: people.get((a or "").lower()),
-                   outbox_by_id={ITEM_ID: OURS}.get,
-                   outbox_by_message_id={OURS.message_id: OURS}.get)
+    lea = {"email": LEA, "name": "Léa Gagnon", "role": "mentee", "status": "selected"}
+    return reading_context(tmp_path, [lea], [OURS], secret=SECRET)
 
 
 def _dsn(envelope_to: str, quoted_id: str = "other-1@elsewhere.example") -> bytes:

@@ -7,13 +7,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from mailflow.config import load_config
 from mailflow.parsing import readers
-from mailflow.parsing.choices import RosterEntry
 from mailflow.parsing.decode import decode_message
 from mailflow.parsing.understand import CHAIN, Context, understand
 from mailflow.program.engine import decide
 from mailflow.program.rules import load_rules
+from tests.parsing.context import reading_context
 
 MENTORS = {
     "chen.wei@example.org": "Chen Wei",
@@ -28,17 +27,8 @@ OURS = SimpleNamespace(id="item1", message_id="choices-1@northlake.example.org",
 
 @pytest.fixture
 def ctx(tmp_path: Path) -> Context:
-    (tmp_path / "config.yaml").write_text(
-        "program: {name: Northlake Mentorship Program, address: mentorship@northlake.example.org}\n"
-        "coordinators: [{name: Claire Dubois, email: claire.dubois@northlake.example.org}]\n",
-        encoding="utf-8")
-    roster = {LEA["email"]: LEA, **{e: {"email": e, "name": n, "role": "mentor"}
-                                    for e, n in MENTORS.items()}}
-    return Context(config=load_config(tmp_path), secret=b"k",
-                   participant=lambda a: roster.get((a or "").lower()),
-                   outbox_by_id={OURS.id: OURS}.get,
-                   outbox_by_message_id={OURS.message_id: OURS}.get,
-                   mentors=lambda: [RosterEntry(e, n) for e, n in MENTORS.items()])
+    return reading_context(tmp_path, [LEA, *({"email": e, "name": n, "role": "mentor"}
+                                             for e, n in MENTORS.items())], [OURS])
 
 
 def _mail(body: str, subject: str = "Re: Your top 3 mentors", headers: str = "") -> bytes:

@@ -6,18 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from mailflow.config import load_config
 from mailflow.parsing.decode import decode_message
 from mailflow.parsing.examine import impersonates
+from tests.parsing.context import northlake
 
 
 @pytest.fixture
 def config(tmp_path: Path):
-    (tmp_path / "config.yaml").write_text(
-        "program: {name: Northlake Mentorship Program, address: mentorship@northlake.example.org}\n"
-        "coordinators: [{name: Claire Dubois, email: claire.dubois@northlake.example.org}]\n",
-        encoding="utf-8")
-    return load_config(tmp_path)
+    return northlake(tmp_path)
 
 
 def _from(value: str):

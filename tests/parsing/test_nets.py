@@ -7,10 +7,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from mailflow.config import load_config
-from mailflow.parsing.choices import RosterEntry
 from mailflow.parsing.decode import decode_message
 from mailflow.parsing.understand import Context, understand
+from tests.parsing.context import reading_context
 
 MENTORS = {"chen.wei@example.org": "Chen Wei", "amelie.tremblay@example.org": "Amélie Tremblay",
            "kwame.mensah@example.org": "Kwame Mensah"}
@@ -28,18 +27,10 @@ SURVEY = SimpleNamespace(id="s1", message_id="s1.q@northlake.example.org",
 
 @pytest.fixture
 def ctx(tmp_path: Path) -> Context:
-    (tmp_path / "config.yaml").write_text(
-        "program: {name: Northlake Mentorship Program, address: mentorship@northlake.example.org}\n"
-        "coordinators: [{name: Claire Dubois, email: claire.dubois@northlake.example.org}]\n",
-        encoding="utf-8")
     ivan = {"email": "ivan@example.com", "name": "Ivan Petrov", "role": "mentee"}
-    people = {NOOR["email"]: NOOR, KWAME["email"]: KWAME, ivan["email"]: ivan}
-    items = {i.id: i for i in (CHOICES, CHECKIN, SURVEY)}
-    return Context(config=load_config(tmp_path), secret=b"k",
-                   participant=lambda a: people.get((a or "").lower()),
-                   outbox_by_id=items.get,
-                   outbox_by_message_id={i.message_id: i for i in items.values()}.get,
-                   mentors=lambda: [RosterEntry(e, n) for e, n in MENTORS.items()])
+    mentors = [{"email": e, "name": n, "role": "mentor"} for e, n in MENTORS.items()
+               if e != KWAME["email"]]
+    return reading_context(tmp_path, [NOOR, KWAME, ivan, *mentors], [CHOICES, CHECKIN, SURVEY])
 
 
 def _reply(ctx: Context, sender: dict, item, body: str):

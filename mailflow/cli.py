@@ -213,6 +213,17 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_link(args: argparse.Namespace) -> int:
+    from mailflow.commands.people import link
+    program = _program(args)
+    try:
+        person = link(program, args.person, args.address, _now())
+    finally:
+        program.close()
+    print(f"mail from {args.address} is now {person.get('name') or ''} <{person['email']}>'s")
+    return 0
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     from mailflow.commands.plan import plan_text
     print(plan_text(Path(args.C), args.start, args.end, args.assume_replies))
@@ -280,6 +291,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("withdraw", help="withdraw a participant; the place goes to the next")
     p.add_argument("email")
     p.set_defaults(func=cmd_withdraw)
+    p = sub.add_parser("link", help="attribute mail from a second address to a participant")
+    p.add_argument("person")
+    p.add_argument("address")
+    p.set_defaults(func=cmd_link)
     p = sub.add_parser("approve", help="accept mentors who offered themselves by mail")
     p.add_argument("email", nargs="+")
     p.set_defaults(func=cmd_approve)

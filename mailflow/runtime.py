@@ -104,6 +104,7 @@ def open_program(root: Path, read_only: bool = False) -> Program:
     context = Context(
         config=config, secret=secret,
         participant=lambda email: participants.find(store, email),
+        named=lambda name: participants.named(store, name),
         outbox_by_id=outbox.items.get,
         outbox_by_message_id=lambda mid: outbox.items.get(outbox.by_message_id.get(mid, "")),
         mentors=lambda: [RosterEntry(p["email"], p.get("name") or p["email"])

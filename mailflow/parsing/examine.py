@@ -35,6 +35,7 @@ class Context:
     outbox_by_id: Callable[[str], Any]
     outbox_by_message_id: Callable[[str], Any]
     mentors: Callable[[], list[RosterEntry]] = list
+    named: Callable[[str], list[dict]] = lambda _name: []  # participants of that name
 
 
 @dataclass
@@ -86,14 +87,19 @@ def answered_item(msg: DecodedMessage, ctx: Context) -> tuple[Any, str | None, s
         if token is None:
             continue
         item_id = verify_token(ctx.secret, token, msg.sender or "")
+        person = ctx.participant(msg.sender or "")
+        if item_id is None and person is not None:  # a second address linked to them
+            item_id = verify_token(ctx.secret, token, person["email"])
         if item_id is None:
             return (None, "the reply address was issued to someone else; not attributed by "
                     "token", "")
         item = ctx.outbox_by_id(item_id)
         return item, None, "token" if item is not None else ""
+    person = ctx.participant(msg.sender or "")
+    addresses = {msg.sender, person["email"] if person else None}
     for ref in [*msg.in_reply_to, *reversed(msg.references)]:
         item = ctx.outbox_by_message_id(ref)
-        if item is not None and msg.sender in item.recipients:
+        if item is not None and addresses & set(item.recipients):
             return item, None, "thread"
     return None, None, ""
 
@@ -144,6 +150,26 @@ def impersonates(msg: DecodedMessage, config: Config) -> bool:
     return False
 
 
+def _probably(letter: Letter, ctx: Context) -> None:
+    """An unknown address that a thread of ours or a participant's name points to: not
+    a stranger, and not them either until a coordinator links the address."""
+    msg, reading = letter.msg, letter.reading
+    candidates: list[dict] = []
+    for ref in [*msg.in_reply_to, *reversed(msg.references)]:
+        item = ctx.outbox_by_message_id(ref)
+        owner = ctx.participant(item.recipients[0]) if item and item.recipients else None
+        if owner is not None:
+            candidates = [owner]
+            break
+    if not candidates and msg.sender_name:
+        candidates = ctx.named(msg.sender_name)
+    if len({c["email"] for c in candidates}) == 1:
+        reading.probably = candidates[0]["email"]
+        reading.language = candidates[0].get("language") or reading.language
+        reading.doubt(f"probably {candidates[0]}, writing from {msg.sender}, an address that "
+                      "is not registered for them (mailflow link adds it)")
+
+
 def first_look(msg: DecodedMessage) -> Letter:
     """The letter with what the headers alone say; serious decoding problems mean review."""
     reading = Reading(kind="unknown", sender=msg.sender, sender_name=msg.sender_name,
@@ -170,6 +196,8 @@ def attribute(letter: Letter, ctx: Context) -> None:
         reading.expects = letter.expects.encode() if letter.expects else None
     letter.person = ctx.participant(msg.sender or "")
     reading.participant = letter.person["email"] if letter.person else None
+    if letter.person is None:
+        _probably(letter, ctx)
     letter.is_coordinator = config.is_coordinator_address(msg.sender or "")
     domain_pass = authenticated_domain_pass(
         trusted_results(msg.raw_headers, config.mailbox.authserv_id),
@@ -186,5 +214,5 @@ def attribute(letter: Letter, ctx: Context) -> None:
     letter.reply = _without_sign_off(split_reply(msg.text), [
         (letter.person or {}).get("name") or "", msg.sender_name])
     reading.reply_text = letter.reply.new_text.strip()
-    reading.language = (letter.person or {}).get("language") or guess_language(
+    reading.language = (letter.person or {}).get("language") or reading.language or guess_language(
         reading.reply_text + " " + msg.subject, config.language)

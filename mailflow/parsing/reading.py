@@ -43,6 +43,7 @@ class Reading:
     language: str | None = None
     reply_text: str = ""
     own_mail: bool = False
+    probably: str | None = None      # an unknown address that looks like this participant's
     no_answer: bool = False          # reading failed: review, and no mail to the sender
     # Doubts, from anyone: a reading with problems that needs review is never applied.
     needs_review: bool = False

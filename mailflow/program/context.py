@@ -115,6 +115,7 @@ class TemplateContext:
             "subject": _RE_PREFIX.sub("", reading.subject if known
                                       else safe_echo(reading.subject)),
             "concern": reading.concern or "",
+            "probably": bool(reading.probably),
             "expected": (reading.expects or "").partition(":")[0],
             "problems": reading.problems,
             "bounced": reading.bounced_recipient,

@@ -6,19 +6,24 @@ from typing import Any
 
 from mailflow.program import lifecycle
 from mailflow.store import Store
+from mailflow.text import fold_accents
 
 
 def _ids(store: Store) -> dict[str, int]:
     """Address -> document id, built once: a table scan per lookup grows with the roster."""
     index = store.indexes.get("participants")
     if index is None:
-        index = {doc["email"]: doc.doc_id for doc in store.table("participants").all()}
+        index = {}
+        for doc in store.table("participants").all():
+            for alias in doc.get("aliases") or ():
+                index[alias] = doc.doc_id
+            index[doc["email"]] = doc.doc_id
         store.indexes["participants"] = index
     return index
 
 
 def find(store: Store, email: str) -> dict | None:
-    """The participant with this address, or None."""
+    """The participant with this address (registered, or linked by a coordinator), or None."""
     doc_id = _ids(store).get(email.lower())
     return store.table("participants").get(doc_id=doc_id) if doc_id is not None else None
 
@@ -118,6 +123,29 @@ def move(store: Store, email: str, new: str, cause: str, at: str) -> dict:
     store.table("participants").update({**values, "updated": at}, doc_ids=[person.doc_id])
     add_event(store, email, "status", cause, at, {"from": current, "to": new})
     return {**person, **values}
+
+
+def link(store: Store, person: dict, address: str, cause: str, at: str) -> None:
+    """Attribute mail from ``address`` to ``person`` too (a second address of theirs).
+
+    Mail to them still goes to the registered address; an address that is another
+    participant's is refused.
+    """
+    address = address.strip().lower()
+    other = find(store, address)
+    if other is not None and other["email"] != person["email"]:
+        raise lifecycle.TransitionError(f"{address} is already {other['email']}'s address")
+    aliases = sorted({*(person.get("aliases") or []), address} - {person["email"]})
+    set_fields(store, person["email"], {"aliases": aliases}, cause, at)
+    index = _ids(store)
+    index[address] = index[person["email"]]
+
+
+def named(store: Store, name: str) -> list[dict]:
+    """Participants whose name is ``name`` (case and accents aside)."""
+    wanted = fold_accents(" ".join(name.split()))
+    return [dict(p) for p in store.table("participants").all()
+            if wanted and fold_accents(" ".join((p.get("name") or "").split())) == wanted]
 
 
 def stop_rules(store: Store, person: dict, rules: list[str], cause: str, at: str) -> None:

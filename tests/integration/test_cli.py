@@ -112,6 +112,18 @@ def test_importing_again_updates_names_and_keeps_earlier_fields(program, tmp_pat
     assert people["chen.wei@example.org"]["name"] == "Chen Wei"
 
 
+def test_link_attributes_a_second_address_and_show_finds_a_name_without_accents(program,
+                                                                              tmp_path):
+    people = tmp_path / "mentees.csv"
+    people.write_text("name,email\nTomás Ortega,tomas@example.org\n", encoding="utf-8")
+    assert mailflow("-C", str(program), "import", "mentees", str(people)).returncode == 0
+    result = mailflow("-C", str(program), "link", "tomas", "t.ortega@lab.example.org")
+    assert result.returncode == 0, result.stderr
+    shown = mailflow("-C", str(program), "show", "TOMAS").stdout
+    assert "aliases: ['t.ortega@lab.example.org']" in shown
+    assert mailflow("-C", str(program), "link", "nobody", "x@example.org").returncode == 2
+
+
 def test_import_with_a_bad_row_names_the_line_and_imports_nothing(program, tmp_path):
     csv_file = tmp_path / "mentors.csv"
     csv_file.write_text("name,email\nSofia Rossi,sofia.rossi@example.org\nBad,not-an-address\n")

@@ -10,6 +10,7 @@ from mailflow.config import load_config
 from mailflow.config.model import Config
 from mailflow.parsing.choices import RosterEntry
 from mailflow.parsing.understand import Context
+from mailflow.text import fold_accents
 
 CONFIG = ("program: {name: Northlake Mentorship Program, "
           "address: mentorship@northlake.example.org}\n"
@@ -32,4 +33,6 @@ def reading_context(directory: Path, people: Iterable[dict], items: Iterable[Any
                    outbox_by_id=by_id.get,
                    outbox_by_message_id={i.message_id: i for i in by_id.values()}.get,
                    mentors=lambda: [RosterEntry(p["email"], p["name"]) for p in roster.values()
-                                    if p.get("role") == "mentor"])
+                                    if p.get("role") == "mentor"],
+                   named=lambda name: [p for p in roster.values()
+                                       if fold_accents(p.get("name", "")) == fold_accents(name)])

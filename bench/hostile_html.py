@@ -1,6 +1,6 @@
 """HTML to text on hostile markup: time per MB of each pathological shape against ordinary mail.
 
-Run: ``python bench/html.py`` (``--quick`` for a smoke run, ``--mb`` for the input size).
+Run: ``python bench/hostile_html.py`` (``--quick`` for a smoke run, ``--mb`` for the input size).
 The baseline is measured in the same run: ordinary mail HTML (a reply with a Gmail quote,
 paragraphs, a list, a table and links) of the same size. Each pathological shape is given
 as a ratio of its time per MB to the baseline's, at the size asked and at twice that size:

@@ -40,10 +40,13 @@ def test_every_planned_mail_fires_once_on_time(run):
         assert timedelta(0) <= lateness < timedelta(hours=1), firing
 
 
-def test_no_mail_is_queued_twice_for_the_same_person_and_occasion(run):
+def test_no_person_gets_the_same_mail_twice_in_a_day(run):
+    # The outbox keys are unique by construction; what must not happen is the same
+    # template reaching the same person twice on one day under two spellings of a key.
     run.ticks(START, END)
-    keys = Counter(i.key for i in run.program.outbox.items.values())
-    assert keys and max(keys.values()) == 1
+    sent = Counter((i.recipients[0], i.meta["template"],
+                    datetime.fromtimestamp(i.created).date()) for i in sent_items(run))
+    assert sent and max(sent.values()) == 1, sent.most_common(3)
 
 
 def test_mail_goes_out_in_the_participants_language(run):

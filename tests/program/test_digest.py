@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from mailflow.program.digest import build_digest
 from tests.program.year import ZONE, Run, new_program, roster
 
 
@@ -18,3 +19,26 @@ def test_the_digest_lists_what_was_sent_and_what_the_next_week_brings(tmp_path):
     run.close()
     assert "monthly-tip" in text or "tips/" in text  # the tips of 1 March 09:00 are coming
     assert "2027-02-22" in text  # it covers the time since the previous digest
+
+
+def test_the_digest_lists_the_mail_sent_received_and_waiting_in_its_week(tmp_path):
+    run = Run.open(new_program(tmp_path / "p"))
+    roster(run.program)
+    program, monday = run.program, datetime(2027, 3, 1, 8, 0, tzinfo=ZONE)
+    program.outbox.clock = lambda: datetime(2027, 2, 22, 9, 30, tzinfo=ZONE).timestamp()
+    run.ticks(datetime(2027, 2, 22, 8, 0, tzinfo=ZONE), datetime(2027, 2, 22, 9, 30, tzinfo=ZONE))
+    with program.store.transaction():
+        program.store.table("inbound").insert({"received": "2027-02-27T10:00:00+00:00",
+                                               "sender": "lea@example.org", "kind": "choices"})
+        program.store.table("review").insert({"created": "2027-02-27T11:00:00+00:00",
+                                              "sender": "ana@example.net", "subject": "Hello?",
+                                              "problems": ["empty message"], "resolved": False})
+    [item] = [i for i in program.outbox.items.values()][:1] or [None]
+    assert item is not None, "the ticks of 22 February queue mail"
+    program.outbox.mark_sending(item)
+    program.outbox.mark_sent(item)
+    digest = build_digest(program.store, program.outbox, monday, lambda start, end: [])
+    run.close()
+    assert digest["sent"] and digest["sent"][0]["to"] == item.recipients[0]
+    assert [r["sender"] for r in digest["received"]] == ["lea@example.org"]
+    assert [r["sender"] for r in digest["review"]] == ["ana@example.net"]

@@ -67,6 +67,8 @@ class Run:
     def ticks(self, start: datetime, end: datetime, step: timedelta = HOUR) -> None:
         now = start
         while now <= end:
+            # One clock: what the outbox records is dated by the simulated time too.
+            self.program.outbox.clock = lambda moment=now: moment.timestamp()
             self.program.scheduler.tick(now)
             now += step
 

@@ -32,7 +32,7 @@ async def bare_loop(smtp, mails: list[tuple[str, list[str], bytes]]) -> float:
 
 def queue_mails(program, n: int) -> float:
     from mailflow.outbound.mailer import Recipient
-    from mailflow.program.handler import form_context
+    from mailflow.program.context import form_context
     forms = form_context(program.config)
     t0 = time.perf_counter()
     for i in range(n):

@@ -79,6 +79,7 @@ def import_csv(program: Program, role: str, path: Path) -> int:
         # One write per table, not one per row: an import is linear in its rows.
         if changes:
             table.update(lambda doc: doc.update(changes[doc["email"]]), doc_ids=ids)
+            participants.forget_names(program.store)
         participants.insert_many(program.store, new)
         participants.add_events(program.store, [(email, "imported", f"import {path.name}", at)
                                                 for email, _row in rows])

@@ -32,12 +32,14 @@ def insert(store: Store, record: dict) -> int:
     """Add a new participant (``record['email']`` lower case); returns its document id."""
     doc_id = store.table("participants").insert(record)
     _ids(store)[record["email"]] = doc_id
+    _renamed(store, record["email"], None, record.get("name"))
     return doc_id
 
 
 def insert_many(store: Store, records: list[dict]) -> None:
     """Add many new participants in one table write (an import): linear, not quadratic."""
     ids = store.table("participants").insert_multiple(records)
+    forget_names(store)
     index = _ids(store)
     for record, doc_id in zip(records, ids, strict=True):
         index[record["email"]] = doc_id
@@ -89,6 +91,7 @@ def record_application(store: Store, *, email: str, name: str, role: str | None,
     if language and not existing.get("language"):
         update["language"] = language
     table.update(update, doc_ids=[existing.doc_id])
+    _renamed(store, existing["email"], existing.get("name"), update["name"])
     add_event(store, email, "application_updated", cause, at,
               {"complete": complete, "fields": sorted(fields)})
     return {**existing, **update}
@@ -105,6 +108,8 @@ def set_fields(store: Store, email: str, values: dict[str, Any], cause: str, at:
     if person is None:
         return
     store.table("participants").update({**values, "updated": at}, doc_ids=[person.doc_id])
+    if "name" in values:
+        _renamed(store, person["email"], person.get("name"), values["name"])
     add_event(store, email, "set", cause, at, values)
 
 
@@ -141,11 +146,36 @@ def link(store: Store, person: dict, address: str, cause: str, at: str) -> None:
     index[address] = index[person["email"]]
 
 
+def _fold_name(name: str) -> str:
+    return fold_accents(" ".join(name.split()))
+
+
 def named(store: Store, name: str) -> list[dict]:
-    """Participants whose name is ``name`` (case and accents aside)."""
-    wanted = fold_accents(" ".join(name.split()))
-    return [dict(p) for p in store.table("participants").all()
-            if wanted and fold_accents(" ".join((p.get("name") or "").split())) == wanted]
+    """Participants whose name is ``name`` (case and accents aside), from an index."""
+    index = store.indexes.get("names")
+    if index is None:
+        index = {}
+        for doc in store.table("participants").all():
+            index.setdefault(_fold_name(doc.get("name") or ""), []).append(doc["email"])
+        store.indexes["names"] = index
+    found = (find(store, email) for email in index.get(_fold_name(name), []) if name.strip())
+    return [dict(p) for p in found if p is not None]
+
+
+def forget_names(store: Store) -> None:
+    """Many names changed: the name index is built again when next needed."""
+    store.indexes.pop("names", None)
+
+
+def _renamed(store: Store, email: str, old: str | None, new: str | None) -> None:
+    """Keep the name index (if built) right after one person's name changed."""
+    index = store.indexes.get("names")
+    if index is None or old == new:
+        return
+    if old is not None and email in index.get(_fold_name(old), []):
+        index[_fold_name(old)].remove(email)
+    if new:
+        index.setdefault(_fold_name(new), []).append(email)
 
 
 def stop_rules(store: Store, person: dict, rules: list[str], cause: str, at: str) -> None:

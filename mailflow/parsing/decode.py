@@ -6,6 +6,7 @@ header size, text size) the rest is ignored and a problem recorded, so it goes t
 
 from __future__ import annotations
 
+import email.errors
 import email.policy
 import quopri
 import re
@@ -461,6 +462,15 @@ def _parse(raw: bytes, problems: list[str], fast: bool) -> Message:
     return _parse_bounded(raw, email.policy.compat32, problems)
 
 
+# One mailbox written plainly: an optional name of ASCII words (no ", (, :, ;, ,, \ or
+# '=?'), then <local@domain> or a bare local@domain. Anything else takes the full parser.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_MAILBOX = re.compile(
+    rf"(?:(?P<name>(?:{_ATOM}|\.)(?:[ \t]*(?:{_ATOM}|\.))*)[ \t]*)?"
+    rf"<(?P<angle>{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)>"
+    rf"|(?P<bare>{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+
+
 def _mailboxes(value: str) -> list[tuple[str, str]] | None:
     """The (name, address) mailboxes of one raw address field, parsed as RFC 5322 says.
 
@@ -468,12 +478,19 @@ def _mailboxes(value: str) -> list[tuple[str, str]] | None:
     encoded word can never produce address syntax. None for groups, defects, or anything
     that is not a plain list of ``local@domain`` mailboxes.
     """
+    plain = None if "=?" in value else _PLAIN_MAILBOX.fullmatch(value.strip())
+    if plain is not None:  # no quote, comment, group, list or encoded word: nothing to parse
+        name, address = plain.group("name") or "", plain.group("angle") or plain.group("bare")
+        return [(" ".join(name.split()), address.lower())]
     try:
         parsed = email.policy.default.header_factory("from", fix_8bit(value))
         groups = parsed.groups
     except Exception:
         return None
-    if parsed.defects or any(g.display_name is not None for g in groups):
+    # An obsolete phrase ('Dr. Who', a period in a name) is common and harmless: only
+    # other defects make the field unreadable.
+    defects = [d for d in parsed.defects if not isinstance(d, email.errors.ObsoleteHeaderDefect)]
+    if defects or any(g.display_name is not None for g in groups):
         return None
     boxes = [a for g in groups for a in g.addresses]
     if not boxes or any(not a.username or not a.domain or "[" in a.domain for a in boxes):

@@ -66,3 +66,13 @@ def test_a_sender_header_naming_the_author_is_no_problem():
 
 def test_an_address_and_a_second_angle_address_give_no_sender():
     assert decoded("From: lea.gagnon@example.com <mallory@evil.example>").sender is None
+
+
+def test_a_name_with_periods_is_read_as_clients_write_it():
+    msg = decoded("From: Dr. J. Smith <j.smith@example.org>")
+    assert (msg.sender_name, msg.sender) == ("Dr. J. Smith", "j.smith@example.org")
+
+
+def test_an_encoded_name_without_special_characters_is_decoded():
+    msg = decoded("From: =?utf-8?q?Claire_Dubois?= <mallory@evil.example>")
+    assert (msg.sender_name, msg.sender) == ("Claire Dubois", "mallory@evil.example")

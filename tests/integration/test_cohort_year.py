@@ -160,6 +160,19 @@ def test_a_cohort_runs_from_applications_to_the_end(cohort, dovecot, smtp_server
     # A tip in March; the midpoint survey and its reminder only to those who did not answer.
     step(daemon, clock, datetime(2027, 3, 1, 9, 0, tzinfo=ZONE))
     assert mails_to(smtp, selected[0])[-1]["List-Unsubscribe"]
+    # One click on the tip's List-Unsubscribe: the client mails STOP to the signed address
+    # it names, with nothing else; one confirmation, and no optional mail after.
+    tip = mails_to(smtp, selected[1])[-1]
+    target = tip["List-Unsubscribe"].strip("<>").removeprefix("mailto:").split("?")[0]
+    dovecot.append(mail(f"x <{selected[1]}>", target, "STOP", "", "unsubscribe-click"))
+    step(daemon, clock, datetime(2027, 3, 1, 10, 0, tzinfo=ZONE))
+    assert participants.find(program.store, selected[1])["opted_out"] is True
+    confirmation = mails_to(smtp, selected[1])[-1]
+    assert confirmation["In-Reply-To"] == "<unsubscribe-click@example.org>"
+    tips_before = len(mails_to(smtp, selected[0])), len(mails_to(smtp, selected[1]))
+    step(daemon, clock, datetime(2027, 4, 5, 9, 30, tzinfo=ZONE))
+    assert len(mails_to(smtp, selected[0])) > tips_before[0]  # April's tip
+    assert len(mails_to(smtp, selected[1])) == tips_before[1]
     step(daemon, clock, datetime(2027, 6, 1, 9, 0, tzinfo=ZONE))
     survey = mails_to(smtp, selected[0])[-1]
     dovecot.append(mail(f"x <{selected[0]}>", reply_to(survey), "Re: survey",

@@ -112,7 +112,8 @@ def open_program(root: Path, read_only: bool = False) -> Program:
     )
     names = templates.names()
     contexts = TemplateContext(
-        config, store, digest=lambda now: build_digest(store, outbox, now, scheduler.plan))
+        config, store, digest=lambda now: build_digest(store, outbox, now, scheduler.plan,
+                                                       config.calendar.zone))
     mailings = Mailings(config, store, mailer, lambda: names, contexts)
     scheduler = Scheduler(store, mailings, scheduled)
     pairing = Pairing(config, store, mailer, mailings)

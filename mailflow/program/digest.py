@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from mailflow.outbound.outbox import Outbox
 from mailflow.store import Store
@@ -21,9 +21,28 @@ def previous_digest(store: Store, now: datetime) -> datetime | None:
 
 
 def build_digest(store: Store, outbox: Outbox, now: datetime,
-                 upcoming: Callable[[datetime, datetime], list]) -> dict:
+                 upcoming: Callable[[datetime, datetime], list],
+                 zone: tzinfo | None = None) -> dict:
     """What happened since the previous digest (a week at most when there was none), and
-    what the coming week will send: a monthly digest covers its month."""
+    what the coming week will send: a monthly digest covers its month. Every time is
+    shown in ``zone`` (the program's), whatever it was stored in."""
+    zone = zone or now.tzinfo or UTC
+
+    def local(moment: datetime | float | str | None) -> str:
+        if moment is None or moment == "":
+            return ""
+        if isinstance(moment, float | int):
+            moment = datetime.fromtimestamp(moment, UTC)
+        elif isinstance(moment, str):
+            text = moment
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                return text[:16]
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
     since = previous_digest(store, now) or now - WEEK
     since_ts = since.timestamp()
     sent = sorted((i for i in outbox.items.values()
@@ -40,19 +59,19 @@ def build_digest(store: Store, outbox: Outbox, now: datetime,
         if item.participant in answered_by or item.updated > since_ts:
             continue
         unanswered.append({"person": item.participant, "asked": expects,
-                           "since": datetime.fromtimestamp(item.updated).date().isoformat()})
+                           "since": local(item.updated)[:10]})
     coming = upcoming(now, now + WEEK)
     return {
         "period": f"{since.date().isoformat()} – {now.date().isoformat()}",
-        "sent": [{"when": datetime.fromtimestamp(i.updated).strftime("%Y-%m-%d %H:%M"),
+        "sent": [{"when": local(i.updated),
                   "to": ", ".join(i.recipients), "subject": i.subject} for i in sent],
-        "received": [{"when": (e.get("received") or "")[:16], "sender": e.get("sender") or "?",
+        "received": [{"when": local(e.get("received")), "sender": e.get("sender") or "?",
                       "kind": e.get("kind") or e.get("state")} for e in received],
-        "review": [{"when": (r.get("created") or "")[:16], "sender": r.get("sender") or "?",
+        "review": [{"when": local(r.get("created")), "sender": r.get("sender") or "?",
                     "subject": r.get("subject") or "", "problems": r.get("problems") or []}
                    for r in review],
         "unanswered": unanswered,
-        "upcoming": [{"when": p.when.strftime("%Y-%m-%d %H:%M"), "rule": p.rule, "to": p.to,
+        "upcoming": [{"when": local(p.when), "rule": p.rule, "to": p.to,
                       "template": p.template} for p in coming],
         "counts": dict(Counter({"sent": len(sent), "received": len(received),
                                 "review": len(review), "unanswered": len(unanswered),

@@ -42,3 +42,15 @@ def test_the_digest_lists_the_mail_sent_received_and_waiting_in_its_week(tmp_pat
     assert digest["sent"] and digest["sent"][0]["to"] == item.recipients[0]
     assert [r["sender"] for r in digest["received"]] == ["lea@example.org"]
     assert [r["sender"] for r in digest["review"]] == ["ana@example.net"]
+
+
+def test_every_time_in_the_digest_is_in_the_program_s_zone(tmp_path):
+    run = Run.open(new_program(tmp_path / "p"))
+    program = run.program
+    with program.store.transaction():
+        program.store.table("inbound").insert({"received": "2027-02-27T15:00:00+00:00",
+                                               "sender": "lea@example.org", "kind": "choices"})
+    digest = build_digest(program.store, program.outbox, datetime(2027, 3, 1, 8, 0, tzinfo=ZONE),
+                          lambda start, end: [], ZONE)
+    run.close()
+    assert digest["received"][0]["when"] == "2027-02-27 10:00"  # 15:00 UTC in Montreal

@@ -91,13 +91,22 @@ def export_participants(program: Program, fmt: str) -> str:
     people = [dict(p) for p in program.store.table("participants").all()]
     if fmt == "json":
         return json.dumps(people, ensure_ascii=False, indent=2) + "\n"
-    field_names = sorted({k for p in people for k in p.get("fields", {})})
+    # A form field named like a column (the name) is that column, not a second one.
+    field_names = sorted({k for p in people for k in p.get("fields", {})} - set(EXPORT_COLUMNS))
+    # Survey answers, one column per question: the coordinators' view of them.
+    answers = sorted({(survey, int(number)) for p in people
+                      for survey, given in (p.get("surveys") or {}).items()
+                      for number in given})
     out = io.StringIO()
     writer = SafeWriter(out)
-    writer.writerow([*EXPORT_COLUMNS, *field_names])
+    writer.writerow([*EXPORT_COLUMNS, *field_names,
+                     *(f"{survey} q{number}" for survey, number in answers)])
     for person in people:
+        surveys = person.get("surveys") or {}
         writer.writerow([person.get(c) or "" for c in EXPORT_COLUMNS]
-                        + [person.get("fields", {}).get(f, "") for f in field_names])
+                        + [person.get("fields", {}).get(f, "") for f in field_names]
+                        + [(surveys.get(survey) or {}).get(str(number), "")
+                           for survey, number in answers])
     return out.getvalue()
 
 

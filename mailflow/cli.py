@@ -207,7 +207,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     from mailflow.commands.people import show_text
     program = _program(args, read_only=True)
     try:
-        print(show_text(program, args.person))
+        print(show_text(program, args.person, private=args.private))
     finally:
         program.close()
     return 0
@@ -312,6 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_outbox)
     p = sub.add_parser("show", help="one person's record and timeline")
     p.add_argument("person", help="an address or part of a name")
+    p.add_argument("--private", action="store_true",
+                   help="also show the survey answers (never shown to anyone else)")
     p.set_defaults(func=cmd_show)
     p = sub.add_parser("plan", help="list every mail the rules will send in a window")
     p.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")

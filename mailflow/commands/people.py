@@ -37,8 +37,9 @@ def link(program: Program, who: str, address: str, now: datetime) -> dict:
     return person
 
 
-def show_text(program: Program, who: str) -> str:
-    """The record (private answers marked as such) and the timeline, oldest first."""
+def show_text(program: Program, who: str, private: bool = False) -> str:
+    """The record (private answers marked as such, shown with ``private``) and the
+    timeline, oldest first."""
     store = program.store
     person = person_named(program, who)
     lines = [f"{person.get('name') or ''} <{person['email']}>",
@@ -53,6 +54,10 @@ def show_text(program: Program, who: str) -> str:
         lines.append(f"  {key}: {value}{mark}")
     if person.get("surveys"):
         lines.append(f"  surveys answered (private): {', '.join(sorted(person['surveys']))}")
+        if private:
+            for survey, answers in sorted(person["surveys"].items()):
+                for number, answer in sorted(answers.items(), key=lambda a: int(a[0])):
+                    lines.append(f"    {survey} q{number}: {answer}")
     lines.append("timeline:")
     events = sorted((e for e in store.table("events").all()
                      if e.get("participant") == person["email"]), key=lambda e: e.get("at", ""))

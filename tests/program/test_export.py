@@ -25,3 +25,17 @@ def test_the_csv_has_no_column_twice_and_a_column_per_survey_question(tmp_path):
     header, [lea] = rows[0], rows[1:]
     assert len(header) == len(set(header))
     assert dict(zip(header, lea, strict=True))["midpoint q2"] == "twice"
+
+
+def test_show_gives_the_survey_answers_only_when_asked(tmp_path):
+    from mailflow.commands.people import show_text
+    program = open_program(new_program(tmp_path / "p"))
+    try:
+        with program.store.transaction():
+            participants.insert(program.store, {
+                "email": "tomas@example.org", "name": "Tomás Ortega", "role": "mentee",
+                "surveys": {"midpoint": {"1": 4, "2": "monthly"}}})
+        plain, private = show_text(program, "tomas"), show_text(program, "tomas", private=True)
+    finally:
+        program.close()
+    assert "monthly" not in plain and "midpoint q2: monthly" in private

@@ -46,7 +46,7 @@ _QUESTION = re.compile(r"[^.!?\n]{3,}\?")
 _POLITE = re.compile(r"\b(how are you|hope you|comment allez|j'espere que|como estas|"
                      r"como esta)\b")
 _CONFIRM = re.compile(r"^\W*(confirm|confirmer|confirme|yes|oui)\b")
-VERIFIED = ("token", "thread", "domain")   # evidence that ties a sender to the address
+VERIFIED = ("token", "domain")   # evidence a stranger cannot forge (a thread id can be seen)
 
 
 def no_sender(letter: Letter, ctx: Context) -> bool:

@@ -37,7 +37,7 @@ class Reading:
     expects: str | None = None
     authenticated: bool = False
     # What ties the sender to the address: "token" (our signed reply address),
-    # "thread" (In-Reply-To one of our unguessable Message-IDs), "domain" (a DMARC/DKIM
+    # "thread" (In-Reply-To one of our mails: attribution, not proof), "domain" (a DMARC/DKIM
     # pass for the sender's domain from our server), or "from" (the From header only).
     evidence: str = "from"
     language: str | None = None

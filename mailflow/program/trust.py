@@ -1,10 +1,11 @@
 """Whether a message may change a participant's record: evidence, never the From header alone.
 
 Anyone can put a participant's address in From. What ties a message to the person
-is a reply to our signed reply address, an answer in the thread of one of our mails
-(whose Message-IDs cannot be guessed), or a DMARC/DKIM pass for their domain from our
-own server. Without one of these, a command waits for a confirmation mailed to the
-registered address, and any other change goes to review.
+is a reply to our signed reply address (an HMAC over our mail and their address) or
+a DMARC/DKIM pass for their domain from our own server. A thread id is not enough: our
+Message-IDs cannot be guessed, but anyone who sees one of our mails can copy it.
+Without that evidence, a command waits for a confirmation mailed to the registered
+address, and any other change goes to review.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ CHANGES = {
            "pause": "suspendre vos messages jusqu'au {until}",
            "resume": "reprendre vos messages"},
 }
-UNVERIFIED = ("was not sent from a reply address we gave this participant, nor in the thread "
-              "of our mail (the From header alone can be forged); not applied")
+UNVERIFIED = ("was not sent to the reply address we gave this participant, and the From "
+              "header alone can be forged; not applied")
 
 
 def check(reading: Reading, person: dict | None) -> None:

@@ -12,6 +12,7 @@ from mailflow.parsing.decode import decode_message
 from mailflow.parsing.understand import CHAIN, Context, understand
 from mailflow.program.engine import decide
 from mailflow.program.rules import load_rules
+from mailflow.reply_tokens import make_token, reply_address
 from tests.parsing.context import reading_context
 
 MENTORS = {
@@ -21,7 +22,7 @@ MENTORS = {
 }
 LEA = {"email": "lea.gagnon@example.com", "name": "Léa Gagnon", "role": "mentee",
        "status": "selected", "language": "en"}
-OURS = SimpleNamespace(id="item1", message_id="choices-1@northlake.example.org",
+OURS = SimpleNamespace(id="c" * 24, message_id="choices-1@northlake.example.org",
                        recipients=[LEA["email"]], meta={"expects": "choices"})
 
 
@@ -70,14 +71,30 @@ def test_a_reply_in_the_choices_thread_is_read_as_choices_despite_a_quoted_form(
     assert reading.expects == "choices"
 
 
+def _to_our_signed_address(raw: bytes) -> bytes:
+    """The same mail sent to the signed reply address our mail gave (what clients do)."""
+    signed = reply_address("mentorship", "northlake.example.org",
+                           make_token(b"k", OURS.id, LEA["email"]))
+    return raw.replace(b"To: mentorship@northlake.example.org", f"To: {signed}".encode())
+
+
 def test_a_command_in_the_choices_thread_is_a_command(ctx):
-    reading = understand(decode_message(_mail("PAUSE until 2027-07-01\n\n-- \nLéa")), ctx)
+    raw = _to_our_signed_address(_mail("PAUSE until 2027-07-01\n\n-- \nLéa"))
+    reading = understand(decode_message(raw), ctx)
 
     assert (reading.kind, reading.command, reading.until) == ("command", "pause", "2027-07-01")
 
 
+def test_a_command_known_only_by_its_thread_waits_for_a_confirmation(ctx):
+    reading = understand(decode_message(_mail("PAUSE until 2027-07-01\n")), ctx)
+
+    assert (reading.kind, reading.command, reading.pending) == (
+        "command", "confirm", "pause:2027-07-01")
+
+
 def test_an_unsubscribe_click_with_an_empty_body_is_a_stop_not_a_review(ctx):
-    reading = understand(decode_message(_mail("", subject="STOP")), ctx)
+    reading = understand(decode_message(_to_our_signed_address(_mail("", subject="STOP"))),
+                         ctx)
 
     assert (reading.kind, reading.command) == ("command", "stop")
     assert not reading.needs_review

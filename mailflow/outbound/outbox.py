@@ -48,6 +48,14 @@ def idempotency_key(rule: str, recipient: str, occasion: str) -> str:
     return f"{rule}|{recipient.lower()}|{occasion}"
 
 
+def mailbox_key(address: str) -> str:
+    """One key for every spelling of a mailbox: case, IDNA or Unicode domain, +tag."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    with contextlib.suppress(UnicodeError):
+        domain = domain.encode("idna").decode("ascii")  # nameprep: fullwidth -> ASCII too
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
 def outbox_id(key: str) -> str:
     """The stable id of an idempotency key: lower-case base32, safe in addresses and file names."""
     digest = hashlib.sha256(key.encode("utf-8")).digest()[:15]
@@ -212,11 +220,14 @@ class Outbox:
     def _index_answer(self, item: OutboxItem) -> None:
         if item.kind == "reply":
             for recipient in item.recipients:
-                self._answers.setdefault(recipient.lower(), []).append(item.created)
+                self._answers.setdefault(mailbox_key(recipient), []).append(item.created)
 
     def answers_since(self, recipient: str, since: float) -> int:
-        """How many answers (mail of kind 'reply') were queued to ``recipient`` since then."""
-        return sum(1 for t in self._answers.get(recipient.lower(), ()) if t >= since)
+        """How many answers (mail of kind 'reply') went to ``recipient``'s mailbox since then.
+
+        Every spelling of one mailbox counts as one: case, the domain in Unicode or IDNA
+        (fullwidth letters included), and +tags."""
+        return sum(1 for t in self._answers.get(mailbox_key(recipient), ()) if t >= since)
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -240,7 +251,7 @@ class Outbox:
                 if item is not None:
                     self.by_message_id.pop(item.message_id, None)
                     for recipient in item.recipients if item.kind == "reply" else ():
-                        times = self._answers.get(recipient.lower(), [])
+                        times = self._answers.get(mailbox_key(recipient), [])
                         if item.created in times:
                             times.remove(item.created)
             raise

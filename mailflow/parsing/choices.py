@@ -36,7 +36,10 @@ _TITLES = re.compile(
     r"\b(?:dr|doctor|docteur|prof|professor|professeur|professeure|pr|mr|mrs|ms|mme|mlle|m)\b\.?",
     re.IGNORECASE,
 )
-_SEPARATORS = re.compile(r"\s*(?:[,;/]|\s(?:and|et|then|puis|ensuite|&|>|then,?)\s)\s*", re.I)
+# Starts only at the first space of a run (or at the mark): one try per run, not one per
+# space, so a line of spaces costs its length, not its square.
+_SEPARATORS = re.compile(
+    r"(?<!\s)\s*(?:[,;/]|\s(?:and|et|then|puis|ensuite|&|>|then,?)\s)\s*", re.I)
 _LEAD_IN = re.compile(
     r"^.*?\b(?:choices?|choix|picks?|preferences?|préférences?)\b[^:]*?(?:are|would be|sont|"
     r"seraient|:)\s*|^(?:i(?:'d| would)?\s+(?:like|choose|prefer|pick|want)"

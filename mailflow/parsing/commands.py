@@ -33,10 +33,12 @@ def _fold(text: str) -> str:
 
 def read_command(new_text: str, subject: str) -> Command | None:
     """The command when the reply (or, for an empty reply, the subject) is only a command."""
-    lines = [line for line in new_text.strip().splitlines() if line.strip()]
+    # Runs of blanks made one: the pattern's optional parts then cost nothing to try.
+    lines = [" ".join(line.split()) for line in new_text.strip().splitlines() if line.strip()]
     candidates = [lines[0]] if len(lines) == 1 else []
     if not lines:
-        candidates.append(re.sub(r"^\s*(re|aw|tr|fwd?)\s*:\s*", "", subject, flags=re.I))
+        candidates.append(re.sub(r"^(re|aw|tr|fwd?) ?: ?", "", " ".join(subject.split()),
+                                 flags=re.I))
     for text in candidates:
         match = _COMMAND.match(_fold(text))
         if match is None or match["word"] not in _WORDS:

@@ -23,6 +23,9 @@ from mailflow.reply_tokens import token_from_address, verify_token
 from mailflow.text import fold_accents
 
 _CHARSET_PROBLEM = re.compile(r"undecodable charset '([^']*)', decoded as")
+_BLANKS = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+MAX_READ_CHARS = 10_000   # of a reply's new text: far more than any answer we ask for
+MAX_LINE_CHARS = 1_000
 
 
 @dataclass
@@ -102,6 +105,30 @@ def answered_item(msg: DecodedMessage, ctx: Context) -> tuple[Any, str | None, s
         if item is not None and addresses & set(item.recipients):
             return item, None, "thread"
     return None, None, ""
+
+
+def bounded_text(text: str) -> tuple[str, bool]:
+    """``text`` as the readers may see it: runs of blanks made one, lines and the whole cut
+    to what a person writes (a reply is no novel); True when something was cut.
+
+    The readers' patterns are linear on text of this shape; the cut keeps any that is
+    not from costing more than a moment (a regular expression is one C call, which the
+    per-message time budget cannot interrupt)."""
+    text = _BLANKS.sub(" ", text)
+    lines, cut = [], len(text) > MAX_READ_CHARS
+    for line in text[:MAX_READ_CHARS].split("\n"):
+        cut |= len(line) > MAX_LINE_CHARS
+        lines.append(line[:MAX_LINE_CHARS])
+    return "\n".join(lines), cut
+
+
+def readable(reply: Reply, reading: Reading) -> Reply:
+    """The reply's new text bounded for reading; what was cut goes before a person."""
+    text, cut = bounded_text(reply.new_text)
+    if cut:
+        reading.doubt(f"the reply is longer than mailflow reads ({MAX_READ_CHARS} characters, "
+                      f"{MAX_LINE_CHARS} a line): a person reads it")
+    return Reply(text, reply.quoted, reply.signature)
 
 
 def _without_sign_off(reply: Reply, names: list[str]) -> Reply:
@@ -211,7 +238,7 @@ def attribute(letter: Letter, ctx: Context) -> None:
     if letter.is_coordinator and not reading.authenticated:
         reading.doubt("claims to be a coordinator but is not authenticated "
                       "(no DMARC/DKIM pass from the trusted server)")
-    letter.reply = _without_sign_off(split_reply(msg.text), [
+    letter.reply = _without_sign_off(readable(split_reply(msg.text), reading), [
         (letter.person or {}).get("name") or "", msg.sender_name])
     reading.reply_text = letter.reply.new_text.strip()
     reading.language = (letter.person or {}).get("language") or reading.language or guess_language(

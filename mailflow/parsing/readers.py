@@ -20,7 +20,7 @@ from mailflow.parsing.automatic import (
 )
 from mailflow.parsing.choices import mentioned, read_choices
 from mailflow.parsing.commands import read_command, read_yes_no
-from mailflow.parsing.examine import Context, Letter, is_own, split_sign_off
+from mailflow.parsing.examine import Context, Letter, bounded_text, is_own, split_sign_off
 from mailflow.parsing.forms import read_form
 from mailflow.parsing.meeting import read_meeting
 from mailflow.parsing.survey import read_survey
@@ -42,7 +42,6 @@ _COURTESY = re.compile(r"\b(thanks?|thank|you|merci|gracias|danke|grazie|obrigad
 # Only at the head of the words about one mentee: "not met" must stay a negation.
 _MET_SOMEONE = re.compile(r"^\W*(?:yes\W+)?(?:i\s+)?(?:have\s+|'ve\s+)?(?:already\s+)?met(?=\s)")
 _SEEN_SOMEONE = re.compile(r"^\W*(?:oui\W+)?(?:j'ai\s+)?(?:deja\s+)?(?:vu|rencontre)(?=\s)")
-_QUESTION = re.compile(r"[^.!?\n]{3,}\?")
 _POLITE = re.compile(r"\b(how are you|hope you|comment allez|j'espere que|como estas|"
                      r"como esta)\b")
 _CONFIRM = re.compile(r"^\W*(confirm|confirmer|confirme|yes|oui)\b")
@@ -268,8 +267,7 @@ def concern(letter: Letter, ctx: Context) -> bool:
     found = _HELP.search(fold_accents(text))
     sentence = _sentence_at(text, found.start()) if found else None
     if sentence is None:
-        questions = [q for q in _QUESTION.findall(text)
-                     if not _POLITE.search(fold_accents(q))]
+        questions = [q for q in _questions(text) if not _POLITE.search(fold_accents(q))]
         sentence = questions[0] if questions else None
     if sentence:
         reading.concern = sentence.strip()[:300]
@@ -301,6 +299,14 @@ def nothing_found(letter: Letter, ctx: Context) -> bool:
     else:
         reading.doubt(reading.found_nothing)
     return False
+
+
+def _questions(text: str) -> list[str]:
+    """The sentences of ``text`` that end with a question mark (linear in the text)."""
+    if "?" not in text:
+        return []
+    return [piece.strip() for piece in re.split(r"(?<=[.!?\n])", text)
+            if piece.rstrip().endswith("?") and len(piece.strip()) > 3]
 
 
 def _sentence_at(text: str, index: int) -> str:
@@ -348,8 +354,8 @@ def _survey(letter: Letter, ctx: Context, key: str | None) -> bool:
         return False
     reading, msg = letter.reading, letter.msg
     # The whole text first: answers typed under the quoted questions are read in place.
-    whole, _ = split_sign_off(msg.text, [(letter.person or {}).get("name") or "",
-                                         msg.sender_name])
+    whole, _ = split_sign_off(bounded_text(msg.text)[0],
+                              [(letter.person or {}).get("name") or "", msg.sender_name])
     answers = read_survey(whole, "", survey)
     if not answers.found:
         answers = read_survey(letter.reply.new_text, letter.reply.quoted, survey)

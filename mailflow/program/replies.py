@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from mailflow.parsing.readers import VERIFIED
 from mailflow.parsing.reading import Reading
 from mailflow.program import participants
 from mailflow.store import Store
@@ -26,7 +27,7 @@ def record_reply(store: Store, reading: Reading, person: dict | None, cause: str
                  now: datetime) -> None:
     """Apply an understood reply of ``person`` (or a bounce) to the store."""
     at = now.isoformat()
-    if reading.kind == "bounce" and reading.bounced_recipient:
+    if reading.kind == "bounce" and reading.bounced_recipient and not reading.needs_review:
         bounced = participants.find(store, reading.bounced_recipient)
         if bounced is not None:
             participants.set_fields(store, bounced["email"], {"bounced": True}, cause, at)
@@ -66,7 +67,7 @@ def record_reply(store: Store, reading: Reading, person: dict | None, cause: str
     elif reading.kind == "command" and reading.command in COMMAND_VALUES:
         values = COMMAND_VALUES[reading.command or ""](reading)
         participants.set_fields(store, email, values, cause, at)
-    elif reading.kind == "attendance" and reading.attendance:
+    elif reading.kind == "attendance" and reading.attendance and reading.evidence in VERIFIED:
         # Who comes to a training or a check-in: kept per event, never a meeting.
         answers = {**(person.get("attendance") or {}),
                    reading.attendance["event"]: reading.attendance["answer"]}

@@ -39,8 +39,8 @@ def check(reading: Reading, person: dict | None) -> None:
         if role and reading.role and reading.role != role:
             reading.doubt(f"asks to change the role from {role} to {reading.role}: "
                           "a coordinator decides")
-        elif person.get("status") != "applicant" and reading.evidence not in VERIFIED:
-            reading.doubt(f"changes the form of a registered participant, but {UNVERIFIED}")
+        elif reading.evidence not in VERIFIED:
+            reading.doubt(f"changes the form of someone already registered, but {UNVERIFIED}")
     elif reading.kind in ("choices", "meeting", "survey") and reading.evidence not in VERIFIED:
         reading.doubt(f"this {reading.kind} answer {UNVERIFIED}")
 

@@ -62,16 +62,12 @@ def calendar_reply(sender: str) -> bytes:
             + base64.encodebytes(ics.encode()).decode() + "--b--\r\n").encode()
 
 
-@pytest.mark.xfail(strict=True, reason="attendance is recorded on the From header alone: a "
-                   "forged calendar REPLY declines a training for someone else, unreviewed")
 def test_a_forged_calendar_reply_does_not_change_someones_attendance(run):
     outcome = handle(run, calendar_reply("mentee0@example.org"))
 
     assert outcome.review or not person(run, "mentee0@example.org").get("attendance")
 
 
-@pytest.mark.xfail(strict=True, reason="an applicant's form is rewritten on the From header "
-                   "alone (trust.check lets status 'applicant' through), e.g. their goals")
 def test_a_forged_form_does_not_rewrite_an_applicants_answers(run):
     outcome = handle(run, mail("applicant0@example.org",
                                "Full name: Mallory Impostor\nGoals: nothing at all",
@@ -143,8 +139,6 @@ def bounce(to: str, reported: str, quoted_id: str = "<guess-1@northlake.example.
             f"Message-ID: {quoted_id}\r\n--r--\r\n").encode()
 
 
-@pytest.mark.xfail(strict=True, reason="record_reply marks the bounced recipient before it "
-                   "looks at needs_review: a forged bounce goes to review AND silences them")
 def test_a_bounce_with_a_guessed_message_id_silences_nobody(run):
     outcome = handle(run, bounce("mentorship@northlake.example.org", "mentee0@example.org"))
 
@@ -152,8 +146,6 @@ def test_a_bounce_with_a_guessed_message_id_silences_nobody(run):
     assert not person(run, "mentee0@example.org").get("bounced")
 
 
-@pytest.mark.xfail(strict=True, reason="record_reply marks the bounced recipient before it "
-                   "looks at needs_review: a forged bounce goes to review AND silences them")
 def test_a_bounce_to_someone_elses_signed_return_address_silences_nobody(run):
     run.ticks(TIP_DAY, TIP_DAY)
     [item] = [i for i in run.program.outbox.items.values()

@@ -22,6 +22,23 @@ def timed(label: str, work: Callable[[str], object], make: Callable[[int], str],
               flush=True)
 
 
+def _understand(body: str) -> object:
+    """understand() of ``body`` from a participant, in a throw-away program."""
+    import tempfile
+    from pathlib import Path
+
+    from mailflow.parsing.decode import decode_message
+    from mailflow.parsing.understand import understand
+    from tests.parsing.context import reading_context
+
+    lea = {"email": "lea@example.org", "name": "Léa", "role": "mentee", "status": "selected"}
+    with tempfile.TemporaryDirectory() as tmp:
+        ctx = reading_context(Path(tmp), [lea])
+        raw = ("From: Léa <lea@example.org>\r\nTo: mentorship@northlake.example.org\r\n"
+               "Subject: hi\r\nContent-Type: text/plain\r\n\r\n" + body).encode()
+        return understand(decode_message(raw), ctx)
+
+
 def main() -> None:
     # commands._COMMAND: four \s* in a row around optional parts, O(n^4) on one line.
     timed("read_command('x' + spaces + 'y')  [any participant]",
@@ -30,9 +47,12 @@ def main() -> None:
     # choices._SEPARATORS: a leading \s* retried at every space, O(n^2).
     timed("_SEPARATORS.split('a' + spaces + 'b')  [a mentee's list line]",
           choices._SEPARATORS.split, lambda n: "a" + " " * n + "b", (5000, 10000, 20000))
-    # readers._QUESTION: [^.!?\n]{3,}\? retried from every start, O(n^2).
-    timed("_QUESTION.findall(words without '?')  [every participant]",
-          readers._QUESTION.findall, lambda n: "word " * (n // 5), (25000, 50000, 100000))
+    # readers._questions (was _QUESTION, [^.!?\n]{3,}\? retried from every start, O(n^2)).
+    timed("_questions(words without '?')  [every participant]",
+          readers._questions, lambda n: "word " * (n // 5), (25000, 50000, 100000))
+    # The whole reading of a participant's reply, as the daemon runs it.
+    timed("understand() of a 50 KB one-line reply (spaces, digits, 'a:' lines)",
+          _understand, lambda n: "Name:" + " " * n + "x", (50000,))
 
 
 if __name__ == "__main__":

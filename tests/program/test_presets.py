@@ -7,7 +7,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from mailflow.commands.init import init_program
+from mailflow.outbound.compose import bounce_address
+from mailflow.outbound.mailer import Recipient
 from mailflow.program import participants
+from mailflow.reply_tokens import make_token
 from mailflow.runtime import open_program
 from tests.program.year import ZONE
 
@@ -189,8 +192,20 @@ def test_a_bounce_for_a_stranger_address_tied_to_no_mail_of_ours_is_only_reviewe
 
 
 def test_a_participant_who_writes_again_is_no_longer_marked_as_bouncing(rolling):
+    # The bounce comes back to the signed return address of a mail we sent her.
     with rolling.store.transaction(), rolling.outbox.batch():
-        rolling.handler.handle({"key": "b:2"}, bounce_for(MENTEE), NOW)
+        item = rolling.mailer.queue(
+            rule="test", occasion="t", template="unsubscribed",
+            to=Recipient(MENTEE, "Léa", "en", participant=MENTEE),
+            context=rolling.scheduler.mailings.contexts.build({}, "en", NOW, "unsubscribed"),
+            kind="scheduled", now=NOW)
+    assert item is not None
+    verp = bounce_address(rolling.config.local_part, rolling.config.domain,
+                          make_token(rolling.secret, item.id, MENTEE))
+    signed = bounce_for(MENTEE).replace(b"To: mentorship@northlake-society.example.org",
+                                        f"To: {verp}".encode())
+    with rolling.store.transaction(), rolling.outbox.batch():
+        rolling.handler.handle({"key": "b:2"}, signed, NOW)
     assert participants.find(rolling.store, MENTEE)["bounced"] is True
     raw = (f"From: Léa <{MENTEE}>\r\nTo: mentorship@northlake-society.example.org\r\n"
            "Subject: hello\r\nMessage-ID: <back@example.com>\r\n"

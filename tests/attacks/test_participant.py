@@ -7,21 +7,11 @@ import email
 import email.policy
 from datetime import datetime
 
-import pytest
-
 from mailflow.program import participants
-from tests.program.year import ZONE, Run, new_program, roster
+from tests.program.year import ZONE, Run
 
 TIP_DAY = datetime(2027, 3, 1, 9, 0, tzinfo=ZONE)
 LATER = datetime(2027, 3, 1, 11, 0, tzinfo=ZONE)
-
-
-@pytest.fixture
-def run(tmp_path):
-    running = Run.open(new_program(tmp_path / "program"))
-    roster(running.program)
-    yield running
-    running.close()
 
 
 def mail(sender: str, body: str, *, subject: str = "Hello", to: str =

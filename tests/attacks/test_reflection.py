@@ -4,19 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
-
-from tests.program.year import ZONE, Run, new_program, roster
+from tests.program.year import ZONE, Run
 
 DAY = datetime(2027, 1, 5, 10, 0, tzinfo=ZONE)
-
-
-@pytest.fixture
-def run(tmp_path):
-    running = Run.open(new_program(tmp_path / "program"))
-    roster(running.program)
-    yield running
-    running.close()
 
 
 def stranger(sender: str, n: int) -> bytes:

@@ -6,19 +6,8 @@ import random
 from collections import Counter
 from datetime import datetime, timedelta
 
-import pytest
-
 from mailflow.program import participants
 from tests.program.year import END, START, ZONE, Run, new_program, roster
-
-
-@pytest.fixture
-def run(tmp_path):
-    root = new_program(tmp_path / "program")
-    running = Run.open(root)
-    roster(running.program)
-    yield running
-    running.close()
 
 
 def planned(run: Run, assume_replies: bool = False):

@@ -7,20 +7,11 @@ import email.policy
 from datetime import datetime
 
 import icalendar
-import pytest
 
 from mailflow.program import participants
-from tests.program.year import ZONE, Run, new_program, roster
+from tests.program.year import ZONE, Run
 
 TIP_DAY = datetime(2027, 3, 1, 9, 0, tzinfo=ZONE)
-
-
-@pytest.fixture
-def run(tmp_path):
-    running = Run.open(new_program(tmp_path / "program"))
-    roster(running.program)
-    yield running
-    running.close()
 
 
 def queued(run: Run, rule: str, recipient: str) -> email.message.EmailMessage:

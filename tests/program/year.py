@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from mailflow.commands.init import init_program
 from mailflow.program import participants
@@ -77,3 +80,12 @@ class Run:
 
     def close(self) -> None:
         self.program.close()
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Iterator[Run]:
+    """The example cohort with its roster (see ``roster``), closed after the test."""
+    running = Run.open(new_program(tmp_path / "program"))
+    roster(running.program)
+    yield running
+    running.close()

@@ -103,10 +103,14 @@ class Handler:
                          now: datetime) -> None:
         """A question or a call for help goes to the coordinators; the person is told so.
 
-        When nothing else was read (kind 'concern') the clarification already says it."""
+        When nothing else was read (kind 'concern') the clarification already says it.
+        Both are within the person's answer budget, so nobody can flood the coordinators
+        by writing questions in someone's name."""
         at, cause = now.isoformat(), f"message {entry['key']}"
         participants.add_event(self.store, person["email"], "concern", cause, at,
                                {"text": reading.concern, "subject": reading.subject})
+        if not self.mailings.within_budget(person["email"], reading, now):
+            return  # a flood (or a forger) in their name: kept in the timeline, mailed no more
         answered = reading.kind != "concern"
         for coordinator in self.config.coordinators:
             language = self.config.language
@@ -116,7 +120,7 @@ class Handler:
                 rule="concern", occasion=entry["key"], template="concern_notice",
                 to=Recipient(coordinator.email, coordinator.name, language),
                 context={**context, "answered": answered}, kind="notice", now=now)
-        if answered and self.mailings.within_budget(person["email"], reading, now):
+        if answered:
             language = person.get("language") or self.config.language
             self.mailer.queue(
                 rule="concern-received", occasion=entry["key"], template="concern_received",

@@ -86,3 +86,13 @@ def test_a_message_without_a_sender_is_never_answered(program):
                      "Content-Type: text/plain\r\n\r\nhello\r\n", "m1")
 
     assert not [i for i in program.outbox.items.values() if i.kind == "reply"]
+
+
+def test_questions_written_in_someone_s_name_cannot_flood_the_coordinators(program):
+    for i in range(8):
+        _handle(program, _mail(f"Could someone call me about my mentor? ({i})\r\n"), f"q{i}")
+
+    notices = [i for i in program.outbox.items.values()
+               if i.meta.get("template") in ("concern_notice", "answer_budget")]
+    assert 1 <= len([n for n in notices if n.meta["template"] == "concern_notice"]) <= 3
+    assert len([n for n in notices if n.meta["template"] == "answer_budget"]) == 1

@@ -14,7 +14,7 @@ from mailflow.inbound.ledger import Ledger
 from mailflow.outbound.mailer import Mailer
 from mailflow.outbound.outbox import Outbox
 from mailflow.outbound.templates import Templates
-from mailflow.parsing.choices import RosterEntry
+from mailflow.parsing.names import RosterEntry
 from mailflow.parsing.understand import Context
 from mailflow.program import participants
 from mailflow.program.context import TemplateContext

@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from mailflow.text import fold_accents
+from mailflow.parsing.names import (
+    EMAIL,
+    RosterEntry,
+    fold,
+    match_names,
+    mentioned,
+    name_part,
+)
+from mailflow.parsing.prose_ranks import read_prose_ranks
 
 MAX_CHOICES = 3
 _ORDINALS = {
@@ -31,11 +39,13 @@ _ORDINAL = re.compile(
 )
 _BULLET = re.compile(r"^[-*•–—·▪◦]\s+(?P<rest>.+)$")
 _INLINE_RANKS = re.compile(r"(?:^|\s)(\d)\s*[.)]\s+")
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
-_TITLES = re.compile(
-    r"\b(?:dr|doctor|docteur|prof|professor|professeur|professeure|pr|mr|mrs|ms|mme|mlle|m)\b\.?",
-    re.IGNORECASE,
-)
+# A place in the numbered list of our mail, written alone: "9", "#9", "n° 9", "number 9".
+_LIST_NUMBER = re.compile(
+    r"^\s*(?:#|n[o°º]\.?|nr\.?|num(?:ber|[ée]ro)?\.?|mentor)?\s*(?P<n>\d{1,3})\s*[.)]?\s*$",
+    re.IGNORECASE)
+# Numbers joined as a list, "5, 2 and 7", "#4, #2, #9", "3 then 1 then 8"
+_NUMBER_RUN = re.compile(r"(?<![\w.,])#?\d{1,3}(?:\s*(?:,|;|/|\s(?:and|et|y|then|puis|&)\s)\s*#?"
+                         r"\d{1,3}){1,3}(?![\w.,]?\d)")
 # Starts only at the first space of a run (or at the mark): one try per run, not one per
 # space, so a line of spaces costs its length, not its square.
 _SEPARATORS = re.compile(
@@ -52,26 +62,32 @@ _LEAD_IN = re.compile(
 _CONNECTIVE = re.compile(r"^(?:(?:and|et|then|puis|ensuite|also|aussi|finally|enfin)\b[\s,]*)+",
                          re.IGNORECASE)
 _NAME_LIKE = re.compile(r"^(?:[A-Z\u00C0-\u00DE][\w'’-]*\.?\s*){2,4}$")
-_REMARK = re.compile(r"\s*(?:\(.*|\[.*|\s[-–—]\s.*|:.*|[.!?]\s.*|[.!?]$)")
-_STOPWORD_TEXT = """
-    because as since who whose which that for her his their its is was would will could
-    fits fit works work seems please thanks thank you first then also maybe if really very
-    i my me we our to with of in on at the a an too as well ideally
-    car parce que qui dont pour sa son ses leur est serait sont merci svp ensuite puis aussi
-    peut etre si tres je mon ma mes nous avec en au aux les une un premier premiere
-    yes no oui non ok hello hi bonjour
-"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-_PARTICLES = frozenset({"de", "da", "di", "du", "del", "della", "van", "von", "der", "le", "la",
-                        "dos", "das", "do", "ben", "bin", "al", "el"})
 
 
 @dataclass(frozen=True)
-class RosterEntry:
-    """A mentor who can be chosen: their address (the key) and display name."""
+class _Roster:
+    """The mentors who can be chosen, and the numbered list of the mail answered."""
 
-    email: str
-    name: str
+    entries: list[RosterEntry]
+    numbered: list[str] | None = None  # addresses by list number (1 first); None: no list
+
+    def number(self, n: int) -> tuple[list[RosterEntry], str | None]:
+        """The mentor at place ``n`` of the list, or why there is none."""
+        if self.numbered is None:
+            return [], (f"'{n}' is a number, but the mail answered has no numbered list of "
+                        "mentors")
+        if not 1 <= n <= len(self.numbered):
+            return [], f"there is no number {n} in the list of mentors"
+        wanted = self.numbered[n - 1].casefold()
+        found = [e for e in self.entries if e.email.casefold() == wanted]
+        return found, (None if found else f"number {n} of the list is no longer a mentor in "
+                       "the program")
+
+    def place(self, entry: RosterEntry) -> int | None:
+        """The list number of ``entry`` in the mail answered, if it has one."""
+        wanted = [a.casefold() for a in self.numbered or []]
+        return wanted.index(entry.email.casefold()) + 1 if entry.email.casefold() in wanted \
+            else None
 
 
 @dataclass
@@ -85,131 +101,26 @@ class ChoicesReading:
     found: bool = False  # the text looks like a choices answer
 
 
-def fold(text: str) -> str:
-    """Accent-, case- and punctuation-insensitive form of a name, for comparing."""
-    text = fold_accents(text)
-    text = text.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("œ", "oe")
-    return " ".join(re.sub(r"[^\w@.+']+|_|'(?=\s|$)", " ", text).replace("'", "").split())
-
-
-def edit_distance(a: str, b: str, limit: int = 3) -> int:
-    """Damerau-Levenshtein (optimal string alignment) distance, capped at ``limit + 1``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return min(previous[-1], limit + 1)
-
-
-def _token_limit(token: str) -> int:
-    """Typos tolerated in one name token: one up to 6 letters, else two."""
-    return 1 if len(token) <= 6 else 2
-
-
-def _close(written: list[str], actual: list[str], slack: int = 0) -> bool:
-    """Each token within its typo limit (plus ``slack``) and at most 2 (+ slack) in all."""
-    if len(written) != len(actual):
-        return False
-    total = 0
-    for w, a in zip(written, actual, strict=True):
-        distance = edit_distance(w, a, 2 + slack)
-        if distance > _token_limit(a) + slack:
-            return False
-        total += distance
-    return total <= 2 + slack
-
-
-def _in_order(written: list[str], actual: list[str]) -> bool:
-    """The written tokens appear in order in the actual name (a name without a middle name)."""
-    position = 0
-    for token in written:
-        try:
-            position = actual.index(token, position) + 1
-        except ValueError:
-            return False
-    return True
-
-
-def _candidates(written: str, roster: list[RosterEntry]) -> list[RosterEntry]:
-    """Roster entries that the written name may mean: exact first, then partial or typo."""
-    tokens = fold(written).split()
-    if not tokens:
-        return []
-    names = [(entry, fold(entry.name).split()) for entry in roster]
-    exact = [e for e, n in names if n == tokens or (len(tokens) > 1 and n == tokens[::-1])]
-    if len(exact) == 1:
-        return exact
-    if exact:
-        return exact
-    if len(tokens) == 1:  # a first or last name alone: every plausible reading counts
-        token = tokens[0]
-        return [e for e, n in names
-                if any(t == token or edit_distance(t, token, 2) <= _token_limit(t) for t in n)]
-    partial = [e for e, n in names if len(tokens) < len(n) and _in_order(tokens, n)]
-    typo = [e for e, n in names if _close(tokens, n) or _close(tokens[::-1], n)]
-    if typo:
-        # A name one typo further from another mentor, or that sounds like it, is too
-        # close to call: "Sofi Ross" is two edits from Sofia Rossi and sounds like Sophie Ross.
-        sounds = [_sound(t) for t in tokens]
-        typo += [e for e, n in names if _close(tokens, n, 1) or _close(tokens[::-1], n, 1)
-                 or _sounds_alike(sounds, [_sound(t) for t in n])]
-    return list(dict.fromkeys(partial + typo))
-
-
-def _sounds_alike(written: list[str], actual: list[str]) -> bool:
-    """Spoken forms equal but for one letter in all."""
-    return len(written) == len(actual) and sum(
-        edit_distance(w, a, 2) for w, a in zip(written, actual, strict=True)) <= 1
-
-
-def _sound(token: str) -> str:
-    """A rough spoken form of a folded name token (ph/f, y/i, doubled letters, final e)."""
-    for written, spoken in (("ph", "f"), ("th", "t"), ("ck", "k"), ("y", "i"), ("z", "s")):
-        token = token.replace(written, spoken)
-    token = re.sub(r"(.)\1+", r"\1", token)
-    return token[:-1] if len(token) > 3 and token.endswith("e") else token
-
-
-def _name_part(text: str) -> str:
-    """The leading name in an item, without titles, remarks or trailing words."""
-    text = _REMARK.sub("", _TITLES.sub(" ", text.strip())).strip(" ,;.")
-    words: list[str] = []
-    for word in text.split():
-        key = fold(word)
-        if (key in _STOPWORDS and key not in _PARTICLES) or not key:
-            break
-        words.append(word.strip(",;"))
-        if word.endswith(",") and len(words) >= 2:
-            break
-    return " ".join(words)
-
-
-def _resolve(item: str, roster: list[RosterEntry]) -> tuple[str, list[RosterEntry]]:
-    """What the item names (as written) and the roster entries it may mean."""
-    email = _EMAIL.search(item)
+def _resolve(item: str, roster: _Roster) -> tuple[str, list[RosterEntry], str | None]:
+    """What the item names (as written), the roster entries it may mean, and why none."""
+    number = _LIST_NUMBER.match(item)
+    if number:
+        return item.strip(), *roster.number(int(number.group("n")))
+    email = EMAIL.search(item)
     if email:
         address = email.group(0).rstrip(".").casefold()
-        return email.group(0).rstrip("."), [e for e in roster if e.email.casefold() == address]
-    written = _name_part(item)
-    found = _candidates(written, roster)
+        return email.group(0).rstrip("."), [e for e in roster.entries
+                                            if e.email.casefold() == address], None
+    written = name_part(item)
+    found = match_names(written, roster.entries)
     words = written.split()
     for size in range(min(len(words), 4) - 1, 1, -1):  # "Sofia Rossi NLP": drop trailing words
         if found:
             break
-        found = _candidates(" ".join(words[:size]), roster)
+        found = match_names(" ".join(words[:size]), roster.entries)
         if found:
             written = " ".join(words[:size])
-    return written, found
+    return written, found, None
 
 
 def _ranked_item(line: str) -> tuple[int, str, bool] | None:
@@ -239,22 +150,27 @@ def _inline_ranks(line: str) -> list[tuple[int, str]]:
                                                                              strict=True)]
 
 
-def _list_line(line: str, roster: list[RosterEntry]) -> list[str] | None:
+def _list_line(line: str, roster: _Roster) -> list[str] | None:
     """The pieces of "A, B and C" when the line is such a list of names, else None."""
     body = _LEAD_IN.sub("", line.strip()).strip().rstrip(".!")
     pieces = [_CONNECTIVE.sub("", p) for p in _SEPARATORS.split(body) if p and p.strip(" ,;")]
     if not pieces or len(pieces) > 8:
         return None
-    resolved = [bool(_resolve(p, roster)[1]) for p in pieces]
-    named = [bool(_name_part(p)) or bool(_EMAIL.search(p)) for p in pieces]
-    if sum(resolved) >= 2 or (len(pieces) == 1 and resolved[0] and fold(_name_part(body)) ==
+    resolved = [bool(_resolve(p, roster)[1]) or bool(_LIST_NUMBER.match(p)) for p in pieces]
+    named = [bool(name_part(p)) or bool(EMAIL.search(p)) for p in pieces]
+    if sum(resolved) >= 2 or (len(pieces) == 1 and resolved[0] and fold(name_part(body)) ==
                               fold(body)):
         return [p for p, n in zip(pieces, named, strict=True) if n]
+    if roster.numbered is not None:  # "Mine are 5, 2 and 7 (in that order)"
+        run = _NUMBER_RUN.search(line)
+        if run and not re.search(r"\d", line[:run.start()] + line[run.end():]):
+            return re.findall(r"\d{1,3}", run.group(0))
     return None
 
 
-def _items(text: str, roster: list[RosterEntry]) -> tuple[list[tuple[int, str]], bool, bool]:
-    """The written choices with their ranks, whether labelled as choices, whether numbered."""
+def _items(text: str, roster: _Roster) -> tuple[list[tuple[int, str]], bool, str]:
+    """The written choices with their ranks, whether labelled as choices, and their shape:
+    "ranked" (numbered lines), "bullets", "list" (names in a sentence) or "" (none)."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     ranked: list[tuple[int, str]] = []
     labelled = False
@@ -264,52 +180,61 @@ def _items(text: str, roster: list[RosterEntry]) -> tuple[list[tuple[int, str]],
             ranked.extend(inline)
             continue
         item = _ranked_item(line)
-        if item is not None and item[1].strip():
+        if item is not None and item[1].strip() and item[1].strip()[0] not in ",;&":
             ranked.append((item[0], item[1]))
             labelled = labelled or item[2]
     if ranked:
-        return ranked, labelled, True
+        return ranked, labelled, "ranked"
     bullets = [m.group("rest") for m in map(_BULLET.match, lines) if m]
     if bullets:
-        return list(enumerate(bullets, 1)), False, False
+        return list(enumerate(bullets, 1)), False, "bullets"
     pieces: list[str] = []
     for line in lines:
         pieces.extend(_list_line(line, roster) or [])
-    return list(enumerate(pieces, 1)), False, False
+    return list(enumerate(pieces, 1)), False, "list" if pieces else ""
 
 
-def mentioned(text: str, roster: list[RosterEntry]) -> list[str]:
-    """Roster names written in full anywhere in the text."""
-    folded = fold(text)
-    return [e.name for e in roster if fold(e.name) and re.search(
-        rf"(?<![\w@]){re.escape(fold(e.name))}(?![\w@]|\.\w)", folded)]
+def read_choices(new_text: str, roster: list[RosterEntry],
+                 numbered: list[str] | None = None) -> ChoicesReading:
+    """Ranked choices from a reply's new text; ambiguous or unknown names are never applied.
 
-
-def read_choices(new_text: str, roster: list[RosterEntry]) -> ChoicesReading:
-    """Ranked choices from a reply's new text; ambiguous or unknown names are never applied."""
+    ``numbered`` is the mentors' addresses in the order of the numbered list of the mail
+    answered (None: that mail numbered nothing), so "9, 3 and 11" can be read.
+    """
     reading = ChoicesReading()
     try:
-        _read(new_text or "", roster, reading)
+        _read(new_text or "", _Roster(roster, numbered), reading)
     except Exception as error:  # conservative: a human looks at it
         reading.choices = []
         reading.problems.append(f"could not read the choices ({type(error).__name__})")
     return reading
 
 
-def _read(text: str, roster: list[RosterEntry], reading: ChoicesReading) -> None:
-    items, labelled, numbered = _items(text, roster)
+def _read(text: str, roster: _Roster, reading: ChoicesReading) -> None:
+    items, labelled, shape = _items(text, roster)
+    prose = read_prose_ranks(text, roster.entries)
+    if shape in ("list", "") and prose.cued:  # "my first choice would be A. Next, B…"
+        reading.found = True
+        reading.problems.extend(prose.problems)
+        _check(prose.order(), roster, reading)
+        return
     resolved = [(rank, raw, *_resolve(raw, roster)) for rank, raw in items]
-    relevant = [r for r in resolved if r[3]]
-    labelled = labelled or (numbered and all(
-        _NAME_LIKE.match(written) or _EMAIL.search(written) for _r, _i, written, _c in resolved))
+    relevant = [r for r in resolved if r[3] or _LIST_NUMBER.match(r[1])]
+    labelled = labelled or (shape == "ranked" and all(
+        _NAME_LIKE.match(written) or EMAIL.search(written) or _LIST_NUMBER.match(written)
+        for _r, _i, written, _c, _n in resolved))
     if not relevant and not labelled:
-        named = mentioned(text, roster)
+        named = mentioned(text, roster.entries)
         if named:
             reading.found = True
             reading.problems.append("mentions " + _join(named) + " but not as a list of "
                                     "ranked choices")
         return
     reading.found = True
+    if shape == "ranked" and _list_numbers_as_ranks(resolved, roster):
+        # "9. Sofia Rossi / 3. Chen Wei": the numbers of our list, favourite first
+        resolved = [(rank, raw, written, found, why)
+                    for rank, (_old, raw, written, found, why) in enumerate(resolved, 1)]
     resolved.sort(key=lambda entry: entry[0])  # stable: bullets keep their order
     ranks = [rank for rank, *_ in resolved]
     if len(set(ranks)) != len(ranks):
@@ -317,34 +242,52 @@ def _read(text: str, roster: list[RosterEntry], reading: ChoicesReading) -> None
     elif ranks and ranks != list(range(1, len(ranks) + 1)):
         reading.problems.append("ranks are not numbered 1, 2, 3 without gaps")
     chosen: list[str] = []
-    for _rank, raw, written, candidates in resolved:
+    for _rank, raw, written, found, why_none in resolved:
         label = written or raw.strip()[:60]
-        if len(candidates) == 1:
-            chosen.append(candidates[0].email)
-        elif candidates:
-            names = [c.name for c in candidates]
+        if len(found) == 1:
+            chosen.append(found[0].email)
+        elif found:
+            names = [c.name for c in found]
             reading.ambiguous.append((label, names))
             reading.problems.append(f"'{label}' could be " + _join(names, "or"))
         else:
             reading.unknown.append(label)
-            reading.problems.append(f"'{label}' is not a mentor in the program")
-    if len(resolved) > MAX_CHOICES:
-        reading.problems.append(f"{len(resolved)} choices given; at most {MAX_CHOICES} allowed")
-    repeated = sorted({e for e in chosen if chosen.count(e) > 1})
-    for email in repeated:
-        name = next((e.name for e in roster if e.email == email), email)
+            reading.problems.append(why_none or f"'{label}' is not a mentor in the program")
+    # What the words say must agree with the list: "2. Chen Wei (my first choice)".
+    for rank, entry in prose.ranked:
+        place = chosen.index(entry.email) + 1 if entry.email in chosen else None
+        if rank is not None and place is not None and place != rank:
+            reading.problems.append(f"the words rank {entry.name} {_ORDINAL_NAMES.get(rank, rank)}"
+                                    f", the list {_ORDINAL_NAMES.get(place, place)}")
+    _check(chosen, roster, reading, given=len(resolved))
+
+
+def _list_numbers_as_ranks(resolved: list, roster: _Roster) -> bool:
+    """Whether the line numbers are the numbers of our list, not ranks: each one is the
+    list number of the mentor named on its line, and they are not 1, 2, 3."""
+    ranks = [rank for rank, *_ in resolved]
+    if roster.numbered is None or ranks == list(range(1, len(ranks) + 1)):
+        return False
+    return all(len(found) == 1 and roster.place(found[0]) == rank
+               for rank, _raw, _written, found, _why in resolved)
+
+
+def _check(chosen: list[str], roster: _Roster, reading: ChoicesReading,
+           given: int | None = None) -> None:
+    """Too many choices, or one chosen twice, and the choices kept only without problems."""
+    given = len(chosen) if given is None else given
+    if given > MAX_CHOICES:
+        reading.problems.append(f"{given} choices given; at most {MAX_CHOICES} allowed")
+    for email in sorted({e for e in chosen if chosen.count(e) > 1}):
+        name = next((e.name for e in roster.entries if e.email == email), email)
         reading.problems.append(f"{name} is chosen more than once")
     reading.choices = chosen if not reading.problems else []
+
+
+_ORDINAL_NAMES = {1: "first", 2: "second", 3: "third"}
 
 
 def _join(names: list[str], word: str = "and") -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {word} {names[-1]}"
 
 
-def candidates(written: str, roster: list[RosterEntry]) -> list[RosterEntry]:
-    """The roster entries a name (or an address) as someone wrote it may mean."""
-    address = _EMAIL.search(written)
-    if address:
-        wanted = address.group(0).rstrip(".").casefold()
-        return [e for e in roster if e.email.casefold() == wanted]
-    return _candidates(_name_part(written) or written, roster)

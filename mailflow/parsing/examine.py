@@ -14,9 +14,9 @@ from typing import Any
 
 from mailflow.config.model import Config
 from mailflow.parsing.authority import authenticated_domain_pass, trusted_results
-from mailflow.parsing.choices import RosterEntry
 from mailflow.parsing.decode import DecodedMessage
 from mailflow.parsing.expects import Expects
+from mailflow.parsing.names import RosterEntry
 from mailflow.parsing.quotes import Reply, split_reply
 from mailflow.parsing.reading import Reading, guess_language
 from mailflow.reply_tokens import token_from_address, verify_token

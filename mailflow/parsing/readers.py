@@ -327,7 +327,7 @@ def leftover(letter: Letter, ctx: Context) -> bool:
 
 def _choices(letter: Letter, ctx: Context, required: bool) -> bool:
     roster = ctx.mentors()
-    found = read_choices(letter.reply.new_text, roster)
+    found = read_choices(letter.reply.new_text, roster, _numbered(letter))
     if not (found.found or required):
         return False
     reading = letter.reading
@@ -345,6 +345,14 @@ def _choices(letter: Letter, ctx: Context, required: bool) -> bool:
         reading.found_nothing = "no mentor name found in the reply"
     reading.needs_review |= bool(found.problems)
     return True
+
+
+def _numbered(letter: Letter) -> list[str] | None:
+    """The mentors' addresses in the order our answered mail numbered them, if it did."""
+    numbered = (getattr(letter.item, "meta", None) or {}).get("numbered")
+    if isinstance(numbered, list) and all(isinstance(a, str) for a in numbered):
+        return numbered
+    return None
 
 
 def _survey(letter: Letter, ctx: Context, key: str | None) -> bool:

@@ -80,9 +80,11 @@ class TemplateContext:
         if reading is not None:
             context.update(self._about_message(reading, person))
         if template.startswith("choices"):
-            context["mentors"] = [self.public(p) for p in self.store.table("participants").all()
-                                  if p.get("role") == "mentor" and p.get("approved") is not False
-                                  and p.get("status") not in ("withdrawn", "not_selected")]
+            mentors = [self.public(p) for p in self.store.table("participants").all()
+                       if p.get("role") == "mentor" and p.get("approved") is not False
+                       and p.get("status") not in ("withdrawn", "not_selected")]
+            # Numbered, so "9, 3 and 11" can be answered; the numbers travel with the mail.
+            context["mentors"] = [{**m, "number": str(n)} for n, m in enumerate(mentors, 1)]
         if expects is not None and expects.kind == "survey" and expects.about:
             survey = self.config.surveys[expects.about]
             context["survey"] = {"title": survey.title or survey.key.replace("_", " ").capitalize(),

@@ -86,15 +86,15 @@ class Mailings:
             attachments = (event_invitation(
                 self.config.calendar.dates[action.attach_event], self.config.address,
                 self.config.name, person["email"], self.config.domain, firing.now),)
+        context = self.contexts.build(person, language, firing.now, template,
+                                      expects=action.expects, event=action.attach_event,
+                                      optional=firing.optional)
         self.mailer.queue(
             rule=firing.rule, occasion=firing.occasion, template=template,
             to=Recipient(person["email"], person.get("name") or "", language,
                          participant=person["email"]),
-            context=self.contexts.build(person, language, firing.now, template,
-                                        expects=action.expects, event=action.attach_event,
-                                        optional=firing.optional),
-            kind="scheduled", now=firing.now, attachments=attachments,
-            meta=_meta(action, person), unsubscribe=firing.optional)
+            context=context, kind="scheduled", now=firing.now, attachments=attachments,
+            meta=_meta(action, person, context), unsubscribe=firing.optional)
 
     def notify(self, template: str, firing: Firing) -> None:
         """A notice to every coordinator about the person concerned (or about everyone)."""
@@ -171,11 +171,14 @@ class Mailings:
         return False
 
 
-def _meta(action: Action, person: dict) -> dict | None:
-    """What a reply to this mail will be; for a proposal, also whom it proposes."""
+def _meta(action: Action, person: dict, context: dict) -> dict | None:
+    """What a reply to this mail will be; for a proposal, also whom it proposes; for a
+    numbered list of mentors, their addresses in that order (the reply may give numbers)."""
     expects = action.expects
     if expects is None:
         return None
     if expects.kind == "acceptance" and person.get("mentees"):
         return {**expects.meta(), "mentee": person["mentees"][-1]}
+    if expects.kind == "choices" and context.get("mentors"):
+        return {**expects.meta(), "numbered": [m["email"] for m in context["mentors"]]}
     return expects.meta()

@@ -17,8 +17,8 @@ from mailflow.config.model import Config
 from mailflow.csv_cells import SafeWriter
 from mailflow.outbound.compose import Attachment
 from mailflow.outbound.mailer import Mailer, Recipient
-from mailflow.parsing.choices import RosterEntry, candidates
 from mailflow.parsing.expects import Expects
+from mailflow.parsing.names import RosterEntry, candidates
 from mailflow.program import lifecycle, participants
 from mailflow.program.affinity import suggested_choices
 from mailflow.program.mailings import Mailings

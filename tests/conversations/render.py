@@ -92,7 +92,7 @@ def context_for(case: dict[str, Any], data: dict[str, Any], language: str) -> di
     return {
         "person": {"name": person["name"], "email": person["email"], "role": person["role"]},
         "dates": dates,
-        "mentors": [public(m) for m in data["mentors"]],
+        "mentors": [{**public(m), "number": str(n)} for n, m in enumerate(data["mentors"], 1)],
         "mentor": public(mentor),
         "mentee": public(mentee),
         "survey": {"title": survey["title"],

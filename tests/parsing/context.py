@@ -8,7 +8,7 @@ from typing import Any
 
 from mailflow.config import load_config
 from mailflow.config.model import Config
-from mailflow.parsing.choices import RosterEntry
+from mailflow.parsing.names import RosterEntry
 from mailflow.parsing.understand import Context
 from mailflow.text import fold_accents
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from mailflow.parsing.choices import RosterEntry, edit_distance, read_choices
+from mailflow.parsing.choices import read_choices
+from mailflow.parsing.names import RosterEntry, edit_distance
 
 ROSTER = [
     RosterEntry("sofia.rossi@uni.example", "Sofia Rossi"),

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailflow.parsing.choices import ChoicesReading, RosterEntry, read_choices
+from mailflow.parsing.choices import ChoicesReading, read_choices
 from mailflow.parsing.meeting import MeetingReading, read_meeting
+from mailflow.parsing.names import RosterEntry
 from mailflow.parsing.survey import Question, Survey, SurveyReading, read_survey
 
 ROSTER = [RosterEntry("sofia@uni.example", "Sofia Rossi"),

@@ -26,8 +26,8 @@ from typing import Any
 
 import yaml
 
-from mailflow.parsing.choices import RosterEntry
 from mailflow.parsing.decode import decode_message
+from mailflow.parsing.names import RosterEntry
 from mailflow.parsing.understand import Context, Reading, understand
 from mailflow.runtime import open_program
 

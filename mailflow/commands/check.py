@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from mailflow.config import Config, load_config
-from mailflow.errors import TemplateError
+from mailflow.errors import ConfigError, TemplateError
 from mailflow.outbound.outbox import Outbox
 from mailflow.outbound.templates import Templates
 from mailflow.program.context import TemplateContext
@@ -27,6 +27,12 @@ def check(root: Path, connect: bool = False) -> int:
     print(f"templates: {len(templates.names())} from {', '.join(map(str, config.templates_dirs))}")
     print(f"rules: {len(rules)} on messages, {len(scheduled)} scheduled, from {config.rules_dir}")
     print(f"calendar: {len(config.calendar.dates)} named date(s), time zone {config.timezone}")
+    if not rules:
+        # Nothing would answer the mail: a run would quietly mark every message handled.
+        raise ConfigError(str(config.rules_dir), "", "no rules on messages: mail to the "
+                          "program would never be answered",
+                          "add rules/*.yaml there (mailflow init NEW_DIR writes the example's), "
+                          "or remove the empty folder to use the built-in rules")
     _render_all(config, templates, rules, scheduled)
     inactive: list[str] = []
     load_scheduled(config.rules_dir, None, config.calendar, strict=False, inactive=inactive)

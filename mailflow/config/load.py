@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
 
+from mailflow.builtin import builtin
 from mailflow.config.dates import load_calendar
 from mailflow.config.model import (
     Config,
@@ -25,14 +26,22 @@ from mailflow.config.secrets import SecretRef
 from mailflow.config.yamlfile import YamlDoc, load_yaml
 
 CONFIG_NAME = "config.yaml"
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_FORMS = PACKAGE_DIR / "config" / "default_forms.yaml"
-DEFAULT_SURVEYS = PACKAGE_DIR / "config" / "default_surveys.yaml"
-BUILTIN_ROOT = PACKAGE_DIR.parent
-BUILTIN_RULES = BUILTIN_ROOT / "rules"
-BUILTIN_TEMPLATES = BUILTIN_ROOT / "templates"
+# The built-in files, looked up when first used (mailflow.builtin says where they are).
+_BUILTIN_NAMES = {"DEFAULT_FORMS": "config/default_forms.yaml",
+                  "DEFAULT_SURVEYS": "config/default_surveys.yaml",
+                  "BUILTIN_RULES": "rules", "BUILTIN_TEMPLATES": "templates"}
 DEFAULT_PORTS = {("imap", "ssl"): 993, ("imap", "starttls"): 143, ("imap", "none"): 143,
                  ("smtp", "ssl"): 465, ("smtp", "starttls"): 587, ("smtp", "none"): 25}
+
+
+def __getattr__(name: str) -> Path:
+    """``BUILTIN_RULES``, ``BUILTIN_TEMPLATES``, ``BUILTIN_ROOT`` (the example program's
+    folder), ``DEFAULT_FORMS``, ``DEFAULT_SURVEYS``: built-in paths, found on first use."""
+    if name == "BUILTIN_ROOT":
+        return builtin(CONFIG_NAME).parent
+    if name in _BUILTIN_NAMES:
+        return builtin(_BUILTIN_NAMES[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _Reader:
@@ -276,8 +285,9 @@ def load_config(root: Path) -> Config:
     outbox_config = OutboxConfig(smtp=_server(smtp, "smtp") if smtp else None,
                                  **outbox.settings(OutboxConfig))
 
-    forms = _forms(*_defaults_or(doc, top, "forms", DEFAULT_FORMS))
-    surveys = _surveys(*_defaults_or(doc, top, "surveys", DEFAULT_SURVEYS))
+    forms = _forms(*_defaults_or(doc, top, "forms", builtin("config/default_forms.yaml")))
+    surveys = _surveys(*_defaults_or(doc, top, "surveys",
+                                     builtin("config/default_surveys.yaml")))
 
     paths = top.section("paths")
     paths.unknown_keys({"rules", "templates", "state"})
@@ -298,9 +308,9 @@ def load_config(root: Path) -> Config:
         forms=forms,
         surveys=surveys,
         calendar=load_calendar(doc, top.data.get("calendar"), ZoneInfo(identity["timezone"])),
-        rules_dir=rules_dir if rules_dir.is_dir() else BUILTIN_RULES,
+        rules_dir=rules_dir if rules_dir.is_dir() else builtin("rules"),
         templates_dirs=tuple(dict.fromkeys(
-            d.resolve() for d in (templates_dir, BUILTIN_TEMPLATES) if d.is_dir())),
+            d.resolve() for d in (templates_dir, builtin("templates")) if d.is_dir())),
         state_dir=(root / paths.get("state", str, "state", fix=path_fix)).resolve(),
         secret=program.secret("secret"),
     )

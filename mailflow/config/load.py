@@ -13,6 +13,7 @@ from mailflow.config.dates import load_calendar
 from mailflow.config.model import (
     Config,
     FormField,
+    HealthConfig,
     MailboxConfig,
     OutboxConfig,
     Person,
@@ -260,7 +261,7 @@ def load_config(root: Path) -> Config:
     doc = load_yaml(root / CONFIG_NAME)
     top = _Reader(doc, doc.data, "", root)
     top.unknown_keys({"program", "coordinators", "mailbox", "outbox", "forms", "surveys",
-                      "calendar", "paths"})
+                      "calendar", "paths", "health"})
     program, identity = _program(doc, top)
     coordinators = _coordinators(doc, top)
 
@@ -275,6 +276,9 @@ def load_config(root: Path) -> Config:
     smtp = outbox.sub("smtp")
     outbox_config = OutboxConfig(smtp=_server(smtp, "smtp") if smtp else None,
                                  **outbox.settings(OutboxConfig))
+
+    health = top.section("health")
+    health.unknown_keys(set(settings_of(HealthConfig)))
 
     forms = _forms(*_defaults_or(doc, top, "forms", DEFAULT_FORMS))
     surveys = _surveys(*_defaults_or(doc, top, "surveys", DEFAULT_SURVEYS))
@@ -303,4 +307,5 @@ def load_config(root: Path) -> Config:
             d.resolve() for d in (templates_dir, BUILTIN_TEMPLATES) if d.is_dir())),
         state_dir=(root / paths.get("state", str, "state", fix=path_fix)).resolve(),
         secret=program.secret("secret"),
+        health=HealthConfig(**health.settings(HealthConfig)),
     )

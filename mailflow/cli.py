@@ -11,6 +11,7 @@ from pathlib import Path
 
 from mailflow import __version__
 from mailflow.errors import MailflowError
+from mailflow.logs import FORMATS, setup_logging
 
 log = logging.getLogger("mailflow")
 
@@ -91,13 +92,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from mailflow.commands.status import status_text
+    from mailflow.commands.status import health_problems, status_text
     program = _program(args, read_only=True)
     try:
-        print(status_text(program))
+        if not args.check:
+            print(status_text(program))
+            return 0
+        problems = health_problems(program, _now(), connect=args.connect)
     finally:
         program.close()
-    return 0
+    print("\n".join(problems) or "ok")
+    return 1 if problems else 0
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -248,6 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-C", metavar="DIR", default=".",
                         help="the program directory (default: the current one)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--log-format", choices=FORMATS, default="text",
+                        help="text lines, or one JSON object per line (default: text)")
     parser.add_argument("--version", action="version", version=f"mailflow {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -277,6 +284,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json", "csv"], default="csv")
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("status", help="a short summary of the program")
+    p.add_argument("--check", action="store_true",
+                   help="for cron or monitoring: one line per problem and exit 1, else 'ok'")
+    p.add_argument("--connect", action="store_true",
+                   help="with --check: also log in to both mail servers")
     p.set_defaults(func=cmd_status)
     p = sub.add_parser("review", help="list what waits for a person")
     p.set_defaults(func=cmd_review)
@@ -330,12 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: errors are one clear line on stderr, never a traceback."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
-    if not args.verbose:
-        logging.getLogger("imapclient").setLevel(logging.WARNING)
-        logging.getLogger("aiosmtplib").setLevel(logging.WARNING)
+    setup_logging(args.log_format, args.verbose)
     try:
         return args.func(args)
     except MailflowError as exc:

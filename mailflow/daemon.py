@@ -14,12 +14,16 @@ those entries again once state/ can be written.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
+import os
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from mailflow.budget import BudgetExceeded, time_budget
 from mailflow.errors import MailboxError
@@ -40,6 +44,24 @@ TICK_SECONDS = 60
 # Longest a single message may take to handle; past it, it is set aside for review.
 # A module constant for now (not yet a config.yaml key).
 MESSAGE_BUDGET_SECONDS = 5.0
+# Rewritten on every pass of the loop (at least once a TICK_SECONDS): the daemon's time and
+# pid, so that `mailflow status --check` can tell a daemon that is gone or stuck.
+HEARTBEAT_NAME = "heartbeat"
+
+
+def write_heartbeat(state_dir: Path, when: datetime) -> None:
+    """Replace state/heartbeat with ``when`` (no fsync: losing one beat to a crash is harmless)."""
+    path = state_dir / HEARTBEAT_NAME
+    tmp = path.with_name(f".{HEARTBEAT_NAME}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump({"time": when.isoformat(), "pid": os.getpid()}, handle)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()  # a full disk: do not hold on to a half-written copy
+        raise
 
 
 def make_source(program: Program) -> ImapSource | MaildirSource:
@@ -98,6 +120,7 @@ class Daemon:
             self._state_unwritable(exc)
         connected = False
         while not self.stop.is_set():
+            self.beat()  # also while the mailbox or state/ is out: the daemon is alive
             try:
                 if not connected:  # a pause for state/ keeps the mailbox connection
                     self.source.connect()
@@ -115,6 +138,7 @@ class Daemon:
                     self._state_check()
                     if self.unwritable is None:
                         state_backoff = 1.0
+                    self.beat()
                     if once:
                         return
                     self.source.wait(self._wait_seconds(), self.stop)
@@ -143,6 +167,14 @@ class Daemon:
                 backoff = min(backoff * 2, MAX_BACKOFF)
         self.source.close()
         log.info("stopped")
+
+    def beat(self) -> None:
+        """Write state/heartbeat with the injected clock; a failure is logged once."""
+        try:
+            write_heartbeat(self.program.config.state_dir, self.clock())
+        except OSError as exc:
+            self._log_once(f"{self.program.config.state_dir / HEARTBEAT_NAME} cannot be "
+                           f"written ({exc.strerror or exc})")
 
     def _pause(self, seconds: float) -> None:
         """Wait ``seconds`` (interruptible), still sending what the outbox holds."""

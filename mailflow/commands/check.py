@@ -67,18 +67,31 @@ def _render_all(config: Config, templates: Templates, rules: list[Rule],
 
 
 def _connect(config: Config) -> None:
-    from mailflow.inbound.imap import ImapSource
-    from mailflow.outbound.transport import SmtpTransport
     if config.mailbox.imap:
-        source = ImapSource(config.mailbox)
-        source.connect()
-        print(f"IMAP login ok, folder {config.mailbox.folder} UIDVALIDITY {source.uidvalidity}")
-        source.close()
+        print(connect_imap(config))
     if config.outbox.smtp:
-        transport = SmtpTransport(config.outbox.smtp)
+        print(connect_smtp(config))
 
-        async def probe() -> None:
-            await transport.open()
-            await transport.close()
-        asyncio.run(probe())
-        print("SMTP connection ok")
+
+def connect_imap(config: Config) -> str:
+    """Log in to the IMAP server and select the folder; raises MailboxError with the reason."""
+    from mailflow.inbound.imap import ImapSource
+    source = ImapSource(config.mailbox)
+    source.connect()
+    try:
+        return f"IMAP login ok, folder {config.mailbox.folder} UIDVALIDITY {source.uidvalidity}"
+    finally:
+        source.close()
+
+
+def connect_smtp(config: Config) -> str:
+    """Connect (and log in) to the SMTP server; raises DeliveryError with the reason."""
+    from mailflow.outbound.transport import SmtpTransport
+    assert config.outbox.smtp is not None
+    transport = SmtpTransport(config.outbox.smtp)
+
+    async def probe() -> None:
+        await transport.open()
+        await transport.close()
+    asyncio.run(probe())
+    return "SMTP connection ok"

@@ -14,6 +14,7 @@ from mailflow.config.dates import load_calendar
 from mailflow.config.model import (
     Config,
     FormField,
+    HealthConfig,
     MailboxConfig,
     OutboxConfig,
     Person,
@@ -269,7 +270,7 @@ def load_config(root: Path) -> Config:
     doc = load_yaml(root / CONFIG_NAME)
     top = _Reader(doc, doc.data, "", root)
     top.unknown_keys({"program", "coordinators", "mailbox", "outbox", "forms", "surveys",
-                      "calendar", "paths"})
+                      "calendar", "paths", "health"})
     program, identity = _program(doc, top)
     coordinators = _coordinators(doc, top)
 
@@ -284,6 +285,9 @@ def load_config(root: Path) -> Config:
     smtp = outbox.sub("smtp")
     outbox_config = OutboxConfig(smtp=_server(smtp, "smtp") if smtp else None,
                                  **outbox.settings(OutboxConfig))
+
+    health = top.section("health")
+    health.unknown_keys(set(settings_of(HealthConfig)))
 
     forms = _forms(*_defaults_or(doc, top, "forms", builtin("config/default_forms.yaml")))
     surveys = _surveys(*_defaults_or(doc, top, "surveys",
@@ -313,4 +317,5 @@ def load_config(root: Path) -> Config:
             d.resolve() for d in (templates_dir, builtin("templates")) if d.is_dir())),
         state_dir=(root / paths.get("state", str, "state", fix=path_fix)).resolve(),
         secret=program.secret("secret"),
+        health=HealthConfig(**health.settings(HealthConfig)),
     )

@@ -77,6 +77,20 @@ class OutboxConfig:
                                     "seven days", 10, minimum=1)
 
 
+@dataclass(frozen=True, kw_only=True)
+class HealthConfig:
+    """When ``mailflow status --check`` calls something a problem, for cron or monitoring."""
+
+    review_days: float = setting(float, "how many days a message may wait for review before "
+                                 "status --check reports it", 3.0, above=0)
+    daemon_silent_minutes: float = setting(float, "how long the daemon may go without writing "
+                                           "state/heartbeat before status --check reports it",
+                                           10.0, above=0)
+    disk_free_percent: float = setting(float, "the free space, in percent of the disk holding "
+                                       "state/, under which status --check reports it",
+                                       5.0, minimum=0, maximum=100)
+
+
 @dataclass(frozen=True)
 class FormField:
     """One field of an application form."""
@@ -132,6 +146,7 @@ class Config:
     templates_dirs: tuple[Path, ...]
     state_dir: Path
     secret: SecretRef | None = None
+    health: HealthConfig = HealthConfig()
 
     @property
     def domain(self) -> str:

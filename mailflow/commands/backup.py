@@ -1,4 +1,4 @@
-"""``mailflow backup FILE.tar.gz`` and ``mailflow restore FILE.tar.gz DIR``: a running program, saved.
+"""``mailflow backup FILE.tar.gz``, ``mailflow restore FILE.tar.gz DIR``: a running program saved.
 
 The archive holds ``MANIFEST.json`` (format, version, program, time, every file with its
 size and sha256) and the program's files under ``program/``; the copy is consistent

@@ -247,6 +247,32 @@ def cmd_deliver(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from mailflow.commands.backup import write_backup
+    summary = write_backup(Path(args.C), Path(args.file))
+    print(f"{args.file}: {summary.files} files ({summary.size} bytes) of {summary.program}, "
+          f"as of {summary.created}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from mailflow.commands.backup import check_archive, restore
+    if args.check:
+        if args.dir:
+            raise MailflowError("restore --check only verifies the archive: give no DIR")
+        summary = check_archive(Path(args.file))
+        print(f"{args.file}: sound; {summary.files} files of {summary.program}, "
+              f"as of {summary.created}")
+        return 0
+    if not args.dir:
+        raise MailflowError("restore needs the directory to restore into: "
+                            "mailflow restore FILE.tar.gz DIR (or --check FILE.tar.gz)")
+    summary = restore(Path(args.file), Path(args.dir))
+    print(f"restored {summary.program} ({summary.files} files, as of {summary.created}) "
+          f"into {args.dir}; next: mailflow -C {args.dir} run")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="mailflow", description=__doc__)
@@ -332,6 +358,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--assume-replies", action="store_true",
                    help="assume everyone answers: no reminders")
     p.set_defaults(func=cmd_plan)
+    p = sub.add_parser("backup", help="save the program (daemon running or not) to FILE.tar.gz")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="restore a backup into a new DIR; --check only verifies")
+    p.add_argument("file")
+    p.add_argument("dir", nargs="?")
+    p.add_argument("--check", action="store_true", help="verify the archive, restore nothing")
+    p.set_defaults(func=cmd_restore)
     p = sub.add_parser("deliver", help="drop .eml files into the local Maildir (demo, tests)")
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_deliver)

@@ -157,16 +157,16 @@ class AtomicJSONStorage(Storage):
     def load(self) -> dict[str, Any] | None:
         """Read the snapshot and replay the log over it, discarding what is in memory."""
         for _ in range(READ_ATTEMPTS):
-            loaded = self._load_once()
-            if loaded is not False:
-                return loaded
+            follows, data = self._load_once()
+            if follows:
+                return data
         raise StoreError(
             f"{self.log_path}: the change log does not follow {self.path.name} (records "
             "are missing between them: was one restored from a backup without the other?); "
             "restore both from the same backup")
 
-    def _load_once(self) -> dict[str, Any] | bool | None:
-        """The replayed data, or False if the log does not follow the snapshot read."""
+    def _load_once(self) -> tuple[bool, dict[str, Any] | None]:
+        """The replayed data; False first if the log does not follow the snapshot read."""
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -186,7 +186,7 @@ class AtomicJSONStorage(Storage):
             if record["seq"] <= snapshot_seq:
                 continue  # already in the snapshot: compaction stopped before the log reset
             if record["seq"] != seq + 1:
-                return False
+                return False, None
             if data is None:
                 data = {}
             changes += changelog.apply(data, record["docs"])
@@ -198,7 +198,7 @@ class AtomicJSONStorage(Storage):
                 raise StateWriteError(self.log_path, exc) from exc
         self._seq, self._log_end, self._log_changes = seq, contents.end, changes
         self._snapshot_size, self._has_snapshot = len(raw), bool(raw.strip())
-        return data
+        return True, data
 
     def _parse_snapshot(self, raw: bytes) -> dict[str, Any]:
         try:
@@ -227,7 +227,8 @@ class AtomicJSONStorage(Storage):
         data = self.read()
         if data is None:
             data = self._data = {}
-        return data.setdefault(name, {})
+        table: dict[str, Any] = data.setdefault(name, {})
+        return table
 
     def changed(self, table: str, doc_ids: Iterable[int | str]) -> None:
         """These documents of ``table`` changed (or went): commit them, or at the flush."""

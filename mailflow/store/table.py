@@ -50,11 +50,11 @@ class LoggedTable(Table):
     def _log_storage(self) -> AtomicJSONStorage:
         return cast(AtomicJSONStorage, self._storage)
 
-    def _update_table(self, updater: Callable[[dict[int, Mapping]], None]) -> None:
+    def _update_table(self, updater: Callable[[dict[int, Mapping[str, Any]]], None]) -> None:
         storage = self._log_storage()
         view = _IdView(storage.table_data(self.name))
         try:
-            updater(cast(dict[int, Mapping], view))
+            updater(cast(dict[int, Mapping[str, Any]], view))
         finally:
             self.clear_cache()
             if view.touched:
@@ -76,7 +76,7 @@ class LoggedTable(Table):
             storage.changed(self.name, updated)
         return updated
 
-    def upsert(self, document: Mapping, cond: Any = None) -> list[int]:
+    def upsert(self, document: Mapping[str, Any], cond: Any = None) -> list[int]:
         """TinyDB's upsert, committed once."""
         with self._log_storage().holding():
             return super().upsert(document, cond)

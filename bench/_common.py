@@ -33,8 +33,8 @@ from tests.servers.smtp import SmtpServer  # noqa: E402
 
 __all__ = [
     "PASSWORD_ENV", "ROOT", "DovecotServer", "SmtpServer", "application_form", "emit",
-    "generate_messages", "parse_args", "profile_top", "servers", "stranger_message",
-    "temp_dir", "write_program",
+    "generate_messages", "io_counters", "parse_args", "profile_top", "seed_history",
+    "servers", "stranger_message", "temp_dir", "write_program",
 ]
 
 RESULT_PREFIX = "BENCH-RESULT "
@@ -207,3 +207,76 @@ def emit(name: str, figures: dict) -> None:
     """The machine-readable last line, for run_all.py."""
     print(RESULT_PREFIX + json.dumps({"bench": name, **figures}, ensure_ascii=False))
     sys.stdout.flush()
+
+
+def seed_history(program_dir: Path, people: int, seed: int = 7) -> dict[str, int]:
+    """Give a program a year of history: ``people`` participants and their mail in and out.
+
+    Per participant: the record, 2 ledger entries (processed, in a spool file), 3 timeline
+    events, 1 scheduled firing, and 2 sent answers in the outbox journal (with their
+    bytes). Written in bulk, once, before anything is timed; returns the row counts.
+    """
+    from dataclasses import asdict
+
+    from mailflow.outbound.outbox import OutboxItem, outbox_id
+    from mailflow.store import Store
+    from mailflow.store.storage import private_dir
+
+    rng = random.Random(seed)
+    state = private_dir(program_dir / "state")
+    spool = private_dir(state / "messages") / "2026-01-15.spool"
+    raw = stranger_message(0, random.Random(0), html=False)
+    spool.write_bytes(raw)
+    members, ledger, events, firings, journal = [], [], [], [], []
+    for i in range(people):
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        email = f"member{i}@history.example.org"
+        role = "mentor" if i % 5 == 0 else "mentee"
+        members.append({
+            "email": email, "name": name, "role": role, "status": "active",
+            "language": rng.choice(["en", "fr"]), "source": "mail",
+            "fields": {"name": name, "affiliation": rng.choice(LABS),
+                       "languages": "English, French", "goals": rng.choice(GOALS)},
+            "application": {"complete": True, "missing": []},
+            "created": "2026-01-15T09:00:00-05:00", "updated": "2026-06-01T09:00:00-04:00"})
+        for n in range(2):
+            ledger.append({
+                "key": f"history:{i}:{n}", "source": "history", "uid": None,
+                "message_id": f"history-{i}-{n}@mail.example.com", "sha256": "0" * 64,
+                "spool": spool.name, "offset": 0, "size": len(raw),
+                "received": "2026-03-01T10:00:00-05:00", "state": "processed",
+                "duplicate_of": None, "sender": email, "kind": "reply",
+                "subject": "Re: Northlake check-in", "rule": "checkin-reply"})
+        for kind in ("applied", "status", "set"):
+            events.append({"participant": email, "type": kind, "cause": f"message {i}",
+                           "at": "2026-02-01T09:00:00-05:00", "detail": {"to": "active"}})
+        key = f"checkin|{email}|month-3"
+        firings.append({"key": key, "rule": "checkin", "recipient": email,
+                        "occasion": "month-3", "due": "2026-04-01T09:00:00-04:00",
+                        "state": "sent", "reason": "", "at": "2026-04-01T09:00:00-04:00"})
+        for n in range(2):
+            item = OutboxItem(
+                id=outbox_id(f"history|{email}|{n}"), key=f"history|{email}|{n}",
+                recipients=[email], envelope_from="mentorship@northlake.example.org",
+                message_id=f"<answer-{i}-{n}@northlake.example.org>",
+                subject="Northlake check-in", kind="reply", participant=email, state="sent",
+                attempts=1, created=1.77e9, updated=1.77e9)
+            journal.append(json.dumps({"op": "add", "item": asdict(item),
+                                       "data": raw.decode("latin-1")},
+                                      separators=(",", ":")) + "\n")
+    with Store(state) as store, store.transaction():
+        store.table("participants").insert_multiple(members)
+        store.table("inbound").insert_multiple(ledger)
+        store.table("events").insert_multiple(events)
+        store.table("firings").insert_multiple(firings)
+    outbox = private_dir(state / "outbox") / "journal.jsonl"
+    outbox.write_text("".join(journal), encoding="ascii")
+    outbox.chmod(0o600)
+    return {"participants": len(members), "inbound": len(ledger), "events": len(events),
+            "firings": len(firings), "outbox": len(journal)}
+
+
+def io_counters() -> dict[str, int]:
+    """This process's I/O counters (``/proc/self/io``): wchar counts every byte written."""
+    with open("/proc/self/io", encoding="ascii") as handle:
+        return {k: int(v) for k, v in (line.split(":") for line in handle)}

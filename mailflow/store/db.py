@@ -1,4 +1,4 @@
-"""The program store: TinyDB tables behind atomic writes, one writer, a schema version."""
+"""The program store: TinyDB tables over a snapshot and a change log; one writer; a schema."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB
 from tinydb.table import Table
 
 from mailflow.errors import StoreError
 from mailflow.store.lock import ProgramLock
 from mailflow.store.storage import AtomicJSONStorage, private_dir, tighten
+from mailflow.store.table import LoggedDB
 
 SCHEMA_VERSION = 1
 STORE_NAME = "store.json"
@@ -43,7 +43,7 @@ class Store:
             state_dir.mkdir(parents=True, exist_ok=True)
         try:
             self.storage = AtomicJSONStorage(state_dir / STORE_NAME, read_only=read_only)
-            self.db = TinyDB(storage=lambda: self.storage)
+            self.db = LoggedDB(storage=lambda: self.storage)
             self._depth = 0
             self.indexes: dict[str, dict[str, Any]] = {}  # derived lookups, dropped on rollback
             self._check_schema()
@@ -73,7 +73,7 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
-        """Group writes: all of them reach the disk in one atomic write, or none does."""
+        """Group writes: all of them reach the disk in one log record, or none does."""
         self._depth += 1
         self.storage.deferred = True
         try:
@@ -99,10 +99,11 @@ class Store:
                 raise
 
     def close(self) -> None:
-        """Flush and release the lock."""
-        if not self.read_only:
-            self.storage.flush()
-        self._lock.release()
+        """Commit, fold the change log into the snapshot, and release the lock."""
+        try:
+            self.storage.close()
+        finally:
+            self._lock.release()
 
     def __enter__(self) -> Store:
         return self

@@ -1,9 +1,11 @@
-"""A TinyDB storage that never leaves a truncated file behind.
+"""A TinyDB storage whose commit costs the size of the change, never a truncated file.
 
-TinyDB's own JSONStorage rewrites the file in place, so a crash mid-write can leave
-it half written. Here every write goes to a temporary file that is fsynced and then
-atomically renamed over the old one, and the folder is fsynced so the rename itself
-survives a power cut. Reads are served from memory: this process is the only writer.
+The state is a JSON snapshot (``store.json``) and a change log (``store.log``, see
+changelog.py) of the documents each transaction changed, fsynced once per commit and
+replayed over the snapshot on open. The snapshot is only ever replaced whole: a
+temporary file, fsynced, atomically renamed, the folder fsynced; that compaction
+happens when the log has grown to the snapshot's size, and when the store closes.
+Reads are served from memory: this process is the only writer.
 """
 
 from __future__ import annotations
@@ -11,16 +13,26 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import logging
 import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from tinydb.storages import Storage
 
 from mailflow.errors import StoreError
+from mailflow.store import changelog
+
+log = logging.getLogger(__name__)
 
 FILE_MODE = 0o600  # state holds raw mail and private answers: the owner's alone
 DIR_MODE = 0o700
+LOG_KEY = "_log"  # in the snapshot: {"1": {"seq": N}}, the last log record it holds
+COMPACT_BYTES = 4 << 20  # the log is folded into the snapshot past max(this, snapshot size)
+COMPACT_CHANGES = 50_000  # ... or past this many changed documents
+READ_ATTEMPTS = 5  # a reader racing a compaction reads again
 
 
 class StateWriteError(StoreError):
@@ -98,20 +110,44 @@ def write_atomic(path: Path, data: bytes, sync_dir: bool = True) -> None:
         raise StateWriteError(path, exc) from exc
 
 
-class AtomicJSONStorage(Storage):
-    """JSON storage with atomic, durable writes and an in-memory copy of the data.
+def pwrite_all(fd: int, data: bytes, offset: int) -> None:
+    """``os.pwrite`` until every byte is written at ``offset`` (a nearly full disk cuts short)."""
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        if written == 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[written:]
+        offset += written
 
-    While ``deferred`` is true, writes only mark the data dirty; ``flush`` then writes
-    once. The store uses this to commit a whole transaction in one atomic write.
+
+class AtomicJSONStorage(Storage):
+    """The snapshot and its change log, with an in-memory copy of the data.
+
+    Tables report the documents they changed through ``changed`` (see table.py); a
+    ``write`` of the whole data (TinyDB's generic paths) makes the next commit a new
+    snapshot. While ``deferred`` is true nothing is written; ``flush`` then commits
+    every change as one log record (or, for a new store, its first snapshot).
     """
 
     def __init__(self, path: str | Path, read_only: bool = False) -> None:
         self.path = Path(path)
+        self.log_path = self.path.with_suffix(".log")
         self.read_only = read_only
         self.deferred = False
-        self.dirty = False
+        self.dirty = False  # the whole data was replaced: the next commit is a snapshot
+        self.pending: dict[str, set[str]] = {}  # table -> ids of documents changed, uncommitted
         self.writes = 0  # successful writes, to tell when a full disk has room again
+        self.bytes_written = 0  # to the snapshot and the log, for the benchmarks
         self._data: dict[str, Any] | None = None
+        self._hold = 0
+        self._seq = 0  # the last log record committed (or held by the snapshot)
+        self._log_end = 0  # bytes of the log holding complete records
+        self._log_changes = 0  # documents the log holds
+        self._snapshot_size = 0
+        self._has_snapshot = False
+        self._compact_at = COMPACT_BYTES
+        self._fd: int | None = None
 
     def read(self) -> dict[str, Any] | None:
         if self._data is None:
@@ -119,13 +155,52 @@ class AtomicJSONStorage(Storage):
         return self._data
 
     def load(self) -> dict[str, Any] | None:
-        """Read the file from disk, discarding what is in memory."""
+        """Read the snapshot and replay the log over it, discarding what is in memory."""
+        for _ in range(READ_ATTEMPTS):
+            follows, data = self._load_once()
+            if follows:
+                return data
+        raise StoreError(
+            f"{self.log_path}: the change log does not follow {self.path.name} (records "
+            "are missing between them: was one restored from a backup without the other?); "
+            "restore both from the same backup")
+
+    def _load_once(self) -> tuple[bool, dict[str, Any] | None]:
+        """The replayed data; False first if the log does not follow the snapshot read."""
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
-            return None
-        if not raw.strip():
-            return None
+            raw = b""
+        data = self._parse_snapshot(raw) if raw.strip() else None
+        mark = data.pop(LOG_KEY, None) if data is not None else None
+        seq = snapshot_seq = mark["1"]["seq"] if mark else 0
+        if data is not None:
+            check_shape(self.path, data)
+        try:
+            log_bytes = self.log_path.read_bytes()
+        except FileNotFoundError:
+            log_bytes = b""
+        contents = changelog.parse(self.log_path, log_bytes)
+        changes = 0
+        for record in contents.records:
+            if record["seq"] <= snapshot_seq:
+                continue  # already in the snapshot: compaction stopped before the log reset
+            if record["seq"] != seq + 1:
+                return False, None
+            if data is None:
+                data = {}
+            changes += changelog.apply(data, record["docs"])
+            seq = record["seq"]
+        if not self.read_only and contents.end < len(log_bytes):
+            try:  # a tail torn by a crash: cut off, so the next record starts on its own line
+                os.truncate(self.log_path, contents.end)
+            except OSError as exc:
+                raise StateWriteError(self.log_path, exc) from exc
+        self._seq, self._log_end, self._log_changes = seq, contents.end, changes
+        self._snapshot_size, self._has_snapshot = len(raw), bool(raw.strip())
+        return True, data
+
+    def _parse_snapshot(self, raw: bytes) -> dict[str, Any]:
         try:
             data = json.loads(raw)
         except ValueError as exc:
@@ -135,33 +210,135 @@ class AtomicJSONStorage(Storage):
             ) from exc
         if not isinstance(data, dict):
             raise StoreError(f"{self.path}: the store file does not hold a JSON object")
-        check_shape(self.path, data)
+        mark = data.get(LOG_KEY)
+        if mark is not None and not (isinstance(mark, dict) and isinstance(
+                mark.get("1"), dict) and isinstance(mark["1"].get("seq"), int)):
+            raise StoreError(f"{self.path}: {LOG_KEY!r} is not a log position; restore "
+                             "state/ from a backup")
         return data
 
-    def write(self, data: dict[str, Any]) -> None:
+    def _check_writable(self) -> None:
         if self.read_only:
             raise StoreError(f"{self.path}: opened read-only (a daemon may be running)")
+
+    def table_data(self, name: str) -> dict[str, Any]:
+        """The raw documents of table ``name`` (str id -> document), for a change in place."""
+        self._check_writable()
+        data = self.read()
+        if data is None:
+            data = self._data = {}
+        table: dict[str, Any] = data.setdefault(name, {})
+        return table
+
+    def changed(self, table: str, doc_ids: Iterable[int | str]) -> None:
+        """These documents of ``table`` changed (or went): commit them, or at the flush."""
+        self._check_writable()
+        self.pending.setdefault(table, set()).update(str(i) for i in doc_ids)
+        if not self.deferred and not self._hold:
+            self.flush()
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Commit once at the end of the block (a table operation reporting in parts)."""
+        self._hold += 1
+        try:
+            yield
+        finally:
+            self._hold -= 1
+        if not self._hold and not self.deferred:
+            self.flush()
+
+    def write(self, data: dict[str, Any]) -> None:
+        self._check_writable()
         self._data = data
         self.dirty = True
         if not self.deferred:
             self.flush()
 
     def flush(self) -> None:
-        """Write the in-memory data to disk if it changed."""
-        if not self.dirty or self._data is None:
+        """Commit what changed: one log record, fsynced; a snapshot when the log has grown."""
+        if self._data is None or not (self.dirty or any(self.pending.values())):
             return
-        encoded = json.dumps(self._data, ensure_ascii=False, separators=(",", ":"))
-        write_atomic(self.path, encoded.encode("utf-8"))
-        self.dirty = False
+        if self.dirty or not self._has_snapshot:
+            self.compact()
+            self.writes += 1
+            return
+        docs = {name: {i: self._data.get(name, {}).get(i) for i in ids}
+                for name, ids in self.pending.items() if ids}
+        self._append(changelog.encode(self._seq + 1, docs))
+        self._seq += 1
+        self._log_changes += sum(len(ids) for ids in docs.values())
+        self.pending.clear()
         self.writes += 1
+        if (self._log_end >= max(self._compact_at, self._snapshot_size)
+                or self._log_changes >= COMPACT_CHANGES):
+            self._try_compact()
+
+    def _append(self, line: bytes) -> None:
+        """Write one record at the end of the log and fsync it, or raise having added nothing."""
+        try:
+            if self._fd is None:
+                created = not self.log_path.exists()
+                self._fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+                if created:
+                    fsync_dir(self.path.parent)
+            pwrite_all(self._fd, line, self._log_end)
+            os.fdatasync(self._fd)
+        except OSError as exc:
+            if self._fd is not None:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(self._fd, self._log_end)  # give a torn record's space back
+            raise StateWriteError(self.log_path, exc) from exc
+        self._log_end += len(line)
+        self.bytes_written += len(line)
+
+    def compact(self) -> None:
+        """Fold the log into a new snapshot (atomically replaced), then empty the log."""
+        data = self._data or {}
+        encoded = json.dumps({**data, LOG_KEY: {"1": {"seq": self._seq}}}, ensure_ascii=False,
+                             separators=(",", ":")).encode("utf-8")
+        write_atomic(self.path, encoded)
+        self.bytes_written += len(encoded)
+        self._snapshot_size, self._has_snapshot = len(encoded), True
+        self.dirty = False
+        self.pending.clear()
+        self._compact_at = COMPACT_BYTES
+        if self._log_end:
+            try:  # the records left over if this fails are all older than the snapshot
+                if self._fd is None:
+                    self._fd = os.open(self.log_path, os.O_WRONLY, FILE_MODE)
+                os.ftruncate(self._fd, 0)
+                os.fdatasync(self._fd)
+            except OSError as exc:
+                log.warning("%s: could not empty the change log (%s); it is skipped on "
+                            "opening, as the snapshot holds it", self.log_path, exc)
+                return
+            self._log_end = 0
+        self._log_changes = 0
+
+    def _try_compact(self) -> None:
+        """Compact, unless the disk is full: the log still holds everything, try later."""
+        try:
+            self.compact()
+        except StateWriteError as exc:
+            log.warning("%s; the change log keeps every change until there is room", exc)
+            self._compact_at = self._log_end + COMPACT_BYTES
 
     def discard(self) -> None:
-        """Forget unflushed changes: the next read comes from disk."""
+        """Forget uncommitted changes: the next read comes from disk."""
         self._data = None
         self.dirty = False
+        self.pending.clear()
 
     def close(self) -> None:
-        self.flush()
+        """Commit, fold the log into the snapshot, and let go of the log file."""
+        if not self.read_only:
+            self.flush()
+            if self._log_end and self._data is not None:
+                self._try_compact()
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 def check_shape(path: Path, data: dict[str, Any]) -> None:

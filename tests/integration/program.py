@@ -101,9 +101,9 @@ class DaemonProcess:
 
 
 def store_data(program_dir: Path) -> dict:
-    """The store as JSON, read the way any reader would (it is replaced atomically)."""
-    path = program_dir / "state" / "store.json"
-    return json.loads(path.read_text()) if path.exists() else {}
+    """The store's tables, read the way any reader would: the snapshot and its change log."""
+    from mailflow.store.storage import AtomicJSONStorage
+    return AtomicJSONStorage(program_dir / "state" / "store.json", read_only=True).read() or {}
 
 
 def inbound_states(program_dir: Path) -> dict[str, int]:

@@ -15,6 +15,12 @@ from mailflow.store.storage import AtomicJSONStorage
 from tests.unit.limits import file_size_limit
 
 
+def log_records(state):
+    """How many lines the change log holds (none before the first change after the snapshot)."""
+    path = state / "store.log"
+    return len(path.read_bytes().splitlines()) if path.exists() else 0
+
+
 def test_new_store_records_its_schema_version_on_disk(tmp_path):
     with Store(tmp_path):
         pass
@@ -79,19 +85,21 @@ def test_read_only_store_refuses_writes(tmp_path):
 
 
 def test_transaction_commits_all_changes_in_one_write(tmp_path, monkeypatch):
-    writes = []
-    real_write = storage_module.write_atomic
-    monkeypatch.setattr(storage_module, "write_atomic",
-                        lambda path, data: (writes.append(path), real_write(path, data)))
+    syncs = []
+    real_sync = storage_module.os.fdatasync
+    monkeypatch.setattr(storage_module.os, "fdatasync",
+                        lambda fd: (syncs.append(fd), real_sync(fd)))
     with Store(tmp_path) as store:
-        writes.clear()
+        records = log_records(tmp_path)
+        syncs.clear()
         with store.transaction():
             store.table("participants").insert({"email": "a@example.org"})
             store.table("events").insert({"what": "applied"})
             store.table("review").insert({"why": "check"})
-            assert writes == []
+            assert syncs == []
 
-        assert writes == [tmp_path / "store.json"]
+        assert len(syncs) == 1
+        assert log_records(tmp_path) == records + 1
     with Store(tmp_path) as store:
         assert len(store.table("participants")) == len(store.table("events")) == 1
 
@@ -220,10 +228,12 @@ def test_a_store_write_that_fails_leaves_no_temp_file_and_the_old_store(tmp_path
     store = Store(tmp_path)
     store.table("participants").insert({"email": "lea@example.org"})
     before = (tmp_path / "store.json").read_bytes()
+    logged = (tmp_path / "store.log").read_bytes()
     limit = file_size_limit(len(before) + 10)
     with limit, pytest.raises(StateWriteError), store.transaction():
         store.table("participants").insert({"email": "x" * 200})
 
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["lock", "store.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lock", "store.json", "store.log"]
     assert (tmp_path / "store.json").read_bytes() == before
+    assert (tmp_path / "store.log").read_bytes() == logged
     assert len(store.table("participants")) == 1

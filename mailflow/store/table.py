@@ -1,0 +1,88 @@
+"""A TinyDB table that tells the storage which documents changed, instead of rewriting itself.
+
+TinyDB's own table copies the whole table (converting every id) for each write and
+hands the storage all the data; here a change works on the stored documents in place
+and reports only the ids it touched, so a commit costs the size of the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from typing import Any, cast
+
+from tinydb import TinyDB
+from tinydb.table import Table
+
+from mailflow.store.storage import AtomicJSONStorage
+
+
+class _IdView(MutableMapping[int, Any]):
+    """A table's raw documents (keyed by str ids) seen with int ids; remembers what was set."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        self.touched: set[str] = set()
+
+    def __getitem__(self, doc_id: int) -> Any:
+        return self.raw[str(doc_id)]
+
+    def __setitem__(self, doc_id: int, document: Any) -> None:
+        self.raw[str(doc_id)] = document
+        self.touched.add(str(doc_id))
+
+    def __delitem__(self, doc_id: int) -> None:
+        del self.raw[str(doc_id)]
+        self.touched.add(str(doc_id))
+
+    def __contains__(self, doc_id: object) -> bool:
+        return str(doc_id) in self.raw
+
+    def __iter__(self) -> Iterator[int]:
+        return (int(doc_id) for doc_id in self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+
+class LoggedTable(Table):
+    """A TinyDB table whose writes report the changed document ids to the storage."""
+
+    def _log_storage(self) -> AtomicJSONStorage:
+        return cast(AtomicJSONStorage, self._storage)
+
+    def _update_table(self, updater: Callable[[dict[int, Mapping[str, Any]]], None]) -> None:
+        storage = self._log_storage()
+        view = _IdView(storage.table_data(self.name))
+        try:
+            updater(cast(dict[int, Mapping[str, Any]], view))
+        finally:
+            self.clear_cache()
+            if view.touched:
+                storage.changed(self.name, view.touched)
+
+    def update(self, fields: Any, cond: Any = None, doc_ids: Any = None) -> list[int]:
+        """TinyDB's update; the documents it changed in place are reported by id."""
+        storage = self._log_storage()
+        with storage.holding():
+            updated = super().update(fields, cond, doc_ids)
+            storage.changed(self.name, updated)
+        return updated
+
+    def update_multiple(self, updates: Any) -> list[int]:
+        """TinyDB's update_multiple; the documents it changed in place are reported by id."""
+        storage = self._log_storage()
+        with storage.holding():
+            updated = super().update_multiple(updates)
+            storage.changed(self.name, updated)
+        return updated
+
+    def upsert(self, document: Mapping[str, Any], cond: Any = None) -> list[int]:
+        """TinyDB's upsert, committed once."""
+        with self._log_storage().holding():
+            return super().upsert(document, cond)
+
+
+class LoggedDB(TinyDB):
+    """TinyDB over the snapshot-and-log storage."""
+
+    table_class = LoggedTable

@@ -1,0 +1,1 @@
+"""Tests of the store's snapshot and change log."""

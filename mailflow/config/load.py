@@ -20,7 +20,7 @@ from mailflow.config.model import (
     ServerConfig,
     Survey,
 )
-from mailflow.config.schema import Setting, settings_of
+from mailflow.config.schema import RetentionConfig, Setting, settings_of
 from mailflow.config.secrets import SecretRef
 from mailflow.config.yamlfile import YamlDoc, load_yaml
 
@@ -260,7 +260,7 @@ def load_config(root: Path) -> Config:
     doc = load_yaml(root / CONFIG_NAME)
     top = _Reader(doc, doc.data, "", root)
     top.unknown_keys({"program", "coordinators", "mailbox", "outbox", "forms", "surveys",
-                      "calendar", "paths"})
+                      "calendar", "paths", "retention"})
     program, identity = _program(doc, top)
     coordinators = _coordinators(doc, top)
 
@@ -278,6 +278,9 @@ def load_config(root: Path) -> Config:
 
     forms = _forms(*_defaults_or(doc, top, "forms", DEFAULT_FORMS))
     surveys = _surveys(*_defaults_or(doc, top, "surveys", DEFAULT_SURVEYS))
+
+    retention = top.section("retention")
+    retention.unknown_keys(set(settings_of(RetentionConfig)))
 
     paths = top.section("paths")
     paths.unknown_keys({"rules", "templates", "state"})
@@ -303,4 +306,5 @@ def load_config(root: Path) -> Config:
             d.resolve() for d in (templates_dir, BUILTIN_TEMPLATES) if d.is_dir())),
         state_dir=(root / paths.get("state", str, "state", fix=path_fix)).resolve(),
         secret=program.secret("secret"),
+        retention=RetentionConfig(**retention.settings(RetentionConfig)),
     )

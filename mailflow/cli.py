@@ -208,6 +208,22 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compact(args: argparse.Namespace) -> int:
+    from mailflow.commands.compact import compact_program
+    from mailflow.errors import StoreLockedError
+    try:
+        program = _program(args)
+    except StoreLockedError as exc:
+        print(f"mailflow: nothing compacted: {exc}. A running daemon compacts state/ itself "
+              "at a quiet point, at most once an hour", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again once the daemon is stopped
+    try:
+        print(compact_program(program, _now()).text())
+    finally:
+        program.close()
+    return 0
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     from mailflow.commands.people import show_text
     program = _program(args, read_only=True)
@@ -347,6 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ids", nargs="*", help="the start of each item's id, for retry")
     p.add_argument("--all-failed", action="store_true", help="retry every failed mail")
     p.set_defaults(func=cmd_outbox)
+    p = sub.add_parser("compact", help="shrink state/: sent bytes out of the outbox journal, "
+                       "raw mail and ledger rows past the retention (daemon stopped)")
+    p.set_defaults(func=cmd_compact)
     p = sub.add_parser("show", help="one person's record and timeline")
     p.add_argument("person", help="an address or part of a name")
     p.add_argument("--private", action="store_true",

@@ -22,10 +22,11 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from mailflow.budget import BudgetExceeded, time_budget
+from mailflow.commands.compact import compact_program
 from mailflow.errors import MailboxError
 from mailflow.inbound.imap import ImapSource
 from mailflow.inbound.ledger import RawMessage
@@ -62,6 +63,7 @@ def write_heartbeat(state_dir: Path, when: datetime) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()  # a full disk: do not hold on to a half-written copy
         raise
+COMPACT_EVERY = timedelta(hours=1)  # housekeeping of state/, on the program's clock
 
 
 def make_source(program: Program) -> ImapSource | MaildirSource:
@@ -96,6 +98,7 @@ class Daemon:
         # and the injected clock; this only says how often to ask it (on the wall clock,
         # which a simulated clock does not drive).
         self.next_tick = time.monotonic() + TICK_SECONDS
+        self.next_compaction: datetime | None = None  # the first quiet point compacts
 
     def install_signal_handlers(self) -> None:
         """SIGTERM and SIGINT stop the daemon at the next safe point."""
@@ -135,6 +138,7 @@ class Daemon:
                     if time.monotonic() >= self.next_tick:
                         self.tick()
                     self.send()
+                    self.compact()
                     self._state_check()
                     if self.unwritable is None:
                         state_backoff = 1.0
@@ -369,8 +373,25 @@ class Daemon:
             log.warning("outbox: %s; %d mail(s) wait", report.connect_error,
                         len(report.retried))
         self.report_problems(report.failed + report.unknown)
-        program.outbox.compact()
         return report
+
+    def compact(self) -> None:
+        """At a quiet point, at most once per COMPACT_EVERY: keep state/ bounded.
+
+        A failure (a full disk) leaves the old journal in use and is tried again at the
+        next time; it never pauses the daemon by itself.
+        """
+        now = self.clock()
+        if self.unwritable is not None or (self.next_compaction and now < self.next_compaction):
+            return
+        self.next_compaction = now + COMPACT_EVERY
+        try:
+            done = compact_program(self.program, now, force=False)
+        except StateWriteError as exc:
+            log.warning("state/ could not be compacted (%s); trying again in an hour", exc)
+            return
+        if done.journal_rewritten or done.spool_files or done.rows_summarised:
+            log.info("state/ compacted: %s", done.text().replace("\n", "; "))
 
     def report_problems(self, items: Iterable[OutboxItem]) -> None:
         """Tell the coordinators, once per item, of mail that failed or whose fate is unknown.

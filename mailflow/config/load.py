@@ -22,7 +22,7 @@ from mailflow.config.model import (
     ServerConfig,
     Survey,
 )
-from mailflow.config.schema import Setting, settings_of
+from mailflow.config.schema import RetentionConfig, Setting, settings_of
 from mailflow.config.secrets import SecretRef
 from mailflow.config.yamlfile import YamlDoc, load_yaml
 
@@ -270,7 +270,8 @@ def load_config(root: Path) -> Config:
     doc = load_yaml(root / CONFIG_NAME)
     top = _Reader(doc, doc.data, "", root)
     top.unknown_keys({"program", "coordinators", "mailbox", "outbox", "forms", "surveys",
-                      "calendar", "paths", "health"})
+                      "calendar", "paths", "health",
+                      "retention"})
     program, identity = _program(doc, top)
     coordinators = _coordinators(doc, top)
 
@@ -292,6 +293,9 @@ def load_config(root: Path) -> Config:
     forms = _forms(*_defaults_or(doc, top, "forms", builtin("config/default_forms.yaml")))
     surveys = _surveys(*_defaults_or(doc, top, "surveys",
                                      builtin("config/default_surveys.yaml")))
+
+    retention = top.section("retention")
+    retention.unknown_keys(set(settings_of(RetentionConfig)))
 
     paths = top.section("paths")
     paths.unknown_keys({"rules", "templates", "state"})
@@ -318,4 +322,5 @@ def load_config(root: Path) -> Config:
         state_dir=(root / paths.get("state", str, "state", fix=path_fix)).resolve(),
         secret=program.secret("secret"),
         health=HealthConfig(**health.settings(HealthConfig)),
+        retention=RetentionConfig(**retention.settings(RetentionConfig)),
     )

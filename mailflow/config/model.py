@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
 from mailflow.config.dates import CalendarConfig
-from mailflow.config.schema import setting
+from mailflow.config.schema import RetentionConfig, setting
 from mailflow.config.secrets import SecretRef
 
 SECURITY_MODES = ("ssl", "starttls", "none")
@@ -147,6 +147,7 @@ class Config:
     state_dir: Path
     secret: SecretRef | None = None
     health: HealthConfig = HealthConfig()
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
 
     @property
     def domain(self) -> str:

@@ -82,3 +82,15 @@ def settings_of(cls: type) -> dict[str, Setting]:
         if declared is not None:
             found[item.name] = dataclasses.replace(declared, name=item.name)
     return found
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetentionConfig:
+    """How long state/ keeps handled mail (``retention:`` in config.yaml); never what waits."""
+
+    raw_mail_days: int = setting(
+        int, "how many days the raw bytes of handled mail are kept in state/messages (mail "
+        "not yet handled or waiting for review is always kept)", 400, minimum=30)
+    ledger_days: int = setting(
+        int, "after how many days the ledger row of a handled message is reduced to what "
+        "recognises it again (its Message-ID and state)", 400, minimum=30)

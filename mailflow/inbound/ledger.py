@@ -2,7 +2,9 @@
 
 Entries are keyed by source and (UIDVALIDITY, UID) (or the Maildir name), with the
 Message-ID as second key, so a message seen again after a UIDVALIDITY change or a
-second delivery is recorded as a duplicate instead of being acted on twice.
+second delivery is recorded as a duplicate instead of being acted on twice. Raw bytes
+go to a spool file per month, removed once older than the retention and all handled;
+old handled rows are reduced to what recognises a message again.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import contextlib
 import hashlib
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import Any
@@ -23,6 +27,9 @@ from mailflow.store.storage import FILE_MODE, StateWriteError, fsync_dir, privat
 
 log = logging.getLogger(__name__)
 _Q = Query()
+SUMMARY_FIELDS = ("key", "message_id", "state", "received")  # what dedup needs, and when
+_POINTER = ("spool", "offset", "size")
+_HELD = ("received", "review", "error")  # not handled yet, or before a person
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,7 @@ class Ledger:
 
     def _spool(self, messages: list[RawMessage], day: str) -> tuple[str, int]:
         """Append the raw bytes to the day's spool, durably; (file name, offset of the first)."""
-        name = f"{day}.spool"
+        name = f"{day[:7]}.spool"  # one per month: pruned a month at a time
         path = self.raw_dir / name
         try:
             private_dir(self.raw_dir)
@@ -163,3 +170,86 @@ class Ledger:
     def finish(self, entry: dict[str, Any], state: str, summary: dict[str, Any]) -> None:
         """Mark an entry processed (or set aside) with what was understood of it."""
         self.table.update({"state": state, **summary}, doc_ids=[entry["doc_id"]])
+
+    def _held(self) -> set[str]:
+        """Keys of messages whose bytes must stay: not handled, or waiting for a person."""
+        waiting = {r.get("inbound") for r in self.store.table("review").all()
+                   if not r.get("resolved")}
+        return {e["key"] for e in self.table.all()
+                if e.get("state") in _HELD or e["key"] in waiting}
+
+    def prune_raw(self, now: datetime, days: int) -> tuple[int, int]:
+        """Remove spool files older than ``days`` whose messages are all handled.
+
+        A file goes only when its month (and its last message) is older than ``days`` and
+        none of its messages waits to be handled or for review. The rows stop pointing at
+        it first, then it is removed: a crash in between leaves a file nothing reads,
+        removed next time. Returns (files, bytes) removed.
+        """
+        if not self.raw_dir.is_dir():
+            return 0, 0
+        cutoff = (now - timedelta(days=days)).isoformat()
+        held = self._held()
+        rows: dict[str, list[Any]] = {}
+        for entry in self.table.all():
+            if entry.get("spool"):
+                rows.setdefault(entry["spool"], []).append(entry)
+        old = []
+        for path in sorted(self.raw_dir.glob("*.spool")):
+            ended = _period_end(path.stem)
+            entries = rows.get(path.name, [])
+            if ended is None or ended >= cutoff[:10] or any(
+                    e["key"] in held or (e.get("received") or "") >= cutoff for e in entries):
+                continue
+            old.append((path, entries))
+        if not old:
+            return 0, 0
+        with self.store.transaction():
+            for _path, entries in old:
+                if entries:
+                    self.table.update(_drop(_POINTER), doc_ids=[e.doc_id for e in entries])
+        freed = 0
+        for path, _entries in old:
+            with contextlib.suppress(FileNotFoundError):
+                freed += path.stat().st_size
+                path.unlink()
+        return len(old), freed
+
+    def summarise(self, now: datetime, days: int) -> int:
+        """Reduce handled rows older than ``days`` to SUMMARY_FIELDS; returns how many."""
+        cutoff = (now - timedelta(days=days)).isoformat()
+        held = self._held()
+        old = [e.doc_id for e in self.table.all()
+               if (e.get("received") or "") < cutoff and e["key"] not in held
+               and set(e) - set(SUMMARY_FIELDS)]
+        if old:
+            with self.store.transaction():
+                self.table.update(_keep(SUMMARY_FIELDS), doc_ids=old)
+        return len(old)
+
+
+def _period_end(stem: str) -> str | None:
+    """The last day a spool file named ``YYYY-MM`` or ``YYYY-MM-DD`` covers, or None."""
+    try:
+        if len(stem) == 7:
+            first = datetime.strptime(stem, "%Y-%m")
+            following = first.replace(year=first.year + first.month // 12,
+                                      month=first.month % 12 + 1)
+            return (following - timedelta(days=1)).date().isoformat()
+        return datetime.strptime(stem, "%Y-%m-%d").date().isoformat()
+    except ValueError:
+        return None  # not a spool file mailflow named: left alone
+
+
+def _drop(names: tuple[str, ...]) -> Callable[[dict[str, Any]], None]:
+    def transform(document: dict[str, Any]) -> None:
+        for name in names:
+            document.pop(name, None)
+    return transform
+
+
+def _keep(names: tuple[str, ...]) -> Callable[[dict[str, Any]], None]:
+    def transform(document: dict[str, Any]) -> None:
+        for name in [n for n in document if n not in names]:
+            del document[name]
+    return transform

@@ -8,7 +8,8 @@ and a file per mail would cost a file creation and an fsync each.
 States: pending -> sending -> sent | failed | unknown, and sending -> pending for a
 retry. An item found in ``sending`` when the outbox is opened was being handed to
 the server when the process died: its fate is unknown and it is never resent
-automatically.
+automatically. The journal is compacted when it has grown (see compaction.py): one
+line per item, without the bytes of mail already sent.
 """
 
 from __future__ import annotations
@@ -26,15 +27,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from mailflow.errors import StoreError
-from mailflow.store.storage import (
-    FILE_MODE,
-    StateWriteError,
-    fsync_dir,
-    private_dir,
-    write_all,
-    write_atomic,
-)
+from mailflow.errors import MailflowError, StoreError
+from mailflow.outbound import compaction
+from mailflow.store.storage import FILE_MODE, StateWriteError, private_dir, write_all
 
 STATES = ("pending", "sending", "sent", "failed", "unknown")
 
@@ -103,12 +98,14 @@ class Outbox:
         self._where: dict[str, tuple[int, int]] = {}  # item id -> (offset, length) of its add line
         self._lines = 0
         self._end = 0
+        self._compacted = (0, 0)  # (lines, bytes) of the journal when last compacted
         self._batched: list[dict[str, Any]] | None = None
         self._owed: list[dict[str, Any]] = []  # changes after a handover, still to journal
         self.writes = 0  # successful appends, to tell when a full disk has room again
         self._reader: BinaryIO | None = None
         if not read_only:
             private_dir(directory)
+            compaction.temp_path(self.journal_path).unlink(missing_ok=True)  # a killed one's
         self._replay()
         self._fd: int | None = None
         if not read_only:
@@ -140,7 +137,8 @@ class Outbox:
             item = OutboxItem(**record["item"])
             self.items[item.id] = item
             self.by_message_id[item.message_id] = item.id
-            self._where[item.id] = (offset, length)
+            if record["data"] is not None:  # None: a compaction left out the sent bytes
+                self._where[item.id] = (offset, length)
             self._index_answer(item)
         elif record["id"] in self.items:
             item = self.items[record["id"]]
@@ -265,6 +263,9 @@ class Outbox:
                 if record["item"]["id"] == item_id:
                     data: str = record["data"]
                     return data.encode("latin-1")
+        if item_id not in self._where:
+            raise StoreError(f"{self.journal_path}: the bytes of mail {item_id} were left out "
+                             "of the journal once it was sent; its headers are kept")
         offset, length = self._where[item_id]
         if self._reader is None:
             self._reader = open(self.journal_path, "rb")
@@ -318,33 +319,55 @@ class Outbox:
 
     def requeue(self, item: OutboxItem) -> None:
         """A person decided to send a failed or unknown item again."""
+        if item.id not in self._where:
+            raise MailflowError(f"mail {item.id[:12]} was sent and its bytes are no longer "
+                                "kept; it cannot be sent again")
         self._change(item, state="pending", next_try=0.0, error=None)
 
     def counts(self) -> Counter[str]:
         """How many items are in each state."""
         return Counter(item.state for item in self.items.values())
 
-    def compact(self) -> None:
-        """Rewrite the journal with one line per item when it has grown long."""
-        if self._fd is None or self._lines < 4 * max(len(self.items), 256):
-            return
-        lines = [json.dumps({"op": "add", "item": asdict(i),
-                             "data": self.message_bytes(i.id).decode("latin-1")},
-                            separators=(",", ":")).encode("ascii") + b"\n"
-                 for i in self.items.values()]
-        write_atomic(self.journal_path, b"".join(lines), sync_dir=False)  # old one kept if not
+    def compaction_due(self) -> bool:
+        """Whether the journal grew enough since it was last compacted (or opened)."""
+        lines, size = self._compacted
+        return (self._lines - lines >= compaction.COMPACT_LINES
+                or self._end - size >= compaction.COMPACT_BYTES)
+
+    def compact(self, force: bool = False) -> bool:
+        """Rewrite the journal with one line per item, without the bytes of sent mail.
+
+        Only when it has grown (see ``compaction_due``), or ``force``; True when it was
+        rewritten. Raises StateWriteError with the old journal untouched (and in use) if
+        the new one cannot be written whole.
+        """
+        if self._fd is None or self._batched is not None:
+            return False
+        if not force and not self.compaction_due():
+            return False
+        items = list(self.items.values())
+        bodies = {i.id for i in items if compaction.keeps_body(i.state) and i.id in self._where}
+        lengths = compaction.write_journal(self.journal_path, (
+            compaction.add_line(i, self.message_bytes(i.id) if i.id in bodies else None)
+            for i in items))
+        # The rename is done: from here on every append must go to the new journal.
         os.close(self._fd)
         self._fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND, FILE_MODE)
         self._owed = []  # the rewritten items carry every change made in memory
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+        self._where = {}
         offset = 0
-        for item, line in zip(self.items.values(), lines, strict=True):
-            self._where[item.id] = (offset, len(line))
-            offset += len(line)
-        self._end, self._lines = offset, len(lines)
-        fsync_dir(self.directory)
+        for item, length in zip(items, lengths, strict=True):
+            if item.id in bodies:
+                self._where[item.id] = (offset, length)
+            offset += length
+        self._end, self._lines = offset, len(lengths)
+        self._compacted = (self._lines, self._end)
+        self.writes += 1
+        compaction.sync_folder(self.journal_path)
+        return True
 
     def close(self) -> None:
         """Sync and close the journal (with the changes still owed to it, if they fit now)."""
@@ -399,8 +422,11 @@ def shape_problem(line: bytes) -> str | None:
         return "not an outbox record (no op 'add' or 'set')"
     if record["op"] == "add":
         item = record.get("item")
-        if not isinstance(item, dict) or not isinstance(record.get("data"), str):
+        if not isinstance(item, dict) or "data" not in record or not isinstance(
+                record["data"], str | None):
             return "an 'add' record without its item and data"
+        if record["data"] is None and compaction.keeps_body(item.get("state", "pending")):
+            return "an 'add' record without the bytes of a mail not yet sent"
         for name, kind in _ITEM_FIELDS.items():
             if not isinstance(item.get(name), kind):
                 return f"an 'add' record whose item has no valid {name!r}"

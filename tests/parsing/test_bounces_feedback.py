@@ -95,9 +95,9 @@ def test_a_failure_while_classifying_automatic_mail_is_reviewed_and_never_answer
     def broken(_msg):
         raise ValueError("classifier bug")
 
-    raw = ("From: Ana Souza <ana.souza@example.net>\r\nTo: mentorship@northlake.example.org\r\n"
-           "Subject: Joining the program\r\nMessage-ID: <j1@example.net>\r\n\r\n"
-           "Hello, I would like to join the mentorship program as a mentee.\r\n").encode()
+    raw = (b"From: Ana Souza <ana.souza@example.net>\r\nTo: mentorship@northlake.example.org\r\n"
+           b"Subject: Joining the program\r\nMessage-ID: <j1@example.net>\r\n\r\n"
+           b"Hello, I would like to join the mentorship program as a mentee.\r\n")
     rules = load_rules(BUILTIN_RULES)
     assert decide(understand(decode_message(raw), ctx), None, rules)  # normally answered
 

@@ -18,6 +18,8 @@ from mailflow.budget import BudgetExceeded, time_budget
 from mailflow.parsing.decode import DecodedMessage
 
 log = logging.getLogger(__name__)
+# flufl.bounce logs every detector it tries at INFO: one line each, for every bounce.
+logging.getLogger("flufl.bounce").setLevel(logging.WARNING)
 
 FLUFL_SECONDS = 2.0  # of the message's budget; a detector that takes longer is given up
 FLUFL_MAX_BYTES = 512_000  # what a bounce's explanation needs is at its start

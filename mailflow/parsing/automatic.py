@@ -5,18 +5,33 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from mailflow.parsing.bounces import clean_address
 from mailflow.parsing.decode import DecodedMessage
+from mailflow.parsing.feedback import is_feedback
 
 OWN_HEADER = "X-Mailflow-Id"
 _DAEMON_LOCAL = re.compile(
     r"^(mailer-daemon|mailerdaemon|mail-daemon|postmaster|microsoftexchange[0-9a-f]*)$"
 )
 _NOREPLY_LOCAL = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply)([-+_.].*)?$")
-_DAEMON_NAMES = re.compile(r"^mail delivery (sub)?system$|^mailer.daemon$", re.IGNORECASE)
+# List servers answer for their lists: Mailman (LIST-bounces, -owner, -request), Sympa,
+# LISTSERV, Majordomo, ezmlm (LIST-return-...), Google Groups' owners.
+_LIST_SERVER_LOCAL = re.compile(
+    r"^(.+-(bounces?|owner|request|admin|return(-.*)?)|owner-.+|listserv|majordomo|sympa"
+    r"|mailman|ezmlm|lyris)$")
+_DAEMON_NAMES = re.compile(r"^mail delivery (sub)?system$|^mailer.daemon$|^postmaster$"
+                           r"|mail delivery (service|system)|^courier mail server",
+                           re.IGNORECASE)
 _BOUNCE_SUBJECT = re.compile(
-    r"undelivered mail returned to sender|delivery status notification \(failure\)"
-    r"|mail delivery failed|^undeliverable\b|^undelivered\b|returned mail|failure notice"
+    r"undelivered mail returned to sender|delivery status notification"
+    r"|mail delivery failed|\bundeliverable\b|\bundelivered\b|returned mail|failure notice"
     r"|delivery failure|delivery has failed|message not delivered|mail delivery system"
+    r"|non-?delivery|nondeliverable|could not (be )?deliver|unable to deliver|mail failure"
+    r"|returned to sender|mail system error|delivery (notification|problem|report)"
+    r"|delivery (delayed|incomplete)|delayed mail|^\s*warning: message\b.*\bdelayed"
+    r"|warning: could not send message|delays? in deliver|mail delivery status"
+    r"|(permanent|temporary) (delivery )?failure|message (status|rejected|blocked)"
+    r"|^\s*rejected\b|was rejected|not (be )?delivered"
     r"|^non remis|non distribuable|échec de (la )?remise|^unzustellbar|^onbestelbaar"
     r"|^no se puede entregar|^non recapitabile|não (foi )?entregue",
     re.IGNORECASE,
@@ -44,8 +59,9 @@ _BOUNCE_TEXT = [
         re.IGNORECASE,
     ),
     re.compile(r"message (?:à|a|pour)\s+" + _ADDRESS + r"\s+n'a pas pu", re.IGNORECASE),
-    re.compile(r"delivery to the following recipients? failed[^\n]*\n\s*\n?\s*" + _ADDRESS,
-               re.IGNORECASE),
+    # Gmail: the address on the same line, or alone on one of the next lines.
+    re.compile(r"delivery to the following recipients? failed[^\n:]*:?[ \t]*\n?\s*\n?\s*"
+               r"<?([^\s<>()\"',;:]+@[^\s<>()\"',;:]+)", re.IGNORECASE),
 ]  # fmt: skip
 _EXIM_INTRO = re.compile(
     r"could not be delivered to one or more of its recipients|permanent error", re.IGNORECASE
@@ -64,8 +80,9 @@ def _local(address: str | None) -> str:
 
 
 def _from_daemon(msg: DecodedMessage) -> bool:
-    return bool(_DAEMON_LOCAL.match(_local(msg.sender))) or bool(
-        _DAEMON_NAMES.match(msg.sender_name.strip())
+    local = _local(msg.sender)
+    return bool(_DAEMON_LOCAL.match(local) or _LIST_SERVER_LOCAL.match(local)) or bool(
+        _DAEMON_NAMES.search(msg.sender_name.strip())
     )
 
 
@@ -79,12 +96,17 @@ def _dsn_actions(msg: DecodedMessage) -> list[str]:
 
 
 def _is_bounce(msg: DecodedMessage) -> bool | None:
-    """True for a failure report, False for a delay/success report, None when not a DSN."""
+    """True for a failed or delayed delivery, False for a success report (delivered,
+    relayed, expanded), None when it is neither."""
     if msg.is_report and (msg.report_type or "") == "delivery-status":
         actions = _dsn_actions(msg)
-        return not actions or "failed" in actions
-    if (_from_daemon(msg) or msg.return_path == "") and _BOUNCE_SUBJECT.search(msg.subject):
-        return "delay" not in msg.subject.lower()
+        return not actions or bool({"failed", "delayed"} & set(actions))
+    machine = _from_daemon(msg) or msg.return_path == "" or (
+        (msg.header("Auto-Submitted") or "").strip().lower().startswith("auto-"))
+    if machine and msg.header("X-Failed-Recipients") is not None:
+        return True  # Exim names the failed recipients in a header of its own
+    if machine and _BOUNCE_SUBJECT.search(msg.subject):
+        return True
     return None
 
 
@@ -107,7 +129,7 @@ def _is_auto_reply(msg: DecodedMessage) -> bool:
 
 
 def automatic_kind(msg: DecodedMessage, own_addresses: Collection[str]) -> str | None:
-    """'own', 'bounce' or 'auto_reply' for machine-sent mail, None for a person's message.
+    """'own', 'feedback', 'bounce' or 'auto_reply' for machine-sent mail, None for a person's.
 
     Never guarded by a catch-all: an error here must reach the reader chain, which sends
     the message to review unanswered (answering a bounce would be the worse failure).
@@ -115,6 +137,8 @@ def automatic_kind(msg: DecodedMessage, own_addresses: Collection[str]) -> str |
     own = {a.strip().lower() for a in own_addresses}
     if msg.header(OWN_HEADER) is not None or (msg.sender is not None and msg.sender in own):
         return "own"
+    if is_feedback(msg):
+        return "feedback"
     bounce = _is_bounce(msg)
     if bounce:
         return "bounce"
@@ -124,28 +148,29 @@ def automatic_kind(msg: DecodedMessage, own_addresses: Collection[str]) -> str |
 
 
 def _clean(address: str) -> str:
-    return address.strip().strip("<>").rstrip(".,;:").lower()
+    return clean_address(address) or ""
 
 
-def _dsn_recipients(msg: DecodedMessage) -> list[str]:
-    found: list[str] = []
+def dsn_recipients(msg: DecodedMessage) -> list[str]:
+    """The recipients a DSN reports as failed; if none failed, those it reports delayed."""
+    found: dict[str, list[str]] = {"failed": [], "delayed": []}
     for part in msg.report_parts:
         if "delivery-status" not in part.content_type:
             continue
         for block in part.blocks:
             fields = {k.lower(): v for k, v in reversed(block)}
-            action = fields.get("action", "failed").split()
-            if action and action[0].lower() != "failed":
+            action = (fields.get("action", "failed").split() or ["failed"])[0].lower()
+            if action not in found:
                 continue
             for name in ("original-recipient", "final-recipient"):
-                value = fields.get(name, "")
-                address = _clean(value.split(";", 1)[-1])
-                if "@" in address:
-                    found.append(address)
-    return found
+                address = _clean(fields.get(name, "").split(";", 1)[-1])
+                if address:
+                    found[action].append(address)
+    return found["failed"] or found["delayed"]
 
 
-def _text_recipients(text: str) -> list[str]:
+def text_recipients(text: str) -> list[str]:
+    """Recipients a text bounce names, in the words of common MTAs (ours, not flufl's)."""
     copy = _ORIGINAL_COPY.search(text)
     text = text[: copy.start()] if copy else text  # never read the bounced message itself
     found = [_clean(m.group(1)) for pattern in _BOUNCE_TEXT for m in pattern.finditer(text)]
@@ -157,12 +182,12 @@ def _text_recipients(text: str) -> list[str]:
                 found.append(_clean(match.group(1)))
             elif line.strip() and not line.startswith(" "):
                 break
-    return [a for a in found if "@" in a]
+    return [a for a in found if a]
 
 
 def bounced_recipients(msg: DecodedMessage) -> list[str]:
     """Addresses a bounce says could not be reached: DSN fields first, else the bounce text."""
-    found = _dsn_recipients(msg) or _text_recipients(msg.text)
+    found = dsn_recipients(msg) or text_recipients(msg.text)
     return list(dict.fromkeys(found))
 
 

@@ -10,7 +10,7 @@ import email.errors
 import email.policy
 import quopri
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email.feedparser import BytesFeedParser
 from email.message import Message
@@ -110,6 +110,8 @@ class DecodedMessage:
     report_parts: list[ReportPart] = field(default_factory=list)
     calendar: str | None = None
     problems: list[str] = field(default_factory=list)
+    # The bytes as received, for readers that need the MIME tree (a bounce's second reader).
+    raw: bytes = field(default=b"", repr=False, compare=False)
 
     def header(self, name: str) -> str | None:
         """First value of header `name` (case-insensitive), or None."""
@@ -572,12 +574,13 @@ def _decode(raw: bytes, problems: list[str], fast: bool) -> DecodedMessage:
 def decode_message(raw: bytes) -> DecodedMessage:
     """Decode raw RFC 5322 bytes into a DecodedMessage; never raises, problems are recorded."""
     try:
-        return _decode(bytes(raw), [], fast=True)
+        return replace(_decode(bytes(raw), [], fast=True), raw=bytes(raw))
     except Exception:  # _Fallback, or anything unforeseen: the default policy decides
         pass
     problems: list[str] = []
     try:
-        return _decode(bytes(raw), problems, fast=False)
+        return replace(_decode(bytes(raw), problems, fast=False), raw=bytes(raw))
     except Exception as exc:  # the contract: a bad message becomes problems, never a crash
         problems.append(f"undecodable message ({type(exc).__name__})")
-        return DecodedMessage(problems=unique(problems))
+        return DecodedMessage(problems=unique(problems),
+                              raw=raw if isinstance(raw, bytes) else b"")

@@ -15,16 +15,19 @@ from mailflow.parsing.approval import read_approval
 from mailflow.parsing.automatic import (
     automatic_kind,
     bounced_message_ids,
-    bounced_recipients,
+    dsn_recipients,
+    text_recipients,
     verp_id,
 )
+from mailflow.parsing.bounces import PERMANENT, TEMPORARY, dsn_status, flufl_scan, text_status
 from mailflow.parsing.choices import mentioned, read_choices
 from mailflow.parsing.commands import read_command, read_yes_no
 from mailflow.parsing.examine import Context, Letter, bounded_text, is_own, split_sign_off
+from mailflow.parsing.feedback import read_feedback
 from mailflow.parsing.forms import read_form
 from mailflow.parsing.meeting import read_meeting
 from mailflow.parsing.survey import read_survey
-from mailflow.reply_tokens import MAC_LENGTH, verify_token
+from mailflow.reply_tokens import MAC_LENGTH, token_from_address, verify_token
 from mailflow.text import fold_accents
 
 _FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|tr|wg|rv|i)\s*:", re.IGNORECASE)
@@ -71,37 +74,89 @@ def own_mail(letter: Letter, ctx: Context) -> bool:
 
 
 def bounce(letter: Letter, ctx: Context) -> bool:
-    """A delivery failure: applied only when tied to our mail or a participant's address."""
+    """A failed or delayed delivery: a failure is applied only when tied to our mail.
+
+    The failed recipient is read by us where we know the format (a DSN's fields, our
+    signed return address), else by flufl.bounce, else by our text patterns. A delay
+    (temporary) is only recorded: it silences nobody, so it needs no tie and no review.
+    """
     if letter.automatic != "bounce":
         return False
     msg, reading, config = letter.msg, letter.reading, ctx.config
     reading.kind = "bounce"
-    recipients = bounced_recipients(msg)
-    reading.bounced_recipient = recipients[0] if recipients else None
     item, verp = None, verp_id(msg, config.local_part)
     if verp:
         item = signed_item(verp, ctx)
         if item is None:
             reading.problems.append("the bounce came back to a return address we did not "
                                     "sign")
+    signed = item is not None
     if item is None:  # no return address of ours: does it quote one of our mails?
         item = next((i for i in map(ctx.outbox_by_message_id, bounced_message_ids(msg))
                      if i is not None), None)
+    recipients, status = dsn_recipients(msg), dsn_status(msg)
+    if not recipients and not signed:
+        scanned = flufl_scan(msg)
+        if scanned.problem:
+            reading.doubt(scanned.problem)
+        recipients = scanned.permanent or scanned.temporary
+        if status is None and scanned.temporary and not scanned.permanent:
+            status = TEMPORARY
+        recipients = recipients or text_recipients(msg.text)
+    reading.bounce_status = status or text_status(msg) or PERMANENT
+    temporary = reading.bounce_status == TEMPORARY
+    reading.bounced_recipient = recipients[0] if recipients else None
     if item is not None:
         reading.answers_item = item.id
-        reported, ours = reading.bounced_recipient, item.recipients[0]
+        reported, ours = reading.bounced_recipient, item.recipients[0].lower()
         reading.bounced_recipient = reported or ours
-        if reported and reported.lower() != ours.lower():
+        if reported and reported != ours and not temporary:
             reading.doubt(f"the bounce names {reported}, but our mail went to {ours}; "
                           "not applied")
-    elif reading.bounced_recipient is not None:
+    elif reading.bounced_recipient is not None and not temporary:
         # Anyone can write a bounce naming anyone: one that neither came back to our
         # signed return address nor quotes our mail silences nobody; a person looks.
         reading.doubt("a bounce that cannot be tied to a mail of ours (no signed return "
                       "address, no quoted Message-ID); not applied")
-    if reading.bounced_recipient is None:
+    if reading.bounced_recipient is None and not temporary:
         reading.doubt("bounce whose recipient could not be identified")
     return True
+
+
+def feedback(letter: Letter, ctx: Context) -> bool:
+    """A feedback report (ARF): someone marked our mail as spam. Tied to our mail by the
+    attached original (our signed return or reply address, our Message-ID), it is applied
+    to the person we sent it to; a report naming someone only by address is reviewed."""
+    if letter.automatic != "feedback":
+        return False
+    reading, local = letter.reading, ctx.config.local_part
+    reading.kind = "feedback"
+    found = read_feedback(letter.msg)
+    reading.problems.append(f"feedback report ({found.feedback_type}): the recipient marked "
+                            "our mail as unwanted")
+    tokens = [t for t in (*(_verp_token(a, local) for a in found.return_paths),
+                          *(token_from_address(a, local) for a in found.reply_addresses))
+              if t]
+    item = next((i for i in (signed_item(t, ctx) for t in tokens) if i is not None), None)
+    if item is None:
+        item = next((i for i in map(ctx.outbox_by_message_id, found.message_ids)
+                     if i is not None), None)
+    if item is not None:
+        reading.answers_item = item.id
+        reading.bounced_recipient = item.recipients[0].lower()
+    elif found.named:
+        reading.bounced_recipient = found.named[0]
+        reading.doubt("a feedback report that cannot be tied to a mail of ours (no signed "
+                      "address, no Message-ID of ours in the original); not applied")
+    else:
+        reading.doubt("feedback report whose recipient could not be identified")
+    return True
+
+
+def _verp_token(address: str, local: str) -> str | None:
+    user = address.lower().split("@", 1)[0]
+    prefix = local.lower() + "+b-"
+    return user[len(prefix):] if user.startswith(prefix) else None
 
 
 def signed_item(verp: str, ctx: Context) -> Any:
@@ -259,7 +314,8 @@ def concern(letter: Letter, ctx: Context) -> bool:
     """A second opinion on every participant's message: a call for help or a question that
     no rule can answer goes to a person, whatever else the message said."""
     reading = letter.reading
-    if letter.person is None or reading.kind in ("auto_reply", "bounce") or reading.own_mail:
+    if letter.person is None or reading.kind in ("auto_reply", "bounce", "feedback") or (
+            reading.own_mail):
         return False
     # Paragraphs joined, lines of a list kept apart: a sentence never spans list items.
     text = "\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)]))",

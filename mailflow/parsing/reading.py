@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 KINDS = ("application", "choices", "meeting", "survey", "coordinator_cc", "command",
-         "concern", "attendance", "auto_reply", "bounce", "unknown")
+         "concern", "attendance", "auto_reply", "bounce", "feedback", "unknown")
 
 _FRENCH = re.compile(r"\b(bonjour|merci|je|vous|nous|suis|pour|avec|mentorat|mentoré|"
                      r"candidature|cordialement|madame|monsieur|à|être|très)\b", re.IGNORECASE)
@@ -62,7 +62,8 @@ class Reading:
     role: str | None = None                                          # application
     fields: dict[str, str] = field(default_factory=dict)             # application
     missing: list[str] = field(default_factory=list)                 # application
-    bounced_recipient: str | None = None                             # bounce
+    bounced_recipient: str | None = None                             # bounce, feedback
+    bounce_status: str | None = None                # bounce: "permanent" or "temporary"
     attendance: dict[str, str] | None = None                         # attendance
     concerns: list[str] = field(default_factory=list)                # coordinator_cc
     # Added by any reading: a question or a call for help that needs a person.

@@ -35,6 +35,7 @@ CHAIN: tuple[tuple[str, Reader], ...] = (
     ("no sender", readers.no_sender),
     ("own mail", readers.own_mail),
     ("bounce", readers.bounce),
+    ("feedback report", readers.feedback),
     ("who and which thread", _attribute),
     ("auto-reply", readers.auto_reply),
     ("answer to our event invitation", readers.attendance),

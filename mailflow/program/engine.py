@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from mailflow.parsing.understand import Reading
 from mailflow.program.rules import Action, Rule
 
-NEVER_ANSWERED = frozenset({"auto_reply", "bounce"})
+NEVER_ANSWERED = frozenset({"auto_reply", "bounce", "feedback"})
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,8 @@ def decide(reading: Reading, participant: dict | None, rules: list[Rule]) -> lis
     """The actions of every matching rule, in rule order; never an answer to automatic mail."""
     if reading.own_mail or reading.no_answer:
         return []
+    if reading.kind == "bounce" and reading.bounce_status == "temporary":
+        return []  # a delay is only recorded: no rule counts it or acts on it
     values = facts(reading, participant)
     decisions = []
     for rule in rules:

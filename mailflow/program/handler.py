@@ -73,6 +73,8 @@ class Handler:
             self._ask_confirmation(reading, person, entry, now)
         if reading.concern and person is not None:
             self._forward_concern(reading, person, entry, now)
+        if reading.kind == "feedback" and not reading.needs_review:
+            self._report_complaint(reading, entry, now)
         review = reading.needs_review
         if review:
             self.store.table("review").insert({
@@ -130,6 +132,21 @@ class Handler:
                                                      "concern_received", reading=reading),
                 kind="reply", in_reply_to=reading.message_id,
                 references=tuple(reading.references), now=now)
+
+    def _report_complaint(self, reading: Reading, entry: dict, now: datetime) -> None:
+        """A feedback report tied to our mail: the coordinators are told (never its sender)."""
+        complained = participants.find(self.store, reading.bounced_recipient or "") or {
+            "email": reading.bounced_recipient or ""}
+        language = self.config.language
+        for coordinator in self.config.coordinators:
+            context = self.mailings.contexts.build(complained, language, now,
+                                                   "feedback_notice", reading=reading)
+            context["person"] = {"name": complained.get("name") or "",
+                                 "email": complained["email"], "role": complained.get("role")}
+            self.mailer.queue(
+                rule="feedback", occasion=entry["key"], template="feedback_notice",
+                to=Recipient(coordinator.email, coordinator.name, language),
+                context=context, kind="notice", now=now)
 
     def _answer_proposal(self, reading: Reading, now: datetime) -> None:
         """A verified coordinator approved or edited a matching proposal."""

@@ -27,10 +27,8 @@ def record_reply(store: Store, reading: Reading, person: dict | None, cause: str
                  now: datetime) -> None:
     """Apply an understood reply of ``person`` (or a bounce) to the store."""
     at = now.isoformat()
-    if reading.kind == "bounce" and reading.bounced_recipient and not reading.needs_review:
-        bounced = participants.find(store, reading.bounced_recipient)
-        if bounced is not None:
-            participants.set_fields(store, bounced["email"], {"bounced": True}, cause, at)
+    if reading.kind in ("bounce", "feedback"):
+        record_automatic(store, reading, cause, at)
         return
     if reading.kind == "coordinator_cc" and not reading.needs_review:
         record_coordinator_mail(store, reading, cause, at)
@@ -76,6 +74,25 @@ def record_reply(store: Store, reading: Reading, person: dict | None, cause: str
         # An out-of-office postpones this person's reminders; it never counts as an answer.
         until = (now + timedelta(days=AWAY_DAYS)).date().isoformat()
         participants.set_fields(store, email, {"away_until": until}, cause, at)
+
+
+def record_automatic(store: Store, reading: Reading, cause: str, at: str) -> None:
+    """A bounce or a feedback report, on the person it concerns: a permanent failure marks
+    the address, a delay is only kept in the timeline, a complaint ends optional mail."""
+    concerned = (participants.find(store, reading.bounced_recipient)
+                 if reading.bounced_recipient and not reading.needs_review else None)
+    if concerned is None:
+        return
+    email = concerned["email"]
+    if reading.kind == "feedback":
+        participants.add_event(store, email, "complaint", cause, at,
+                               {"subject": reading.subject, "from": reading.sender})
+        participants.set_fields(store, email, {"opted_out": True}, cause, at)
+    elif reading.bounce_status == "temporary":
+        participants.add_event(store, email, "delivery_delayed", cause, at,
+                               {"subject": reading.subject})
+    else:
+        participants.set_fields(store, email, {"bounced": True}, cause, at)
 
 
 def answer_proposal(store: Store, mentor: dict, accepted: bool, cause: str, at: str,

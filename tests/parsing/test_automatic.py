@@ -8,6 +8,7 @@ from mailflow.parsing.automatic import (
     bounced_recipients,
     verp_id,
 )
+from mailflow.parsing.bounces import dsn_status
 from mailflow.parsing.decode import DecodedMessage, decode_message
 from tests.parsing.corpus import decoded
 
@@ -86,7 +87,7 @@ def test_french_non_remis_from_postmaster_is_a_bounce():
     assert automatic_kind(msg, OWN) == "bounce"
 
 
-def test_delayed_dsn_is_automatic_but_not_a_bounce():
+def test_delayed_dsn_is_a_temporary_bounce_never_a_failure():
     raw = (
         "From: MAILER-DAEMON@mx.example.org\nReturn-Path: <>\nSubject: Delayed Mail\n"
         "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; "
@@ -95,8 +96,9 @@ def test_delayed_dsn_is_automatic_but_not_a_bounce():
         "Final-Recipient: rfc822; slow@far.example\nAction: delayed\nStatus: 4.4.1\n\n--R--\n"
     )
     msg = decode_message(raw.encode())
-    assert automatic_kind(msg, OWN) == "auto_reply"
-    assert bounced_recipients(msg) == []
+    # A delay is a bounce (the contract), but a temporary one: it silences nobody.
+    assert automatic_kind(msg, OWN) == "bounce"
+    assert dsn_status(msg) == "temporary"
 
 
 def test_exchange_out_of_office_is_an_auto_reply():

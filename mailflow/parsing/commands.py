@@ -138,7 +138,8 @@ def read_coordinator_commands(new_text: str, subject: str,
                               loose: bool = False) -> list[CoordinatorCommand]:
     """The command lines at the top of a coordinator's new text, in order; else the subject's.
 
-    Reading stops at the first line that is not a command (a greeting, a signature). With
+    Reading stops at the first line that is not a command (a greeting, a signature); a
+    line in capitals among commands is a mistyped one ('unknown'). With
     ``loose``, a first line that starts with a word in
     capitals is taken for a command mistyped ('unknown'), so its writer gets the help.
     """
@@ -146,6 +147,8 @@ def read_coordinator_commands(new_text: str, subject: str,
     found: list[CoordinatorCommand] = []
     for line in lines[:MAX_COORDINATOR_COMMANDS]:
         command = _coordinator_line(line)
+        if command is None and found and _shouted(line):
+            command = CoordinatorCommand("unknown", "", line)  # a mistyped one among them
         if command is None:
             break
         found.append(command)

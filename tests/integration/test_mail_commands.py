@@ -63,7 +63,7 @@ def send(dovecot, daemon, clock, raw: bytes) -> None:
 
 
 def test_help_is_answered_in_the_thread_with_every_command(cohort, dovecot, smtp_server):
-    program, daemon, clock = cohort
+    _program, daemon, clock = cohort
     send(dovecot, daemon, clock, command("HELP", "help-1", clock.now))
     [answer] = receipts(smtp_server)
     assert answer["In-Reply-To"] == f"<help-1@{DOMAIN}>"
@@ -74,14 +74,14 @@ def test_help_is_answered_in_the_thread_with_every_command(cohort, dovecot, smtp
 
 
 def test_aide_is_answered_in_french(cohort, dovecot, smtp_server):
-    program, daemon, clock = cohort
+    _program, daemon, clock = cohort
     send(dovecot, daemon, clock, command("aide", "aide-1", clock.now))
     [answer] = receipts(smtp_server)
     assert "RETIRER personne" in text_of(answer) and "Bonjour" in text_of(answer)
 
 
 def test_status_reports_the_participants(cohort, dovecot, smtp_server):
-    program, daemon, clock = cohort
+    _program, daemon, clock = cohort
     send(dovecot, daemon, clock, command("Status", "status-1", clock.now))
     [answer] = receipts(smtp_server)
     assert "participants: 3" in text_of(answer)
@@ -89,14 +89,14 @@ def test_status_reports_the_participants(cohort, dovecot, smtp_server):
 
 
 def test_show_finds_a_person_by_a_name_written_without_accents(cohort, dovecot, smtp_server):
-    program, daemon, clock = cohort
+    _program, daemon, clock = cohort
     send(dovecot, daemon, clock, command("SHOW lea gagnon", "show-1", clock.now))
     [answer] = receipts(smtp_server)
     assert f"Léa Gagnon <{LEA}>" in text_of(answer) and "timeline:" in text_of(answer)
 
 
 def test_show_of_an_ambiguous_name_lists_the_candidates(cohort, dovecot, smtp_server):
-    program, daemon, clock = cohort
+    _program, daemon, clock = cohort
     send(dovecot, daemon, clock, command("SHOW a", "show-2", clock.now))
     body = text_of(receipts(smtp_server)[0])
     assert "NOT DONE" in body and LEA in body and OMAR in body
@@ -104,7 +104,7 @@ def test_show_of_an_ambiguous_name_lists_the_candidates(cohort, dovecot, smtp_se
 
 def test_export_attaches_a_csv_whose_cells_a_spreadsheet_will_not_run(
         cohort, dovecot, smtp_server):
-    program, daemon, clock = cohort
+    _program, daemon, clock = cohort
     send(dovecot, daemon, clock, command("EXPORT participants", "export-1", clock.now))
     [answer] = receipts(smtp_server)
     [attachment] = list(answer.iter_attachments())
@@ -125,7 +125,7 @@ def test_pause_then_resume_change_the_named_persons_mail(cohort, dovecot, smtp_s
 
 
 def test_several_commands_in_one_mail_run_in_order_each_reported(cohort, dovecot, smtp_server):
-    program, daemon, clock = cohort
+    _program, daemon, clock = cohort
     send(dovecot, daemon, clock, command("PAUSE Omar\nSHOW Omar\nFROBNICATE", "many-1",
                                          clock.now))
     [answer] = receipts(smtp_server)

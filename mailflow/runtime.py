@@ -117,6 +117,7 @@ def open_program(root: Path, read_only: bool = False) -> Program:
     mailings = Mailings(config, store, mailer, lambda: names, contexts)
     scheduler = Scheduler(store, mailings, scheduled)
     pairing = Pairing(config, store, mailer, mailings)
-    handler = Handler(config, store, mailer, rules, context, mailings, pairing)
+    handler = Handler(config, store, mailer, rules, context, mailings, pairing,
+                      plan=scheduler.plan)
     return Program(config, store, outbox, templates, rules, Ledger(store), mailer, handler,
                    scheduler, secret)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime, time, tzinfo
 from pathlib import Path
 
 from mailflow.errors import MailflowError
+from mailflow.program.coordination.views import plan_lines
 from mailflow.runtime import open_program
 
 
@@ -27,16 +27,4 @@ def plan_text(root: Path, start: str, end: str, assume_replies: bool) -> str:
                                       assume_replies=assume_replies)
     finally:
         program.close()
-    if not rows:
-        return f"nothing planned from {start} to {end}"
-    lines = [f"{'when':16}  {'template':28}  {'to':36}  rule (why)"]
-    for row in rows:
-        lines.append(f"{row.when.astimezone(zone):%Y-%m-%d %H:%M}  {row.template:28}  "
-                     f"{row.to:36}  {row.rule} ({row.why})")
-    counts = Counter(row.template.split("/")[0] for row in rows)
-    lines.append("")
-    lines.append(f"{len(rows)} mail(s): " + ", ".join(f"{t} {n}" for t, n in
-                                                     sorted(counts.items())))
-    if not assume_replies:
-        lines.append("(assuming nobody answers; --assume-replies drops the reminders)")
-    return "\n".join(lines)
+    return plan_lines(rows, zone, start, end, assume_replies)

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
-from mailflow.csv_cells import SafeWriter
+from mailflow.commands import services
 from mailflow.errors import MailflowError
 from mailflow.program import participants
+from mailflow.program.coordination import views
 from mailflow.program.lifecycle import STATES
 from mailflow.runtime import Program
 
-EXPORT_COLUMNS = ("email", "name", "role", "status", "language")
+EXPORT_COLUMNS = views.EXPORT_COLUMNS
 
 
 def import_csv(program: Program, role: str, path: Path) -> int:
@@ -88,40 +88,12 @@ def import_csv(program: Program, role: str, path: Path) -> int:
 
 def export_participants(program: Program, fmt: str) -> str:
     """Every participant as CSV (fields flattened) or JSON."""
-    people = [dict(p) for p in program.store.table("participants").all()]
-    if fmt == "json":
-        return json.dumps(people, ensure_ascii=False, indent=2) + "\n"
-    # A form field named like a column (the name) is that column, not a second one.
-    field_names = sorted({k for p in people for k in p.get("fields", {})} - set(EXPORT_COLUMNS))
-    # Survey answers, one column per question: the coordinators' view of them.
-    answers = sorted({(survey, int(number)) for p in people
-                      for survey, given in (p.get("surveys") or {}).items()
-                      for number in given})
-    out = io.StringIO()
-    writer = SafeWriter(out)
-    writer.writerow([*EXPORT_COLUMNS, *field_names,
-                     *(f"{survey} q{number}" for survey, number in answers)])
-    for person in people:
-        surveys = person.get("surveys") or {}
-        writer.writerow([person.get(c) or "" for c in EXPORT_COLUMNS]
-                        + [person.get("fields", {}).get(f, "") for f in field_names]
-                        + [(surveys.get(survey) or {}).get(str(number), "")
-                           for survey, number in answers])
-    return out.getvalue()
+    return views.export_participants(services(program), fmt)
 
 
 def export_pairs(program: Program) -> str:
     """Every pair (mentee with a mentor) as CSV, for the coordinators' spreadsheet."""
-    people = {p["email"]: p for p in program.store.table("participants").all()}
-    out = io.StringIO()
-    writer = SafeWriter(out)
-    writer.writerow(["mentee", "mentee_email", "mentor", "mentor_email", "status"])
-    for person in people.values():
-        mentor = people.get(person.get("mentor") or "")
-        if person.get("role") == "mentee" and mentor is not None:
-            writer.writerow([person.get("name") or "", person["email"],
-                             mentor.get("name") or "", mentor["email"], person.get("status")])
-    return out.getvalue()
+    return views.export_pairs(services(program))
 
 
 def read_pairs(path: Path) -> list[tuple[str, str]]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 
+from mailflow.commands import services
 from mailflow.errors import MailflowError
-from mailflow.outbound.mailer import Recipient
-from mailflow.program import lifecycle, lottery, participants
+from mailflow.program import lottery, participants
+from mailflow.program.coordination import changes
 from mailflow.runtime import Program
 
 YES = frozenset({"yes", "oui", "y", "o", "true", "1", "si", "sí"})
@@ -70,39 +71,9 @@ def approve_mentor(program: Program, email: str, now: datetime) -> None:
 
 def withdraw(program: Program, email: str, now: datetime, cause: str) -> str | None:
     """Withdraw ``email``; a freed place goes to the next on the waitlist, who is told."""
-    store, at = program.store, now.isoformat()
-    person = participants.find(store, email)
-    if person is None:
-        raise lifecycle.TransitionError(f"no participant with the address {email}")
-    rows = store.table("draws").all()
-    offered = None
-    with store.transaction(), program.outbox.batch():
-        was = person.get("status")
-        participants.move(store, email, "withdrawn", cause, at)
-        if rows and was == "selected":
-            last = rows[-1]
-            draw = lottery.Draw(
-                selected=[p["email"] for p in last["order"] if p["place"]],
-                waitlist=[p["email"] for p in last["order"] if not p["place"]],
-                seed_hash=last["seed_hash"],
-                order=[lottery.Pick(**p) for p in last["order"]])
-            candidates = [e for e in draw.waitlist
-                          if (participants.find(store, e) or {}).get("status") == "waitlisted"]
-            draw = lottery.Draw(draw.selected, candidates, draw.seed_hash, draw.order)
-            offered = lottery.next_from_waitlist(draw, email) if email in draw.selected else None
-            if offered:
-                participants.move(store, offered, "selected", f"place freed by {email}", at)
-                _tell(program, offered, "selection_selected", f"freed:{email}", now, {})
-    return offered
+    return changes.withdraw(services(program), email, now, cause)
 
 
 def _tell(program: Program, email: str, template: str, occasion: str, now: datetime,
           extra: dict) -> None:
-    person = participants.find(program.store, email) or {"email": email}
-    language = person.get("language") or program.config.language
-    mailings = program.scheduler.mailings
-    context = mailings.contexts.build(dict(person), language, now, template)
-    program.mailer.queue(rule="selection", occasion=occasion, template=template,
-                         to=Recipient(email, person.get("name") or "", language,
-                                      participant=email),
-                         context={**context, **extra}, kind="scheduled", now=now)
+    changes.tell(services(program), email, template, occasion, now, extra)

@@ -72,3 +72,95 @@ def read_yes_no(new_text: str) -> bool | None:
     first = re.split(r"(?<=[.!?])\s|\n\s*\n", text, maxsplit=1)[0] if text else ""
     yes, no = bool(_YES_WORDS.search(first)), bool(_NO_WORDS.search(first))
     return yes if yes != no else None
+
+
+# Coordinator commands: the words each canonical command is written with, English and
+# French (folded: no accents, lower case). The registry of what they do is
+# ``mailflow.program.coordination.registry``; a test keeps the two in step.
+COORDINATOR_WORDS: dict[str, str] = {
+    "help": "help", "aide": "help",
+    "status": "status", "etat": "status",
+    "review": "review", "revue": "review",
+    "show": "show", "voir": "show",
+    "plan": "plan",
+    "export": "export", "exporter": "export",
+    "pause": "pause", "suspendre": "pause",
+    "resume": "resume", "reprendre": "resume",
+    "link": "link", "lier": "link",
+    "withdraw": "withdraw", "retirer": "withdraw",
+    "propose": "propose", "proposer": "propose",
+    "confirm": "confirm", "confirmer": "confirm", "confirme": "confirm",
+}
+_FRENCH_ONLY = frozenset({"aide", "etat", "revue", "voir", "exporter", "suspendre",
+                          "reprendre", "lier", "retirer", "proposer", "confirmer", "confirme"})
+_ENGLISH_ONLY = frozenset({"help", "status", "review", "show", "resume", "link", "withdraw",
+                           "confirm"})
+_SUBJECT_PREFIX = re.compile(r"^(?:(?:re|aw|tr|fwd?|rv)\s?:\s?)+", re.IGNORECASE)
+_LEADING_WORD = re.compile(r"^([^\W\d_]+)[:.]?(?:\s+|$)")
+MAX_COORDINATOR_COMMANDS = 20
+
+
+@dataclass(frozen=True)
+class CoordinatorCommand:
+    """One command line of a coordinator: its canonical name (or 'unknown'), the rest of
+    the line as written, and the language its word belongs to (None: both)."""
+
+    name: str
+    rest: str
+    line: str
+    language: str | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        """The stored form, in the reading."""
+        return {"name": self.name, "rest": self.rest, "line": self.line,
+                "language": self.language}
+
+
+def _shouted(text: str) -> bool:
+    """Whether ``text`` starts with a word of three letters or more, all in capitals."""
+    match = _LEADING_WORD.match(text)
+    return match is not None and len(match.group(1)) >= 3 and match.group(1).isupper()
+
+
+def _coordinator_line(line: str) -> CoordinatorCommand | None:
+    match = _LEADING_WORD.match(line)
+    if match is None:
+        return None
+    word = fold_accents(match.group(1))
+    name = COORDINATOR_WORDS.get(word)
+    if name is None:
+        return None
+    language = "fr" if word in _FRENCH_ONLY else "en" if word in _ENGLISH_ONLY else None
+    return CoordinatorCommand(name, line[match.end():].strip(), line, language)
+
+
+def read_coordinator_commands(new_text: str, subject: str,
+                              loose: bool = False) -> list[CoordinatorCommand]:
+    """The command lines at the top of a coordinator's new text, in order; else the subject's.
+
+    Reading stops at the first line that is not a command (a greeting, a signature); a
+    line in capitals among commands is a mistyped one ('unknown'). With
+    ``loose``, a first line that starts with a word in
+    capitals is taken for a command mistyped ('unknown'), so its writer gets the help.
+    """
+    lines = [" ".join(line.split()) for line in new_text.strip().splitlines() if line.strip()]
+    found: list[CoordinatorCommand] = []
+    for line in lines[:MAX_COORDINATOR_COMMANDS]:
+        command = _coordinator_line(line)
+        if command is None and found and _shouted(line):
+            command = CoordinatorCommand("unknown", "", line)  # a mistyped one among them
+        if command is None:
+            break
+        found.append(command)
+    if found:
+        return found
+    # The subject, when there is no text or its command word is in capitals: a subject
+    # such as "Plan for Thursday" above a letter is no command.
+    title = _SUBJECT_PREFIX.sub("", " ".join(subject.split()))
+    command = _coordinator_line(title) if title else None
+    if command is not None and (not lines or _shouted(title)):
+        return [command]
+    first = lines[0] if lines else title
+    if loose and first and _shouted(first):
+        return [CoordinatorCommand("unknown", "", first)]
+    return []

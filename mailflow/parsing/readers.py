@@ -21,7 +21,7 @@ from mailflow.parsing.automatic import (
 )
 from mailflow.parsing.bounces import PERMANENT, TEMPORARY, dsn_status, flufl_scan, text_status
 from mailflow.parsing.choices import mentioned, read_choices
-from mailflow.parsing.commands import read_command, read_yes_no
+from mailflow.parsing.commands import read_command, read_coordinator_commands, read_yes_no
 from mailflow.parsing.examine import Context, Letter, bounded_text, is_own, split_sign_off
 from mailflow.parsing.feedback import read_feedback
 from mailflow.parsing.forms import read_form
@@ -210,13 +210,33 @@ def approval(letter: Letter, ctx: Context) -> bool:
 
 
 def coordinator(letter: Letter, ctx: Context) -> bool:
-    """A verified coordinator's mail: kept in the timeline of every participant it concerns."""
+    """A coordinator's mail: commands when it is written to the program alone, else kept
+    in the timeline of every participant it concerns.
+
+    Commands from a coordinator's address without proof (no DMARC/DKIM pass from our
+    server) are read too, so that they go to review and nothing of them is done.
+    """
     reading, msg = letter.reading, letter.msg
+    if not (reading.authenticated or letter.is_coordinator):
+        return False
+    concerns = sorted({a for a in [*msg.to, *msg.cc] if a != msg.sender and ctx.participant(a)})
+    found = [] if concerns else read_coordinator_commands(
+        letter.reply.new_text, msg.subject, loose=letter.item is None)
+    if found:
+        reading.kind, reading.command = "command", "coordinator"
+        reading.coordinator_commands = [c.to_json() for c in found]
+        meta = getattr(letter.item, "meta", None) or {}
+        if reading.evidence == "token" and meta.get("coordinator_preview"):
+            reading.preview = letter.item.id  # a CONFIRM binds to this preview, and only it
+        if not reading.authenticated:
+            reading.no_answer = True  # the coordinators are told; the From is not answered
+            reading.doubt("a coordinator command from mail that is not verified: nothing "
+                          "was done")
+        return True
     if not reading.authenticated:
         return False
     reading.kind = "coordinator_cc"
-    reading.concerns = sorted({a for a in [*msg.to, *msg.cc]
-                               if a != msg.sender and ctx.participant(a)})
+    reading.concerns = concerns
     return True
 
 

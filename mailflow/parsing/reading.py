@@ -66,6 +66,10 @@ class Reading:
     bounce_status: str | None = None                # bounce: "permanent" or "temporary"
     attendance: dict[str, str] | None = None                         # attendance
     concerns: list[str] = field(default_factory=list)                # coordinator_cc
+    # command 'coordinator': the command lines of a coordinator's mail, in order
+    # ({name, rest, line, language}), and the preview (outbox id) a CONFIRM answers.
+    coordinator_commands: list[dict] = field(default_factory=list)
+    preview: str | None = None
     # Added by any reading: a question or a call for help that needs a person.
     concern: str | None = None
     # What the thread asked for was not found; decided once concerns are known.

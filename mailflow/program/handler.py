@@ -14,6 +14,8 @@ from mailflow.parsing.forms import missing_fields
 from mailflow.parsing.understand import Context, Reading, understand
 from mailflow.program import participants, trust
 from mailflow.program.actions import Firing, run_action
+from mailflow.program.coordination.mail import Coordination
+from mailflow.program.coordination.services import Plan, Services
 from mailflow.program.engine import Decision, decide
 from mailflow.program.mailings import Mailings
 from mailflow.program.pairing import Pairing
@@ -44,7 +46,8 @@ class Handler:
     """Applies the program's rules to messages; every change names its cause."""
 
     def __init__(self, config: Config, store: Store, mailer: Mailer, rules: list[Rule],
-                 context: Context, mailings: Mailings, pairing: Pairing | None = None) -> None:
+                 context: Context, mailings: Mailings, pairing: Pairing | None = None,
+                 plan: Plan | None = None) -> None:
         self.config = config
         self.store = store
         self.mailer = mailer
@@ -52,6 +55,8 @@ class Handler:
         self.context = context
         self.mailings = mailings
         self.pairing = pairing
+        self.coordination = Coordination(Services(config, store, mailer.outbox, mailer,
+                                                  mailings, pairing, plan))
 
     def handle(self, entry: dict, raw: bytes, now: datetime) -> Outcome:
         """Handle the ledger entry ``entry`` whose bytes are ``raw``."""
@@ -69,6 +74,8 @@ class Handler:
         record_reply(self.store, reading, person, cause, now)
         if reading.kind == "command" and reading.proposal and reading.authenticated:
             self._answer_proposal(reading, now)
+        if reading.kind == "command" and reading.command == "coordinator":
+            self.coordination.handle(reading, entry, now)
         if reading.command == "confirm" and reading.pending and person is not None:
             self._ask_confirmation(reading, person, entry, now)
         if reading.concern and person is not None:

@@ -25,6 +25,7 @@ TABLES = (
     "firings",       # every scheduled firing, sent or skipped, keyed (rule, recipient, occasion)
     "draws",         # selection lotteries: seed hash, seed, the full order
     "proposals",     # matchings proposed to the coordinators, and what they decided
+    "command_previews",  # coordinators' mailed commands waiting for CONFIRM, and their use
 )
 
 

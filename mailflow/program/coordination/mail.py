@@ -1,0 +1,170 @@
+"""Coordinator commands by mail: run in order, each reported in one receipt in the thread.
+
+Only a verified coordinator's mail runs anything (``Reading.authenticated``). The
+receipt's idempotency key is the inbound Message-ID, so a re-delivered command neither
+runs nor answers twice. A command that changes many people first answers with a
+preview; a CONFIRM to that preview's signed reply address, within 7 days and once,
+carries it out. The same commands from a coordinator's address without proof do
+nothing: the message goes to review and the coordinators are told, once a day.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from mailflow.errors import MailflowError
+from mailflow.outbound.compose import Attachment
+from mailflow.outbound.mailer import Recipient
+from mailflow.parsing.reading import Reading
+from mailflow.program.context import safe_echo
+from mailflow.program.coordination.registry import REGISTRY, Malformed, Result, help_text
+from mailflow.program.coordination.services import Request, Services
+
+log = logging.getLogger(__name__)
+
+RECEIPT_RULE = "command-receipt"
+UNVERIFIED_RULE = "command-unverified"
+PREVIEWS = "command_previews"
+PREVIEW_VALID = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Report:
+    """One command line and what came of it."""
+
+    line: str
+    ok: bool
+    text: str
+
+
+def receipt_language(commands: list[dict], reading: Reading, default: str) -> str:
+    """The language of the command words, else of the mail, else the program's."""
+    for command in commands:
+        if command.get("language") in ("en", "fr"):
+            return str(command["language"])
+    return reading.language if reading.language in ("en", "fr") else default
+
+
+class Coordination:
+    """Runs a coordinator's mailed commands through the registry and answers each mail once."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def handle(self, reading: Reading, entry: dict, now: datetime) -> None:
+        """Run the commands of ``reading`` (or refuse them) and queue the receipt."""
+        if not reading.authenticated:
+            self._tell_unverified(reading, now)
+            return
+        services, sender = self.services, reading.sender or ""
+        occasion = reading.message_id or entry["key"]
+        if services.outbox.has(services.mailer.key(RECEIPT_RULE, sender, occasion)):
+            log.info("commands of message %s were answered before; not run again", occasion)
+            return
+        language = receipt_language(reading.coordinator_commands, reading,
+                                    services.config.language)
+        request = Request(now, language, by=sender,
+                          cause=f"coordinator {sender} by mail (message {entry['key']})")
+        reports: list[Report] = []
+        attachments: list[Attachment] = []
+        pending: list[dict] = []
+        wants_help = False
+        for command in reading.coordinator_commands:
+            line = str(command.get("line") or "")
+            for result in self._run(command, reading, request, pending):
+                reports.append(Report(line, result.ok, result.text))
+                attachments.extend(result.attachments)
+                wants_help |= result.show_help
+        item = services.mailer.queue(
+            rule=RECEIPT_RULE, occasion=occasion, template="command_receipt",
+            to=Recipient(sender, reading.sender_name, language),
+            context={"receipt": {
+                "subject": reading.subject, "preview": bool(pending),
+                "reports": [{"line": r.line, "ok": r.ok, "text": r.text}
+                            for r in reports],
+                "help": help_text(language) if wants_help else "",
+                "expires": (now + PREVIEW_VALID).date().isoformat()}},
+            kind="reply", in_reply_to=reading.message_id, references=tuple(reading.references),
+            attachments=tuple(attachments), now=now,
+            meta={"coordinator_preview": "1"} if pending else None)
+        if pending and item is not None:
+            services.store.table(PREVIEWS).insert({
+                "item": item.id, "by": sender.lower(), "created": now.isoformat(),
+                "commands": pending, "used": None, "inbound": entry["key"]})
+
+    def _run(self, command: dict, reading: Reading, request: Request,
+             pending: list[dict]) -> list[Result]:
+        """The results of one command line; a preview's arguments are added to ``pending``."""
+        name, rest = str(command.get("name")), str(command.get("rest") or "")
+        if name == "confirm":
+            return self._confirm(reading, request)
+        entry = REGISTRY.get(name)
+        if entry is None:
+            return [Result(False, request.say("unknown command; the commands are below",
+                                              "commande inconnue ; les commandes sont "
+                                              "ci-dessous"), show_help=True)]
+        try:
+            args = entry.parse(rest)
+        except Malformed as exc:
+            return [Result(False, f"{entry.usage[request.language]}: {exc}", show_help=True)]
+        try:
+            if entry.many and entry.preview is not None:
+                result = entry.preview(self.services, args, request)
+                if result.confirm is not None:
+                    pending.append({"name": entry.name, "args": result.confirm,
+                                    "line": command.get("line")})
+                    result = Result(result.ok, request.say(
+                        f"PREVIEW, nothing done yet: {result.text}",
+                        f"APERÇU, rien n'est encore fait : {result.text}"), result.attachments)
+                return [result]
+            return [entry.run(self.services, args, request)]
+        except MailflowError as exc:
+            return [Result(False, str(exc))]
+
+    def _confirm(self, reading: Reading, request: Request) -> list[Result]:
+        """CONFIRM to a preview: what it announced is done, once, within 7 days."""
+        table = self.services.store.table(PREVIEWS)
+        record = next((r for r in table.all() if r.get("item") == reading.preview), None)
+        if reading.preview is None or record is None:
+            return [Result(False, request.say(
+                "CONFIRM carries out a preview: reply CONFIRM to the preview mail itself",
+                "CONFIRMER exécute un aperçu : répondez CONFIRMER au message d'aperçu "
+                "lui-même"))]
+        if record.get("by") != (reading.sender or "").lower():
+            return [Result(False, request.say("this preview was sent to another coordinator",
+                                              "cet aperçu a été envoyé à un autre "
+                                              "coordinateur"))]
+        if record.get("used"):
+            return [Result(False, request.say(
+                f"this preview was already confirmed ({record['used'][:16]}): nothing done "
+                "again", f"cet aperçu a déjà été confirmé ({record['used'][:16]}) : rien n'est "
+                "refait"))]
+        if request.now - datetime.fromisoformat(record["created"]) > PREVIEW_VALID:
+            return [Result(False, request.say(
+                "this preview is more than 7 days old: send the command again",
+                "cet aperçu date de plus de 7 jours : renvoyez la commande"))]
+        table.update({"used": request.now.isoformat(), "confirmed_by": reading.message_id},
+                     doc_ids=[record.doc_id])
+        results = []
+        for pending in record.get("commands") or []:
+            entry = REGISTRY[pending["name"]]
+            try:
+                results.append(entry.run(self.services, dict(pending["args"]), request))
+            except MailflowError as exc:
+                results.append(Result(False, str(exc)))
+        return results
+
+    def _tell_unverified(self, reading: Reading, now: datetime) -> None:
+        """The coordinators hear of unverified commands once a day, whoever sent them."""
+        config = self.services.config
+        for coordinator in config.coordinators:
+            self.services.mailer.queue(
+                rule=UNVERIFIED_RULE, occasion=f"day:{now.date().isoformat()}",
+                template="command_unverified",
+                to=Recipient(coordinator.email, coordinator.name, config.language),
+                context={"unverified": {
+                    "sender": reading.sender or "", "subject": safe_echo(reading.subject),
+                    "commands": [str(c.get("name")) for c in reading.coordinator_commands]}},
+                kind="notice", now=now)

@@ -209,8 +209,8 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
-    from mailflow.commands.compact import compact_program
     from mailflow.errors import StoreLockedError
+    from mailflow.housekeeping import compact_program
     try:
         program = _program(args)
     except StoreLockedError as exc:

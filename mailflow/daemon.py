@@ -26,8 +26,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from mailflow.budget import BudgetExceeded, time_budget
-from mailflow.commands.compact import compact_program
 from mailflow.errors import MailboxError
+from mailflow.housekeeping import compact_program
 from mailflow.inbound.imap import ImapSource
 from mailflow.inbound.ledger import RawMessage
 from mailflow.inbound.maildir import MaildirSource

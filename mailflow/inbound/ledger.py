@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
@@ -241,15 +241,15 @@ def _period_end(stem: str) -> str | None:
         return None  # not a spool file mailflow named: left alone
 
 
-def _drop(names: tuple[str, ...]) -> Callable[[dict[str, Any]], None]:
-    def transform(document: dict[str, Any]) -> None:
+def _drop(names: tuple[str, ...]) -> Callable[[MutableMapping[str, Any]], None]:
+    def transform(document: MutableMapping[str, Any]) -> None:
         for name in names:
             document.pop(name, None)
     return transform
 
 
-def _keep(names: tuple[str, ...]) -> Callable[[dict[str, Any]], None]:
-    def transform(document: dict[str, Any]) -> None:
+def _keep(names: tuple[str, ...]) -> Callable[[MutableMapping[str, Any]], None]:
+    def transform(document: MutableMapping[str, Any]) -> None:
         for name in [n for n in document if n not in names]:
             del document[name]
     return transform

@@ -4,8 +4,9 @@ Why a plain copy in the right order is enough: the daemon already writes state/ 
 a crash at any instant leaves a state it recovers from, and a snapshot is made to be
 exactly such a state. What the daemon guarantees (see daemon.py, ledger.py, outbox.py):
 
-(a) ``store.json`` is only ever replaced whole (temp file, rename): one read of it is
-    one committed state, never half of one;
+(a) the store is ``store.json``, only ever replaced whole (temp file, rename), plus the
+    change log ``store.log`` it replays, appended to once per commit (a torn last line is
+    ignored on open); the two read as one pair are one committed state;
 (b) raw mail is appended to ``messages/*.spool`` (fdatasync) before the store entry
     that points into it is committed, and a spool only grows (a failed write is cut
     back before anything refers to it);
@@ -15,7 +16,7 @@ exactly such a state. What the daemon guarantees (see daemon.py, ledger.py, outb
 (d) a message is marked in the mailbox (IMAP keyword or move, Maildir ``cur/``) only
     after the store commit that records it as handled.
 
-The copy: read the store (S), then copy every other file (append-only files up to
+The copy: read the store (S: both files), then copy every other file (append-only files up to
 their length at that moment, the journal last and up to its last whole line), then read
 the store again. If it changed, start over; if it is still S, the store was S at every
 instant of the copy, in particular at the instant ``t`` the journal was copied, and the
@@ -50,6 +51,7 @@ from pathlib import Path
 from mailflow.errors import StoreError
 
 STORE = "store.json"
+STORE_LOG = "store.log"
 JOURNAL = "outbox/journal.jsonl"
 SKIPPED = ("lock",)  # the writer lock is the running daemon's; a restore makes its own
 TRIES = 200
@@ -75,12 +77,14 @@ def take_snapshot(root: Path, state_dir: Path, skip: Callable[[Path], bool] = la
         raise StoreError(f"{state_dir}: the state folder is outside the program directory "
                          f"{root}; set paths.state in config.yaml to a folder inside it")
     store_path = state_dir / STORE
+    log_path = state_dir / STORE_LOG
     journal_path = state_dir / JOURNAL
     for attempt in range(1, tries + 1):
-        before = _read(store_path)
+        before = (_read(store_path), _read(log_path))
         files: dict[str, bytes] = {}
         for path in _walk(root):
-            if path in (store_path, journal_path) or skip(path) or _ephemeral(path, state_dir):
+            if path in (store_path, log_path, journal_path) or skip(path) \
+                    or _ephemeral(path, state_dir):
                 continue
             data = _read(path)
             if data is not None:  # a file that went away meanwhile (a Maildir move)
@@ -88,9 +92,10 @@ def take_snapshot(root: Path, state_dir: Path, skip: Callable[[Path], bool] = la
         journal = _read(journal_path)
         if journal is not None:
             files[journal_path.relative_to(root).as_posix()] = journal[:journal.rfind(b"\n") + 1]
-        if _read(store_path) == before:
-            if before is not None:
-                files[store_path.relative_to(root).as_posix()] = before
+        if (_read(store_path), _read(log_path)) == before:
+            for path, data in zip((store_path, log_path), before, strict=True):
+                if data is not None:
+                    files[path.relative_to(root).as_posix()] = data
             return Snapshot(files, attempt)
         time.sleep(min(0.001 * attempt, 0.05))
     raise StoreError(f"{store_path}: the program changed during each of {tries} copies; "

@@ -36,19 +36,54 @@ _BOUNCE_SUBJECT = re.compile(
     r"|^no se puede entregar|^non recapitabile|não (foi )?entregue",
     re.IGNORECASE,
 )
-_OOO_SUBJECT = re.compile(
+# A subject that says a machine answered: enough on its own.
+_AUTO_SUBJECT = re.compile(
     r"^\s*(?:"
-    r"out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply"
-    r"|absence du bureau|r[ée]ponse automatique|message d'absence|absente?\s*(?::|-|$|\()"
-    r"|absen(?:ce|te?)\s+(?:du|jusqu|until|from)\b\s*'?\s*(?:au\s+)?\d"
-    r"|fuera de la oficina|respuesta autom[áa]tica|ausente\s*(?::|-|$|\()"
-    r"|abwesenheitsnotiz|automatische antwort|abwesend\s*(?::|-|$|\()"
-    r"|risposta automatica|fuori sede|fuori ufficio"
-    r"|resposta autom[áa]tica|fora do escrit[óo]rio"
-    r"|afwezig\s*(?::|-|$|\()|automatisch antwoord|niet aanwezig"
+    r"automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|out of office autoreply"
+    r"|r[ée]ponse automatique|respuesta autom[áa]tica|automatische antwort"
+    r"|risposta automatica|resposta autom[áa]tica|automatisch antwoord"
+    r"|automatiskt svar|automatisk svar|automaattinen vastaus|odpowied[źz] automatyczna"
+    r"|автоответ|автоматический ответ|自動返信|自動応答|自动回复|自動回覆|자동 응답"
+    r"|ticket received|\[?(?:request|ticket|case) (?:received|#?\d+)"
     r")",
     re.IGNORECASE,
 )
+# A subject a person might also write ("Out of office in February: can I still…?"):
+# a machine's only when the text asks nothing.
+_ABSENCE_SUBJECT = re.compile(
+    r"^\s*(?:"
+    r"out of (?:the )?office|absence du bureau|message d'absence|absente?\s*(?::|-|$|\()"
+    r"|absen(?:ce|te?)\s+(?:du|jusqu|until|from)\b\s*'?\s*(?:au\s+)?\d"
+    r"|fuera de la oficina|ausente\s*(?::|-|$|\()"
+    r"|abwesenheitsnotiz|abwesend\s*(?::|-|$|\()"
+    r"|fuori sede|fuori ufficio|fora do escrit[óo]rio"
+    r"|afwezig\s*(?::|-|$|\()|niet aanwezig"
+    r")|\bis out of (?:the )?office\b|\bn'est pas au bureau\b|\bist abwesend\b",
+    re.IGNORECASE,
+)
+# Words only a machine writes of itself, in the first lines of the text.
+_MACHINE_TEXT = re.compile(
+    r"this is an? auto(?:matic(?:ally generated)?|mated|-generated)\s+(?:reply|response|"
+    r"message|e-?mail|notification|acknowledge?ment)"
+    r"|\b(?:auto-?generated|automatically generated|automated) (?:reply|response|message)"
+    r"|please do not reply (?:to|directly to) this (?:e-?mail|message)"
+    r"|(?:we|we've|we have) received your (?:request|message|e-?mail|enquiry|inquiry)"
+    r"[^.\n]{0,80}(?:ticket|reference|case|request) (?:number|id|#)"
+    r"|your (?:request|ticket) (?:#|number |id )?\s*\d+ has been (?:received|created|opened)"
+    r"|(?:verify|confirm) (?:that )?you are (?:a )?(?:human|real person|not a robot)"
+    r"|(?:click|follow) the link below to (?:verify|confirm) (?:your|that)"
+    r"|ceci est une? (?:r[ée]ponse|message) automatique|message g[ée]n[ée]r[ée] automatiquement"
+    r"|merci de ne pas r[ée]pondre [àa] ce (?:message|courriel)"
+    r"|esta es una respuesta autom[áa]tica|mensaje generado autom[áa]ticamente"
+    r"|dies ist eine automatische (?:antwort|nachricht)|automatisch generierte nachricht"
+    r"|questa [èe] una risposta automatica|esta [ée] uma resposta autom[áa]tica"
+    r"|dit is een automatisch (?:antwoord|bericht)",
+    re.IGNORECASE,
+)
+_MACHINE_HEADERS = ("X-Autoreply", "X-Autorespond", "X-MS-Exchange-Inbox-Rules-Loop",
+                    "List-Id", "List-Unsubscribe", "X-Zendesk-From-Account-Id",
+                    "X-Freshdesk-Ticket-Id", "X-RT-Loop-Prevention", "X-OTRS-Loop",
+                    "X-Helpdesk-Ticket", "X-Challenge")
 _LIST_PRECEDENCE = frozenset({"auto_reply", "bulk", "list", "junk"})
 _ADDRESS = r"<?([^\s<>()\"',;:]+@[^\s<>()\"',;:]+?)>?"
 _BOUNCE_TEXT = [
@@ -114,9 +149,7 @@ def _is_auto_reply(msg: DecodedMessage) -> bool:
     auto = (msg.header("Auto-Submitted") or "").strip().lower()
     if auto and not auto.startswith("no"):
         return True
-    if any(msg.header(n) is not None for n in ("X-Autoreply", "X-Autorespond",
-                                                 "X-MS-Exchange-Inbox-Rules-Loop",
-                                                 "List-Id", "List-Unsubscribe")):  # fmt: skip
+    if any(msg.header(n) is not None for n in _MACHINE_HEADERS):
         return True
     if (msg.header("Precedence") or "").strip().lower() in _LIST_PRECEDENCE:
         return True
@@ -125,7 +158,10 @@ def _is_auto_reply(msg: DecodedMessage) -> bool:
     local = _local(msg.sender)
     if _DAEMON_LOCAL.match(local) or _NOREPLY_LOCAL.match(local):
         return True
-    return bool(_OOO_SUBJECT.match(msg.subject))
+    if _AUTO_SUBJECT.match(msg.subject) or _MACHINE_TEXT.search(msg.text[:2000]):
+        return True
+    # "Out of office" in a subject is a machine's unless the text asks something.
+    return bool(_ABSENCE_SUBJECT.search(msg.subject)) and "?" not in msg.text[:2000]
 
 
 def automatic_kind(msg: DecodedMessage, own_addresses: Collection[str]) -> str | None:
@@ -183,6 +219,26 @@ def text_recipients(text: str) -> list[str]:
             elif line.strip() and not line.startswith(" "):
                 break
     return [a for a in found if a]
+
+
+_HEADER_LINE = re.compile(r"^\s*(?:from|to|subject|date|message-id|received|return-path|von|an|"
+                          r"betreff|de|à|a|para|asunto|objet|oggetto|da|onderwerp|van|aan)"
+                          r"\s?:", re.IGNORECASE | re.MULTILINE)
+_ANY_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def lone_address(msg: DecodedMessage, own_domain: str) -> str | None:
+    """The one address a bounce's own words name (before any copy of the original or a
+    header block), not ours nor the reporting server's: the recipient, in any language.
+    None when there are none or several."""
+    text = msg.text[:5000]
+    cut = min((m.start() for m in (_ORIGINAL_COPY.search(text), _HEADER_LINE.search(text))
+               if m is not None), default=len(text))
+    found = {a for a in (_clean(m.group(0)) for m in _ANY_ADDRESS.finditer(text[:cut]))
+             if a and a != (msg.sender or "").lower()
+             and not a.endswith("@" + own_domain.lower())
+             and _local(a) not in ("postmaster", "mailer-daemon", "abuse")}
+    return found.pop() if len(found) == 1 else None
 
 
 def bounced_recipients(msg: DecodedMessage) -> list[str]:

@@ -16,6 +16,7 @@ from mailflow.parsing.automatic import (
     automatic_kind,
     bounced_message_ids,
     dsn_recipients,
+    lone_address,
     text_recipients,
     verp_id,
 )
@@ -103,6 +104,8 @@ def bounce(letter: Letter, ctx: Context) -> bool:
         if status is None and scanned.temporary and not scanned.permanent:
             status = TEMPORARY
         recipients = recipients or text_recipients(msg.text)
+        if not recipients:  # any language: the one address the bounce's own words name
+            recipients = [a for a in [lone_address(msg, config.domain)] if a]
     reading.bounce_status = status or text_status(msg) or PERMANENT
     temporary = reading.bounce_status == TEMPORARY
     reading.bounced_recipient = recipients[0] if recipients else None

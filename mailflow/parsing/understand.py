@@ -32,10 +32,10 @@ def _attribute(letter: Letter, ctx: Context) -> bool:
 # authority before content; a command in any thread; then the thread (what our mail
 # asked for) decides the reader, and only mail that answers nothing is read by content.
 CHAIN: tuple[tuple[str, Reader], ...] = (
-    ("no sender", readers.no_sender),
     ("own mail", readers.own_mail),
     ("bounce", readers.bounce),
     ("feedback report", readers.feedback),
+    ("no sender", readers.no_sender),
     ("who and which thread", _attribute),
     ("auto-reply", readers.auto_reply),
     ("answer to our event invitation", readers.attendance),

@@ -286,6 +286,11 @@ def load_config(root: Path) -> Config:
     smtp = outbox.sub("smtp")
     outbox_config = OutboxConfig(smtp=_server(smtp, "smtp") if smtp else None,
                                  **outbox.settings(OutboxConfig))
+    url = outbox_config.unsubscribe_url
+    if url and (not url.startswith("https://") or any(c in url for c in "?#<> \t,")):
+        raise doc.error(outbox.key("unsubscribe_url"), f"not an https address without a query: "
+                        f"{url!r}", "write the endpoint's address, e.g. "
+                        "https://mentoring.example.org/unsubscribe, or leave it empty")
 
     health = top.section("health")
     health.unknown_keys(set(settings_of(HealthConfig)))

@@ -75,6 +75,9 @@ class OutboxConfig:
                                    "day (a loop or a forged sender ends there)", 3, minimum=1)
     answers_per_week: int = setting(int, "the most automatic answers one address gets in "
                                     "seven days", 10, minimum=1)
+    unsubscribe_url: str = setting(str, "the https address of your one-click unsubscribe "
+                                   "endpoint (RFC 8058; see mailflow.unsubscribe_endpoint); "
+                                   "empty: the mailto form alone", "")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.policy import compat32
 from typing import Any
+from urllib.parse import urlencode
 
 from mailflow.config.model import Config
 from mailflow.outbound.compose import (
@@ -72,8 +73,16 @@ class Mailer:
         reply_to = reply_address(config.local_part, config.domain, token)
         headers = dict(headers or {})
         if unsubscribe:
-            # RFC 2369: a mail to the signed reply address with STOP opts out.
-            headers["List-Unsubscribe"] = f"<mailto:{reply_to}?subject=STOP>"
+            # RFC 2369: a mail to the signed reply address with STOP opts out. With a web
+            # endpoint, RFC 8058's one-click POST does the same (unsubscribe_endpoint.py).
+            mailto = f"<mailto:{reply_to}?subject=STOP>"
+            url = config.outbox.unsubscribe_url
+            if url:
+                query = urlencode({"to": reply_to, "from": to.email})
+                headers["List-Unsubscribe"] = f"<{url}?{query}>, {mailto}"
+                headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+            else:
+                headers["List-Unsubscribe"] = mailto
         envelope = Envelope(
             from_name=config.name, from_address=config.address,
             to_name=to.name, to_address=to.email, kind=kind,

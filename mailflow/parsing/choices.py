@@ -46,6 +46,11 @@ _LIST_NUMBER = re.compile(
 # Numbers joined as a list, "5, 2 and 7", "#4, #2, #9", "3 then 1 then 8"
 _NUMBER_RUN = re.compile(r"(?<![\w.,])#?\d{1,3}(?:\s*(?:,|;|/|\s(?:and|et|y|then|puis|&)\s)\s*#?"
                          r"\d{1,3}){1,3}(?![\w.,]?\d)")
+# A row ending in a number: "Kwame Mensah 3" (a table's cells), "José Martínez (7)"
+_TRAILING_NUMBER = re.compile(r"^(?P<name>.*?[^\d\s#(\[|:–—-])[\s|:–—-]*[(\[#]?\s*(?P<n>\d{1,3})"
+                              r"\s*[)\]]?\.?$")
+_RANK_HEADING = re.compile(r"\b(?:rank|ranking|rang|rango|classement|preference|préférence|"
+                           r"preferencia|order|ordre|orden|choice|choix)\b", re.IGNORECASE)
 # Starts only at the first space of a run (or at the mark): one try per run, not one per
 # space, so a line of spaces costs its length, not its square.
 _SEPARATORS = re.compile(
@@ -152,6 +157,10 @@ def _inline_ranks(line: str) -> list[tuple[int, str]]:
 
 def _list_line(line: str, roster: _Roster) -> list[str] | None:
     """The pieces of "A, B and C" when the line is such a list of names, else None."""
+    if roster.numbered is not None:  # "I'd go with 3, 1 and 5 (in that order)"
+        run = _NUMBER_RUN.search(line)
+        if run and not re.search(r"\d", line[:run.start()] + line[run.end():]):
+            return re.findall(r"\d{1,3}", run.group(0))
     body = _LEAD_IN.sub("", line.strip()).strip().rstrip(".!")
     pieces = [_CONNECTIVE.sub("", p) for p in _SEPARATORS.split(body) if p and p.strip(" ,;")]
     if not pieces or len(pieces) > 8:
@@ -161,11 +170,36 @@ def _list_line(line: str, roster: _Roster) -> list[str] | None:
     if sum(resolved) >= 2 or (len(pieces) == 1 and resolved[0] and fold(name_part(body)) ==
                               fold(body)):
         return [p for p, n in zip(pieces, named, strict=True) if n]
-    if roster.numbered is not None:  # "Mine are 5, 2 and 7 (in that order)"
-        run = _NUMBER_RUN.search(line)
-        if run and not re.search(r"\d", line[:run.start()] + line[run.end():]):
-            return re.findall(r"\d{1,3}", run.group(0))
     return None
+
+
+def _numbered_rows(lines: list[str], roster: _Roster
+                   ) -> tuple[list[tuple[int, str]], bool, str] | None:
+    """Rows "Name 3" or "Name (7)", as a table with a rank column or names with their
+    number in our list. The number means a rank under a "Rank" heading, or when it is not
+    the name's place in our list; a place when it is; when both fit and disagree on the
+    order, the shape is "unsure" and the reading goes to review."""
+    rows: list[tuple[int, str, RosterEntry]] = []
+    heading = False
+    for line in lines:
+        match = _TRAILING_NUMBER.match(line)
+        found = _resolve(match.group("name"), roster)[1] if match else []
+        if match and len(found) == 1:
+            rows.append((int(match.group("n")), match.group("name"), found[0]))
+        elif not rows and _RANK_HEADING.search(line):
+            heading = True
+        elif rows:
+            break
+    if len(rows) < 2 and not (rows and heading):
+        return None
+    numbers = [n for n, _name, _entry in rows]
+    as_ranks = sorted(numbers) == list(range(1, len(rows) + 1))
+    as_places = all(roster.place(entry) == n for n, _name, entry in rows)
+    if heading or (as_ranks and not as_places):
+        return [(n, name) for n, name, _entry in rows], True, "ranked"
+    if as_places and (not as_ranks or numbers == sorted(numbers)):
+        return [(i, name) for i, (_n, name, _e) in enumerate(rows, 1)], True, "ranked"
+    return [(n, name) for n, name, _entry in rows], True, "unsure"
 
 
 def _items(text: str, roster: _Roster) -> tuple[list[tuple[int, str]], bool, str]:
@@ -185,6 +219,9 @@ def _items(text: str, roster: _Roster) -> tuple[list[tuple[int, str]], bool, str
             labelled = labelled or item[2]
     if ranked:
         return ranked, labelled, "ranked"
+    table = _numbered_rows(lines, roster)
+    if table is not None:
+        return table
     bullets = [m.group("rest") for m in map(_BULLET.match, lines) if m]
     if bullets:
         return list(enumerate(bullets, 1)), False, "bullets"
@@ -231,6 +268,9 @@ def _read(text: str, roster: _Roster, reading: ChoicesReading) -> None:
                                     "ranked choices")
         return
     reading.found = True
+    if shape == "unsure":
+        reading.problems.append("the numbers beside the names may be ranks or places in our "
+                                "list, and the two give different orders")
     if shape == "ranked" and _list_numbers_as_ranks(resolved, roster):
         # "9. Sofia Rossi / 3. Chen Wei": the numbers of our list, favourite first
         resolved = [(rank, raw, written, found, why)

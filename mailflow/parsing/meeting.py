@@ -21,6 +21,9 @@ _MONTHS = {
     "juillet": 7, "juil": 7, "august": 8, "aug": 8, "aout": 8, "september": 9, "sep": 9,
     "sept": 9, "septembre": 9, "october": 10, "oct": 10, "octobre": 10, "november": 11,
     "nov": 11, "novembre": 11, "december": 12, "dec": 12, "decembre": 12,
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
+    "diciembre": 12,
 }  # fmt: skip
 _WEEKDAYS = {
     "monday": 0, "lundi": 0, "tuesday": 1, "mardi": 1, "wednesday": 2, "mercredi": 2,
@@ -32,8 +35,8 @@ _WEEKDAY = "(?:" + "|".join(_WEEKDAYS) + ")"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th|er)?"
 _YEAR = r"(?:,?\s*(?P<year>(?:19|20)\d\d))?"
 _ISO = re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)\b")
-_DAY_MONTH = re.compile(r"\b(?P<day>" + _DAY + r")\s+(?:of\s+)?(?P<month>" + _MONTH + r")(?!\w)"
-                        + _YEAR)
+_DAY_MONTH = re.compile(r"\b(?P<day>" + _DAY + r")\s+(?:of\s+|de\s+)?"
+                        r"(?P<month>" + _MONTH + r")(?!\w)" + _YEAR)
 _MONTH_DAY = re.compile(r"\b(?P<month>" + _MONTH + r")\s+(?:the\s+)?(?P<day>" + _DAY + r")\b"
                         + _YEAR)
 _NUMERIC = re.compile(r"(?<![\d/.-])(?:(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d\d))?"
@@ -66,6 +69,9 @@ _REUNION = (r"(?:(?:premier|premiere|1er|1re)\s+)?(?:rendez-vous|rdv|reunion|ren
 _NEGATIVE = re.compile(
     r"\bnot\s+yet\b|\b(?:have\s*n[o']t|haven't|has\s*n[o']t|did\s*n[o']t|didn't|have\s+not"
     r"|did\s+not|not)\s+(?:yet\s+)?(?:been\s+able\s+to\s+)?(?:met|meet|had|spoken|talked)\b"
+    r"|\b(?:have\s*n[o']t|haven't|not)\s+(?:yet\s+)?managed\s+to\s+(?:meet|talk|speak)\b"
+    r"|\btodavia\s+no\b|\baun\s+no\b|\bno\s+(?:he|hemos)\s+podido\b"
+    r"|\bno\s+nos\s+hemos\s+(?:reunido|visto|conocido)\b"
     r"|\bno\s+meeting\s+yet\b|\bpas\s+encore\b|\bne\s+(?:nous\s+)?(?:sommes|s'est|avons|a)\s+pas"
     r"|\bn'(?:avons|a|ai)\s+pas\b|\bpas\s+(?:pu\s+)?(?:nous\s+)?(?:rencontr|vu)"
     r"|^\s*(?:no|non|nope)\s*(?:[,.!;]|$)"
@@ -80,6 +86,9 @@ _FUTURE = re.compile(
 )
 _POSITIVE = re.compile(
     r"\bwe(?:\s+have|'ve)?\s+(?:already\s+|finally\s+|just\s+)?(?:met|spoke|talked)\b"
+    r"|\b(?<!no )(?:me\s+reuni|nos\s+reunimos|nos\s+vimos|nos\s+conocimos|hablamos"
+    r"|nos\s+hemos\s+(?:reunido|visto|conocido)|(?:ya\s+)?tuvimos\s+(?:nuestra|una|la)\s+"
+    r"(?:primera\s+)?(?:reunion|llamada|videollamada|charla|sesion))\b"
     r"|\bwe(?:\s+have|'ve)?\s+(?:already\s+|finally\s+|just\s+)?had\s+(?:our|a|an|the)\s+"
     + _MEETING_NOUN + r"|\b(?:our|the)\s+" + _MEETING_NOUN + r"\s+(?:was|went|took)\b"
     r"|\bnous\s+nous\s+sommes\s+(?:deja\s+|enfin\s+|bien\s+)?(?:rencontre|vu|parle)"

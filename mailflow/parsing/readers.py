@@ -15,6 +15,7 @@ from mailflow.parsing.approval import read_approval
 from mailflow.parsing.automatic import (
     automatic_kind,
     bounced_message_ids,
+    by_subject_only,
     dsn_recipients,
     lone_address,
     text_recipients,
@@ -45,6 +46,9 @@ _COURTESY = re.compile(r"\b(thanks?|thank|you|merci|gracias|danke|grazie|obrigad
                        r"cheers|best|regards|cordialement|saludos)\b")
 # Only at the head of the words about one mentee: "not met" must stay a negation.
 _MET_SOMEONE = re.compile(r"^\W*(?:yes\W+)?(?:i\s+)?(?:have\s+|'ve\s+)?(?:already\s+)?met(?=\s)")
+# "Camille and I had our first call": the pair, as "we" (the name is the clause's own).
+_PAIR_SUBJECT = re.compile(r"\b\w+\s+(and\s+i|et\s+moi|y\s+yo)\b")
+_PAIR_WORD = {"and i": "we", "et moi": "nous", "y yo": "nosotros"}
 _SEEN_SOMEONE = re.compile(r"^\W*(?:oui\W+)?(?:j'ai\s+)?(?:deja\s+)?(?:vu|rencontre)(?=\s)")
 _POLITE = re.compile(r"\b(how are you|hope you|comment allez|j'espere que|como estas|"
                      r"como esta)\b")
@@ -175,6 +179,8 @@ def auto_reply(letter: Letter, ctx: Context) -> bool:
     if letter.automatic != "auto_reply":
         return False
     letter.reading.kind = "auto_reply"
+    if by_subject_only(letter.msg):  # "Out of office" in a person's subject: a person looks
+        letter.reading.doubt("only its subject says it is an automatic reply")
     return True
 
 
@@ -478,6 +484,7 @@ def per_mentee(letter: Letter, ctx: Context, mentees: list[str]) -> list[dict] |
             # "Met Tomás on March 4": said of one mentee, as "we met" is of a pair.
             clause = _MET_SOMEONE.sub(" we met ", _SEEN_SOMEONE.sub(" nous nous sommes vus ",
                                                                    clause))
+            clause = _PAIR_SUBJECT.sub(lambda m: _PAIR_WORD[m.group(1)], clause)
             found = read_meeting(clause, letter.msg.date, None,
                                  day_first=letter.reading.language == "fr")
             met = found.met if found.met is not None else (previous if found.date else None)
@@ -497,17 +504,18 @@ def _meeting(letter: Letter, ctx: Context, required: bool) -> bool:
         return False
     reading.kind = "meeting"
     reading.meeting = meeting_json(found.met, found.date, found.accepted, found.event_date)
-    reading.problems.extend(found.problems)
     mentees = (letter.person or {}).get("mentees") or []
     if letter.person and letter.person.get("role") == "mentor" and len(mentees) > 1:
         # One fact for a mentor of several would be about nobody in particular: a fact
-        # for each mentee named, or a person decides.
+        # for each mentee named, or a person decides. Read apart, "met Priya, not yet
+        # Tomás" is no contradiction.
         facts = per_mentee(letter, ctx, mentees)
         if facts:
             reading.meeting, reading.meetings = None, facts
-        else:
-            reading.doubt(f"this mentor has {len(mentees)} mentees and the report does not "
-                          "say clearly which one each part is about")
+            return True
+        reading.doubt(f"this mentor has {len(mentees)} mentees and the report does not "
+                      "say clearly which one each part is about")
+    reading.problems.extend(found.problems)
     if not found.problems and found.met is None and found.accepted is None:
         reading.found_nothing = "could not tell whether the meeting took place"
     reading.needs_review |= bool(found.problems)

@@ -182,3 +182,16 @@ def test_calendar_reply_with_text_keeps_both():
 def test_dates_at_the_ends_of_the_calendar_do_not_break_reading():
     reading = read_meeting("We are meeting tomorrow.", datetime(9999, 12, 31), None)
     assert reading.met is False and reading.planned is None and reading.problems == []
+
+
+def test_spanish_day_de_month_is_a_date():
+    reading = read_meeting("Sí, nos reunimos el 12 de marzo.", FRIDAY, None)
+    assert reading.met is True and reading.date == date(2024, 3, 12)
+
+
+def test_spanish_not_yet_is_not_met():
+    assert read_meeting("Todavía no nos hemos reunido.", FRIDAY, None).met is False
+
+
+def test_could_not_manage_to_meet_is_not_met():
+    assert read_meeting("We haven't managed to meet yet.", FRIDAY, None).met is False

@@ -128,3 +128,23 @@ def test_ranks_written_with_a_dash_or_a_space_are_a_list(ctx, body):
 
     assert reading.choices == ["chen.wei@example.org", "kwame.mensah@example.org",
                                "amelie.tremblay@example.org"] and not reading.needs_review
+
+
+def test_a_mentor_of_two_writing_of_one_mentee_and_i_gives_that_mentee_a_fact(ctx):
+    reading = _reply(ctx, KWAME, CHECKIN,
+                     "Noor and I had our first call on March 4. Ivan and I have not met yet.\n")
+
+    assert reading.kind == "meeting" and not reading.needs_review
+    assert reading.meetings == [
+        {"with": "noor@example.com", "met": True, "date": "2027-03-04"},
+        {"with": "ivan@example.com", "met": False, "date": None}]
+
+
+def test_a_spanish_report_of_one_meeting_and_one_not_yet_gives_two_facts(ctx):
+    reading = _reply(ctx, KWAME, CHECKIN,
+                     "Me reuní con Noor el 4 de marzo. Con Ivan todavía no he podido reunirme.\n")
+
+    assert reading.kind == "meeting" and not reading.needs_review
+    assert reading.meetings == [
+        {"with": "noor@example.com", "met": True, "date": "2027-03-04"},
+        {"with": "ivan@example.com", "met": False, "date": None}]

@@ -58,6 +58,9 @@ _ABSENCE_SUBJECT = re.compile(
     r"|abwesenheitsnotiz|abwesend\s*(?::|-|$|\()"
     r"|fuori sede|fuori ufficio|fora do escrit[óo]rio"
     r"|afwezig\s*(?::|-|$|\()|niet aanwezig"
+    r"|nieobecno[śs][ćc]|poza biurem|fr[åa]nvarande|inte p[åa] kontoret|frav[æa]r"
+    r"|ikke p[åa] kontoret|poissa toimistolta|nep[řr][íi]tomnost|mimo kancel[áa][řr]"
+    r"|ofis d[ıi][şs]ında|不在|부재|отсутств|в отпуске"
     r")|\bis out of (?:the )?office\b|\bn'est pas au bureau\b|\bist abwesend\b",
     re.IGNORECASE,
 )
@@ -146,6 +149,11 @@ def _is_bounce(msg: DecodedMessage) -> bool | None:
 
 
 def _is_auto_reply(msg: DecodedMessage) -> bool:
+    return _machine_marks(msg) or by_subject_only(msg)
+
+
+def _machine_marks(msg: DecodedMessage) -> bool:
+    """Headers, a sender or words that only a machine writes."""
     auto = (msg.header("Auto-Submitted") or "").strip().lower()
     if auto and not auto.startswith("no"):
         return True
@@ -158,10 +166,19 @@ def _is_auto_reply(msg: DecodedMessage) -> bool:
     local = _local(msg.sender)
     if _DAEMON_LOCAL.match(local) or _NOREPLY_LOCAL.match(local):
         return True
-    if _AUTO_SUBJECT.match(msg.subject) or _MACHINE_TEXT.search(msg.text[:2000]):
+    if _MACHINE_TEXT.search(msg.text[:2000]):
         return True
-    # "Out of office" in a subject is a machine's unless the text asks something.
-    return bool(_ABSENCE_SUBJECT.search(msg.subject)) and "?" not in msg.text[:2000]
+    return bool(_AUTO_SUBJECT.match(msg.subject)) and "?" not in msg.subject
+
+
+def by_subject_only(msg: DecodedMessage) -> bool:
+    """An absence subject ("Out of office", "Nieobecność w biurze") and nothing else: a
+    machine's unless the subject or the text asks something. A person may write that
+    subject too, so such mail is never answered and goes to review (see readers)."""
+    if _machine_marks(msg):
+        return False
+    absence = _ABSENCE_SUBJECT.search(msg.subject) or _AUTO_SUBJECT.match(msg.subject)
+    return bool(absence) and "?" not in msg.subject + msg.text[:2000]
 
 
 def automatic_kind(msg: DecodedMessage, own_addresses: Collection[str]) -> str | None:

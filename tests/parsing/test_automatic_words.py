@@ -66,3 +66,14 @@ def test_a_bounce_naming_two_addresses_has_no_lone_recipient():
                 "Nachricht an jonas@kiefern.example.de und eva@linde.example.de nicht "
                 "zugestellt.")
     assert lone_address(msg, "example.org") is None
+
+
+def test_an_absence_subject_on_a_mail_without_automatic_marks_is_kept_for_review(tmp_path):
+    raw = ("From: Ines Varga <ines@uni.example>\nTo: mentorship@northlake.example.org\n"
+           "Subject: Out of office\nMessage-ID: <o1@uni.example>\n\n"
+           "Hi, I am away next week but here are my choices: Chen Wei, Sofia Rossi.\nInes\n")
+    reading = understand(decode_message(raw.encode()), reading_context(tmp_path, []))
+
+    assert reading.kind == "auto_reply"
+    assert reading.needs_review
+    assert any("only its subject" in p for p in reading.problems)

@@ -40,3 +40,11 @@ def builtin(name: str) -> Path:
         "  fix: reinstall mailflow from a wheel built from the source tree "
         "(pip wheel . or pipx install .), or run it from a checkout with pip install -e ."
     )
+
+
+def is_builtin(path: Path, name: str) -> bool:
+    """Whether ``path`` is mailflow's own ``name`` (never raises: an installation without
+    the example program simply has none)."""
+    places = _example_places() if name.split("/")[0] in EXAMPLE_FILES else (_package(),)
+    return any((place / name).exists() and (place / name).resolve() == path.resolve()
+               for place in places)

@@ -7,8 +7,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from mailflow.builtin import is_builtin
 from mailflow.config import Config, load_config
-from mailflow.config.load import BUILTIN_RULES
 from mailflow.errors import ConfigError, TemplateError
 from mailflow.inbound.ledger import Ledger
 from mailflow.outbound.mailer import Mailer
@@ -58,7 +58,7 @@ def load_definitions(config: Config) -> tuple[Templates, list[Rule], list[Schedu
     names = templates.names()
     rules = load_rules(config.rules_dir, names)
     scheduled = load_scheduled(config.rules_dir, names, config.calendar,
-                               strict=config.rules_dir != BUILTIN_RULES)
+                               strict=not is_builtin(config.rules_dir, "rules"))
     return templates, rules, scheduled
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from mailflow.commands.backup import write_archive
 from mailflow.config import load_config
 from mailflow.store.snapshot import take_snapshot
+from mailflow.store.storage import AtomicJSONStorage
 from tests.integration.program import (
     ROOT,
     DaemonProcess,
@@ -54,6 +55,14 @@ def handled(store: dict) -> set[str]:
             if e["state"] in ("processed", "review", "error")}
 
 
+def snapshot_store(files: dict[str, bytes], directory: Path) -> dict:
+    """The store a backup holds, read as mailflow reads it: store.json and its change log."""
+    directory.mkdir()
+    for name in ("store.json", "store.log"):
+        (directory / name).write_bytes(files.get(f"state/{name}", b""))
+    return AtomicJSONStorage(directory / "store.json", read_only=True).read() or {}
+
+
 def reply_recipients(journal: bytes) -> set[str]:
     """Everyone the outbox journal holds an answer to."""
     return {r for line in journal.splitlines() for record in [json.loads(line)]
@@ -84,7 +93,7 @@ def test_a_backup_taken_mid_burst_resumes_losing_nothing_and_sending_nothing_twi
     feeder.join()
     before = list(smtp_server.messages)
 
-    snap_store = json.loads(snapshot.files["state/store.json"])
+    snap_store = snapshot_store(snapshot.files, tmp_path / "copy")
     snap_journal = journal_states(snapshot.files["state/outbox/journal.jsonl"])
     assert 0 < len(handled(snap_store)) < total, "the backup was not taken mid-burst"
     assert "sent" in snap_journal.values()

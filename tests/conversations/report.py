@@ -1,9 +1,10 @@
 """How mailflow reads the conversation corpus: a line per case and the figures.
 
 ``python -m tests.conversations.report [--cases DIR] [CASE-PREFIX...]`` runs every case
-of cases/ (or of DIR, e.g. tests/conversations/holdout; or those named) through the daemon in-process (see ``harness``), rates each (see ``judge``) and
-prints the per-case lines, then "conversations: N, correct X (p %), flagged Y, wrong Z",
-by expected kind and by client, and the concern cases apart.
+of cases/ (or of DIR, e.g. tests/conversations/holdout; or those named) through the
+daemon in-process (see ``harness``), rates each (see ``judge``) and prints the per-case
+lines, then "conversations: N, correct X (p %), flagged Y, wrong Z", by expected kind and
+by client, and the concern cases apart.
 """
 
 from __future__ import annotations

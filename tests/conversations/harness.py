@@ -38,6 +38,8 @@ from mailflow.runtime import Program
 
 HERE = Path(__file__).resolve().parent
 CASES_DIR = HERE / "cases"
+# Cases written apart from the code, never tuned against: read by test_holdout.py.
+HOLDOUT_DIR = HERE / "holdout"
 PROGRAM_YAML = HERE / "program.yaml"
 GUIDE = PRESETS / "cohort" / "guide.md"
 # The embedded default outbox (.eml files), without the pace a real server needs.
@@ -136,9 +138,10 @@ class Observation:
         return any(h.review for h in self.handled)
 
 
-def load_cases(names: list[str] | None = None) -> list[Case]:
-    """Every case of the corpus, in order (or only those whose name starts with one given)."""
-    cases = [Case.load(p) for p in sorted(CASES_DIR.iterdir()) if p.is_dir()]
+def load_cases(names: list[str] | None = None, folder: Path = CASES_DIR) -> list[Case]:
+    """Every case of ``folder`` (the corpus by default), in order (or only those whose name
+    starts with one given)."""
+    cases = [Case.load(p) for p in sorted(folder.iterdir()) if p.is_dir()]
     if names:
         cases = [c for c in cases if any(c.name.startswith(n) for n in names)]
     return cases

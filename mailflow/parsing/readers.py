@@ -23,7 +23,13 @@ from mailflow.parsing.automatic import (
 )
 from mailflow.parsing.bounces import PERMANENT, TEMPORARY, dsn_status, flufl_scan, text_status
 from mailflow.parsing.choices import mentioned, read_choices
-from mailflow.parsing.commands import read_command, read_coordinator_commands, read_yes_no
+from mailflow.parsing.command_prose import AskedCommand, read_asked_command
+from mailflow.parsing.commands import (
+    Command,
+    read_command,
+    read_coordinator_commands,
+    read_yes_no,
+)
 from mailflow.parsing.examine import Context, Letter, bounded_text, is_own, split_sign_off
 from mailflow.parsing.feedback import read_feedback
 from mailflow.parsing.forms import read_form
@@ -41,6 +47,14 @@ _HELP = re.compile(
     r"aidez-moi|changer de mentor|autre mentor|pas de (reponse|nouvelles)|ne repond (pas|"
     r"jamais)|probleme avec|ayuda|cambiar de mentor|otro mentor|sin respuesta)\b")
 _THANKS = re.compile(r"\b(thanks?|thank you|merci|gracias|danke|grazie|obrigad[oa])\b")
+# A promise to answer later: "I will send my choices tomorrow", "je prends le temps de lire
+# les profils ce soir", "te escribo mañana". Nothing to apply and nothing to answer.
+_LATER = re.compile(r"\b(?:i(?:'ll|\s+will|\s+am\s+going\s+to)\s+(?:send|reply|get\s+back|answer"
+                    r"|write|choose|pick|decide|look|read|think|come\s+back)|get\s+back\s+to\s+you"
+                    r"|je\s+(?:vous\s+)?(?:enverrai|envoie|repondrai|reviens|reviendrai|prends\s+le"
+                    r"\s+temps|vais\s+(?:lire|choisir|reflechir|envoyer|repondre))"
+                    r"|(?:enviare|respondere|te\s+escribo|les\s+escribo|voy\s+a\s+(?:leer|elegir"
+                    r"|enviar|pensar)))\b")
 _COURTESY = re.compile(r"\b(thanks?|thank|you|merci|gracias|danke|grazie|obrigad[oa]|beaucoup|"
                        r"so|very|much|a|lot|many|mille|fois|muchas|hi|hello|bonjour|hola|dear|"
                        r"cheers|best|regards|cordialement|saludos)\b")
@@ -271,10 +285,16 @@ def command(letter: Letter, ctx: Context) -> bool:
     """
     if letter.person is None:
         return False
-    found = read_command(letter.reply.new_text, letter.msg.subject)
-    if found is None:
-        return False
     reading = letter.reading
+    found: Command | AskedCommand | None = read_command(letter.reply.new_text,
+                                                       letter.msg.subject)
+    if found is None:  # asked in words: "please pause my emails until 1 July"
+        found = read_asked_command(letter.reply.new_text,
+                                   letter.msg.date.date() if letter.msg.date else None)
+        if found is None:
+            return False
+        if found.doubt:
+            reading.doubt(found.doubt)
     reading.kind, reading.command = "command", found.name
     reading.until = found.until.isoformat() if found.until else None
     if reading.evidence not in VERIFIED:
@@ -352,7 +372,8 @@ def concern(letter: Letter, ctx: Context) -> bool:
     found = _HELP.search(fold_accents(text))
     sentence = _sentence_at(text, found.start()) if found else None
     if sentence is None:
-        questions = [q for q in _questions(text) if not _POLITE.search(fold_accents(q))]
+        questions = [q for q in _questions(text) if not _POLITE.search(fold_accents(q))
+                     and not (reading.kind == "command" and read_asked_command(q, None))]
         sentence = questions[0] if questions else None
     if sentence:
         reading.concern = sentence.strip()[:300]
@@ -372,8 +393,10 @@ def nothing_found(letter: Letter, ctx: Context) -> bool:
     reading = letter.reading
     if reading.found_nothing is None:
         return False
-    if reading.concern is None and _only_thanks(reading.reply_text):
-        # A thank-you alone: nothing to apply, nothing to ask, nothing to answer.
+    if reading.concern is None and (_only_thanks(reading.reply_text) or _LATER.search(
+            fold_accents(reading.reply_text[:600]).replace("’", "'"))):
+        # A thank-you alone, or a promise to answer later: nothing to apply, to ask or to
+        # answer (the reminders still go if the answer never comes).
         reading.kind = "unknown"
         reading.choices, reading.meeting, reading.survey_answers = [], None, {}
         return False
@@ -446,12 +469,16 @@ def _survey(letter: Letter, ctx: Context, key: str | None) -> bool:
     if survey is None:
         return False
     reading, msg = letter.reading, letter.msg
-    # The whole text first: answers typed under the quoted questions are read in place.
-    whole, _ = split_sign_off(bounded_text(msg.text)[0],
-                              [(letter.person or {}).get("name") or "", msg.sender_name])
-    answers = read_survey(whole, "", survey)
-    if not answers.found:
-        answers = read_survey(letter.reply.new_text, letter.reply.quoted, survey)
+    # Answers above the quote, when they are complete; else the whole text, where answers
+    # typed under the quoted questions are read in place. (A quote without '>' marks,
+    # as Outlook and Yahoo send it, holds our questions and our example answers.)
+    answers = read_survey(letter.reply.new_text, letter.reply.quoted, survey)
+    if not answers.found or answers.problems:
+        whole, _ = split_sign_off(bounded_text(msg.text)[0],
+                                  [(letter.person or {}).get("name") or "", msg.sender_name])
+        in_place = read_survey(whole, "", survey)
+        if in_place.found:
+            answers = in_place
     reading.kind = "survey"
     reading.survey = survey.key
     reading.survey_answers = answers.answers

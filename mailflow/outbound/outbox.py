@@ -317,6 +317,11 @@ class Outbox:
         """The server may or may not have taken it: never resent automatically."""
         self._change(item, owe=item.state == "sending", state="unknown", error=error)
 
+    def cancel(self, item: OutboxItem, reason: str) -> None:
+        """Never send ``item`` (its recipient asked for their data to be erased); its key
+        stays, so it is never queued again, and compaction drops its bytes."""
+        self._change(item, state="cancelled", error=reason)
+
     def requeue(self, item: OutboxItem) -> None:
         """A person decided to send a failed or unknown item again."""
         if item.id not in self._where:

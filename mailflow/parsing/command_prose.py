@@ -1,5 +1,6 @@
 """Commands asked for in words: "please unsubscribe me", "pause my emails until 1 July",
-"désinscrivez-moi", "darme de baja", or the word alone above a remark ("RESUME / I'm back").
+"désinscrivez-moi", "darme de baja", "send me my data", "supprimez mes données", or the
+word alone above a remark ("RESUME / I'm back", "MY DATA").
 
 Only requests count: a question about a command ("how do I pause?"), a negated one ("don't
 unsubscribe me") or two different commands in one mail are not read as one. A pause asked
@@ -42,6 +43,22 @@ _RESUME = re.compile(
     r"|\breprendre\s+(?:les|mes|l'envoi)\b|\breprenez\b|\bje\s+suis\s+de\s+retour\b"
     r"|\b(?:de\s+nouveau|a\s+nouveau)\s+recevoir\b|\brecevoir\s+(?:\w+\s+){0,3}(?:de\s+nouveau"
     r"|a\s+nouveau)\b|\breanudar\b|\bestoy\s+de\s+vuelta\b|\bvolver\s+a\s+recibir\b")
+# A person's data: a copy ("send me my data", "MES DONNÉES") or its erasure.
+_MY_DATA = re.compile(
+    r"\b(?:send|give|email|mail)\s+me\s+(?:a\s+copy\s+of\s+)?(?:all\s+)?(?:the\s+)?"
+    r"(?:my|personal)\s+(?:personal\s+)?(?:data|information)\b"
+    r"|\bwhat\s+(?:personal\s+)?(?:data|information)\s+(?:do\s+you|you)\s+(?:have|hold|keep)\b"
+    r"|\bcopy\s+of\s+(?:all\s+)?my\s+(?:personal\s+)?data\b|\bacces\s+a\s+mes\s+donnees\b"
+    r"|\benvoye(?:z|r)[- ]moi\s+(?:une\s+copie\s+de\s+)?(?:toutes\s+)?mes\s+donnees\b"
+    r"|\bcopie\s+de\s+mes\s+donnees\b|\bquelles\s+donnees\b|\bcopia\s+de\s+mis\s+datos\b"
+    r"|\benvi(?:en|ar)(?:me)?\s+mis\s+datos\b|\bque\s+datos\b")
+_ERASE = re.compile(
+    r"\b(?:delete|erase|remove|wipe)\s+(?:all\s+)?(?:of\s+)?my\s+(?:personal\s+)?"
+    r"(?:data|information|details)\b|\bright\s+to\s+(?:be\s+forgotten|erasure)\b"
+    r"|\b(?:supprime(?:z|r)?|efface(?:z|r)?)\s+(?:toutes\s+)?(?:mes|les|vos)\s+donnees\b"
+    r"|\bdroit\s+(?:a\s+l'oubli|a\s+l'effacement)\b"
+    r"|\b(?:borr(?:ar|en)|elimin(?:ar|en)|suprim(?:ir|an))\s+(?:todos\s+)?mis\s+datos\b"
+    r"|\bderecho\s+(?:al\s+olvido|de\s+supresion)\b")
 # A word before the request that turns it around or makes it a question about it.
 _NEGATED = re.compile(r"\b(?:don't|do\s+not|never|not|ne\s+pas|ne|no|pas|how|comment|como|"
                       r"should|can\s+i|could\s+i|puis-je|whether)\W+"
@@ -50,10 +67,15 @@ _UNTIL = re.compile(r"\b(?:until|till|til|through|up\s+to|jusqu'?(?:au|a|en)|d'i
                     r"|hasta(?:\s+el)?|back\s+(?:on|in))\s+(?P<rest>[^\n]{1,60})")
 # The word alone on the first line: "RESUME", "Stop.", "Unsubscribe please".
 _ALONE = re.compile(r"^\s*(?P<word>stop|unsubscribe|resume|pause|desinscription|desabonnement"
-                    r"|baja|arret)\b\s*(?:please|s'il\s+vous\s+plait|por\s+favor)?\s*[.!]?\s*$")
+                    r"|baja|arret|delete my data|supprimer mes donnees|effacer mes donnees"
+                    r"|borrar mis datos|my data|mes donnees|mis datos)\b"
+                    r"\s*(?:please|s'il\s+vous\s+plait|por\s+favor)?\s*[.!]?\s*$")
 _ALONE_NAME = {"stop": "stop", "unsubscribe": "stop", "desinscription": "stop",
                "desabonnement": "stop", "baja": "stop", "arret": "stop",
-               "resume": "resume", "pause": "pause"}
+               "resume": "resume", "pause": "pause", "my data": "my_data",
+               "mes donnees": "my_data", "mis datos": "my_data", "delete my data": "erase",
+               "supprimer mes donnees": "erase", "effacer mes donnees": "erase",
+               "borrar mis datos": "erase"}
 _WINDOW = 1500  # a request is made near the top; a long letter is read by a person
 
 
@@ -61,14 +83,15 @@ _WINDOW = 1500  # a request is made near the top; a long letter is read by a per
 class AskedCommand:
     """A command read from words, the day a pause ends, and what a person should check."""
 
-    name: str                      # stop | pause | resume
+    name: str                      # stop | pause | resume | my_data | erase
     until: date | None = None
     doubt: str | None = None
 
 
 def _requests(text: str) -> set[str]:
     found: set[str] = set()
-    for name, pattern in (("stop", _STOP), ("pause", _PAUSE), ("resume", _RESUME)):
+    for name, pattern in (("stop", _STOP), ("pause", _PAUSE), ("resume", _RESUME),
+                          ("my_data", _MY_DATA), ("erase", _ERASE)):
         for match in pattern.finditer(text):
             before = text[max(0, match.start() - 40):match.start()]
             sentence = re.split(r"[.!?\n]", before)[-1]
@@ -101,6 +124,8 @@ def read_asked_command(new_text: str, today: date | None) -> AskedCommand | None
         asked.add(_ALONE_NAME[alone["word"]])
     if "pause" in asked and "stop" in asked:
         asked.discard("stop")  # "stop the emails until July": a pause, said with stop
+    if "erase" in asked and "stop" in asked:
+        asked.discard("stop")  # "remove me from the list and delete my data": erasure
     if len(asked) != 1:
         return None
     [name] = asked

@@ -38,6 +38,7 @@ from mailflow.parsing.survey import read_survey
 from mailflow.reply_tokens import MAC_LENGTH, token_from_address, verify_token
 from mailflow.text import fold_accents
 
+_SUBJECT_PREFIX = re.compile(r"^\s*(?:(?:re|aw|tr|fwd?|rv)\s?:\s?)+", re.IGNORECASE)
 _FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|tr|wg|rv|i)\s*:", re.IGNORECASE)
 _HELP = re.compile(
     r"\b(please help|help me|need (some )?(help|advice)|(could|can|would) (you|someone|anyone) "
@@ -278,10 +279,11 @@ def confirmation(letter: Letter, ctx: Context) -> bool:
 
 
 def command(letter: Letter, ctx: Context) -> bool:
-    """STOP, START, PAUSE until a date, RESUME: understood in any thread.
+    """STOP, START, PAUSE until a date, RESUME, MY DATA, DELETE MY DATA: in any thread.
 
     From an address we cannot tie to the participant (From alone, forgeable), the
-    change waits for a confirmation mailed to the registered address.
+    change waits for a confirmation mailed to the registered address; an erasure always
+    does. A copy of one's data needs none: it only ever goes to the registered address.
     """
     if letter.person is None:
         return False
@@ -289,15 +291,17 @@ def command(letter: Letter, ctx: Context) -> bool:
     found: Command | AskedCommand | None = read_command(letter.reply.new_text,
                                                        letter.msg.subject)
     if found is None:  # asked in words: "please pause my emails until 1 July"
-        found = read_asked_command(letter.reply.new_text,
-                                   letter.msg.date.date() if letter.msg.date else None)
+        found = read_asked_command(letter.reply.new_text or _SUBJECT_PREFIX.sub(
+            "", letter.msg.subject), letter.msg.date.date() if letter.msg.date else None)
         if found is None:
             return False
         if found.doubt:
             reading.doubt(found.doubt)
     reading.kind, reading.command = "command", found.name
     reading.until = found.until.isoformat() if found.until else None
-    if reading.evidence not in VERIFIED:
+    if found.name == "my_data":
+        return True  # the copy goes to the registered address only: nothing to confirm
+    if found.name == "erase" or reading.evidence not in VERIFIED:  # erasure: always asked
         reading.pending = found.name + (f":{reading.until}" if reading.until else "")
         reading.command, reading.until = "confirm", None
     return True

@@ -19,6 +19,7 @@ from mailflow.program.coordination.services import Plan, Services
 from mailflow.program.engine import Decision, decide
 from mailflow.program.mailings import Mailings
 from mailflow.program.pairing import Pairing
+from mailflow.program.privacy import Privacy
 from mailflow.program.replies import record_reply
 from mailflow.program.rules import Rule
 from mailflow.store import Store
@@ -55,6 +56,8 @@ class Handler:
         self.context = context
         self.mailings = mailings
         self.pairing = pairing
+        self.privacy = Privacy(store, mailer, mailings, context.secret,
+                               [(c.email, c.name) for c in config.coordinators], config.language)
         self.coordination = Coordination(Services(config, store, mailer.outbox, mailer,
                                                   mailings, pairing, plan))
 
@@ -72,6 +75,9 @@ class Handler:
         for decision in decisions:
             person = self._apply(decision, reading, person, entry, cause, now)
         record_reply(self.store, reading, person, cause, now)
+        if (reading.kind == "command" and reading.command in ("my_data", "erase")
+                and person is not None and not reading.needs_review):
+            self._privacy(reading, person, entry, now)
         if reading.kind == "command" and reading.proposal and reading.authenticated:
             self._answer_proposal(reading, now)
         if reading.kind == "command" and reading.command == "coordinator":
@@ -93,6 +99,17 @@ class Handler:
                                    cause, at, {"subject": reading.subject})
         return Outcome(reading, decisions, review)
 
+    def _privacy(self, reading: Reading, person: dict, entry: dict, now: datetime) -> None:
+        """MY DATA: a copy to the registered address. DELETE MY DATA, confirmed: erasure;
+        then this message's own record keeps nothing of the person either."""
+        if reading.command == "my_data":
+            if self.mailings.within_budget(person["email"], reading, now):
+                self.privacy.send_copy(person, entry["key"], now)
+            return
+        self.privacy.erase(person, entry["key"], now)
+        reading.sender = reading.participant = None
+        reading.subject, reading.reply_text = "", ""
+
     def _ask_confirmation(self, reading: Reading, person: dict, entry: dict,
                           now: datetime) -> None:
         """Mail the registered address: a change asked for on From alone waits for CONFIRM."""
@@ -101,8 +118,9 @@ class Handler:
         language = person.get("language") or self.config.language
         context = self.mailings.contexts.build(person, language, now, "confirm_change")
         context["change"] = {"text": trust.change_text(reading.pending or "", language)}
+        template = "confirm_erasure" if reading.pending == "erase" else "confirm_change"
         self.mailer.queue(
-            rule="confirm-change", occasion=entry["key"], template="confirm_change",
+            rule="confirm-change", occasion=entry["key"], template=template,
             to=Recipient(person["email"], person.get("name") or "", language,
                          participant=person["email"]),
             context=context, kind="reply", now=now,

@@ -24,7 +24,8 @@ BUILT_IN = ("clarification", "confirm_change", "answer_budget", "delivery_proble
             "concern_notice", "concern_received",
             "match_proposal", "match_approved", "match_problems", "introduction",
             "introduction_group", "selection_selected", "selection_waitlisted",
-            "selection_not_selected")
+            "selection_not_selected", "your_data", "confirm_erasure", "data_erased",
+            "erasure_notice")
 SAMPLE_PERSON: dict[str, Any] = {
     "email": "lea.gagnon@example.org", "name": "Léa Gagnon", "role": "mentee",
     "status": "selected", "fields": {"goals": "a research career"},
@@ -44,6 +45,8 @@ def _extras(contexts: TemplateContext) -> dict[str, Any]:
         "change": {"text": "stop sending you optional mail"},
         "address": "lea.gagnon@example.org", "day": 3, "week": 3,
         "limits": {"day": 3, "week": 10}, "waitlist_position": 1, "answered": True,
+        "data": {"fields": [("name", "Léa Gagnon"), ("role", "mentee")], "events": 3,
+                 "messages": 2},
     }
 
 

@@ -26,6 +26,7 @@ TABLES = (
     "draws",         # selection lotteries: seed hash, seed, the full order
     "proposals",     # matchings proposed to the coordinators, and what they decided
     "command_previews",  # coordinators' mailed commands waiting for CONFIRM, and their use
+    "erased",        # an anonymous trace of each person whose data was erased on request
 )
 
 

@@ -41,6 +41,12 @@ def reply(body: str, msg_id: str, subject: str = "Re: Choose your mentors",
 
 @pytest.fixture
 def daemon(tmp_path, dovecot, smtp_server):
+    yield from invited_daemon(tmp_path, dovecot, smtp_server)
+
+
+def invited_daemon(tmp_path, dovecot, smtp_server):
+    """Léa, a mentee sent the choices invitation, and the daemon running (a generator
+    for a fixture: the daemon stops after the test)."""
     program = write_program(tmp_path / "program", dovecot, smtp_server)
     mentors = tmp_path / "mentors.csv"
     mentors.write_text("name,email\nSofia Rossi,sofia.rossi@example.org\n"

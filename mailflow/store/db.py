@@ -26,6 +26,7 @@ TABLES = (
     "draws",         # selection lotteries: seed hash, seed, the full order
     "proposals",     # matchings proposed to the coordinators, and what they decided
     "command_previews",  # coordinators' mailed commands waiting for CONFIRM, and their use
+    "mailings",      # mass mailings: how far each has got (program/progress.py)
 )
 
 

@@ -1,8 +1,9 @@
 """Mentor matching quality and time: the lexicographic optimum against greedy first-come.
 
-For 1,000, 5,000 and 10,000 mentees (no cap since the staged optimisation; mentors = mentees / 1.5, capacity 1 or 2, so about as many
-places as mentees), each mentee picks 3 distinct mentors with a Zipf-like popularity skew
-(mentor k is chosen with weight 1 / k), so popular mentors are over-asked. Prints the share
+For 1,000, 5,000 and 10,000 mentees (no cap since the staged optimisation; mentors =
+mentees / 1.5, capacity 1 or 2, so about as many places as mentees), each mentee picks
+3 distinct mentors with a Zipf-like popularity skew (mentor k is chosen with weight 1 / k),
+so popular mentors are over-asked. Prints the share
 of mentees who got their first, second, third choice, another mentor (flagged) or nobody,
 for both algorithms on the same data, and the time each takes. Figures, not pass/fail.
 

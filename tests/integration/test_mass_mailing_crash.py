@@ -11,8 +11,10 @@ from mailflow.runtime import open_program
 from tests.integration.program import (
     PASSWORD_ENV,
     DaemonProcess,
+    inbound_states,
     outbox_states,
     store_data,
+    stranger_mail,
     wait_until,
     write_program,
 )
@@ -32,13 +34,13 @@ The Northlake Mentorship Program team
 """
 
 
-def mass_program(tmp_path, dovecot, smtp_server, monkeypatch):
+def mass_program(tmp_path, dovecot, smtp_server, monkeypatch, rate: int = RATE):
     """A program whose one scheduled rule mails RECIPIENTS mentees, due a minute ago."""
     root = write_program(tmp_path / "program", dovecot, smtp_server)
     config = root / "config.yaml"
     due = datetime.now(UTC) - timedelta(minutes=1)
     config.write_text(
-        config.read_text().replace("rate_per_minute: 100000", f"rate_per_minute: {RATE}")
+        config.read_text().replace("rate_per_minute: 100000", f"rate_per_minute: {rate}")
         .replace("program:\n", "program:\n  timezone: UTC\n", 1)
         + f"calendar:\n  dates:\n    workshop_open: {due.strftime('%Y-%m-%d %H:%M')}\n",
         encoding="utf-8")
@@ -105,3 +107,21 @@ def test_kill_9_mid_mailing_loses_nothing_and_sends_nothing_twice(
     # The progress of the mailing was logged, and reached its end.
     assert (f"mailing workshop-announcement (workshop_open+0h): {RECIPIENTS} of "
             f"{RECIPIENTS} done (100%)") in daemon.log_text()
+
+
+def test_mail_arriving_during_a_rate_limited_mailing_is_handled_at_once(
+        tmp_path, dovecot, smtp_server, monkeypatch):
+    """60 mails a minute: the mailing takes five minutes to send, and a message that
+    arrives meanwhile is read and handled within seconds, not after it."""
+    root = mass_program(tmp_path, dovecot, smtp_server, monkeypatch, rate=60)
+    daemon = DaemonProcess(root, dovecot.password)
+    daemon.start()
+    try:
+        wait_until(lambda: len(announcements(smtp_server)) >= 2, 30, "the mailing started",
+                   daemon.log_text)
+        dovecot.append(stranger_mail(1))
+        wait_until(lambda: inbound_states(root).get("processed") == 1, 15,
+                   "the new message handled", daemon.log_text)
+        assert len(announcements(smtp_server)) < RECIPIENTS // 2
+    finally:
+        daemon.terminate()

@@ -29,6 +29,7 @@ class Mailing:
     made: int
     started: str
     logged: int = -1  # the last tenth logged
+    doc_id: int | None = None  # its row in the mailings table, once written
 
     @property
     def label(self) -> str:
@@ -49,12 +50,31 @@ class Mailing:
         table = store.table("mailings")
         row = {"rule": self.rule, "occasion": self.occasion, "total": self.total,
                "made": self.made, "started": self.started, "updated": now.isoformat()}
-        found = [doc.doc_id for doc in table.all() if doc["rule"] == self.rule
-                 and doc["occasion"] == self.occasion]
-        if found:
-            table.update(row, doc_ids=found[:1])
+        if self.doc_id is not None:
+            table.update(row, doc_ids=[self.doc_id])
         else:
-            table.insert(row)
+            self.doc_id = table.insert(row)
+
+
+def begin(store: Store, rule: str, occasion: str, total: int, waiting: int, mass: int,
+          now: datetime) -> Mailing | None:
+    """The Mailing to count a broadcast's ``waiting`` firings against, or None.
+
+    A broadcast is a mass mailing when more than ``mass`` firings wait at its first scan;
+    a later scan (after a restart) carries on with its row until it is done. One whose
+    row is done is not begun again for the few (bouncing, away) that every scan finds.
+    """
+    row = next((doc for doc in store.table("mailings").all()
+                if doc["rule"] == rule and doc["occasion"] == occasion), None)
+    if row is None and waiting <= mass:
+        return None
+    if row is not None and row["made"] >= row["total"]:
+        return None
+    mailing = Mailing(rule, occasion, total, total - waiting,
+                      row["started"] if row else now.isoformat(),
+                      doc_id=row.doc_id if row else None)
+    mailing.advance(store, now, made=0)
+    return mailing
 
 
 def status_lines(store: Store) -> list[str]:

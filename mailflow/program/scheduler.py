@@ -23,7 +23,7 @@ from datetime import datetime, time, timedelta, tzinfo
 
 from mailflow.errors import MailflowError
 from mailflow.outbound.outbox import idempotency_key
-from mailflow.program import participants
+from mailflow.program import participants, progress
 from mailflow.program.calendar import Recurrence
 from mailflow.program.mailings import Mailings
 from mailflow.program.progress import Mailing
@@ -260,10 +260,9 @@ class Scheduler:
                 waiting = [email for email in emails if idempotency_key(
                     rule.name, email or "coordinators", occurrence.occasion) not in fired]
                 mailing = None
-                if occurrence.person is None and waiting and len(targets) > self.mass:
-                    mailing = Mailing(rule.name, occurrence.occasion, len(targets),
-                                      len(targets) - len(waiting), now.isoformat())
-                    mailing.advance(self.store, now, made=0)
+                if occurrence.person is None and waiting:
+                    mailing = progress.begin(self.store, rule.name, occurrence.occasion,
+                                             len(targets), len(waiting), self.mass, now)
                 self.queue.extend(Pending(occurrence, email, mailing) for email in waiting)
 
     def _current(self, pending: Pending) -> dict | None:

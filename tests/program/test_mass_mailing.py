@@ -124,3 +124,25 @@ def test_a_small_broadcast_logs_no_progress(crowd, caplog):
         tick_until_done(crowd, TIP_DAY)
     assert not [r for r in caplog.records if r.name == "mailflow.program.progress"]
     assert progress.status_lines(crowd.program.store) == []
+
+
+def test_a_mailing_finished_but_for_a_bouncing_address_is_not_begun_again(crowd, caplog):
+    with crowd.program.store.transaction():
+        participants.set_fields(crowd.program.store, "mentee7@example.org", {"bounced": True},
+                                "test", TIP_DAY.isoformat())
+    end = TIP_DAY + tick_until_done(crowd, TIP_DAY) * MINUTE
+    with caplog.at_level(logging.INFO, logger="mailflow.program.progress"):
+        tick_until_done(crowd, end + MINUTE)  # the bouncing address is found again
+    assert not [r for r in caplog.records if r.name == "mailflow.program.progress"]
+    assert progress.status_lines(crowd.program.store)[1].startswith(
+        f"  monthly-tip (2027-03-01): {PEOPLE} of {PEOPLE} queued (100%), done")
+
+
+def test_after_a_restart_the_mailing_carries_on_in_the_same_row(crowd):
+    crowd.program.scheduler.tick(TIP_DAY, limit=CHUNK)
+    crowd.restart()
+    tick_until_done(crowd, TIP_DAY + MINUTE)
+    assert progress.status_lines(crowd.program.store) == [
+        "Mass mailings:",
+        f"  monthly-tip (2027-03-01): {PEOPLE} of {PEOPLE} queued (100%), done, "
+        f"started {TIP_DAY.isoformat()[:16]}"]

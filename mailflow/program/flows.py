@@ -142,10 +142,13 @@ class Staged:
         values, optima = np.zeros(len(low)), []
         for objective in objectives:
             equal = row_low == row_high
-            result = linprog(
-                -objective, A_ub=self.matrix[~equal], b_ub=row_high[~equal],
-                A_eq=self.matrix[equal], b_eq=row_high[equal],
-                bounds=np.column_stack([low, high]), method="highs-ds")
+            try:
+                result = linprog(
+                    -objective, A_ub=self.matrix[~equal], b_ub=row_high[~equal],
+                    A_eq=self.matrix[equal], b_eq=row_high[equal],
+                    bounds=np.column_stack([low, high]), method="highs-ds")
+            except ValueError:
+                return None  # a shape the LP front end refuses: the integer programs decide
             if result.status != 0:
                 return None
             values = np.round(result.x)

@@ -11,6 +11,7 @@ import pytest
 from mailflow.program import participants, progress
 from mailflow.program.scheduler import CHUNK, Scheduler
 from tests.program.year import ZONE, Run, new_program
+from tests.unit.outbox_helpers import make_item
 
 TIP_DAY = datetime(2027, 3, 1, 9, 0, tzinfo=ZONE)  # the monthly tip goes to every pair
 PEOPLE = 250
@@ -146,3 +147,15 @@ def test_after_a_restart_the_mailing_carries_on_in_the_same_row(crowd):
         "Mass mailings:",
         f"  monthly-tip (2027-03-01): {PEOPLE} of {PEOPLE} queued (100%), done, "
         f"started {TIP_DAY.isoformat()[:16]}"]
+
+
+def test_an_answer_queued_during_a_mass_mailing_goes_out_before_the_rest_of_it(crowd):
+    crowd.program.scheduler.tick(TIP_DAY, limit=CHUNK)
+    outbox = crowd.program.outbox
+    outbox.clock = lambda: TIP_DAY.timestamp() + 60
+    answer = make_item("application-form|person1@example.com|<m1@example.com>",
+                       "person1@example.com")
+    outbox.enqueue(answer, b"Subject: Applying\r\n\r\nThe form.\r\n")
+    due = outbox.due(TIP_DAY.timestamp() + 60)
+    assert due[0] is answer
+    assert {item.kind for item in due[1:]} == {"scheduled"}

@@ -8,7 +8,8 @@ Baseline, same run: the same for a mailing to 1 mentee (render, queue, hand over
 mail); the ratio is mailflow-at-N / baseline. For comparison, the same N made in one go
 (``scheduler.tick(now)`` without a chunk limit, as before chunking). Also: how long the
 whole mailing takes to be queued, and the time of a chunk (linear in the firings due means
-a flat time for the later chunks as N grows). Figures, not pass/fail.
+a flat time for the later chunks as N grows); then the smallest N again with 100,000
+firings of past mailings in the store (the program's history). Figures, not pass/fail.
 
     python bench/mass_mailing.py [--quick] [--sizes 2000 10000]
 """
@@ -38,8 +39,9 @@ class _NoImap:  # write_program wants IMAP details; this benchmark never reads m
     host, port, user, password = "127.0.0.1", 1, "nobody", "x"
 
 
-def make_program(base: Path, smtp, n: int) -> Path:
-    """A program with n selected mentees and a rule due a minute before NOW."""
+def make_program(base: Path, smtp, n: int, history: int = 0) -> Path:
+    """A program with n selected mentees and a rule due a minute before NOW; ``history``
+    firings of past mailings (a year ago, outside the lookback) in its store."""
     from mailflow.program import participants
     from mailflow.runtime import open_program
 
@@ -62,7 +64,13 @@ def make_program(base: Path, smtp, n: int) -> Path:
             {"email": f"mentee{i}@example.org", "name": f"Mentee {i}", "role": "mentee",
              "status": "selected", "language": "en"} for i in range(n)])
         program.store.db.table("_meta").update(
-            {"schedule_started": (NOW - timedelta(hours=1)).isoformat()}, doc_ids=[1])
+            {"schedule_started": (NOW - timedelta(days=400)).isoformat()}, doc_ids=[1])
+        old = (NOW - timedelta(days=365)).isoformat()
+        program.store.table("firings").insert_multiple(
+            {"key": f"old-newsletter|mentee{i % n}@example.org|{i // n}",
+             "rule": "old-newsletter", "recipient": f"mentee{i % n}@example.org",
+             "occasion": str(i // n), "due": old, "state": "fired", "reason": "", "at": old}
+            for i in range(history))
     program.close()
     return root
 
@@ -84,7 +92,9 @@ def first_mail(root: Path, smtp, chunked: bool) -> dict[str, float]:
 
     smtp.messages.append = stamped  # type: ignore[method-assign]
     try:
-        daemon = Daemon(program, clock=lambda: NOW)
+        t_start = time.perf_counter()
+        daemon = Daemon(program, clock=lambda: NOW)  # reads the firings once (the history)
+        start = time.perf_counter() - t_start
         chunks: list[float] = []
         t0 = time.perf_counter()
         if chunked:
@@ -105,11 +115,12 @@ def first_mail(root: Path, smtp, chunked: bool) -> dict[str, float]:
         program.close()
     later = sorted(chunks[1:]) or chunks
     return {"first": first, "queued": queued, "slowest_chunk": max(chunks),
-            "first_chunk": chunks[0], "later_chunk": later[len(later) // 2]}
+            "first_chunk": chunks[0], "later_chunk": later[len(later) // 2], "start": start}
 
 
-def measure(base: Path, smtp, n: int, chunked: bool, label: str) -> dict[str, float]:
-    root = make_program(base / f"{label}-{n}", smtp, n)
+def measure(base: Path, smtp, n: int, chunked: bool, label: str,
+            history: int = 0) -> dict[str, float]:
+    root = make_program(base / f"{label}-{n}-{history}", smtp, n, history)
     return first_mail(root, smtp, chunked)
 
 
@@ -141,6 +152,16 @@ def main() -> None:
                                "all_queued_s": round(chunked["queued"], 2),
                                "first_chunk_s": round(chunked["first_chunk"], 3),
                                "later_chunk_s": round(chunked["later_chunk"], 3)}
+        n = sizes[0]
+        print(f"\nthe same {n} recipients with past firings in the store (history):")
+        for history in (0, 100_000):
+            run = measure(base, smtp, n, True, "history", history)
+            print(f"{history:>10} {run['first']:>10.3f}s first mail, chunks: first "
+                  f"{run['first_chunk']:.3f}s, later {run['later_chunk']:.3f}s; daemon "
+                  f"start (reads the firings once) {run['start']:.3f}s")
+            figures[f"history_{history}"] = {"first_s": round(run["first"], 3),
+                                             "later_chunk_s": round(run["later_chunk"], 3),
+                                             "daemon_start_s": round(run["start"], 3)}
     print("first mail: from the tick to the first mail at the SMTP server (target < 2 s);"
           " unchunked: the whole mailing queued in one tick first, as before chunks;\n"
           "all queued: until the last chunk is queued (the first send slice of 1 s included);"

@@ -104,6 +104,7 @@ class Daemon:
         self.next_tick = time.monotonic() + TICK_SECONDS
         self.next_compaction: datetime | None = None  # the first quiet point compacts
         self.pace = Pace()  # the rate limit, across the slices of sending
+        program.scheduler.prepare()
         self.once = False  # run --once: every chunk and all due mail in one pass
 
     def install_signal_handlers(self) -> None:

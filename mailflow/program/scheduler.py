@@ -185,6 +185,11 @@ class Scheduler:
             return [occurrence.person] if matches(rule.audience, occurrence.person) else []
         return [p for p in people if matches(rule.audience, p)]
 
+    def prepare(self) -> None:
+        """Build the firings index now (a read of the whole table, once per process), so
+        that no tick pays for the program's history; the daemon calls it as it starts."""
+        self._fired()
+
     def _fired(self) -> dict[str, str]:
         index = self.store.indexes.get("firings")
         if index is None:

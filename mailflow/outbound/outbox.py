@@ -274,9 +274,10 @@ class Outbox:
         return stored.encode("latin-1")
 
     def due(self, now: float) -> list[OutboxItem]:
-        """Pending items whose next try has come, oldest first."""
+        """Pending items whose next try has come: answers and notices before scheduled mail
+        (a person who writes in is not answered after a mass mailing), oldest first."""
         ready = [i for i in self.items.values() if i.state == "pending" and i.next_try <= now]
-        return sorted(ready, key=lambda i: (i.created, i.id))
+        return sorted(ready, key=lambda i: (i.kind == "scheduled", i.created, i.id))
 
     def next_due(self) -> float | None:
         """When the earliest pending item may be tried, or None when nothing is pending."""

@@ -27,6 +27,7 @@ TABLES = (
     "proposals",     # matchings proposed to the coordinators, and what they decided
     "command_previews",  # coordinators' mailed commands waiting for CONFIRM, and their use
     "erased",        # an anonymous trace of each person whose data was erased on request
+    "mailings",      # mass mailings: how far each has got (program/progress.py)
 )
 
 

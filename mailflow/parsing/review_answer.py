@@ -29,7 +29,7 @@ _FRENCH = frozenset({"appliquer", "applique", "choix", "rencontre", "reunion", "
                      "ignorer", "reponse", "repondre"})
 _LINE = re.compile(r"^(?P<word>[a-z]+)\b\s*(?:#\s*)?"
                    r"(?P<number>\d{1,3}(?![\d.)]))?\s*[:.\-]?\s*(?P<rest>.*)$")
-_QUOTED_ITEM = re.compile(r"^\s*(?:>\s*)+\[(?P<number>\d{1,3})\]")
+_QUOTED_ITEM = re.compile(r"^\s*(?:> ?)+\[(?P<number>\d{1,3})\]")
 _QUOTED = re.compile(r"^\s*>")
 _LISTED = re.compile(r"(?:^|\s)(\d{1,2})[.)]\s*")
 _YES = {"yes": True, "oui": True, "y": True, "no": False, "non": False, "n": False}

@@ -16,6 +16,8 @@ from datetime import datetime, time, timedelta, tzinfo
 from mailflow.errors import MailflowError
 from mailflow.outbound.outbox import idempotency_key
 from mailflow.program.calendar import Recurrence
+from mailflow.program.coordination import notices
+from mailflow.program.coordination.services import Services
 from mailflow.program.mailings import Mailings
 from mailflow.program.scheduled import Offsets, ScheduledRule
 from mailflow.store import Store
@@ -239,6 +241,10 @@ class Scheduler:
                             continue
                         self._record(key, occurrence, recipient, "fired", now)
                         count += 1
+            # What waits for review, new since the last notice, when a notice is allowed.
+            mailings = self.mailings
+            notices.send_due(Services(mailings.config, self.store, mailings.outbox,
+                                      mailings.mailer, mailings), now)
         return count
 
     def plan(self, start: datetime, end: datetime, assume_replies: bool = False

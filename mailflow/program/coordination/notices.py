@@ -51,7 +51,7 @@ def send_due(services: Services, now: datetime) -> Notice | None:
             rule=NOTICE_RULE, occasion=occasion, template=NOTICE_TEMPLATE,
             to=Recipient(coordinator.email, coordinator.name, language),
             context=context, kind="notice", now=now,
-            meta=Expects("review", str(number)).meta())
+            meta={**Expects("review", str(number)).meta(), "review_items": len(batch)})
         mails[coordinator.email.lower()] = queued.id if queued is not None else outbox_id(
             services.mailer.key(NOTICE_RULE, coordinator.email, occasion))
     listed = Notice(number, now.isoformat(), tuple(i.id for i in batch), mails)

@@ -10,10 +10,13 @@ command line; a resolved item keeps who resolved it, when and how.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from mailflow.parsing.reading import Reading
+from mailflow.program.engine import decide
+from mailflow.program.rules import Rule
 from mailflow.store import Store
 
 TABLE = "review"
@@ -154,3 +157,30 @@ def age(created: str, now: datetime) -> str:
     if minutes >= 120:
         return f"{minutes // 60} h"
     return f"{minutes} min"
+
+
+def proposal_text(reading: Reading, person: dict | None, rules: list[Rule]) -> str:
+    """What mailflow would have done with the message, had it been read with certainty."""
+    if reading.kind == "concern" or (reading.concern and not reading.needs_review):
+        return "nothing: a person answers (write the answer under this item)"
+    parts = []
+    if reading.kind == "choices" and reading.choices:
+        parts.append("record the choices " + ", ".join(reading.choices))
+    if reading.kind == "meeting" and reading.meeting is not None:
+        held = "held" if reading.meeting.get("met") else "not held"
+        parts.append(f"record a meeting {held} {reading.meeting.get('date') or ''}".rstrip())
+    for fact in reading.meetings if reading.kind == "meeting" else []:
+        parts.append(f"record a meeting with {fact.get('mentee')}: "
+                     f"{'held' if fact.get('met') else 'not held'}")
+    if reading.kind == "command" and reading.command:
+        parts.append(f"carry out {reading.command.upper()}")
+    if person is None:
+        parts.append("nothing for the sender, who is not a participant"
+                     + (f" (probably {reading.probably}: LINK)" if reading.probably else ""))
+        return "; ".join(parts)
+    clean = replace(reading, needs_review=False, problems=[], no_answer=False)
+    for decision in decide(clean, person, rules):
+        action = decision.action
+        parts.append(f"{action.type} {action.template or ''} (rule {decision.rule})"
+                     .replace("  ", " "))
+    return "; ".join(parts) or "nothing (no rule applies)"

@@ -42,7 +42,7 @@ def send_due(services: Services, now: datetime) -> Notice | None:
     number = len(review.notices(store)) + 1
     language = config.language
     context = {"notice": {"number": number, "single": len(batch) == 1,
-                          "items": [item_context(item, n, now)
+                          "entries": [item_context(item, n, now)
                                     for n, item in enumerate(batch, start=1)]}}
     mails: dict[str, str] = {}
     for coordinator in config.coordinators:

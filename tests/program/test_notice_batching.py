@@ -1,0 +1,60 @@
+"""When the coordinators are told of what waits for review: at most one notice an hour.
+
+The rule (``review.batch_due``) is pure: the clock is the test's.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from mailflow.program.coordination.review import Notice, ReviewItem, age, batch_due
+
+HOUR = timedelta(hours=1)
+T0 = datetime(2027, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def item(id_: int, minutes: int = 0, **kw) -> ReviewItem:
+    return ReviewItem(created=(T0 + timedelta(minutes=minutes)).isoformat(), id=id_, **kw)
+
+
+def test_the_first_item_is_notified_at_once_when_no_notice_was_ever_sent():
+    assert [i.id for i in batch_due([item(1)], None, T0, HOUR)] == [1]
+
+
+def test_items_wait_while_the_last_notice_is_younger_than_the_interval():
+    assert batch_due([item(1, 10)], T0, T0 + timedelta(minutes=59), HOUR) == []
+
+
+def test_items_waiting_go_together_in_the_next_allowed_slot():
+    waiting = [item(2, 20), item(1, 10), item(3, 50)]
+    assert [i.id for i in batch_due(waiting, T0, T0 + HOUR, HOUR)] == [1, 2, 3]
+
+
+def test_an_item_already_in_a_notice_is_never_listed_again():
+    assert [i.id for i in batch_due([item(1, notice=1, number=1), item(2, 5)], T0,
+                                    T0 + 2 * HOUR, HOUR)] == [2]
+
+
+def test_a_resolved_item_never_notified_is_not_listed():
+    assert batch_due([item(1, resolved=True)], None, T0, HOUR) == []
+
+
+def test_nothing_new_means_no_notice_even_when_one_is_allowed():
+    assert batch_due([], T0, T0 + 3 * HOUR, HOUR) == []
+
+
+def test_the_interval_is_the_configured_one():
+    assert batch_due([item(1, 1)], T0, T0 + timedelta(minutes=15), timedelta(minutes=15))
+
+
+def test_an_item_is_numbered_in_its_notice_and_one_alone_needs_no_number():
+    alone, two = Notice(1, T0.isoformat(), (7,), {}), Notice(2, T0.isoformat(), (8, 9), {})
+    assert alone.item_id(None) == 7 and alone.item_id(1) == 7
+    assert two.item_id(None) is None and two.item_id(2) == 9 and two.item_id(3) is None
+
+
+def test_the_age_of_an_item_is_in_minutes_hours_then_days():
+    created = T0.isoformat()
+    assert age(created, T0 + timedelta(minutes=12)) == "12 min"
+    assert age(created, T0 + timedelta(hours=5)) == "5 h"
+    assert age(created, T0 + timedelta(days=3)) == "3 d"

@@ -163,6 +163,11 @@ def _tidy(lines: list[str]) -> str:
     return "\n".join(out).strip()
 
 
+def is_sign_off(line: str) -> bool:
+    """Whether ``line`` is only a closing formula ('Best regards,', 'Cordialement')."""
+    return bool(_SIGN_OFF.match(line))
+
+
 def split_reply(text: str) -> Reply:
     """Split a plain-text reply into new text, quoted original and signature; never raises."""
     try:

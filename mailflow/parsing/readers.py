@@ -217,7 +217,9 @@ def review_answer(letter: Letter, ctx: Context) -> bool:
     reading.kind, reading.command = "command", "review"
     reading.review_notice = int(expects.about or 0)
     reading.review_actions = [a.to_json() for a in read_review_answer(
-        letter.msg.text, letter.reply.new_text, meta.get("review_items") == 1)]
+        letter.msg.text, letter.reply.new_text, meta.get("review_items") == 1,
+        (letter.msg.sender_name, *(c.name for c in ctx.config.coordinators
+                                   if c.email.lower() == (letter.msg.sender or "").lower())))]
     if not reading.authenticated:
         reading.no_answer = True
         reading.doubt("an answer to a review notice from mail that is not verified: nothing "

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+from mailflow.parsing.examine import split_sign_off
+from mailflow.parsing.quotes import is_sign_off
 from mailflow.text import fold_accents
 
 VERBS = {
@@ -105,12 +107,14 @@ def _command(line: str, current: int | None) -> ReviewAction | None:
     return ReviewAction(verb, number, line, language=language)
 
 
-def read_review_answer(text: str, new_text: str, single: bool) -> list[ReviewAction]:
+def read_review_answer(text: str, new_text: str, single: bool,
+                       names: tuple[str, ...] = ()) -> list[ReviewAction]:
     """The decisions in a reply to a notice, in order.
 
     ``text`` is the whole reply (quotes included: they say which item text is under),
     ``new_text`` what the coordinator wrote above the quote, ``single`` whether the
-    notice holds one item."""
+    notice holds one item, ``names`` the writer's: a last line that is only their name,
+    or a closing formula, signs the mail and answers no item."""
     actions: list[ReviewAction] = []
     current: int | None = None       # the quoted item the lines are under
     answering: list[str] | None = None
@@ -141,6 +145,7 @@ def read_review_answer(text: str, new_text: str, single: bool) -> list[ReviewAct
         if answering is not None:
             answering.append(raw.rstrip())
             actions[-1] = _with_text(actions[-1], answering)
+    actions = [_unsigned(a, list(names)) for a in actions]
     actions = [a for a in actions if a.verb != "answer" or a.text]
     if not actions and single and new_text.strip():
         actions.append(ReviewAction("answer", None, new_text.strip().splitlines()[0],
@@ -152,3 +157,14 @@ def _with_text(action: ReviewAction, lines: list[str]) -> ReviewAction:
     text = "\n".join(lines).strip()
     return ReviewAction(action.verb, action.number, action.line, text=text,
                         language=action.language)
+
+
+def _unsigned(action: ReviewAction, names: list[str]) -> ReviewAction:
+    """An answer without the writer's name or a bare closing formula at its end."""
+    if action.verb != "answer":
+        return action
+    text, _ = split_sign_off("x\n" + action.text, names)
+    text = text[2:]
+    if is_sign_off(text.strip()):
+        text = ""
+    return _with_text(action, [text]) if text != action.text else action

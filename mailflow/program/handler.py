@@ -103,7 +103,7 @@ class Handler:
         """Put the message before the coordinators: in the next batched notice."""
         problems = list(reading.problems)
         if reading.concern:
-            problems.append(f"a question or a call for help: {reading.concern}")
+            problems.append(review.CONCERN + reading.concern)
         review.open_item(self.store, ReviewItem(
             created=now.isoformat(), kind=kind, inbound=entry["key"], sender=reading.sender,
             subject=reading.subject, problems=problems, text=reading.reply_text,

@@ -22,6 +22,7 @@ from mailflow.store import Store
 TABLE = "review"
 NOTICES = "review_notices"
 MAX_TEXT = 2_000  # of the text read, kept with the item: enough to answer it
+CONCERN = "a question or a call for help: "  # the reason given for a concern
 
 
 @dataclass

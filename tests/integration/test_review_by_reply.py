@@ -3,6 +3,8 @@ coordinator settles each item by replying to it (real Dovecot and SMTP server)."
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 from email.utils import format_datetime
 
@@ -14,6 +16,7 @@ from mailflow.program.coordination import review
 from mailflow.program.coordination.views import review_text
 from mailflow.runtime import Program
 from tests.integration.presets import at, mails_to, preset_program, reply, start, step, verified
+from tests.integration.program import ROOT
 
 COORDINATOR = "claire.dubois@northlake.example.org"
 CLAIRE = f"Claire Dubois <{COORDINATOR}>"
@@ -174,6 +177,31 @@ def test_ignore_resolves_the_item_and_review_lists_it_only_with_all(
     assert "by claire.dubois@northlake.example.org: ignored" in review_text(
         services, clock.now, include_resolved=True)
     assert "fait" in text_of(receipts(smtp_server)[0])
+
+
+def test_mailflow_review_shows_open_items_with_their_age_and_all_shows_resolved(
+        cohort, dovecot, smtp_server):
+    program, daemon, clock = cohort
+    dovecot.append(written("Omar Haddad", OMAR, "We met last Tuesday.", "met-3", clock.now,
+                           subject="Our meeting"))
+    dovecot.append(written("Léa Gagnon", LEA, "We met last Monday.", "met-4", clock.now,
+                           subject="Our meeting too"))
+    step(daemon, clock)
+    [notice] = notices(smtp_server)
+    answer(dovecot, daemon, clock, notice, "IGNORE 1", "ignore-2")
+    listed = cli(program, "review")
+    assert "Our meeting too" in listed and "open, waiting" in listed
+    assert "Our meeting  [" not in listed  # Omar's, resolved
+    everything = cli(program, "review", "--all")
+    assert "Our meeting  [" in everything and f"by {COORDINATOR}: ignored" in everything
+
+
+def cli(program: Program, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "mailflow", "-C", str(program.config.root),
+                           *args], capture_output=True, text=True, timeout=60,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def test_text_under_an_item_reaches_the_participant_in_their_thread(

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from mailflow.config.load import load_config
+from mailflow.errors import ConfigError
 from mailflow.program.coordination.review import Notice, ReviewItem, age, batch_due
+from tests.unit.conftest import MINIMAL_CONFIG, write_config
 
 HOUR = timedelta(hours=1)
 T0 = datetime(2027, 3, 2, 10, 0, tzinfo=UTC)
@@ -58,3 +63,19 @@ def test_the_age_of_an_item_is_in_minutes_hours_then_days():
     assert age(created, T0 + timedelta(minutes=12)) == "12 min"
     assert age(created, T0 + timedelta(hours=5)) == "5 h"
     assert age(created, T0 + timedelta(days=3)) == "3 d"
+
+
+def test_the_interval_is_an_hour_unless_the_config_says_otherwise(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    write_config(tmp_path / "a", MINIMAL_CONFIG)
+    write_config(tmp_path / "b", MINIMAL_CONFIG + "review: {notice_minutes: 15}\n")
+    assert load_config(tmp_path / "a").review.notice_minutes == 60
+    assert load_config(tmp_path / "b").review.notice_minutes == 15
+
+
+def test_an_interval_under_a_minute_is_refused_with_the_key(tmp_path):
+    write_config(tmp_path, MINIMAL_CONFIG + "review: {notice_minutes: 0}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    assert "review.notice_minutes" in str(info.value)

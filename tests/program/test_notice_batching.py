@@ -11,7 +11,10 @@ import pytest
 
 from mailflow.config.load import load_config
 from mailflow.errors import ConfigError
+from mailflow.program.coordination import notices, review
 from mailflow.program.coordination.review import Notice, ReviewItem, age, batch_due
+from mailflow.runtime import open_program
+from tests.program.year import new_program
 from tests.unit.conftest import MINIMAL_CONFIG, write_config
 
 HOUR = timedelta(hours=1)
@@ -79,3 +82,25 @@ def test_an_interval_under_a_minute_is_refused_with_the_key(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path)
     assert "review.notice_minutes" in str(info.value)
+
+
+def test_a_notice_queued_before_a_crash_keeps_its_items_when_recorded_again(tmp_path):
+    program = open_program(new_program(tmp_path / "p"))
+    services = program.handler.coordination.services
+    try:
+        with program.store.transaction(), program.outbox.batch():
+            review.open_item(program.store, ReviewItem(created=T0.isoformat()))
+            notices.send_due(services, T0)
+        # The crash: the outbox kept the mail, the store lost the notice it recorded.
+        with program.store.transaction():
+            program.store.table(review.NOTICES).truncate()
+            program.store.table(review.TABLE).update({"notice": None, "number": None})
+            review.open_item(program.store, ReviewItem(created=T0.isoformat()))
+        with program.store.transaction(), program.outbox.batch():
+            again = notices.send_due(services, T0)
+        assert again is not None and again.items == (1,)
+        assert len([i for i in program.outbox.items.values()
+                    if i.meta.get("template") == "review_notice"]) == 1
+        assert [i.notice for i in review.items(program.store)] == [1, None]
+    finally:
+        program.close()

@@ -40,20 +40,27 @@ def send_due(services: Services, now: datetime) -> Notice | None:
     if not batch or not config.coordinators:
         return None
     number = len(review.notices(store)) + 1
+    occasion = f"notice:{number}"
+    keys = {c.email: services.mailer.key(NOTICE_RULE, c.email, occasion)
+            for c in config.coordinators}
+    earlier = next((services.outbox.items.get(outbox_id(k)) for k in keys.values()
+                    if services.outbox.has(k)), None)
+    if earlier is not None:
+        # Queued before a crash the store did not see through: that mail's items it is.
+        ids = [int(i) for i in (earlier.meta or {}).get("review_item_ids") or []]
+        batch = [i for i in (review.get(store, x) for x in ids) if i is not None]
     language = config.language
     context = {"notice": {"number": number, "single": len(batch) == 1,
                           "entries": [item_context(item, n, now)
-                                    for n, item in enumerate(batch, start=1)]}}
-    mails: dict[str, str] = {}
+                                      for n, item in enumerate(batch, start=1)]}}
     for coordinator in config.coordinators:
-        occasion = f"notice:{number}"
-        queued = services.mailer.queue(
+        services.mailer.queue(
             rule=NOTICE_RULE, occasion=occasion, template=NOTICE_TEMPLATE,
             to=Recipient(coordinator.email, coordinator.name, language),
             context=context, kind="notice", now=now,
-            meta={**Expects("review", str(number)).meta(), "review_items": len(batch)})
-        mails[coordinator.email.lower()] = queued.id if queued is not None else outbox_id(
-            services.mailer.key(NOTICE_RULE, coordinator.email, occasion))
+            meta={**Expects("review", str(number)).meta(), "review_items": len(batch),
+                  "review_item_ids": [i.id for i in batch]})
+    mails = {email.lower(): outbox_id(key) for email, key in keys.items()}
     listed = Notice(number, now.isoformat(), tuple(i.id for i in batch), mails)
     review.record_notice(store, listed)
     log.info("review notice %d: %d item(s) to %d coordinator(s)", number, len(batch),

@@ -132,6 +132,7 @@ def test_apply_does_what_mailflow_proposed_and_resolves_the_item(cohort, dovecot
     assert participants.find(program.store, LEA)["role"] == "mentee"
 
     answer(dovecot, daemon, clock, notice, "APPLY", "apply-1")
+    assert participants.find(program.store, LEA)["role"] == "mentor"
     item = only_item(program)
     assert (item.resolved, item.resolved_by, item.resolution) == (True, COORDINATOR,
                                                                  "applied")

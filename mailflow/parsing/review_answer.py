@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from mailflow.parsing.examine import split_sign_off
-from mailflow.parsing.quotes import is_sign_off
+from mailflow.parsing.quotes import is_sign_off, marked_lines
 from mailflow.text import fold_accents
 
 VERBS = {
@@ -118,7 +118,7 @@ def read_review_answer(text: str, new_text: str, single: bool,
     actions: list[ReviewAction] = []
     current: int | None = None       # the quoted item the lines are under
     answering: list[str] | None = None
-    for raw in text.splitlines():
+    for raw, quoted_material in marked_lines(text):
         line = " ".join(raw.split())
         if _DELIMITER.match(raw.rstrip()):
             break  # the signature
@@ -126,8 +126,8 @@ def read_review_answer(text: str, new_text: str, single: bool,
         if quoted:
             current, answering = int(quoted["number"]), None
             continue
-        if _QUOTED.match(raw):
-            continue
+        if quoted_material or _QUOTED.match(raw):
+            continue  # the notice itself, quoted or appended below an Outlook header
         command = _command(line, current) if line else None
         if command is not None:
             actions.append(command)

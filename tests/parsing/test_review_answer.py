@@ -72,3 +72,13 @@ def test_prose_starting_with_a_command_word_is_not_a_command():
 
 def test_the_signature_is_not_read():
     assert read("IGNORE 1\n-- \nAPPLY 2") and len(read("IGNORE 1\n-- \nAPPLY 2")) == 1
+
+
+def test_the_notice_appended_unquoted_below_an_outlook_header_is_not_read():
+    text = ("IGNORE 2\n\n________________________________\nFrom: Northlake Mentorship Program "
+            "<mentorship@northlake.example.org>\nSent: Tuesday, March 2, 2027 10:00\n"
+            "To: Claire Dubois\nSubject: Waiting for review: 2 items (notice 1)\n\n"
+            "  APPLY n        do what mailflow would have done\n"
+            "  CHOICES n 1. Name 2. Name 3. Name    record these choices\n"
+            "  MEETING n yes|no [2027-01-15]        record whether they met\n")
+    assert [(a.verb, a.number) for a in read(text)] == [("ignore", 2)]

@@ -14,6 +14,7 @@ from mailflow.commands.roster import import_csv
 from mailflow.program import participants
 from mailflow.program.coordination import review
 from mailflow.program.coordination.views import review_text
+from mailflow.program.digest import build_digest
 from mailflow.runtime import Program
 from tests.integration.presets import at, mails_to, preset_program, reply, start, step, verified
 from tests.integration.program import ROOT
@@ -195,6 +196,20 @@ def test_mailflow_review_shows_open_items_with_their_age_and_all_shows_resolved(
     assert "Our meeting  [" not in listed  # Omar's, resolved
     everything = cli(program, "review", "--all")
     assert "Our meeting  [" in everything and f"by {COORDINATOR}: ignored" in everything
+
+
+def test_the_digest_lists_only_open_items_with_their_age(cohort, dovecot, smtp_server):
+    program, daemon, clock = cohort
+    dovecot.append(written("Omar Haddad", OMAR, "We met last Tuesday.", "met-5", clock.now,
+                           subject="Our meeting"))
+    dovecot.append(written("Léa Gagnon", LEA, "We met last Monday.", "met-6", clock.now,
+                           subject="Our meeting too"))
+    step(daemon, clock)
+    [notice] = notices(smtp_server)
+    answer(dovecot, daemon, clock, notice, "IGNORE 1", "ignore-3")
+    later = clock.now + timedelta(hours=5)
+    digest = build_digest(program.store, program.outbox, later, lambda start, end: [])
+    assert [(r["subject"], r["age"]) for r in digest["review"]] == [("Our meeting too", "5 h")]
 
 
 def cli(program: Program, *args: str) -> str:

@@ -35,6 +35,7 @@ from mailflow.outbound.dispatch import FlushReport, Pace, flush
 from mailflow.outbound.mailer import Recipient
 from mailflow.outbound.outbox import OutboxItem
 from mailflow.outbound.transport import FolderTransport, SmtpTransport, Transport
+from mailflow.program.coordination import review
 from mailflow.program.scheduler import CHUNK
 from mailflow.runtime import Program
 from mailflow.store import StateWriteError
@@ -375,10 +376,9 @@ class Daemon:
     def _set_aside(self, entry: dict, problem: str) -> None:
         """Mark the entry handled (so never again) and put it before a person with `problem`."""
         self.program.ledger.finish(entry, "error", {"problems": [problem]})
-        self.program.store.table("review").insert({
-            "inbound": entry["key"], "sender": None, "subject": None, "problems": [problem],
-            "created": self.clock().isoformat(), "resolved": False,
-        })
+        review.open_item(self.program.store, review.ReviewItem(
+            created=self.clock().isoformat(), inbound=entry["key"], problems=[problem],
+            proposed="nothing: mailflow could not read it"))
 
     def send(self) -> FlushReport | None:
         """Hand due mail to the server; failures are reported to the coordinators once."""

@@ -27,9 +27,10 @@ def status_text(program: Program) -> str:
                       *progress.status_lines(program.store)])
 
 
-def review_text(program: Program) -> str:
-    """Every unresolved review item, oldest first."""
-    return views.review_text(services(program))
+def review_text(program: Program, now: datetime, include_resolved: bool = False) -> str:
+    """The open review items, oldest first, with their age (resolved ones too with
+    ``include_resolved``)."""
+    return views.review_text(services(program), now, include_resolved)
 
 
 def health_problems(program: Program, now: datetime, connect: bool = False) -> list[str]:

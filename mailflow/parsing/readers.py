@@ -34,6 +34,7 @@ from mailflow.parsing.examine import Context, Letter, bounded_text, is_own, spli
 from mailflow.parsing.feedback import read_feedback
 from mailflow.parsing.forms import read_form
 from mailflow.parsing.meeting import read_meeting
+from mailflow.parsing.review_answer import read_review_answer
 from mailflow.parsing.survey import read_survey
 from mailflow.reply_tokens import MAC_LENGTH, token_from_address, verify_token
 from mailflow.text import fold_accents
@@ -215,6 +216,29 @@ def attendance(letter: Letter, ctx: Context) -> bool:
     reading.kind = "attendance"
     reading.attendance = {"event": uid.group(1),
                           "answer": (partstat.group(1) if partstat else "NEEDS-ACTION").lower()}
+    return True
+
+
+def review_answer(letter: Letter, ctx: Context) -> bool:
+    """A coordinator answers a review notice: decisions on its numbered items.
+
+    From a coordinator's address without proof it is read too, so that it goes to review
+    and nothing of it is done."""
+    reading, expects = letter.reading, letter.expects
+    if not (letter.is_coordinator and expects and expects.kind == "review"
+            and (expects.about or "").isdigit()):
+        return False
+    meta = getattr(letter.item, "meta", None) or {}
+    reading.kind, reading.command = "command", "review"
+    reading.review_notice = int(expects.about or 0)
+    reading.review_actions = [a.to_json() for a in read_review_answer(
+        letter.msg.text, letter.reply.new_text, meta.get("review_items") == 1,
+        (letter.msg.sender_name, *(c.name for c in ctx.config.coordinators
+                                   if c.email.lower() == (letter.msg.sender or "").lower())))]
+    if not reading.authenticated:
+        reading.no_answer = True
+        reading.doubt("an answer to a review notice from mail that is not verified: nothing "
+                      "was done")
     return True
 
 

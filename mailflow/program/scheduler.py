@@ -25,6 +25,8 @@ from mailflow.errors import MailflowError
 from mailflow.outbound.outbox import idempotency_key
 from mailflow.program import participants, progress
 from mailflow.program.calendar import Recurrence
+from mailflow.program.coordination import notices
+from mailflow.program.coordination.services import Services
 from mailflow.program.mailings import Mailings
 from mailflow.program.progress import Mailing
 from mailflow.program.scheduled import Offsets, ScheduledRule
@@ -247,6 +249,10 @@ class Scheduler:
                     count += self._make(pending, now)
                     if pending.mailing is not None:
                         pending.mailing.advance(self.store, now)
+                # What waits for review, new since the last notice, when one is allowed.
+                mailings = self.mailings
+                notices.send_due(Services(mailings.config, self.store, mailings.outbox,
+                                          mailings.mailer, mailings), now)
         except BaseException:
             self.queue.clear()  # rolled back: the next scan finds those firings again
             raise

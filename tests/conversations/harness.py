@@ -34,6 +34,7 @@ from mailflow.inbound.maildir import deliver
 from mailflow.outbound.outbox import OutboxItem
 from mailflow.outbound.templates import Templates
 from mailflow.program import participants
+from mailflow.program.coordination import review
 from mailflow.runtime import Program
 
 HERE = Path(__file__).resolve().parent
@@ -131,6 +132,7 @@ class Observation:
     after: dict[str, Any] | None = None          # ... after the last reply
     set_fields: list[str] = field(default_factory=list)  # fields written by the replies
     answers: list[Sent] = field(default_factory=list)
+    raised: bool = False  # a concern put before the coordinators (a review item says it)
     error: str | None = None
 
     @property
@@ -378,6 +380,9 @@ def _converse(case: Case, root: Path, program: Program, daemon: Daemon, clock: C
     scheduled = {r.name for r in program.scheduler.rules}
     obs.answers = [Sent.of(i) for key, i in program.outbox.items.items()
                    if key not in seen and i.meta.get("rule", "").split("#")[0] not in scheduled]
+    obs.raised = any(row.get("inbound") in handled_keys
+                     and any(p.startswith(review.CONCERN) for p in row.get("problems") or [])
+                     for row in program.store.table("review").all())
     causes = tuple(f"message {k}" for k in handled_keys)
     obs.set_fields = sorted({name for e in program.store.table("events").all()
                              if e["participant"] == to and e["type"] == "set"

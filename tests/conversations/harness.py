@@ -41,6 +41,8 @@ HERE = Path(__file__).resolve().parent
 CASES_DIR = HERE / "cases"
 # Cases written apart from the code, never tuned against: read by test_holdout.py.
 HOLDOUT_DIR = HERE / "holdout"
+# A second holdout (301 and up), by another writer apart from the code: test_holdout2.py.
+HOLDOUT2_DIR = HERE / "holdout2"
 PROGRAM_YAML = HERE / "program.yaml"
 GUIDE = PRESETS / "cohort" / "guide.md"
 # The embedded default outbox (.eml files), without the pace a real server needs.

@@ -15,7 +15,8 @@ from tests.conversations import render
 
 CORPUS = sorted(p for p in (render.HERE / "cases").iterdir() if p.is_dir())
 HOLDOUT = sorted(p for p in (render.HERE / "holdout").iterdir() if p.is_dir())
-CASES = CORPUS + HOLDOUT
+HOLDOUT2 = sorted(p for p in (render.HERE / "holdout2").iterdir() if p.is_dir())
+CASES = CORPUS + HOLDOUT + HOLDOUT2
 PLACEHOLDERS = {"{{OUR_MESSAGE_ID}}", "{{REPLY_TO}}", "{{OUR_DATE}}", "{{OUR_SUBJECT}}"}
 SAMPLE = {
     "{{OUR_MESSAGE_ID}}": "<mf-abc123.0f0f0f0f0f0f@northlake.example.org>",
@@ -47,6 +48,10 @@ def test_the_corpus_holds_at_least_eighty_conversations():
 def test_the_holdout_holds_forty_conversations_numbered_from_201():
     assert len(HOLDOUT) >= 40
     assert all(int(p.name.split("-")[0]) >= 201 for p in HOLDOUT)
+
+
+def test_the_second_holdout_holds_thirty_five_conversations_numbered_301_to_335():
+    assert sorted(int(p.name.split("-")[0]) for p in HOLDOUT2) == list(range(301, 336))
 
 
 def test_no_case_number_is_used_twice():

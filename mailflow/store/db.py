@@ -48,6 +48,8 @@ class Store:
             self._depth = 0
             self.indexes: dict[str, dict[str, Any]] = {}  # derived lookups, dropped on rollback
             self._check_schema()
+            if not read_only:  # a writer (the daemon) builds them now, not at its first message
+                self.storage.indexes.build_all()
         except BaseException:
             self._lock.release()
             raise
@@ -71,6 +73,15 @@ class Store:
         if name not in TABLES:
             raise KeyError(f"unknown store table {name!r}")
         return self.db.table(name)
+
+    def lookup(self, table: str, index: str, key: str) -> list[int]:
+        """Ids of the documents of ``table`` that ``index`` finds under ``key`` (see indexes.py).
+
+        Read the documents with ``table(name).get(doc_id=...)``: the index only spares a scan.
+        """
+        if table not in TABLES:
+            raise KeyError(f"unknown store table {table!r}")
+        return self.storage.indexes.lookup(table, index, key)
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:

@@ -1,0 +1,140 @@
+"""In-memory indexes over the store's tables: a lookup by address or Message-ID without a scan.
+
+An index is a cache of the documents in memory, never written anywhere: it is built
+from the tables when first needed (when the store is opened, for a writer) and kept
+right by one hook, ``Indexes.changed``, that the storage calls for every document a
+write touches. When the data is replaced or forgotten (a rollback reads it again from
+disk) every index is dropped and built again on its next lookup, so it can never hold
+more than the store on disk plus the transaction under way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mailflow.text import fold_accents
+
+Keys = Callable[[Mapping[str, Any]], Iterable[str]]
+Tables = Mapping[str, Mapping[str, Any]]  # table -> str doc id -> document
+
+
+def _addresses(doc: Mapping[str, Any]) -> Iterable[str]:
+    """A participant's registered address and the second addresses linked to them."""
+    return [doc["email"], *(doc.get("aliases") or ())] if doc.get("email") else ()
+
+
+def _name(doc: Mapping[str, Any]) -> Iterable[str]:
+    return (fold_name(doc.get("name") or ""),)
+
+
+def _first_message_id(doc: Mapping[str, Any]) -> Iterable[str]:
+    """The Message-ID of an entry that is not itself a duplicate of an earlier one."""
+    return (doc["message_id"],) if doc.get("message_id") and doc.get("state") != "duplicate" \
+        else ()
+
+
+def _field(name: str) -> Keys:
+    def keys(doc: Mapping[str, Any]) -> Iterable[str]:
+        value = doc.get(name)
+        return (value,) if isinstance(value, str) else ()
+    return keys
+
+
+def fold_name(name: str) -> str:
+    """A name as the name index compares it: accents, case and spacing aside."""
+    return fold_accents(" ".join(name.split()))
+
+
+# (table, index) -> what a document is found by. The lookups ingest makes per message.
+STANDARD: dict[tuple[str, str], Keys] = {
+    ("participants", "address"): _addresses,
+    ("participants", "name"): _name,
+    ("inbound", "key"): _field("key"),
+    ("inbound", "message_id"): _first_message_id,
+    ("inbound", "state"): _field("state"),
+}
+
+
+@dataclass
+class TableIndex:
+    """Documents of one table by the keys ``keys`` gives each: key -> doc ids (a set, ordered
+    on lookup, so that a key many documents share is still changed in constant time)."""
+
+    table: str
+    keys: Keys
+    by_key: dict[str, dict[int, None]] = field(default_factory=dict[str, dict[int, None]])
+    of_doc: dict[int, tuple[str, ...]] = field(default_factory=dict[int, tuple[str, ...]])
+
+    def build(self, raw: Mapping[str, Any]) -> None:
+        """Index every document of the table (str id -> document)."""
+        self.by_key, self.of_doc = {}, {}
+        for doc_id, doc in raw.items():
+            self._add(int(doc_id), doc)
+
+    def _add(self, doc_id: int, doc: Mapping[str, Any]) -> None:
+        keys = tuple(dict.fromkeys(self.keys(doc)))
+        if not keys:
+            return
+        self.of_doc[doc_id] = keys
+        for key in keys:
+            self.by_key.setdefault(key, {})[doc_id] = None
+
+    def _remove(self, doc_id: int) -> None:
+        for key in self.of_doc.pop(doc_id, ()):
+            ids = self.by_key.get(key, {})
+            ids.pop(doc_id, None)
+            if not ids:
+                self.by_key.pop(key, None)
+
+    def update(self, doc_id: int, doc: Mapping[str, Any] | None) -> None:
+        """Document ``doc_id`` is now ``doc`` (None: it was removed)."""
+        if doc is not None and self.of_doc.get(doc_id) == tuple(dict.fromkeys(self.keys(doc))):
+            return
+        self._remove(doc_id)
+        if doc is not None:
+            self._add(doc_id, doc)
+
+
+class Indexes:
+    """Every index over the store's tables; the storage reports each change through here."""
+
+    def __init__(self, read: Callable[[], Tables | None],
+                 definitions: Mapping[tuple[str, str], Keys] | None = None) -> None:
+        self._read = read
+        self.definitions = dict(STANDARD if definitions is None else definitions)
+        self._built: dict[tuple[str, str], TableIndex] = {}
+        self.builds = 0  # how many times an index was built from a whole table (tests)
+
+    def lookup(self, table: str, name: str, key: str) -> list[int]:
+        """Ids of the documents of ``table`` that index ``name`` finds under ``key``, in order."""
+        return sorted(self._index(table, name).by_key.get(key, ()))
+
+    def _index(self, table: str, name: str) -> TableIndex:
+        index = self._built.get((table, name))
+        if index is None:
+            index = TableIndex(table, self.definitions[(table, name)])
+            index.build((self._read() or {}).get(table, {}))
+            self._built[(table, name)] = index
+            self.builds += 1
+        return index
+
+    def build_all(self) -> None:
+        """Build every defined index now (a writer opening the store), not at the first lookup."""
+        for table, name in self.definitions:
+            self._index(table, name)
+
+    def changed(self, table: str, doc_ids: Iterable[str], raw: Mapping[str, Any]) -> None:
+        """The documents ``doc_ids`` of ``table`` were written (``raw``: the table now)."""
+        indexes = [i for (t, _), i in self._built.items() if t == table]
+        if not indexes:
+            return
+        for doc_id in doc_ids:
+            doc = raw.get(doc_id)
+            for index in indexes:
+                index.update(int(doc_id), doc)
+
+    def reset(self) -> None:
+        """The data was replaced or read again: every index is built again when next needed."""
+        self._built.clear()

@@ -144,8 +144,13 @@ def generate_messages(n: int, seed: int = 1) -> list[bytes]:
     return out
 
 
-def parse_args(description: str, default_n: int, quick_n: int) -> argparse.Namespace:
+def parse_args(description: str, default_n: int, quick_n: int, sizes: bool = False
+               ) -> argparse.Namespace:
+    """The common options; with ``sizes``, also ``--sizes 100,1000`` (program sizes)."""
     parser = argparse.ArgumentParser(description=description)
+    if sizes:
+        parser.add_argument("--sizes", type=lambda v: tuple(int(x) for x in v.split(",")),
+                            default=None, help="participants per program, comma-separated")
     parser.add_argument("--quick", action="store_true", help=f"smoke run (N={quick_n})")
     parser.add_argument("-n", type=int, default=None, help=f"how many (default {default_n})")
     parser.add_argument("--profile", action="store_true",

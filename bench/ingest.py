@@ -34,6 +34,7 @@ BATCH = 100
 TARGET_RATIO = 2.5
 TARGET_BYTES = 64 * 1024
 SIZES = (100, 1_000, 10_000, 50_000)
+QUICK_SIZES = (100, 1_000, 10_000)
 
 
 def append_all(dovecot, messages: list[bytes]) -> None:
@@ -117,8 +118,8 @@ def run_size(base: Path, messages: list[bytes], people: int, profile: bool) -> d
 
 
 def main() -> None:
-    args = parse_args(__doc__.splitlines()[0], 1000, 100)
-    sizes = (100,) if args.quick else SIZES
+    args = parse_args(__doc__.splitlines()[0], 1000, 200, sizes=True)
+    sizes = args.sizes or (QUICK_SIZES if args.quick else SIZES)
     messages = generate_messages(args.n)
     results = []
     for people in sizes:

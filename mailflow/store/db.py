@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tinydb.table import Table
 
 from mailflow.errors import StoreError
 from mailflow.store.lock import ProgramLock
 from mailflow.store.storage import AtomicJSONStorage, private_dir, tighten
-from mailflow.store.table import LoggedDB
+from mailflow.store.table import LoggedDB, LoggedTable
 
 SCHEMA_VERSION = 1
 STORE_NAME = "store.json"
@@ -48,8 +48,10 @@ class Store:
             self._depth = 0
             self.indexes: dict[str, dict[str, Any]] = {}  # derived lookups, dropped on rollback
             self._check_schema()
-            if not read_only:  # a writer (the daemon) builds them now, not at its first message
+            if not read_only:  # a writer (the daemon) does it now, not at its first message
                 self.storage.indexes.build_all()
+                for name in TABLES:
+                    cast(LoggedTable, self.db.table(name)).prime_next_id()
         except BaseException:
             self._lock.release()
             raise

@@ -76,6 +76,11 @@ class LoggedTable(Table):
             storage.changed(self.name, updated)
         return updated
 
+    def prime_next_id(self) -> None:
+        """Find the next free id now (opening the store), not at the first insert: TinyDB
+        finds it by going through every id, a cost that grows with the table."""
+        self._next_id = max(map(int, self._read_table()), default=0) + 1  # type: ignore[assignment]
+
     def get(self, cond: Any = None, doc_id: Any = None, doc_ids: Any = None) -> Any:
         """TinyDB's get; with ``doc_ids``, each one read by its id (TinyDB's own scans the
         table), in the order given, those that no longer exist left out."""

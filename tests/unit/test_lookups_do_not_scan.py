@@ -110,3 +110,11 @@ def test_what_is_due_in_the_outbox_is_found_without_going_through_every_item(tmp
     assert outbox.counts() == {"sent": 200, "pending": 2}
     assert counter.scans == 0
     outbox.close()
+
+
+def test_the_first_insert_after_opening_does_not_go_through_every_id(tmp_path):
+    big_program(tmp_path)
+    with Store(tmp_path) as store:
+        scans = counted(store, "inbound")
+        assert store.table("inbound").insert({"key": "maildir:new", "state": "received"}) == 4001
+        assert scans.scans == 0

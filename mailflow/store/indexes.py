@@ -73,8 +73,13 @@ class TableIndex:
         for doc_id, doc in raw.items():
             self._add(int(doc_id), doc)
 
+    def _keys(self, doc: Mapping[str, Any]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.keys(doc)))
+
     def _add(self, doc_id: int, doc: Mapping[str, Any]) -> None:
-        keys = tuple(dict.fromkeys(self.keys(doc)))
+        self._set(doc_id, self._keys(doc))
+
+    def _set(self, doc_id: int, keys: tuple[str, ...]) -> None:
         if not keys:
             return
         self.of_doc[doc_id] = keys
@@ -90,11 +95,11 @@ class TableIndex:
 
     def update(self, doc_id: int, doc: Mapping[str, Any] | None) -> None:
         """Document ``doc_id`` is now ``doc`` (None: it was removed)."""
-        if doc is not None and self.of_doc.get(doc_id) == tuple(dict.fromkeys(self.keys(doc))):
+        keys = self._keys(doc) if doc is not None else ()
+        if self.of_doc.get(doc_id, ()) == keys:
             return
         self._remove(doc_id)
-        if doc is not None:
-            self._add(doc_id, doc)
+        self._set(doc_id, keys)
 
 
 class Indexes:
@@ -105,6 +110,7 @@ class Indexes:
         self._read = read
         self.definitions = dict(STANDARD if definitions is None else definitions)
         self._built: dict[tuple[str, str], TableIndex] = {}
+        self._of_table: dict[str, list[TableIndex]] = {}  # the built ones, by table
         self.builds = 0  # how many times an index was built from a whole table (tests)
 
     def lookup(self, table: str, name: str, key: str) -> list[int]:
@@ -117,6 +123,7 @@ class Indexes:
             index = TableIndex(table, self.definitions[(table, name)])
             index.build((self._read() or {}).get(table, {}))
             self._built[(table, name)] = index
+            self._of_table.setdefault(table, []).append(index)
             self.builds += 1
         return index
 
@@ -127,7 +134,7 @@ class Indexes:
 
     def changed(self, table: str, doc_ids: Iterable[str], raw: Mapping[str, Any]) -> None:
         """The documents ``doc_ids`` of ``table`` were written (``raw``: the table now)."""
-        indexes = [i for (t, _), i in self._built.items() if t == table]
+        indexes = self._of_table.get(table)
         if not indexes:
             return
         for doc_id in doc_ids:
@@ -138,3 +145,4 @@ class Indexes:
     def reset(self) -> None:
         """The data was replaced or read again: every index is built again when next needed."""
         self._built.clear()
+        self._of_table.clear()

@@ -35,10 +35,11 @@ def _first_message_id(doc: Mapping[str, Any]) -> Iterable[str]:
         else ()
 
 
-def _field(name: str) -> Keys:
+def _field(name: str, only: tuple[str, ...] | None = None) -> Keys:
+    """The value of field ``name`` (with ``only``, when it is one of those values)."""
     def keys(doc: Mapping[str, Any]) -> Iterable[str]:
         value = doc.get(name)
-        return (value,) if isinstance(value, str) else ()
+        return (value,) if isinstance(value, str) and (only is None or value in only) else ()
     return keys
 
 
@@ -53,47 +54,70 @@ STANDARD: dict[tuple[str, str], Keys] = {
     ("participants", "name"): _name,
     ("inbound", "key"): _field("key"),
     ("inbound", "message_id"): _first_message_id,
-    ("inbound", "state"): _field("state"),
+    # Only the states of messages not handled yet or waiting for a person: a year of
+    # handled ones would cost memory, and no one looks them up by state.
+    ("inbound", "state"): _field("state", only=("received", "review", "error")),
 }
 
 
 @dataclass
 class TableIndex:
-    """Documents of one table by the keys ``keys`` gives each: key -> doc ids (a set, ordered
-    on lookup, so that a key many documents share is still changed in constant time)."""
+    """Documents of one table by the keys ``keys`` gives each, and each document's keys.
+
+    Compact, as it holds a year of ledger rows: ids are the table's own str ids (no new
+    objects), a key of one document maps to its id, a key of several to a set of ids (so
+    a key many share is still changed in constant time), ordered on lookup.
+    """
 
     table: str
     keys: Keys
-    by_key: dict[str, dict[int, None]] = field(default_factory=dict[str, dict[int, None]])
-    of_doc: dict[int, tuple[str, ...]] = field(default_factory=dict[int, tuple[str, ...]])
+    by_key: dict[str, str | dict[str, None]] = field(
+        default_factory=dict[str, "str | dict[str, None]"])
+    of_doc: dict[str, str | tuple[str, ...]] = field(
+        default_factory=dict[str, "str | tuple[str, ...]"])
 
     def build(self, raw: Mapping[str, Any]) -> None:
         """Index every document of the table (str id -> document)."""
         self.by_key, self.of_doc = {}, {}
         for doc_id, doc in raw.items():
-            self._add(int(doc_id), doc)
+            self._set(doc_id, self._keys(doc))
 
-    def _keys(self, doc: Mapping[str, Any]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(self.keys(doc)))
+    def find(self, key: str) -> list[int]:
+        """The ids of the documents under ``key``, in id order."""
+        ids = self.by_key.get(key)
+        if ids is None:
+            return []
+        return [int(ids)] if isinstance(ids, str) else sorted(map(int, ids))
 
-    def _add(self, doc_id: int, doc: Mapping[str, Any]) -> None:
-        self._set(doc_id, self._keys(doc))
+    def _keys(self, doc: Mapping[str, Any]) -> str | tuple[str, ...]:
+        keys = tuple(dict.fromkeys(self.keys(doc)))
+        return keys[0] if len(keys) == 1 else keys
 
-    def _set(self, doc_id: int, keys: tuple[str, ...]) -> None:
+    def _set(self, doc_id: str, keys: str | tuple[str, ...]) -> None:
         if not keys:
             return
         self.of_doc[doc_id] = keys
-        for key in keys:
-            self.by_key.setdefault(key, {})[doc_id] = None
+        for key in (keys,) if isinstance(keys, str) else keys:
+            ids = self.by_key.get(key)
+            if ids is None:
+                self.by_key[key] = doc_id
+            elif isinstance(ids, str):
+                self.by_key[key] = {ids: None, doc_id: None}
+            else:
+                ids[doc_id] = None
 
-    def _remove(self, doc_id: int) -> None:
-        for key in self.of_doc.pop(doc_id, ()):
-            ids = self.by_key.get(key, {})
-            ids.pop(doc_id, None)
-            if not ids:
-                self.by_key.pop(key, None)
+    def _remove(self, doc_id: str) -> None:
+        keys = self.of_doc.pop(doc_id, ())
+        for key in (keys,) if isinstance(keys, str) else keys:
+            ids = self.by_key.get(key)
+            if isinstance(ids, dict):
+                ids.pop(doc_id, None)
+                if len(ids) == 1:
+                    self.by_key[key] = next(iter(ids))
+            elif ids == doc_id:
+                del self.by_key[key]
 
-    def update(self, doc_id: int, doc: Mapping[str, Any] | None) -> None:
+    def update(self, doc_id: str, doc: Mapping[str, Any] | None) -> None:
         """Document ``doc_id`` is now ``doc`` (None: it was removed)."""
         keys = self._keys(doc) if doc is not None else ()
         if self.of_doc.get(doc_id, ()) == keys:
@@ -115,7 +139,7 @@ class Indexes:
 
     def lookup(self, table: str, name: str, key: str) -> list[int]:
         """Ids of the documents of ``table`` that index ``name`` finds under ``key``, in order."""
-        return sorted(self._index(table, name).by_key.get(key, ()))
+        return self._index(table, name).find(key)
 
     def _index(self, table: str, name: str) -> TableIndex:
         index = self._built.get((table, name))
@@ -140,7 +164,7 @@ class Indexes:
         for doc_id in doc_ids:
             doc = raw.get(doc_id)
             for index in indexes:
-                index.update(int(doc_id), doc)
+                index.update(doc_id, doc)
 
     def reset(self) -> None:
         """The data was replaced or read again: every index is built again when next needed."""

@@ -25,6 +25,7 @@ PREFIX = "BENCH-RESULT "
 # libraries), matching.py and year.py (figures, no ratio; year takes long) are run alone.
 BENCHES: list[tuple[str, list[str], list[str]]] = [
     ("ingest", [], ["--quick"]),
+    ("lookups", [], ["--quick"]),
     ("sending", [], ["--quick"]),
     ("latency", [], ["--quick"]),
     ("memory", [], ["--quick"]),
@@ -56,6 +57,11 @@ def summary_rows(result: dict) -> list[tuple[str, str, str]]:
                  f"{r['bytes_per_msg'] / 1024:.1f} KiB/msg",
                  result["target"]) for r in result["sizes"]] + [
                 ("ingest ratio, worst size", f"{worst['ratio']:.2f}x", result["target"])]
+    if name == "lookups":
+        first, last = (str(result["sizes"][0]), str(result["sizes"][-1]))
+        return [(f"lookup {what}, {first} -> {last} participants",
+                 f"{result['us'][first][what]:.1f} -> {result['us'][last][what]:.1f} us", "flat")
+                for what in result["us"][first]]
     if name == "latency":
         return [(f"latency APPEND -> answer ({result['n']}x)",
                  f"median {result['median_ms']} ms, worst {result['worst_ms']} ms",

@@ -62,7 +62,10 @@ def measure(base: Path, people: int) -> dict[str, float]:
                 lambda i: participants.find(store, f"member{i % people}@history.example.org")),
             "find by name": per_call(lambda i: participants.named(store, "Zoë Nobody")),
             "ledger known(key)": per_call(lambda i: ledger.known(f"history:{i % people}:1")),
-            "ledger unfinished()": per_call(lambda i: ledger.unfinished()),
+            # TinyDB caches a query's result until the next write, and ingest writes
+            # between two calls: the cache is emptied as that write would.
+            "ledger unfinished()": per_call(
+                lambda i: (ledger.table.clear_cache(), ledger.unfinished())),
             "outbox due(now)": per_call(lambda i: outbox.due(1.8e9)),
             "outbox next_due()": per_call(lambda i: outbox.next_due()),
             "outbox counts()": per_call(lambda i: outbox.counts()),

@@ -16,8 +16,10 @@ def find(store: Store, email: str) -> dict | None:
     """
     address = email.lower()
     table = store.table("participants")
-    found = [d for d in (table.get(doc_id=i) for i in store.lookup(
-        "participants", "address", address)) if d is not None]
+    ids = store.lookup("participants", "address", address)
+    if len(ids) <= 1:
+        return table.get(doc_id=ids[0]) if ids else None
+    found = table.get(doc_ids=ids)
     # Registered beats linked; then the latest, should two records ever claim one address.
     return next((d for d in found if d["email"] == address), found[-1] if found else None)
 

@@ -78,9 +78,16 @@ class TableIndex:
 
     def build(self, raw: Mapping[str, Any]) -> None:
         """Index every document of the table (str id -> document)."""
-        self.by_key, self.of_doc = {}, {}
+        by_key: dict[str, str | dict[str, None]] = {}
+        of_doc: dict[str, str | tuple[str, ...]] = {}
+        self.by_key, self.of_doc = by_key, of_doc
         for doc_id, doc in raw.items():
-            self._set(doc_id, self._keys(doc))
+            keys = self._keys(doc)
+            if isinstance(keys, str) and keys not in by_key:  # the usual case, made quick
+                by_key[keys] = doc_id
+                of_doc[doc_id] = keys
+            else:
+                self._set(doc_id, keys)
 
     def find(self, key: str) -> list[int]:
         """The ids of the documents under ``key``, in id order."""
@@ -90,8 +97,8 @@ class TableIndex:
         return [int(ids)] if isinstance(ids, str) else sorted(map(int, ids))
 
     def _keys(self, doc: Mapping[str, Any]) -> str | tuple[str, ...]:
-        keys = tuple(dict.fromkeys(self.keys(doc)))
-        return keys[0] if len(keys) == 1 else keys
+        keys = tuple(self.keys(doc))
+        return keys[0] if len(keys) == 1 else tuple(dict.fromkeys(keys))
 
     def _set(self, doc_id: str, keys: str | tuple[str, ...]) -> None:
         if not keys:

@@ -199,6 +199,9 @@ def profile_top(enabled: bool, title: str, top: int = 25) -> Iterator[None]:
         yield
     finally:
         profiler.disable()
+        stats = pstats.Stats(profiler)
+        print(f"\n--- cProfile of {title}: {stats.total_calls:,} function calls "  # type: ignore[attr-defined]
+              f"in {stats.total_tt:.2f} s (profiled) ---")  # type: ignore[attr-defined]
         for order in ("tottime", "cumulative"):
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(top)

@@ -200,8 +200,8 @@ def profile_top(enabled: bool, title: str, top: int = 25) -> Iterator[None]:
     finally:
         profiler.disable()
         stats = pstats.Stats(profiler)
-        print(f"\n--- cProfile of {title}: {stats.total_calls:,} function calls "  # type: ignore[attr-defined]
-              f"in {stats.total_tt:.2f} s (profiled) ---")  # type: ignore[attr-defined]
+        print(f"\n--- cProfile of {title}: {stats.total_calls:,} function calls "
+              f"in {stats.total_tt:.2f} s (profiled) ---")
         for order in ("tottime", "cumulative"):
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(top)

@@ -1,4 +1,4 @@
-"""A year of each preset, run by the daemon on its embedded Maildir and folder, with scripted people.
+"""A year of each preset, run by the daemon on its own Maildir and folder, with scripted people.
 
 Each preset's year is a story told by mail: strangers write in English or French, apply
 with the form, are selected or waitlisted, choose mentors, are introduced, report
@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -79,6 +80,7 @@ class Year:
     now: datetime
     people: dict[str, Person] = field(default_factory=dict)
     stories: dict[str, str] = field(default_factory=dict)  # email -> how it ended
+    reported_days: set[date] = field(default_factory=set)  # days people wrote they met
     _count: int = 0
 
     @classmethod
@@ -209,6 +211,48 @@ class Year:
         proposal = self.last(self.program.config.coordinators[0].email, "match_proposal")
         self.step(self.now + timedelta(days=1))
         self.coordinator_writes("APPROVE", proposal)
+
+
+MONTHS = {name: i + 1 for i, names in enumerate((
+    ("january", "janvier"), ("february", "février"), ("march", "mars"), ("april", "avril"),
+    ("may", "mai"), ("june", "juin"), ("july", "juillet"), ("august", "août"),
+    ("september", "septembre"), ("october", "octobre"), ("november", "novembre"),
+    ("december", "décembre"))) for name in names}
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+# Days as mail presents them to people: "February 10, 2027" / "February 10" (en),
+# "10 février 2027" / "1er mars" (fr). ISO days are the digest's log, not prose.
+DATE = re.compile(
+    rf"\b(?:(?P<en_month>{_MONTH})\s+(?P<en_day>\d{{1,2}})(?:,?\s+(?P<en_year>\d{{4}}))?"
+    rf"|(?P<fr_day>\d{{1,2}})(?:er)?\s+(?P<fr_month>{_MONTH})(?:\s+(?P<fr_year>\d{{4}}))?)\b",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A calendar day written in a mail, and the words just before it."""
+
+    day: date
+    written: str
+    before: str
+
+
+def dates_in(text: str, sent: datetime) -> list[Mention]:
+    """The days a mail names; a day written without its year is the one nearest the sending."""
+    found = []
+    for match in DATE.finditer(text):
+        month = MONTHS[(match["en_month"] or match["fr_month"]).lower()]
+        number = int(match["en_day"] or match["fr_day"])
+        year = match["en_year"] or match["fr_year"]
+        days = []
+        for candidate in [int(year)] if year else [sent.year - 1, sent.year, sent.year + 1]:
+            try:
+                days.append(date(candidate, month, number))
+            except ValueError:
+                continue
+        if days:
+            day = min(days, key=lambda d: abs((d - sent.date()).days))
+            found.append(Mention(day, match[0], " ".join(text[:match.start()].split()[-6:])))
+    return found
 
 
 def run_preset(preset: str, root: Path) -> Year:

@@ -6,7 +6,7 @@ ends: matched (mentee or mentor), unmatched mentor, waiting list, withdrawn, pau
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from tests.program.year_content import Person, Year, at
@@ -73,6 +73,7 @@ def pause(year: Year, address: str, until: str) -> None:
 
 def report_meeting(year: Year, address: str, template: str, day: str) -> None:
     person = by_address(address)
+    year.reported_days.add(date.fromisoformat(day))
     year.write(person, MET[person.language].format(day=day), year.last(address, template))
 
 
@@ -111,7 +112,7 @@ def cohort(root: Path) -> Year:
     year = Year.open(root, "cohort", at(2026, 12, 1, 10))
     applications(year, MENTEES, MENTORS)
     year.until(at(2027, 1, 20))
-    selected, waitlist = year.draw(3, "northlake-2027")
+    selected, _ = year.draw(3, "northlake-2027")
     year.until(at(2027, 1, 28, 10))
     leave(year, selected[1])  # the first on the waiting list gets the place
     year.until(at(2027, 2, 9, 10))

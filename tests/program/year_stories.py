@@ -98,7 +98,7 @@ def settle(year: Year) -> None:
                       if p["email"] == person.email)
         if person.email in matched or person.email in matched.values():
             year.stories[person.email] = "matched"
-        elif record.get("status") == "waitlisted":
+        elif record.get("status") in ("waitlisted", "not_selected"):
             year.stories[person.email] = "waitlisted"
         elif person.role == "mentor":
             year.stories[person.email] = "unmatched"
@@ -144,4 +144,32 @@ def cohort(root: Path) -> Year:
     return year
 
 
-STORIES = {"cohort": cohort}
+def conference(root: Path) -> Year:
+    """Mentors answer the call in May, mentees in July; pairs by mid-August; three meetings
+    around the conference in September; the survey and the end in November."""
+    year = Year.open(root, "conference", at(2027, 4, 26, 10))
+    year.until(at(2027, 5, 10, 10))
+    applications(year, [], MENTORS)
+    year.until(at(2027, 7, 6, 10))
+    applications(year, MENTEES, [])
+    year.until(at(2027, 8, 3))
+    selected, _ = year.draw(3, "nic-2027")
+    year.until(at(2027, 8, 5, 10))
+    leave(year, selected[1])
+    year.until(at(2027, 8, 10))
+    year.approve_matching(year.program.pairing.propose)
+    pairs = pairs_of(year)
+    mentees = sorted(pairs)
+    year.until(at(2027, 9, 11, 10))
+    report_meeting(year, mentees[0], "meeting_before_check", "2027-09-08")
+    year.until(at(2027, 10, 1, 10))
+    pause(year, mentees[1], "2028-01-15")
+    year.stories[mentees[1]] = "paused"
+    year.until(at(2027, 11, 2, 10))
+    answer_survey(year, mentees[0], "conference_survey")
+    year.until(at(2027, 12, 1))
+    settle(year)
+    return year
+
+
+STORIES = {"cohort": cohort, "conference": conference}

@@ -64,7 +64,8 @@ def test_every_mail_is_written_in_its_recipients_language(year):
 def test_no_mail_presents_a_past_day_as_to_come(year):
     stale = []
     for mail in year.sent():
-        for mention in dates_in(text_of(mail), mail.when):
+        # A subject in double quotes (the digest's list of what was sent) is a citation.
+        for mention in dates_in(re.sub(r'"[^"\n]*"', "", text_of(mail)), mail.when):
             if (mention.day < mail.when.date() and mention.day not in year.reported_days
                     and not ANSWER_EXAMPLE.search(mention.before)
                     and not PAST_TENSE.search(mention.before)):

@@ -172,4 +172,46 @@ def conference(root: Path) -> Year:
     return year
 
 
-STORIES = {"cohort": cohort, "conference": conference}
+def answer_proposal(year: Year, mentor: str, yes: bool) -> None:
+    person = by_address(mentor)
+    text = {("en", True): "Yes, gladly! Thank you.", ("fr", True): "Oui, avec plaisir !",
+            ("en", False): "No, sorry, I am travelling all spring.",
+            ("fr", False): "Non, désolé, je suis en déplacement tout le printemps."}
+    year.write(person, text[person.language, yes], year.last(mentor, "mentor_proposal"))
+
+
+def rolling(root: Path) -> Year:
+    """Sign-ups in January; the team proposes one mentee at a time, one mentor says NO;
+    pairs end three months after their introduction; the year runs to December."""
+    year = Year.open(root, "rolling", at(2027, 1, 4, 10))
+    applications(year, MENTEES, MENTORS)
+    year.until(at(2027, 1, 11))
+    selected, _ = year.draw(3, "society-2027")
+    year.until(at(2027, 1, 12, 10))
+    leave(year, selected[1])
+    year.until(at(2027, 1, 18, 10))
+    mentees = sorted(p["email"] for p in year.program.store.table("participants").all()
+                     if p.get("role") == "mentee" and p.get("status") == "selected")
+    mentors = [m.email for m in MENTORS]
+    for mentee, mentor in zip(mentees, mentors[:3], strict=True):
+        year.program.pairing.propose_pair(mentee, mentor, year.now)
+    year.step()
+    year.step(year.now + timedelta(hours=3))
+    for mentor, yes in zip(mentors[:3], (True, True, False), strict=True):
+        answer_proposal(year, mentor, yes)
+    year.until(at(2027, 1, 25, 10))
+    year.program.pairing.propose_pair(mentees[2], mentors[3], year.now)
+    year.step()
+    year.step(year.now + timedelta(hours=3))
+    answer_proposal(year, mentors[3], True)
+    year.until(at(2027, 3, 20, 10))
+    report_meeting(year, mentees[0], "continuation_check", "2027-03-03")
+    year.until(at(2027, 4, 1, 10))
+    pause(year, mentees[1], "2028-01-15")
+    year.stories[mentees[1]] = "paused"
+    year.until(at(2027, 12, 31))
+    settle(year)
+    return year
+
+
+STORIES = {"cohort": cohort, "conference": conference, "rolling": rolling}

@@ -167,8 +167,9 @@ class Year:
         return person.language if person else self.program.config.language
 
     # --- the steps every preset's story shares --------------------------------------
-    def apply(self, person: Person, values: dict[str, str]) -> None:
-        """Write to the program in one's language, then send back the filled-in form."""
+    def apply(self, person: Person, values: dict[str, str], greeting: bool = True) -> None:
+        """Write to the program in one's language, then send back the filled-in form
+        (under a line of greeting, or, without ``greeting``, the bare form)."""
         self.people[person.email] = person
         first = {"en": "Hello, I would like to take part in the mentorship program. "
                        "How do I apply?",
@@ -177,9 +178,9 @@ class Year:
         self.write(person, first, subject={"en": "Mentorship", "fr": "Mentorat"}[person.language])
         form = self.last(person.email, "application_form")
         fields = self.program.config.forms[person.role]
-        greeting = {"en": "Hello, here is my application.",
-                    "fr": "Bonjour, voici ma candidature."}[person.language]
-        lines = [greeting, "", ("Role: " if person.language == "en" else "Rôle : ")
+        hello = {"en": "Hello, here is my application.",
+                 "fr": "Bonjour, voici ma candidature."}[person.language] if greeting else ""
+        lines = [hello, "", ("Role: " if person.language == "en" else "Rôle : ")
                  + (person.role if person.language == "en" else
                     {"mentee": "mentoré", "mentor": "mentor"}[person.role])]
         for spec in fields:

@@ -53,7 +53,6 @@ class Person:
     email: str
     role: str
     language: str
-    story: str = ""  # set when the story decides it: matched, unmatched, waitlisted, ...
 
 
 @dataclass(frozen=True)

@@ -69,12 +69,23 @@ _CONNECTIVE = re.compile(r"^(?:(?:and|et|then|puis|ensuite|also|aussi|finally|en
 _NAME_LIKE = re.compile(r"^(?:[A-Z\u00C0-\u00DE][\w'’-]*\.?\s*){2,4}$")
 
 
+# Names looked up in one reply: a choices answer names a few mentors, a table all of them.
+# Past this the reply is not read (each lookup compares with every mentor): a person reads it.
+MAX_LOOKUPS = 200
+
+
+class _TooManyNames(Exception):
+    """More names to look up than a choices answer holds."""
+
+
 @dataclass(frozen=True)
 class _Roster:
     """The mentors who can be chosen, and the numbered list of the mail answered."""
 
     entries: list[RosterEntry]
     numbered: list[str] | None = None  # addresses by list number (1 first); None: no list
+    looked_up: dict[str, tuple[str, list[RosterEntry], str | None]] = field(
+        default_factory=dict, compare=False, repr=False)  # item -> what _resolve found
 
     def number(self, n: int) -> tuple[list[RosterEntry], str | None]:
         """The mentor at place ``n`` of the list, or why there is none."""
@@ -107,7 +118,17 @@ class ChoicesReading:
 
 
 def _resolve(item: str, roster: _Roster) -> tuple[str, list[RosterEntry], str | None]:
-    """What the item names (as written), the roster entries it may mean, and why none."""
+    """What the item names (as written), the roster entries it may mean, and why none;
+    each item looked up once, and at most MAX_LOOKUPS of them (else _TooManyNames)."""
+    known = roster.looked_up.get(item)
+    if known is None:
+        if len(roster.looked_up) >= MAX_LOOKUPS:
+            raise _TooManyNames
+        known = roster.looked_up[item] = _lookup(item, roster)
+    return known
+
+
+def _lookup(item: str, roster: _Roster) -> tuple[str, list[RosterEntry], str | None]:
     number = _LIST_NUMBER.match(item)
     if number:
         return item.strip(), *roster.number(int(number.group("n")))
@@ -241,6 +262,10 @@ def read_choices(new_text: str, roster: list[RosterEntry],
     reading = ChoicesReading()
     try:
         _read(new_text or "", _Roster(roster, numbered), reading)
+    except _TooManyNames:
+        reading.choices, reading.found = [], True
+        reading.problems.append(f"the reply has more than {MAX_LOOKUPS} names or rows to look "
+                                "up; a person reads it")
     except Exception as error:  # conservative: a human looks at it
         reading.choices = []
         reading.problems.append(f"could not read the choices ({type(error).__name__})")

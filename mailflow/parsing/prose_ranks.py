@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from mailflow.parsing.names import RosterEntry, fold
 from mailflow.text import fold_accents
@@ -73,11 +74,8 @@ def _cues(text: str) -> list[str]:
 def _mentions(sentence: str, roster: list[RosterEntry]) -> list[_Mention]:
     found: list[_Mention] = []
     for entry in roster:
-        tokens = fold(entry.name).split()
-        if not tokens:
-            continue
-        pattern = r"(?<![\w@])" + r"[\s-]+".join(map(re.escape, tokens)) + r"(?![\w@])"
-        for match in re.finditer(pattern, sentence):
+        pattern = _name_pattern(entry.name)
+        for match in pattern.finditer(sentence) if pattern else ():
             found.append(_Mention(match.start(), match.end(), entry))
     found.sort(key=lambda m: m.start)
     kept: list[_Mention] = []
@@ -100,6 +98,15 @@ def _split_between(between: str) -> tuple[str, str]:
         cut = len(between) - len(rest) + match.end()
         return between[:cut], between[cut:]
     return "", between
+
+
+@lru_cache(maxsize=1024)
+def _name_pattern(name: str) -> re.Pattern[str] | None:
+    """The pattern of a mentor's name in folded text (compiled once per name)."""
+    tokens = fold(name).split()
+    if not tokens:
+        return None
+    return re.compile(r"(?<![\w@])" + r"[\s-]+".join(map(re.escape, tokens)) + r"(?![\w@])")
 
 
 def _sentence_mentions(sentence: str, roster: list[RosterEntry]) -> list[_Mention]:

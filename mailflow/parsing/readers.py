@@ -421,8 +421,8 @@ def _choices(letter: Letter, ctx: Context, required: bool) -> bool:
     reading.problems.extend(found.problems)
     # The completeness net: every mentor the new text names must be in the reading.
     chosen = set(found.choices)
-    left_out = [e.name for e in roster if e.email not in chosen
-                and e.name in mentioned(letter.reply.new_text, roster)]
+    named = set(mentioned(letter.reply.new_text, roster)) if found.choices else set()
+    left_out = [e.name for e in roster if e.email not in chosen and e.name in named]
     if found.choices and left_out:
         reading.doubt(f"the reply also names {', '.join(left_out)}, which is not among the "
                       "choices read")

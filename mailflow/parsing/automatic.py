@@ -90,15 +90,17 @@ _MACHINE_HEADERS = ("X-Autoreply", "X-Autorespond", "X-MS-Exchange-Inbox-Rules-L
 _LIST_PRECEDENCE = frozenset({"auto_reply", "bulk", "list", "junk"})
 _ADDRESS = r"<?([^\s<>()\"',;:]+@[^\s<>()\"',;:]+?)>?"
 _BOUNCE_TEXT = [
-    re.compile(r"^\s*<([^<>\s]+@[^<>\s]+)>:", re.MULTILINE),  # qmail, Postfix
+    re.compile(r"^[ \t]*<([^<>\s]+@[^<>\s]+)>:", re.MULTILINE),  # qmail, Postfix
     re.compile(r"your message to\s+" + _ADDRESS + r"\s+couldn'?t be delivered", re.IGNORECASE),
     re.compile(
         r"(?:wasn'?t|was not|could not be|couldn'?t be) delivered to\s+" + _ADDRESS + r"[\s.,]",
         re.IGNORECASE,
     ),
     re.compile(r"message (?:à|a|pour)\s+" + _ADDRESS + r"\s+n'a pas pu", re.IGNORECASE),
-    # Gmail: the address on the same line, or alone on one of the next lines.
-    re.compile(r"delivery to the following recipients? failed[^\n:]*:?[ \t]*\n?\s*\n?\s*"
+    # Gmail: the address after the colon, on the same line or alone on one of the next
+    # lines. One way to match blanks (never two quantifiers over the same spaces: a line
+    # of spaces after "failed" cost seconds per hundred).
+    re.compile(r"delivery to the following recipients? failed(?:[^\n:<@]*:)?\s*"
                r"<?([^\s<>()\"',;:]+@[^\s<>()\"',;:]+)", re.IGNORECASE),
 ]  # fmt: skip
 _EXIM_INTRO = re.compile(
@@ -109,7 +111,7 @@ _ORIGINAL_COPY = re.compile(
     r"^-{2,}\s*(below this line is a copy|this is a copy of the message|original message)",
     re.IGNORECASE | re.MULTILINE,
 )
-_QUOTED_MSGID = re.compile(r"^[\s>]*message-id:\s*<([^<>\s]+)>", re.IGNORECASE | re.MULTILINE)
+_QUOTED_MSGID = re.compile(r"^[ \t>]*message-id:\s*<([^<>\s]+)>", re.IGNORECASE | re.MULTILINE)
 _EMBEDDED = frozenset({"message/rfc822", "text/rfc822-headers", "message/global-headers"})
 
 
@@ -238,10 +240,10 @@ def text_recipients(text: str) -> list[str]:
     return [a for a in found if a]
 
 
-_HEADER_LINE = re.compile(r"^\s*(?:from|to|subject|date|message-id|received|return-path|von|an|"
+_HEADER_LINE = re.compile(r"^[ \t]*(?:from|to|subject|date|message-id|received|return-path|von|an|"
                           r"betreff|de|à|a|para|asunto|objet|oggetto|da|onderwerp|van|aan)"
                           r"\s?:", re.IGNORECASE | re.MULTILINE)
-_ANY_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_ANY_ADDRESS = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def lone_address(msg: DecodedMessage, own_domain: str) -> str | None:

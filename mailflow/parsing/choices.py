@@ -66,6 +66,11 @@ _LEAD_IN = re.compile(
 )
 _CONNECTIVE = re.compile(r"^(?:(?:and|et|then|puis|ensuite|also|aussi|finally|enfin)\b[\s,]*)+",
                          re.IGNORECASE)
+# A number beside a name that no reader took as its rank (an ordinal is the prose's to read).
+_UNREAD_NUMBER = re.compile(r"\d(?!\d*(?:st|nd|rd|th|er|re|ere|e|eme|nde|o|a)\b)")
+# Words beside a name that may undo it: "Kwame Mensah - actually no", "Chen Wei (pas sûr)".
+_TAKEN_BACK = re.compile(r"\b(?:no|not|non|nope|pas|never|jamais|nunca|except|sauf|excepto"
+                         r"|dont|doesnt|wont|cant|isnt|rather|instead|scratch|ni)\b")
 _NAME_LIKE = re.compile(r"^(?:[A-Z\u00C0-\u00DE][\w'’-]*\.?\s*){2,4}$")
 
 
@@ -201,12 +206,15 @@ def _numbered_rows(lines: list[str], roster: _Roster
     the name's place in our list; a place when it is; when both fit and disagree on the
     order, the shape is "unsure" and the reading goes to review."""
     rows: list[tuple[int, str, RosterEntry]] = []
+    strays: list[tuple[int, str]] = []  # rows of the table naming no one mentor: never dropped
     heading = False
     for line in lines:
         match = _TRAILING_NUMBER.match(line)
         found = _resolve(match.group("name"), roster)[1] if match else []
         if match and len(found) == 1:
             rows.append((int(match.group("n")), match.group("name"), found[0]))
+        elif match and rows:  # "K. Mensah 3", "not Kwame Mensah 3": read, to be reported
+            strays.append((int(match.group("n")), match.group("name")))
         elif not rows and _RANK_HEADING.search(line):
             heading = True
         elif rows:
@@ -217,10 +225,10 @@ def _numbered_rows(lines: list[str], roster: _Roster
     as_ranks = sorted(numbers) == list(range(1, len(rows) + 1))
     as_places = all(roster.place(entry) == n for n, _name, entry in rows)
     if heading or (as_ranks and not as_places):
-        return [(n, name) for n, name, _entry in rows], True, "ranked"
+        return [(n, name) for n, name, _entry in rows] + strays, True, "ranked"
     if as_places and (not as_ranks or numbers == sorted(numbers)):
-        return [(i, name) for i, (_n, name, _e) in enumerate(rows, 1)], True, "ranked"
-    return [(n, name) for n, name, _entry in rows], True, "unsure"
+        return [(i, name) for i, (_n, name, _e) in enumerate(rows, 1)] + strays, True, "ranked"
+    return [(n, name) for n, name, _entry in rows] + strays, True, "unsure"
 
 
 def _items(text: str, roster: _Roster) -> tuple[list[tuple[int, str]], bool, str]:
@@ -293,6 +301,14 @@ def _read(text: str, roster: _Roster, reading: ChoicesReading) -> None:
                                     "ranked choices")
         return
     reading.found = True
+    for _rank, raw, written, found, _why in resolved:
+        beside = _beside(raw, written) if len(found) == 1 else ""
+        if _UNREAD_NUMBER.search(beside):  # "Chen Wei 2019", "Sofia Rossi (1), Chen Wei (2)"
+            reading.problems.append(f"'{raw.strip()[:60]}': the number beside "
+                                    f"{found[0].name} is not read as a rank")
+        elif _TAKEN_BACK.search(beside):  # "3. Kwame Mensah - actually no, not him"
+            reading.problems.append(f"'{raw.strip()[:60]}': the words beside {found[0].name} "
+                                    "may take the choice back")
     if shape == "unsure":
         reading.problems.append("the numbers beside the names may be ranks or places in our "
                                 "list, and the two give different orders")
@@ -325,6 +341,14 @@ def _read(text: str, roster: _Roster, reading: ChoicesReading) -> None:
             reading.problems.append(f"the words rank {entry.name} {_ORDINAL_NAMES.get(rank, rank)}"
                                     f", the list {_ORDINAL_NAMES.get(place, place)}")
     _check(chosen, roster, reading, given=len(resolved))
+
+
+def _beside(raw: str, written: str) -> str:
+    """The words of an item besides the name read from it (a remark, trailing words),
+    folded; '' for a number of our list or an address, which are read whole."""
+    if _LIST_NUMBER.match(raw) or EMAIL.search(raw):
+        return ""
+    return fold(raw).replace(fold(written), " ", 1)
 
 
 def _list_numbers_as_ranks(resolved: list, roster: _Roster) -> bool:

@@ -1,0 +1,170 @@
+"""Crafted text that the new readers once read wrongly and silently; each now goes to review
+with a reason (or is read as the words say). One behaviour per test."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from mailflow.parsing.choices import read_choices
+from mailflow.parsing.meeting import read_meeting
+from mailflow.parsing.names import RosterEntry
+
+ROSTER = [
+    RosterEntry("chen.wei@lab.example", "Chen Wei"),
+    RosterEntry("kwame.mensah@agi.example", "Kwame Mensah"),
+    RosterEntry("sofia.rossi@polimi.example", "Sofia Rossi"),
+]
+CHEN, KWAME, SOFIA = (e.email for e in ROSTER)
+NUMBERED = [CHEN, SOFIA, KWAME]  # our invitation's list: 1 Chen, 2 Sofia, 3 Kwame
+WEDNESDAY = datetime(2027, 3, 17, 14, 0, tzinfo=UTC)
+
+
+def _met(text: str) -> tuple[bool | None, list[str]]:
+    reading = read_meeting(text, WEDNESDAY, None)
+    return reading.met, reading.problems
+
+
+# -- choices: numbers beside names -------------------------------------------------------
+
+
+def test_a_name_followed_by_a_year_is_not_a_choice_read_silently():
+    reading = read_choices("Chen Wei 2019\nSofia Rossi 2021\n", ROSTER)
+    assert reading.choices == [] and reading.problems
+
+
+def test_a_single_name_followed_by_a_year_is_not_a_choice_read_silently():
+    reading = read_choices("Chen Wei 2019\n", ROSTER)
+    assert reading.choices == [] and reading.problems
+
+
+def test_rows_with_ranks_broken_by_a_remark_are_not_read_in_the_written_order():
+    # The rank column says Chen first; the rows reader stopped at the remark and the list
+    # reader took the lines in order, Sofia first.
+    reading = read_choices("Sofia Rossi 2\nsome remark\nChen Wei 1\n", ROSTER)
+    assert reading.choices == [] and reading.problems
+
+
+def test_numbers_in_brackets_beside_names_in_a_sentence_are_not_dropped():
+    reading = read_choices("Chen Wei (2), Sofia Rossi (1)\n", ROSTER, NUMBERED)
+    assert reading.choices == [] and any("not read as a rank" in p for p in reading.problems)
+
+
+def test_bullets_with_a_number_beside_each_name_are_not_read_in_the_written_order():
+    reading = read_choices("- Chen Wei 2\n- Sofia Rossi 1\n", ROSTER)
+    assert reading.choices == [] and reading.problems
+
+
+def test_a_phone_extension_after_a_name_is_not_read_silently():
+    reading = read_choices("Kwame Mensah, Sofia Rossi ext. 12\n", ROSTER)
+    assert reading.choices == [] and reading.problems
+
+
+def test_a_name_with_a_remark_without_numbers_is_still_read():
+    reading = read_choices("1. Chen Wei (because of her work on NLP)\n2. Sofia Rossi\n", ROSTER)
+    assert reading.choices == [CHEN, SOFIA] and reading.problems == []
+
+
+# -- choices: words that take a choice back ----------------------------------------------
+
+
+def test_a_numbered_choice_taken_back_in_its_remark_goes_to_review():
+    reading = read_choices("1. Chen Wei\n2. Sofia Rossi\n3. Kwame Mensah - actually no, not him\n",
+                           ROSTER)
+    assert reading.choices == [] and any("take the choice back" in p for p in reading.problems)
+
+
+def test_a_french_choice_taken_back_in_brackets_goes_to_review():
+    reading = read_choices("1. Chen Wei\n2. Sofia Rossi (finalement non)\n", ROSTER)
+    assert reading.choices == [] and reading.problems
+
+
+def test_a_negated_row_in_a_rank_table_is_not_dropped_silently():
+    reading = read_choices("Chen Wei 1\nSofia Rossi 2\nnot Kwame Mensah 3\n", ROSTER)
+    assert reading.choices == [] and reading.problems
+
+
+def test_a_row_of_a_rank_table_naming_no_mentor_is_not_dropped_silently():
+    # "K. Mensah" names no one mentor: the table's third choice, not the end of the table.
+    reading = read_choices("Chen Wei 1\nSofia Rossi 2\nK. Mensah 3\n", ROSTER)
+    assert reading.choices == [] and reading.unknown and reading.problems
+
+
+# -- meeting: negatives in Spanish and French, and "never" -------------------------------
+
+
+def test_spanish_never_met_is_not_read_as_met():
+    assert _met("Nunca nos reunimos.")[0] is not True
+
+
+def test_spanish_never_saw_each_other_is_read_as_not_met():
+    assert _met("Jamás nos vimos.")[0] is False
+
+
+def test_spanish_not_met_in_the_short_form_is_read_as_not_met():
+    assert _met("No nos reunimos aún.")[0] is False
+
+
+def test_french_never_met_is_read_as_not_met():
+    assert _met("On ne s'est jamais vus.")[0] is False
+
+
+def test_french_no_meeting_yet_is_read_as_not_met():
+    assert _met("Toujours pas de réunion.")[0] is False
+
+
+def test_english_never_met_is_read_as_not_met():
+    assert _met("We have never met.")[0] is False
+
+
+def test_a_question_answered_no_is_not_read_as_met():
+    assert _met("We met? No.")[0] is not True
+
+
+def test_a_spanish_question_answered_no_is_not_read_as_met():
+    assert _met("¿Nos reunimos? No.")[0] is not True
+
+
+# -- meeting: cancelled, moved, planned, talked about ------------------------------------
+
+
+def test_a_cancelled_first_meeting_is_not_read_as_met():
+    met, problems = _met("Our first meeting was cancelled.")
+    assert met is None and problems
+
+
+def test_a_french_meeting_planned_then_cancelled_gives_no_date_of_meeting():
+    reading = read_meeting("Le rendez-vous était prévu le 3 mars mais a été annulé.",
+                           WEDNESDAY, None)
+    assert reading.met is None and reading.date is None and reading.problems
+
+
+def test_a_postponed_meeting_is_not_read_as_met():
+    met, problems = _met("La réunion a été reportée.")
+    assert met is None and problems
+
+
+def test_talking_about_meeting_is_not_meeting():
+    met, problems = _met("We talked about meeting soon but nothing yet.")
+    assert met is not True and problems
+
+
+def test_spanish_talking_about_meeting_is_not_meeting():
+    assert _met("Hablamos de reunirnos pero aún nada.")[0] is not True
+
+
+# -- meeting: Spanish present and preterite share a form ---------------------------------
+
+
+def test_the_spanish_sign_off_talk_soon_is_not_read_as_met():
+    met, problems = _met("Gracias, hablamos pronto.")
+    assert met is None and problems
+
+
+def test_spanish_we_meet_next_week_is_not_read_as_met():
+    met, problems = _met("Nos reunimos la próxima semana.")
+    assert met is None and problems
+
+
+def test_spanish_we_met_with_a_past_date_is_still_read_as_met():
+    reading = read_meeting("Sí, nos reunimos el 4 de marzo por videollamada.", WEDNESDAY, None)
+    assert reading.met is True and reading.date.isoformat() == "2027-03-04"

@@ -4,10 +4,15 @@ with a reason (or is read as the words say). One behaviour per test."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
 
 from mailflow.parsing.choices import read_choices
+from mailflow.parsing.decode import decode_message
 from mailflow.parsing.meeting import read_meeting
 from mailflow.parsing.names import RosterEntry
+from mailflow.parsing.understand import Reading, understand
+from tests.parsing.context import reading_context
 
 ROSTER = [
     RosterEntry("chen.wei@lab.example", "Chen Wei"),
@@ -168,3 +173,73 @@ def test_spanish_we_meet_next_week_is_not_read_as_met():
 def test_spanish_we_met_with_a_past_date_is_still_read_as_met():
     reading = read_meeting("Sí, nos reunimos el 4 de marzo por videollamada.", WEDNESDAY, None)
     assert reading.met is True and reading.date.isoformat() == "2027-03-04"
+
+
+# -- a mentor's report on several mentees (per_mentee) -----------------------------------
+
+KWAME = {"email": "kwame@agi.example", "name": "Kwame Mensah", "role": "mentor",
+         "status": "introduced", "language": "en",
+         "mentees": ["noor@example.com", "ivan@example.com"]}
+MENTEES = [{"email": "noor@example.com", "name": "Noor Haddad", "role": "mentee"},
+           {"email": "ivan@example.com", "name": "Ivan Petrov", "role": "mentee"}]
+CHECKIN = SimpleNamespace(id="m1", message_id="m1.q@northlake.example.org",
+                          recipients=[KWAME["email"]], meta={"expects": "meeting"})
+
+
+def _report(tmp_path: Path, body: str) -> Reading:
+    ctx = reading_context(tmp_path, [KWAME, *MENTEES], [CHECKIN])
+    raw = (f"From: Kwame Mensah <{KWAME['email']}>\r\nTo: mentorship@northlake.example.org\r\n"
+           f"Subject: Re: check-in\r\nMessage-ID: <r1@mail.example.com>\r\n"
+           f"In-Reply-To: <{CHECKIN.message_id}>\r\nDate: Wed, 17 Mar 2027 10:00:00 -0400\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body).encode()
+    return understand(decode_message(raw), ctx)
+
+
+def _ivan_met(reading: Reading) -> bool | None:
+    return next((f["met"] for f in reading.meetings or [] if f["with"] == "ivan@example.com"),
+                None)
+
+
+def test_a_mentee_named_after_but_not_is_not_read_as_met(tmp_path):
+    reading = _report(tmp_path, "Met Noor on March 4 but not Ivan.\n")
+    assert _ivan_met(reading) is not True and reading.needs_review
+
+
+def test_a_mentee_set_apart_in_french_is_not_read_as_met(tmp_path):
+    reading = _report(tmp_path, "Vu Noor le 4 mars, pas Ivan.\n")
+    assert _ivan_met(reading) is not True and reading.needs_review
+
+
+def test_a_mentee_met_instead_of_is_not_read_as_met(tmp_path):
+    reading = _report(tmp_path, "Met Noor on March 4 instead of Ivan.\n")
+    assert _ivan_met(reading) is not True and reading.needs_review
+
+
+def test_a_mentee_named_then_refused_in_spanish_is_not_read_as_met(tmp_path):
+    reading = _report(tmp_path, "Me reuní con Noor el 4 de marzo, con Ivan no.\n")
+    assert _ivan_met(reading) is not True and reading.needs_review
+
+
+def test_someone_else_and_i_in_a_mentees_sentence_is_not_the_mentee(tmp_path):
+    reading = _report(tmp_path, "Noor and I met on March 4. Ivan: my colleague and I met on "
+                                "March 10 to plan.\n")
+    assert _ivan_met(reading) is not True and reading.needs_review
+
+
+def test_a_mentees_relative_met_is_not_the_mentee_met(tmp_path):
+    reading = _report(tmp_path, "Noor and I met on March 4. Ivan's mother and I met on "
+                                "March 10.\n")
+    assert _ivan_met(reading) is not True and reading.needs_review
+
+
+def test_a_mentees_colleague_met_is_not_the_mentee_met(tmp_path):
+    reading = _report(tmp_path, "I met Noor's colleague on March 4. Ivan and I have not met.\n")
+    noor = [f for f in reading.meetings or [] if f["with"] == "noor@example.com"]
+    assert not (noor and noor[0]["met"]) and reading.needs_review
+
+
+def test_two_mentees_each_with_their_own_verb_are_still_read_apart(tmp_path):
+    reading = _report(tmp_path, "Noor and I met on March 4 but Ivan and I have not met.\n")
+    assert reading.meetings == [
+        {"with": "noor@example.com", "met": True, "date": "2027-03-04"},
+        {"with": "ivan@example.com", "met": False, "date": None}]

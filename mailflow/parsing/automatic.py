@@ -156,6 +156,33 @@ def _is_auto_reply(msg: DecodedMessage) -> bool:
 
 def _machine_marks(msg: DecodedMessage) -> bool:
     """Headers, a sender or words that only a machine writes."""
+    if machine_headers(msg):
+        return True
+    if _MACHINE_TEXT.search(_unquoted(msg.text)):
+        return True
+    return bool(_AUTO_SUBJECT.match(msg.subject)) and "?" not in msg.subject
+
+
+def machine_for_sure(msg: DecodedMessage) -> bool:
+    """A machine's mail by its headers or sender, or by two signs that agree (an "Automatic
+    reply:" subject with Outlook's X-Auto-Response-Suppress or with a machine's words); one
+    sign alone a person may have written."""
+    signs = (bool(_AUTO_SUBJECT.match(msg.subject)),
+             msg.header("X-Auto-Response-Suppress") is not None,
+             bool(_MACHINE_TEXT.search(_unquoted(msg.text))))
+    return machine_headers(msg) or sum(signs) >= 2
+
+
+def _unquoted(text: str) -> str:
+    """The first lines of ``text`` without the '>' lines a reply quotes (a person quoting
+    a helpdesk's words is not the helpdesk)."""
+    return "\n".join(line for line in text[:4000].split("\n")
+                     if not line.lstrip().startswith(">"))[:2000]
+
+
+def machine_headers(msg: DecodedMessage) -> bool:
+    """Headers or a sender only a machine's mail has: not the words of its subject or text,
+    which a person may write too."""
     auto = (msg.header("Auto-Submitted") or "").strip().lower()
     if auto and not auto.startswith("no"):
         return True
@@ -166,11 +193,7 @@ def _machine_marks(msg: DecodedMessage) -> bool:
     if msg.return_path == "" or msg.is_report:
         return True
     local = _local(msg.sender)
-    if _DAEMON_LOCAL.match(local) or _NOREPLY_LOCAL.match(local):
-        return True
-    if _MACHINE_TEXT.search(msg.text[:2000]):
-        return True
-    return bool(_AUTO_SUBJECT.match(msg.subject)) and "?" not in msg.subject
+    return bool(_DAEMON_LOCAL.match(local) or _NOREPLY_LOCAL.match(local))
 
 
 def by_subject_only(msg: DecodedMessage) -> bool:

@@ -70,7 +70,8 @@ _CONNECTIVE = re.compile(r"^(?:(?:and|et|then|puis|ensuite|also|aussi|finally|en
 _UNREAD_NUMBER = re.compile(r"\d(?!\d*(?:st|nd|rd|th|er|re|ere|e|eme|nde|o|a)\b)")
 # Words beside a name that may undo it: "Kwame Mensah - actually no", "Chen Wei (pas sûr)".
 _TAKEN_BACK = re.compile(r"\b(?:no|not|non|nope|pas|never|jamais|nunca|except|sauf|excepto"
-                         r"|dont|doesnt|wont|cant|isnt|rather|instead|scratch|ni)\b")
+                         r"|dont|doesnt|wont|cant|isnt|rather|instead|scratch|ni)\b"
+                         r"(?:\s+(?P<who>\w+))?")
 _NAME_LIKE = re.compile(r"^(?:[A-Z\u00C0-\u00DE][\w'’-]*\.?\s*){2,4}$")
 
 
@@ -302,11 +303,13 @@ def _read(text: str, roster: _Roster, reading: ChoicesReading) -> None:
         return
     reading.found = True
     for _rank, raw, written, found, _why in resolved:
-        beside = _beside(raw, written) if len(found) == 1 else ""
+        if len(found) != 1:
+            continue  # reported below as ambiguous or unknown
+        beside = _beside(raw, written)
         if _UNREAD_NUMBER.search(beside):  # "Chen Wei 2019", "Sofia Rossi (1), Chen Wei (2)"
             reading.problems.append(f"'{raw.strip()[:60]}': the number beside "
                                     f"{found[0].name} is not read as a rank")
-        elif _TAKEN_BACK.search(beside):  # "3. Kwame Mensah - actually no, not him"
+        elif _takes_back(beside, found[0], roster):  # "3. Kwame Mensah - actually no, not him"
             reading.problems.append(f"'{raw.strip()[:60]}': the words beside {found[0].name} "
                                     "may take the choice back")
     if shape == "unsure":
@@ -349,6 +352,14 @@ def _beside(raw: str, written: str) -> str:
     if _LIST_NUMBER.match(raw) or EMAIL.search(raw):
         return ""
     return fold(raw).replace(fold(written), " ", 1)
+
+
+def _takes_back(beside: str, entry: RosterEntry, roster: _Roster) -> bool:
+    """Whether the words beside a chosen name may undo it: a negation that is not about
+    another mentor ("Sophie Ross (not Sofia, sorry)" says which one is meant)."""
+    others = {t for e in roster.entries if e != entry for t in fold(e.name).split()}
+    return any(not (m.group("who") and m.group("who") in others)
+               for m in _TAKEN_BACK.finditer(beside))
 
 
 def _list_numbers_as_ranks(resolved: list, roster: _Roster) -> bool:

@@ -18,6 +18,7 @@ from mailflow.parsing.automatic import (
     by_subject_only,
     dsn_recipients,
     lone_address,
+    machine_for_sure,
     text_recipients,
     verp_id,
 )
@@ -137,6 +138,12 @@ def bounce(letter: Letter, ctx: Context) -> bool:
                       "address, no quoted Message-ID); not applied")
     if reading.bounced_recipient is None and not temporary:
         reading.doubt("bounce whose recipient could not be identified")
+    failed = reading.bounced_recipient or ""
+    if not temporary and (config.is_coordinator_address(failed) or is_own(failed, config)):
+        # A coordinator or the program silenced by a bounce would stop the program's own
+        # oversight; a Message-ID quoted in a forged bounce is enough to tie it. A person looks.
+        reading.doubt(f"the bounce names {failed}, an address of the program or of a "
+                      "coordinator, as failed; never applied without a person")
     return True
 
 
@@ -191,6 +198,10 @@ def auto_reply(letter: Letter, ctx: Context) -> bool:
     letter.reading.kind = "auto_reply"
     if by_subject_only(letter.msg):  # "Out of office" in a person's subject: a person looks
         letter.reading.doubt("only its subject says it is an automatic reply")
+    elif not machine_for_sure(letter.msg):  # "Automatic reply:", "please do not reply to…"
+        letter.reading.doubt("only one sign says it is an automatic reply (its subject or its "
+                             "words, no header or sender of a machine); a person may have "
+                             "written it")
     return True
 
 

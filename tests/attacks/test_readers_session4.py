@@ -243,3 +243,91 @@ def test_two_mentees_each_with_their_own_verb_are_still_read_apart(tmp_path):
     assert reading.meetings == [
         {"with": "noor@example.com", "met": True, "date": "2027-03-04"},
         {"with": "ivan@example.com", "met": False, "date": None}]
+
+
+# -- automatic or a person: subjects, words and headers ----------------------------------
+
+NOOR = {"email": "noor@example.com", "name": "Noor Haddad", "role": "mentee",
+        "status": "selected", "language": "en"}
+INVITATION = SimpleNamespace(id="c1", message_id="c1.q@northlake.example.org",
+                             recipients=[NOOR["email"]], meta={"expects": "choices"})
+TO_CLAIRE = SimpleNamespace(id="n" * 24, message_id="note-1.a9f3@northlake.example.org",
+                            recipients=["claire.dubois@northlake.example.org"], meta={})
+TO_NOOR = SimpleNamespace(id="t" * 24, message_id="tip-1.x7q2@northlake.example.org",
+                          recipients=[NOOR["email"]], meta={})
+MENTOR_PEOPLE = [{"email": e.email, "name": e.name, "role": "mentor"} for e in ROSTER]
+
+
+def _from_noor(tmp_path: Path, subject: str, body: str, extra: str = "") -> Reading:
+    ctx = reading_context(tmp_path, [NOOR, *MENTOR_PEOPLE], [INVITATION])
+    raw = (f"From: Noor Haddad <{NOOR['email']}>\r\nTo: mentorship@northlake.example.org\r\n"
+           f"Subject: {subject}\r\nMessage-ID: <r1@mail.example.com>\r\n"
+           f"In-Reply-To: <{INVITATION.message_id}>\r\n{extra}"
+           "Date: Wed, 17 Mar 2027 10:00:00 -0400\r\nContent-Type: text/plain; charset=utf-8"
+           "\r\n\r\n" + body).encode()
+    return understand(decode_message(raw), ctx)
+
+
+def _bounce(tmp_path: Path, body: str, extra: str = "") -> Reading:
+    ctx = reading_context(tmp_path, [NOOR], [TO_CLAIRE, TO_NOOR])
+    raw = ("From: Mail Delivery System <MAILER-DAEMON@mx.example.net>\r\n"
+           "To: mentorship@northlake.example.org\r\nSubject: Undelivered Mail Returned to Sender"
+           f"\r\nMessage-ID: <b1@mx.example.net>\r\n{extra}Content-Type: text/plain\r\n\r\n"
+           + body).encode()
+    return understand(decode_message(raw), ctx)
+
+
+def test_a_persons_reply_saying_auto_submitted_no_is_read_as_their_choices(tmp_path):
+    reading = _from_noor(tmp_path, "Re: choose your mentors", "Chen Wei and Sofia Rossi\n",
+                         "Auto-Submitted: no\r\n")
+    assert reading.kind == "choices" and reading.choices == [CHEN, SOFIA]
+
+
+def test_a_person_out_of_office_giving_choices_in_the_thread_is_read_as_choices(tmp_path):
+    reading = _from_noor(tmp_path, "Re: choose your mentors", "I am out of office until "
+                         "Monday, my choices are Chen Wei and Sofia Rossi.\n")
+    assert reading.kind == "choices" and reading.choices == [CHEN, SOFIA]
+
+
+def test_an_automatic_reply_subject_alone_on_a_persons_choices_goes_to_review(tmp_path):
+    reading = _from_noor(tmp_path, "Automatic reply: choose your mentors",
+                         "My choices are Chen Wei and Sofia Rossi.\n")
+    assert reading.kind == "auto_reply" and reading.needs_review
+
+
+def test_a_signature_saying_do_not_reply_does_not_drop_a_persons_reply_silently(tmp_path):
+    reading = _from_noor(tmp_path, "Re: choose your mentors", "Chen Wei and Sofia Rossi\n\n"
+                         "Please do not reply to this email, write to noor.h@example.net\n")
+    assert reading.needs_review or reading.choices == [CHEN, SOFIA]
+
+
+def test_machine_words_in_the_quoted_text_do_not_make_a_reply_automatic(tmp_path):
+    reading = _from_noor(tmp_path, "Re: choose your mentors", "Chen Wei and Sofia Rossi\n\n"
+                         "On Mon, Helpdesk wrote:\n> This is an automated message, please do "
+                         "not reply to this email.\n")
+    assert reading.kind == "choices" and reading.choices == [CHEN, SOFIA]
+
+
+def test_a_forged_bounce_naming_a_coordinator_is_not_applied(tmp_path):
+    reading = _bounce(tmp_path, "<claire.dubois@northlake.example.org>: user unknown\n")
+    assert reading.needs_review
+
+
+def test_a_bounce_quoting_our_mail_to_a_coordinator_does_not_silence_them(tmp_path):
+    # The Message-ID of a coordinator's notice travels in the References of their replies:
+    # quoting it is no proof, and a silenced coordinator stops the program's oversight.
+    reading = _bounce(tmp_path, "<claire.dubois@northlake.example.org>: user unknown\n\n"
+                      f"Message-ID: <{TO_CLAIRE.message_id}>\n")
+    assert reading.needs_review and any("coordinator" in p for p in reading.problems)
+
+
+def test_an_exim_header_naming_a_coordinator_does_not_silence_them(tmp_path):
+    reading = _bounce(tmp_path, f"Message-ID: <{TO_CLAIRE.message_id}>\n",
+                      "X-Failed-Recipients: claire.dubois@northlake.example.org\r\n")
+    assert reading.needs_review
+
+
+def test_a_bounce_naming_the_programs_own_address_is_not_applied(tmp_path):
+    reading = _bounce(tmp_path, "<mentorship@northlake.example.org>: user unknown\n\n"
+                      f"Message-ID: <{TO_NOOR.message_id}>\n")
+    assert reading.needs_review

@@ -331,3 +331,12 @@ def test_a_bounce_naming_the_programs_own_address_is_not_applied(tmp_path):
     reading = _bounce(tmp_path, "<mentorship@northlake.example.org>: user unknown\n\n"
                       f"Message-ID: <{TO_NOOR.message_id}>\n")
     assert reading.needs_review
+
+
+# -- choices in sentences (prose ranks) --------------------------------------------------
+
+
+def test_a_rank_in_words_that_is_then_refused_goes_to_review():
+    reading = read_choices("My first choice is Sofia Rossi, then Kwame Mensah, and Chen Wei as a "
+                           "third option is not possible.\n", ROSTER)
+    assert reading.choices == [] and any("may say no" in p for p in reading.problems)

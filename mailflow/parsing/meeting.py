@@ -37,8 +37,9 @@ _YEAR = r"(?:,?\s*(?P<year>(?:19|20)\d\d))?"
 _ISO = re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)\b")
 _DAY_MONTH = re.compile(r"\b(?P<day>" + _DAY + r")\s+(?:of\s+|de\s+)?"
                         r"(?P<month>" + _MONTH + r")(?!\w)" + _YEAR)
+# Not a count: "el mar 3 veces" (the sea, three times), "may 2 times".
 _MONTH_DAY = re.compile(r"\b(?P<month>" + _MONTH + r")\s+(?:the\s+)?(?P<day>" + _DAY + r")\b"
-                        + _YEAR)
+                        r"(?!\s+(?:times?|veces|vez|fois)\b)" + _YEAR)
 _NUMERIC = re.compile(r"(?<![\d/.-])(?:(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d\d))?"
                       r"|(?P<a2>\d{1,2})[.-](?P<b2>\d{1,2})[.-](?P<y2>\d{4}))(?![\d/]|[.-]\d)")
 _AGO = re.compile(r"\b(?P<n>\d{1,2}|a|one|two|three|un|une|deux|trois)\s+(?P<unit>days?|jours?"
@@ -349,6 +350,10 @@ def _read_text(text: str, base: date | None, reading: MeetingReading,
         reading.met = None
         return
     if when is None:
+        return
+    if met is True and base is not None and when < (_shift(base, -366) or date.min):
+        reading.problems.append(f"says they met on {when.isoformat()}, more than a year before "
+                                "the message")  # "March 4, 2019": a slip a person corrects
         return
     if met is True:
         if base is not None and when > base and future:  # "we met, and meet again on May 3"

@@ -129,6 +129,19 @@ def test_a_spanish_question_answered_no_is_not_read_as_met():
     assert _met("¿Nos reunimos? No.")[0] is not True
 
 
+# -- meeting: dates that are not when they met --------------------------------------------
+
+
+def test_a_meeting_date_years_before_the_message_is_not_recorded_silently():
+    reading = read_meeting("We met on March 4, 2019.", WEDNESDAY, None)
+    assert reading.date is None and reading.problems
+
+
+def test_a_spanish_count_after_the_word_for_sea_is_not_a_date_in_march():
+    reading = read_meeting("Nos vimos en el mar 3 veces.", WEDNESDAY, None)
+    assert reading.date is None
+
+
 # -- meeting: cancelled, moved, planned, talked about ------------------------------------
 
 

@@ -132,6 +132,13 @@ SHAPES: dict[str, Callable[[], bytes]] = {
     "bounce: address-like run": lambda: raw(DAEMON, None, "a" * 2500 + "@" + "b-" * 1250,
                                             subject=BOUNCED),
     "bounce: 'b.' * n": lambda: raw(DAEMON, None, "a@" + "b." * 2500, subject=BOUNCED),
+    "bounce: Gmail words + 300 spaces": lambda: raw(
+        DAEMON, None, "Delivery to the following recipient failed" + " " * 300 + "\n",
+        subject=BOUNCED),
+    "bounce: x + 5000 blank lines + x": lambda: raw(DAEMON, None, "x" + "\n" * 4998 + "x",
+                                                    subject=BOUNCED),
+    "bounce: x + 100k blank lines + x (flufl's 2 s budget)": lambda: raw(
+        DAEMON, None, "x" + "\n" * 100_000 + "x", subject=BOUNCED),
     "html: 5000 nested divs": choices("<div>" * 5000 + "Chen Wei 1" + "</div>" * 5000, True),
     "html: a table of 5000 rows": choices("<table>" + "".join(
         f"<tr><td>{NAMES[i % 100]}</td><td>{i % 100 + 1}</td></tr>" for i in range(5000))

@@ -165,14 +165,22 @@ def _machine_marks(msg: DecodedMessage) -> bool:
         return True
     if _MACHINE_TEXT.search(_unquoted(msg.text)):
         return True
-    return bool(_AUTO_SUBJECT.match(msg.subject)) and "?" not in msg.subject
+    return _auto_subject(msg.subject)
+
+
+def _auto_subject(subject: str) -> bool:
+    """"Automatic reply: <the subject answered>": the prefix is the machine's, a question
+    mark after it the answered mail's; without the colon, a "?" makes it a person's."""
+    prefix = _AUTO_SUBJECT.match(subject)
+    return prefix is not None and (subject[prefix.end():].lstrip().startswith(":")
+                                   or "?" not in subject)
 
 
 def machine_for_sure(msg: DecodedMessage) -> bool:
     """A machine's mail by its headers or sender, or by two signs that agree (an "Automatic
     reply:" subject with Outlook's X-Auto-Response-Suppress or with a machine's words); one
     sign alone a person may have written."""
-    signs = (bool(_AUTO_SUBJECT.match(msg.subject)),
+    signs = (_auto_subject(msg.subject),
              msg.header("X-Auto-Response-Suppress") is not None,
              bool(_MACHINE_TEXT.search(_unquoted(msg.text))))
     return machine_headers(msg) or sum(signs) >= 2

@@ -95,15 +95,17 @@ _MACHINE_HEADERS = ("X-Autoreply", "X-Autorespond", "X-MS-Exchange-Inbox-Rules-L
 _LIST_PRECEDENCE = frozenset({"auto_reply", "bulk", "list", "junk"})
 _ADDRESS = r"<?([^\s<>()\"',;:]+@[^\s<>()\"',;:]+?)>?"
 _BOUNCE_TEXT = [
-    re.compile(r"^\s*<([^<>\s]+@[^<>\s]+)>:", re.MULTILINE),  # qmail, Postfix
+    re.compile(r"^[ \t]*<([^<>\s]+@[^<>\s]+)>:", re.MULTILINE),  # qmail, Postfix
     re.compile(r"your message to\s+" + _ADDRESS + r"\s+couldn'?t be delivered", re.IGNORECASE),
     re.compile(
         r"(?:wasn'?t|was not|could not be|couldn'?t be) delivered to\s+" + _ADDRESS + r"[\s.,]",
         re.IGNORECASE,
     ),
     re.compile(r"message (?:à|a|pour)\s+" + _ADDRESS + r"\s+n'a pas pu", re.IGNORECASE),
-    # Gmail: the address on the same line, or alone on one of the next lines.
-    re.compile(r"delivery to the following recipients? failed[^\n:]*:?[ \t]*\n?\s*\n?\s*"
+    # Gmail: the address after the colon, on the same line or alone on one of the next
+    # lines. One way to match blanks (never two quantifiers over the same spaces: a line
+    # of spaces after "failed" cost seconds per hundred).
+    re.compile(r"delivery to the following recipients? failed(?:[^\n:<@]*:)?\s*"
                r"<?([^\s<>()\"',;:]+@[^\s<>()\"',;:]+)", re.IGNORECASE),
 ]  # fmt: skip
 _EXIM_INTRO = re.compile(
@@ -114,7 +116,7 @@ _ORIGINAL_COPY = re.compile(
     r"^-{2,}\s*(below this line is a copy|this is a copy of the message|original message)",
     re.IGNORECASE | re.MULTILINE,
 )
-_QUOTED_MSGID = re.compile(r"^[\s>]*message-id:\s*<([^<>\s]+)>", re.IGNORECASE | re.MULTILINE)
+_QUOTED_MSGID = re.compile(r"^[ \t>]*message-id:\s*<([^<>\s]+)>", re.IGNORECASE | re.MULTILINE)
 _EMBEDDED = frozenset({"message/rfc822", "text/rfc822-headers", "message/global-headers"})
 
 
@@ -159,6 +161,41 @@ def _is_auto_reply(msg: DecodedMessage) -> bool:
 
 def _machine_marks(msg: DecodedMessage) -> bool:
     """Headers, a sender or words that only a machine writes."""
+    if machine_headers(msg):
+        return True
+    if _MACHINE_TEXT.search(_unquoted(msg.text)):
+        return True
+    return _auto_subject(msg.subject)
+
+
+def _auto_subject(subject: str) -> bool:
+    """"Automatic reply: <the subject answered>": the prefix is the machine's, a question
+    mark after it the answered mail's; without the colon, a "?" makes it a person's."""
+    prefix = _AUTO_SUBJECT.match(subject)
+    return prefix is not None and (subject[prefix.end():].lstrip().startswith(":")
+                                   or "?" not in subject)
+
+
+def machine_for_sure(msg: DecodedMessage) -> bool:
+    """A machine's mail by its headers or sender, or by two signs that agree (an "Automatic
+    reply:" subject with Outlook's X-Auto-Response-Suppress or with a machine's words); one
+    sign alone a person may have written."""
+    signs = (_auto_subject(msg.subject),
+             msg.header("X-Auto-Response-Suppress") is not None,
+             bool(_MACHINE_TEXT.search(_unquoted(msg.text))))
+    return machine_headers(msg) or sum(signs) >= 2
+
+
+def _unquoted(text: str) -> str:
+    """The first lines of ``text`` without the '>' lines a reply quotes (a person quoting
+    a helpdesk's words is not the helpdesk)."""
+    return "\n".join(line for line in text[:4000].split("\n")
+                     if not line.lstrip().startswith(">"))[:2000]
+
+
+def machine_headers(msg: DecodedMessage) -> bool:
+    """Headers or a sender only a machine's mail has: not the words of its subject or text,
+    which a person may write too."""
     auto = (msg.header("Auto-Submitted") or "").strip().lower()
     if auto and not auto.startswith("no"):
         return True
@@ -169,15 +206,7 @@ def _machine_marks(msg: DecodedMessage) -> bool:
     if msg.return_path == "" or msg.is_report:
         return True
     local = _local(msg.sender)
-    if _DAEMON_LOCAL.match(local) or _NOREPLY_LOCAL.match(local):
-        return True
-    if _MACHINE_TEXT.search(msg.text[:2000]):
-        return True
-    prefix = _AUTO_SUBJECT.match(msg.subject)
-    # "Automatic reply: <the subject answered>": the prefix is the machine's, a question
-    # mark after it the answered mail's; without the colon, a "?" makes it a person's.
-    return prefix is not None and (msg.subject[prefix.end():].lstrip().startswith(":")
-                                   or "?" not in msg.subject)
+    return bool(_DAEMON_LOCAL.match(local) or _NOREPLY_LOCAL.match(local))
 
 
 def by_subject_only(msg: DecodedMessage) -> bool:
@@ -247,10 +276,10 @@ def text_recipients(text: str) -> list[str]:
     return [a for a in found if a]
 
 
-_HEADER_LINE = re.compile(r"^\s*(?:from|to|subject|date|message-id|received|return-path|von|an|"
+_HEADER_LINE = re.compile(r"^[ \t]*(?:from|to|subject|date|message-id|received|return-path|von|an|"
                           r"betreff|de|à|a|para|asunto|objet|oggetto|da|onderwerp|van|aan)"
                           r"\s?:", re.IGNORECASE | re.MULTILINE)
-_ANY_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_ANY_ADDRESS = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def lone_address(msg: DecodedMessage, own_domain: str) -> str | None:

@@ -68,7 +68,22 @@ _LEAD_IN = re.compile(
 )
 _CONNECTIVE = re.compile(r"^(?:(?:and|et|then|puis|ensuite|also|aussi|finally|enfin)\b[\s,]*)+",
                          re.IGNORECASE)
+# A number beside a name that no reader took as its rank (an ordinal is the prose's to read).
+_UNREAD_NUMBER = re.compile(r"\d(?!\d*(?:st|nd|rd|th|er|re|ere|e|eme|nde|o|a)\b)")
+# Words beside a name that may undo it: "Kwame Mensah - actually no", "Chen Wei (pas sûr)".
+_TAKEN_BACK = re.compile(r"\b(?:no|not|non|nope|pas|never|jamais|nunca|except|sauf|excepto"
+                         r"|dont|doesnt|wont|cant|isnt|rather|instead|scratch|ni)\b"
+                         r"(?:\s+(?P<who>\w+))?")
 _NAME_LIKE = re.compile(r"^(?:[A-Z\u00C0-\u00DE][\w'’-]*\.?\s*){2,4}$")
+
+
+# Names looked up in one reply: a choices answer names a few mentors, a table all of them.
+# Past this the reply is not read (each lookup compares with every mentor): a person reads it.
+MAX_LOOKUPS = 200
+
+
+class _TooManyNames(Exception):
+    """More names to look up than a choices answer holds."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,8 @@ class _Roster:
 
     entries: list[RosterEntry]
     numbered: list[str] | None = None  # addresses by list number (1 first); None: no list
+    looked_up: dict[str, tuple[str, list[RosterEntry], str | None]] = field(
+        default_factory=dict, compare=False, repr=False)  # item -> what _resolve found
 
     def number(self, n: int) -> tuple[list[RosterEntry], str | None]:
         """The mentor at place ``n`` of the list, or why there is none."""
@@ -109,7 +126,17 @@ class ChoicesReading:
 
 
 def _resolve(item: str, roster: _Roster) -> tuple[str, list[RosterEntry], str | None]:
-    """What the item names (as written), the roster entries it may mean, and why none."""
+    """What the item names (as written), the roster entries it may mean, and why none;
+    each item looked up once, and at most MAX_LOOKUPS of them (else _TooManyNames)."""
+    known = roster.looked_up.get(item)
+    if known is None:
+        if len(roster.looked_up) >= MAX_LOOKUPS:
+            raise _TooManyNames
+        known = roster.looked_up[item] = _lookup(item, roster)
+    return known
+
+
+def _lookup(item: str, roster: _Roster) -> tuple[str, list[RosterEntry], str | None]:
     number = _LIST_NUMBER.match(item)
     if number:
         return item.strip(), *roster.number(int(number.group("n")))
@@ -182,12 +209,15 @@ def _numbered_rows(lines: list[str], roster: _Roster
     the name's place in our list; a place when it is; when both fit and disagree on the
     order, the shape is "unsure" and the reading goes to review."""
     rows: list[tuple[int, str, RosterEntry]] = []
+    strays: list[tuple[int, str]] = []  # rows of the table naming no one mentor: never dropped
     heading = False
     for line in lines:
         match = _TRAILING_NUMBER.match(line)
         found = _resolve(match.group("name"), roster)[1] if match else []
         if match and len(found) == 1:
             rows.append((int(match.group("n")), match.group("name"), found[0]))
+        elif match and rows:  # "K. Mensah 3", "not Kwame Mensah 3": read, to be reported
+            strays.append((int(match.group("n")), match.group("name")))
         elif not rows and _RANK_HEADING.search(line):
             heading = True
         elif rows:
@@ -198,10 +228,10 @@ def _numbered_rows(lines: list[str], roster: _Roster
     as_ranks = sorted(numbers) == list(range(1, len(rows) + 1))
     as_places = all(roster.place(entry) == n for n, _name, entry in rows)
     if heading or (as_ranks and not as_places):
-        return [(n, name) for n, name, _entry in rows], True, "ranked"
+        return [(n, name) for n, name, _entry in rows] + strays, True, "ranked"
     if as_places and (not as_ranks or numbers == sorted(numbers)):
-        return [(i, name) for i, (_n, name, _e) in enumerate(rows, 1)], True, "ranked"
-    return [(n, name) for n, name, _entry in rows], True, "unsure"
+        return [(i, name) for i, (_n, name, _e) in enumerate(rows, 1)] + strays, True, "ranked"
+    return [(n, name) for n, name, _entry in rows] + strays, True, "unsure"
 
 
 def _items(text: str, roster: _Roster) -> tuple[list[tuple[int, str]], bool, str]:
@@ -245,6 +275,10 @@ def read_choices(new_text: str, roster: list[RosterEntry],
         known = _Roster(roster, numbered)
         _read(new_text or "", known, reading)
         _numbers_agree(new_text or "", known, reading)
+    except _TooManyNames:
+        reading.choices, reading.found = [], True
+        reading.problems.append(f"the reply has more than {MAX_LOOKUPS} names or rows to look "
+                                "up; a person reads it")
     except Exception as error:  # conservative: a human looks at it
         reading.choices = []
         reading.problems.append(f"could not read the choices ({type(error).__name__})")
@@ -292,6 +326,16 @@ def _read(text: str, roster: _Roster, reading: ChoicesReading) -> None:
                                     "ranked choices")
         return
     reading.found = True
+    for _rank, raw, written, found, _why in resolved:
+        if len(found) != 1:
+            continue  # reported below as ambiguous or unknown
+        beside = _beside(raw, written)
+        if _UNREAD_NUMBER.search(beside):  # "Chen Wei 2019", "Sofia Rossi (1), Chen Wei (2)"
+            reading.problems.append(f"'{raw.strip()[:60]}': the number beside "
+                                    f"{found[0].name} is not read as a rank")
+        elif _takes_back(beside, found[0], roster):  # "3. Kwame Mensah - actually no, not him"
+            reading.problems.append(f"'{raw.strip()[:60]}': the words beside {found[0].name} "
+                                    "may take the choice back")
     if shape == "unsure":
         reading.problems.append("the numbers beside the names may be ranks or places in our "
                                 "list, and the two give different orders")
@@ -324,6 +368,22 @@ def _read(text: str, roster: _Roster, reading: ChoicesReading) -> None:
             reading.problems.append(f"the words rank {entry.name} {_ORDINAL_NAMES.get(rank, rank)}"
                                     f", the list {_ORDINAL_NAMES.get(place, place)}")
     _check(chosen, roster, reading, given=len(resolved))
+
+
+def _beside(raw: str, written: str) -> str:
+    """The words of an item besides the name read from it (a remark, trailing words),
+    folded; '' for a number of our list or an address, which are read whole."""
+    if _LIST_NUMBER.match(raw) or EMAIL.search(raw):
+        return ""
+    return fold(raw).replace(fold(written), " ", 1)
+
+
+def _takes_back(beside: str, entry: RosterEntry, roster: _Roster) -> bool:
+    """Whether the words beside a chosen name may undo it: a negation that is not about
+    another mentor ("Sophie Ross (not Sofia, sorry)" says which one is meant)."""
+    others = {t for e in roster.entries if e != entry for t in fold(e.name).split()}
+    return any(not (m.group("who") and m.group("who") in others)
+               for m in _TAKEN_BACK.finditer(beside))
 
 
 def _list_numbers_as_ranks(resolved: list, roster: _Roster) -> bool:

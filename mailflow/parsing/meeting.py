@@ -37,8 +37,9 @@ _YEAR = r"(?:,?\s*(?P<year>(?:19|20)\d\d))?"
 _ISO = re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)\b")
 _DAY_MONTH = re.compile(r"\b(?P<day>" + _DAY + r")\s+(?:of\s+|de\s+)?"
                         r"(?P<month>" + _MONTH + r")(?!\w)" + _YEAR)
+# Not a count: "el mar 3 veces" (the sea, three times), "may 2 times".
 _MONTH_DAY = re.compile(r"\b(?P<month>" + _MONTH + r")\s+(?:the\s+)?(?P<day>" + _DAY + r")\b"
-                        + _YEAR)
+                        r"(?!\s+(?:times?|veces|vez|fois)\b)" + _YEAR)
 _NUMERIC = re.compile(r"(?<![\d/.-])(?:(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d\d))?"
                       r"|(?P<a2>\d{1,2})[.-](?P<b2>\d{1,2})[.-](?P<y2>\d{4}))(?![\d/]|[.-]\d)")
 _AGO = re.compile(r"\b(?P<n>\d{1,2}|a|one|two|three|un|une|deux|trois)\s+(?P<unit>days?|jours?"
@@ -72,10 +73,37 @@ _NEGATIVE = re.compile(
     r"|\b(?:have\s*n[o']t|haven't|not)\s+(?:yet\s+)?managed\s+to\s+(?:meet|talk|speak)\b"
     r"|\btodavia\s+no\b|\baun\s+no\b|\bno\s+(?:he|hemos)\s+podido\b"
     r"|\bno\s+nos\s+hemos\s+(?:reunido|visto|conocido)\b"
-    r"|\bno\s+meeting\s+yet\b|\bpas\s+encore\b|\bne\s+(?:nous\s+)?(?:sommes|s'est|avons|a)\s+pas"
-    r"|\bn'(?:avons|a|ai)\s+pas\b|\bpas\s+(?:pu\s+)?(?:nous\s+)?(?:rencontr|vu)"
+    r"|\bno\s+meeting\s+yet\b|\bpas\s+encore\b"
+    r"|\bne\s+(?:nous\s+)?(?:sommes|s'est|avons|a)\s+(?:pas|jamais)"
+    r"|\bn'(?:avons|a|ai)\s+(?:pas|jamais)\b|\bpas\s+(?:pu\s+)?(?:nous\s+)?(?:rencontr|vu)"
     r"|^\s*(?:no|non|nope)\s*(?:[,.!;]|$)"
+    # "We never met", "Nunca nos reunimos", "Jamás nos vimos", "On s'est jamais vus",
+    # "No nos reunimos aún", "No tuvimos la reunión", "Toujours pas de réunion".
+    r"|\b(?:have\s+|had\s+)?never\s+(?:yet\s+)?(?:met|had|spoken|talked|been\s+able)\b"
+    r"|\b(?:nunca|jamas)\s+(?:nos\s+|he\s+|hemos\s+)*(?:reun|vi|vimos|vemos|conoc|habl|tuv)"
+    r"|\bjamais\s+(?:vus?|rencontre|parle|eu)\b"
+    r"|\bno\s+(?:nos\s+(?:reunimos|vimos|conocimos)|tuvimos|hemos\s+(?:hablado|tenido))\b"
+    r"|\b(?:pas|aucune?)\s+(?:de\s+|d')?" + _REUNION + r"\b"
+    # "We met? No." — a lone no after a question answers it.
+    r"|\?\s*(?:no|non|nope)\s*(?:[,.!;]|$)"
 )
+# Words that leave it open whether a meeting took place: cancelled, moved, only planned,
+# talked about. With them a person reads the report (never "they met").
+_UNSETTLED = re.compile(
+    r"\b(?:cancel+(?:ed|led)?|called\s+off|postponed?|re-?scheduled?|pushed\s+back"
+    r"|fell\s+through|did\s*n[o']t\s+happen|never\s+happened"
+    r"|(?:was|were)\s+(?:supposed\s+to|scheduled|planned|set\s+for|booked)"
+    r"|annulee?s?|reportee?s?|deplacee?s?|etait\s+prevue?|devait|devions"
+    r"|cancelad[oa]s?|pospuest[oa]s?|aplazad[oa]s?|suspendid[oa]s?|estaba\s+previst[oa]"
+    r"|ibamos\s+a|iba\s+a)\b"
+    r"|\b(?:spoke|spoken|talked|discussed|hablamos|hemos\s+hablado|parle|discute)\s+"
+    r"(?:about\s+|of\s+|de\s+|d')?(?:meeting|getting\s+together|a\s+(?:meeting|call)"
+    r"|when\s+to\s+meet|scheduling|reunirnos|vernos|una\s+reunion|nous\s+(?:rencontrer|voir)"
+    r"|se\s+(?:voir|rencontrer))\b"
+)
+# Spanish present and preterite are one form: "nos reunimos" is "we met" or "we meet",
+# "hablamos" also a sign-off ("hablamos pronto"). Read as met only with a past date.
+_PRESENT_OR_PAST = re.compile(r"\b(?<!no )(?<!nunca )(?<!jamas )(?:nos\s+reunimos|hablamos)\b")
 _FUTURE = re.compile(
     r"\b(?:we\s*(?:are|'re|will|'ll|plan\s+to|are\s+going\s+to)|going\s+to)\s+(?:be\s+)?"
     r"(?:meet|meeting|talk|speak|have|see)|\b(?:is|are)\s+(?:scheduled|planned|booked|set)\b"
@@ -86,7 +114,8 @@ _FUTURE = re.compile(
 )
 _POSITIVE = re.compile(
     r"\bwe(?:\s+have|'ve)?\s+(?:already\s+|finally\s+|just\s+)?(?:met|spoke|talked)\b"
-    r"|\b(?<!no )(?:me\s+reuni|nos\s+reunimos|nos\s+vimos|nos\s+conocimos|hablamos"
+    r"|\b(?<!no )(?<!nunca )(?<!jamas )(?:me\s+reuni|ya\s+nos\s+reunimos|nos\s+vimos"
+    r"|nos\s+conocimos|ya\s+hablamos"
     r"|nos\s+hemos\s+(?:reunido|visto|conocido)|(?:ya\s+)?tuvimos\s+(?:nuestra|una|la)\s+"
     r"(?:primera\s+)?(?:reunion|llamada|videollamada|charla|sesion))\b"
     r"|\bwe(?:\s+have|'ve)?\s+(?:already\s+|finally\s+|just\s+)?had\s+(?:our|a|an|the)\s+"
@@ -291,9 +320,18 @@ def _calendar_reply(calendar: str, reading: MeetingReading) -> None:
     reading.accepted = {"ACCEPTED": True, "DECLINED": False}.get(reading.partstat)
 
 
+def _stated(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether ``pattern`` is said, not asked: "We met?" is a question, not a report."""
+    return any(not re.match(r"[^.!?\n,;]*\?", text[m.end():]) for m in pattern.finditer(text))
+
+
 def _classify(text: str) -> tuple[bool | None, bool, str | None]:
     """(met, future, problem) from the words alone; a bare "yes" yields to stronger words."""
-    negative, future, positive = (bool(p.search(text)) for p in (_NEGATIVE, _FUTURE, _POSITIVE))
+    negative, future = bool(_NEGATIVE.search(text)), bool(_FUTURE.search(text))
+    positive = _stated(_POSITIVE, text)
+    if _UNSETTLED.search(text):
+        return None, future, ("says a meeting was cancelled, moved, only planned or talked "
+                              "about: whether they met is for a person to read")
     if negative and positive:
         return None, future, "says both that they met and that they have not"
     if negative:
@@ -304,6 +342,8 @@ def _classify(text: str) -> tuple[bool | None, bool, str | None]:
         return False, True, None
     if _YES.search(text):
         return True, False, None
+    if _stated(_PRESENT_OR_PAST, text):
+        return True, False, None  # only with a past date: see _read_text
     return None, False, None
 
 
@@ -340,7 +380,17 @@ def _read_text(text: str, base: date | None, reading: MeetingReading,
         reading.date_text = words
     if date_problem:
         reading.problems.append(date_problem)
+    tentative = met is True and not _stated(_POSITIVE, text) and not _YES.search(text)
+    if tentative and (when is None or base is None or when > base):
+        reading.problems.append("'nos reunimos' and 'hablamos' say 'we met' or 'we meet': "
+                                "without a date in the past it is not read")
+        reading.met = None
+        return
     if when is None:
+        return
+    if met is True and base is not None and when < (_shift(base, -366) or date.min):
+        reading.problems.append(f"says they met on {when.isoformat()}, more than a year before "
+                                "the message")  # "March 4, 2019": a slip a person corrects
         return
     if met is True:
         if base is not None and when > base and future:  # "we met, and meet again on May 3"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mailflow.text import fold_accents
 
@@ -38,8 +39,10 @@ class RosterEntry:
     name: str
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    """Accent-, case- and punctuation-insensitive form of a name, for comparing."""
+    """Accent-, case- and punctuation-insensitive form of a name, for comparing (cached:
+    every lookup folds every mentor's name)."""
     text = fold_accents(text)
     text = text.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("œ", "oe")
     return " ".join(re.sub(r"[^\w@.+']+|_|'(?=\s|$)", " ", text).replace("'", "").split())

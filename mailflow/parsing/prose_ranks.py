@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from mailflow.parsing.names import RosterEntry, fold
 from mailflow.text import fold_accents
@@ -35,6 +36,9 @@ _SEPARATOR_ONLY = re.compile(r"^[\s,;/&]*(?:(?:and|et|y|e)\b[\s,]*)?$")
 # Words a trailing rank may follow: "A is my first choice", "A as a third option".
 _TRAIL_LEAD = re.compile(r"^[\s(]*(?:(?:is|as|would be|will be|for|my|a|the|est|serait|sera|"
                          r"comme|en|mon|ma|mi|es|seria|como|de)\b\s*)*")
+# A negation in a name's own clause: "Chen Wei as a third option is not possible".
+_NEGATION = re.compile(r"\b(?:not|no|non|pas|never|jamais|nunca|ni|nor|cannot|can't|don't"
+                       r"|won't|isn't|impossible|except|sauf|excepto)\b")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _CLAUSE = re.compile(r"[,:]|\s[-–—]\s")
 
@@ -60,6 +64,7 @@ class _Mention:
     entry: RosterEntry
     cues: list[str] = field(default_factory=list)
     follows_list: bool = False
+    negated: bool = False
 
 
 def _plain(text: str) -> str:
@@ -77,11 +82,8 @@ def _cues(text: str) -> list[str]:
 def _mentions(sentence: str, roster: list[RosterEntry]) -> list[_Mention]:
     found: list[_Mention] = []
     for entry in roster:
-        tokens = fold(entry.name).split()
-        if not tokens:
-            continue
-        pattern = r"(?<![\w@])" + r"[\s-]+".join(map(re.escape, tokens)) + r"(?![\w@])"
-        for match in re.finditer(pattern, sentence):
+        pattern = _name_pattern(entry.name)
+        for match in pattern.finditer(sentence) if pattern else ():
             found.append(_Mention(match.start(), match.end(), entry))
     found.sort(key=lambda m: m.start)
     kept: list[_Mention] = []
@@ -106,6 +108,15 @@ def _split_between(between: str) -> tuple[str, str]:
     return "", between
 
 
+@lru_cache(maxsize=1024)
+def _name_pattern(name: str) -> re.Pattern[str] | None:
+    """The pattern of a mentor's name in folded text (compiled once per name)."""
+    tokens = fold(name).split()
+    if not tokens:
+        return None
+    return re.compile(r"(?<![\w@])" + r"[\s-]+".join(map(re.escape, tokens)) + r"(?![\w@])")
+
+
 def _sentence_mentions(sentence: str, roster: list[RosterEntry]) -> list[_Mention]:
     mentions = _mentions(sentence, roster)
     for i, mention in enumerate(mentions):
@@ -115,6 +126,7 @@ def _sentence_mentions(sentence: str, roster: list[RosterEntry]) -> list[_Mentio
         lead = _split_between(before)[1] if i else before
         trail = _split_between(after)[0] if i + 1 < len(mentions) else _CLAUSE.split(after)[0]
         mention.cues = _cues(lead) + _cues(trail)
+        mention.negated = bool(_NEGATION.search(lead + " " + trail))
         mention.follows_list = bool(i) and bool(_SEPARATOR_ONLY.match(before))
     return mentions
 
@@ -134,6 +146,9 @@ def read_prose_ranks(text: str, roster: list[RosterEntry]) -> ProseRanks:
     if not result.cued:
         result.ranked = [(None, m.entry) for m in mentions]
         return result
+    for mention in mentions:
+        if mention.negated:
+            result.problems.append(f"the words about {mention.entry.name} may say no")
     last_place = len({m.entry.email for m in mentions})
     previous = 0
     given: dict[str, int | None] = {}

@@ -18,6 +18,7 @@ from mailflow.parsing.automatic import (
     by_subject_only,
     dsn_recipients,
     lone_address,
+    machine_for_sure,
     text_recipients,
     verp_id,
 )
@@ -62,9 +63,19 @@ _COURTESY = re.compile(r"\b(thanks?|thank|you|merci|gracias|danke|grazie|obrigad
                        r"cheers|best|regards|cordialement|saludos)\b")
 # Only at the head of the words about one mentee: "not met" must stay a negation.
 _MET_SOMEONE = re.compile(r"^\W*(?:yes\W+)?(?:i\s+)?(?:have\s+|'ve\s+)?(?:already\s+)?met(?=\s)")
-# "Camille and I had our first call": the pair, as "we" (the name is the clause's own).
-_PAIR_SUBJECT = re.compile(r"\b\w+\s+(and\s+i|et\s+moi|y\s+yo)\b")
+# "Camille and I had our first call": the pair, as "we" — only after the mentee's own name
+# ("my colleague and I met" is not the mentee).
+_PAIR_SUBJECT = r"\b(?:{names})\s+(and\s+i|et\s+moi|y\s+yo)\b"
 _PAIR_WORD = {"and i": "we", "et moi": "nous", "y yo": "nosotros"}
+# Words just before a mentee named after another that undo the verb both would share:
+# "Met Noor on March 4 but not Ivan", "vu Noor, pas Ivan", "instead of Ivan", "no con Ivan".
+_SET_APART = re.compile(r"\b(?:not|no|non|pas|ni|nor|never|jamais|nunca|without|sans|sin|except"
+                        r"|sauf|excepto|instead\s+of|rather\s+than|plutot\s+que|en\s+lugar\s+de"
+                        r"|unlike|but|mais|pero)\W*(?:\w+\W+){0,2}$")
+# After a mentee's name that shares the first one's verb: "…, con Ivan no", "Emily pas encore".
+_NOT_HIM = re.compile(r"\b(?:not|no|non|pas|ni|nor|never|jamais|nunca|todavia|aun|yet|encore)\b")
+# After a mentee's name, words that say the rest is about someone else: "Noor's colleague".
+_POSSESSIVE = r"(?:'s?\b|\s+(?:'s|s)\b)"
 _SEEN_SOMEONE = re.compile(r"^\W*(?:oui\W+)?(?:j'ai\s+)?(?:deja\s+)?(?:vu|rencontre)(?=\s)")
 _POLITE = re.compile(r"\b(how are you|hope you|comment allez|j'espere que|como estas|"
                      r"como esta)\b")
@@ -143,6 +154,12 @@ def bounce(letter: Letter, ctx: Context) -> bool:
                       "address, no quoted Message-ID); not applied")
     if reading.bounced_recipient is None and not temporary:
         reading.doubt("bounce whose recipient could not be identified")
+    failed = reading.bounced_recipient or ""
+    if not temporary and (config.is_coordinator_address(failed) or is_own(failed, config)):
+        # A coordinator or the program silenced by a bounce would stop the program's own
+        # oversight; a Message-ID quoted in a forged bounce is enough to tie it. A person looks.
+        reading.doubt(f"the bounce names {failed}, an address of the program or of a "
+                      "coordinator, as failed; never applied without a person")
     return True
 
 
@@ -197,6 +214,10 @@ def auto_reply(letter: Letter, ctx: Context) -> bool:
     letter.reading.kind = "auto_reply"
     if by_subject_only(letter.msg):  # "Out of office" in a person's subject: a person looks
         letter.reading.doubt("only its subject says it is an automatic reply")
+    elif not machine_for_sure(letter.msg):  # "Automatic reply:", "please do not reply to…"
+        letter.reading.doubt("only one sign says it is an automatic reply (its subject or its "
+                             "words, no header or sender of a machine); a person may have "
+                             "written it")
     return True
 
 
@@ -476,8 +497,8 @@ def _choices(letter: Letter, ctx: Context, required: bool) -> bool:
     reading.problems.extend(found.problems)
     # The completeness net: every mentor the new text names must be in the reading.
     chosen = set(found.choices)
-    left_out = [e.name for e in roster if e.email not in chosen
-                and e.name in mentioned(letter.reply.new_text, roster)]
+    named = set(mentioned(letter.reply.new_text, roster)) if found.choices else set()
+    left_out = [e.name for e in roster if e.email not in chosen and e.name in named]
     if found.choices and left_out:
         reading.doubt(f"the reply also names {', '.join(left_out)}, which is not among the "
                       "choices read")
@@ -530,6 +551,9 @@ def per_mentee(letter: Letter, ctx: Context, mentees: list[str]) -> list[dict] |
         full = fold_accents(person.get("name") or "").strip()
         names[email] = [n for n in {full, full.split(" ")[0] if full else ""} if len(n) > 1]
     text = fold_accents(letter.reply.new_text)
+    if any(re.search(rf"\b{re.escape(word)}{_POSSESSIVE}", text)
+           for words in names.values() for word in words):
+        return None  # "I met Noor's colleague": about someone else; a person reads it
     facts: dict[str, dict] = {}
     for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
         spots = sorted((m.start(), email) for email, words in names.items() for word in words
@@ -539,11 +563,16 @@ def per_mentee(letter: Letter, ctx: Context, mentees: list[str]) -> list[dict] |
         previous: bool | None = None
         for index, (start, email) in enumerate(spots):
             end = spots[index + 1][0] if index + 1 < len(spots) else len(sentence)
+            if index and lead.strip() and (_SET_APART.search(sentence[spots[index - 1][0]:start])
+                                           or _NOT_HIM.search(sentence[start:end])):
+                return None  # the shared verb may not hold for this one: a person reads it
             clause = sentence[0:end] if index == 0 else lead + sentence[start:end]
             # "Met Tomás on March 4": said of one mentee, as "we met" is of a pair.
             clause = _MET_SOMEONE.sub(" we met ", _SEEN_SOMEONE.sub(" nous nous sommes vus ",
                                                                    clause))
-            clause = _PAIR_SUBJECT.sub(lambda m: _PAIR_WORD[m.group(1)], clause)
+            pair = _PAIR_SUBJECT.format(names="|".join(map(re.escape, names[email])))
+            clause = re.sub(pair, lambda m: _PAIR_WORD[m.group(1)], clause) if names[email] \
+                else clause
             found = read_meeting(clause, letter.msg.date, None,
                                  day_first=letter.reading.language == "fr")
             met = found.met if found.met is not None else (previous if found.date else None)

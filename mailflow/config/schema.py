@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mailflow.config.translated import Translated
+
 _SETTING = "mailflow.setting"
 
 
@@ -37,7 +39,9 @@ class Setting:
         if self.choices:
             return "one of: " + ", ".join(self.choices)
         words = {int: "a whole number", float: "a number", bool: "true or false",
-                 str: "text", Path: "a path"}.get(self.kind, self.kind.__name__)
+                 str: "text", Path: "a path", tuple: "a list",
+                 Translated: "text, or one text per language such as {en: ..., fr: ...}",
+                 }.get(self.kind, self.kind.__name__)
         if self.minimum is not None and self.maximum is not None:
             return f"{words} from {self.minimum:g} to {self.maximum:g}"
         if self.minimum is not None:
@@ -53,6 +57,9 @@ class Setting:
 
     def problem(self, value: Any) -> str | None:
         """Why ``value`` (already of ``kind``) is refused, or None when it is acceptable."""
+        if self.choices and isinstance(value, list | tuple):
+            wrong = [item for item in value if item not in self.choices]
+            return f"{wrong[0]!r} is not allowed" if wrong else None
         if self.choices and value not in self.choices:
             return f"{value!r} is not allowed"
         if isinstance(value, bool) or not isinstance(value, int | float):

@@ -85,7 +85,8 @@ class Mailings:
         if action.attach_event:
             attachments = (event_invitation(
                 self.config.calendar.dates[action.attach_event], self.config.address,
-                self.config.name, person["email"], self.config.domain, firing.now),)
+                self.config.name, person["email"], self.config.domain, firing.now,
+                language),)
         context = self.contexts.build(person, language, firing.now, template,
                                       expects=action.expects, event=action.attach_event,
                                       optional=firing.optional)

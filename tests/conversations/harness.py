@@ -39,7 +39,7 @@ from mailflow.runtime import Program
 HERE = Path(__file__).resolve().parent
 CASES_DIR = HERE / "cases"
 PROGRAM_YAML = HERE / "program.yaml"
-GUIDE = PRESETS / "cohort" / "guide.md"
+GUIDES = (PRESETS / "cohort" / "guide.en.md", PRESETS / "cohort" / "guide.fr.md")
 # The embedded default outbox (.eml files), without the pace a real server needs.
 FAST_OUTBOX = "outbox:\n  rate_per_minute: 1000000\n"
 ZONE = ZoneInfo("America/Montreal")
@@ -191,7 +191,8 @@ def build_program(root: Path, extra_config: str = "") -> Program:
     config = (BUILTIN_ROOT / CONFIG_NAME).read_text(encoding="utf-8")
     (root / CONFIG_NAME).write_text(config + "\n" + (extra_config or FAST_OUTBOX),
                                     encoding="utf-8")
-    shutil.copy(GUIDE, root / "guide.md")
+    for guide in GUIDES:
+        shutil.copy(guide, root / guide.name)
     with patch.object(runtime, "Templates", SHARED_TEMPLATES):
         return runtime.open_program(root)
 

@@ -83,6 +83,10 @@ _FRENCH: tuple[tuple[str, str], ...] = (
 )
 _COMPILED = tuple((re.compile(pattern + r"\Z", re.IGNORECASE | re.DOTALL), french)
                   for pattern, french in _FRENCH)
+# The patterns whose groups are lists of names joined by "and" or "or".
+_LISTS = re.compile(r"could be|^mentions|also names")
+_LIST_WORDS = re.compile(r"(?<= )(and|or)(?= )")
+_FRENCH_WORDS = {"and": "et", "or": "ou"}
 _UNKNOWN = {"fr": "une partie du message n'a pas pu être lue avec certitude"}
 
 
@@ -96,5 +100,8 @@ def reason_in(reason: str, language: str) -> str:
         for pattern, french in _COMPILED:
             match = pattern.match(reason.strip())
             if match:
-                return match.expand(french)
+                # Lists of names ("A, B and C", "A or B") are joined in French words.
+                return _LIST_WORDS.sub(lambda word: _FRENCH_WORDS[word[0]],
+                                       match.expand(french)) if _LISTS.search(
+                    pattern.pattern) else match.expand(french)
     return _UNKNOWN[language]

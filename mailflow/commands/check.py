@@ -11,9 +11,9 @@ from mailflow.errors import ConfigError, TemplateError
 from mailflow.outbound.outbox import Outbox
 from mailflow.outbound.templates import Templates
 from mailflow.program.context import TemplateContext
+from mailflow.program.coverage import missing_guides, missing_templates, missing_texts
 from mailflow.program.digest import build_digest
 from mailflow.program.rules import Rule
-from mailflow.program.coverage import missing_guides, missing_templates, missing_texts
 from mailflow.program.samples import render_problems, template_uses
 from mailflow.program.scheduled import ScheduledRule, load_scheduled
 from mailflow.runtime import load_definitions

@@ -3,8 +3,9 @@
 The base is the example program (config.yaml, rules/, templates/: see mailflow.builtin).
 A preset in ``mailflow/presets/NAME/`` may bring its own config.yaml and rules/ (which
 replace the example's), templates (added to, or overriding, the example's) and its guide,
-one per language (guide.en.md, guide.fr.md: attached to introductions in each person's). The program is built in a hidden sibling folder and moved
-into place at the end, so a failure leaves nothing behind and a retry starts clean.
+one file per language (guide.en.md, guide.fr.md), attached to introductions in each
+person's language. The program is built in a hidden sibling folder and moved into place
+at the end, so a failure leaves nothing behind and a retry starts clean.
 """
 
 from __future__ import annotations

@@ -97,8 +97,9 @@ class _Reader:
         name = declared.name
         if default is MISSING:
             default = declared.default
-        kind: type | tuple[type, ...] = {Path: str, Translated: (str, dict),
-                                         tuple: list}.get(declared.kind, declared.kind)
+        read_as: dict[type, type | tuple[type, ...]] = {Path: str, Translated: (str, dict),
+                                                        tuple: list}
+        kind = read_as.get(declared.kind, declared.kind)
         value = self.get(name, kind, None if default is MISSING else default,
                          required=default is MISSING, fix=declared.fix())
         if value is None:

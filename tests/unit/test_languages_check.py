@@ -20,7 +20,7 @@ surveys:
   midpoint:
     title: {en: Mid-program survey, fr: Questionnaire de mi-parcours}
     questions:
-      - {kind: scale, text: {en: "How satisfied are you (1 to 5)?", fr: "Êtes-vous satisfait (1 à 5) ?"}}
+      - {kind: scale, text: {en: "How satisfied are you (1 to 5)?", fr: "Satisfait (1 à 5) ?"}}
       - {kind: text, text: {en: "How many times have you met?"}}
 """
 EVENT = """\

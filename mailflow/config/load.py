@@ -97,7 +97,8 @@ class _Reader:
         name = declared.name
         if default is MISSING:
             default = declared.default
-        read_as: dict[type, type | tuple[type, ...]] = {Path: str, Translated: (str, dict),
+        # A translated text is checked by read_translated, which says what it accepts.
+        read_as: dict[type, type | tuple[type, ...]] = {Path: str, Translated: object,
                                                         tuple: list}
         kind = read_as.get(declared.kind, declared.kind)
         value = self.get(name, kind, None if default is MISSING else default,

@@ -36,6 +36,8 @@ class Setting:
 
     def expected(self) -> str:
         """The accepted values in words, e.g. 'a whole number of at least 1'."""
+        if self.choices and self.kind is tuple:
+            return "a list of some of: " + ", ".join(self.choices)
         if self.choices:
             return "one of: " + ", ".join(self.choices)
         words = {int: "a whole number", float: "a number", bool: "true or false",
@@ -52,7 +54,9 @@ class Setting:
 
     def fix(self) -> str:
         """The fix shown with an error about this key: what it is and what it accepts."""
-        default = f" (default {self.default})" if self.has_default and self.default else ""
+        shown = (f"[{', '.join(map(str, self.default))}]" if isinstance(self.default, tuple)
+                 else self.default)
+        default = f" (default {shown})" if self.has_default and self.default else ""
         return f"{self.name}: {self.help}; use {self.expected()}{default}"
 
     def problem(self, value: Any) -> str | None:

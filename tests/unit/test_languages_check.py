@@ -142,7 +142,7 @@ def test_an_unknown_program_language_is_refused_with_the_choices(tmp_path):
         load_config(tmp_path)
     assert info.value.where == "line 4, key 'program.languages'"
     assert "'xx' is not allowed" in info.value.problem
-    assert "one of: en, fr" in info.value.fix
+    assert "a list of some of: en, fr" in info.value.fix
 
 
 def test_a_form_label_in_either_language_is_read_back_from_a_reply(tmp_path):

@@ -12,7 +12,6 @@ from email_validator import EmailNotValidError, validate_email
 from mailflow.builtin import builtin
 from mailflow.config.dates import load_calendar
 from mailflow.config.model import (
-    LANGUAGES,
     Config,
     FormField,
     HealthConfig,
@@ -296,13 +295,6 @@ def _defaults_or(doc: YamlDoc, top: _Reader, key: str, default: Path) -> tuple[Y
     return default_doc, default_doc.data, ""
 
 
-def _accepted(languages: tuple[str, ...], built_in: bool) -> tuple[str, ...]:
-    """The languages a section may be written in: the program's (its default first),
-    and for a built-in file every language mailflow has."""
-    return (*languages, *(lang for lang in LANGUAGES if lang not in languages)
-            ) if built_in else languages
-
-
 def load_config(root: Path) -> Config:
     """Read ``ROOT/config.yaml`` and return the validated program configuration."""
     root = root.resolve()
@@ -337,10 +329,8 @@ def load_config(root: Path) -> Config:
     languages = identity["languages"]
     forms_from = _defaults_or(doc, top, "forms", builtin("config/default_forms.yaml"))
     surveys_from = _defaults_or(doc, top, "surveys", builtin("config/default_surveys.yaml"))
-    # The built-in files are written in every language mailflow has; the program's own
-    # sections only in its own.
-    forms = _forms(_accepted(languages, forms_from[0] is not doc), *forms_from)
-    surveys = _surveys(_accepted(languages, surveys_from[0] is not doc), *surveys_from)
+    forms = _forms(languages, *forms_from)
+    surveys = _surveys(languages, *surveys_from)
 
     retention = top.section("retention")
     retention.unknown_keys(set(settings_of(RetentionConfig)))

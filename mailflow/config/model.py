@@ -10,10 +10,10 @@ from typing import Literal
 from mailflow.config.dates import CalendarConfig
 from mailflow.config.schema import RetentionConfig, setting
 from mailflow.config.secrets import SecretRef
+from mailflow.config.translated import LANGUAGES as LANGUAGES
 from mailflow.config.translated import Translated
 
 SECURITY_MODES = ("ssl", "starttls", "none")
-LANGUAGES = ("en", "fr")
 SURVEY_KINDS = ("scale", "yesno", "text")
 
 
@@ -166,6 +166,11 @@ class Config:
     def local_part(self) -> str:
         """The local part of the program's address, to which +tokens are added."""
         return self.address.rsplit("@", 1)[0]
+
+    def writes_to(self, language: str | None) -> str:
+        """The language of mail to a reader of ``language``: theirs when the program writes
+        in it (program.languages), else the program's default."""
+        return language if language in self.languages else self.language
 
     def is_coordinator_address(self, address: str) -> bool:
         """Whether ``address`` is one of the configured coordinators (not proof of authority)."""

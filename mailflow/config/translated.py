@@ -14,6 +14,9 @@ from typing import Any
 
 from mailflow.config.yamlfile import YamlDoc
 
+# The languages mailflow writes in (built-in templates, dates, reasons); a program's
+# program.languages are some of them.
+LANGUAGES = ("en", "fr")
 TRANSLATED_FIX = ("write the text, or one text per language of program.languages, "
                   "e.g. {en: Goals, fr: Objectifs}")
 
@@ -69,7 +72,8 @@ def in_language(text: str, language: str) -> str:
 
 def read_translated(doc: YamlDoc, key: str, value: Any, languages: tuple[str, ...],
                     default: str, fix: str = TRANSLATED_FIX) -> Translated:
-    """A plain string (written in ``default``) or a mapping of languages to texts."""
+    """A plain string (written in ``default``) or a mapping of languages to texts. A text
+    in a language mailflow has but the program does not write in is kept, unused."""
     line = doc.lines.get(key)
     origin = Origin(str(doc.path), key, line)
     if isinstance(value, str):
@@ -79,10 +83,10 @@ def read_translated(doc: YamlDoc, key: str, value: Any, languages: tuple[str, ..
                         fix)
     texts: dict[str, str] = {}
     for language, text in value.items():
-        if language not in languages:
-            raise doc.error(f"{key}.{language}", f"{language!r} is not a program language",
-                            f"use one of program.languages ({', '.join(languages)}), or add "
-                            f"{language} to program.languages")
+        if language not in languages and language not in LANGUAGES:
+            raise doc.error(f"{key}.{language}", f"{language!r} is not a language mailflow "
+                            "writes in", f"use one of {', '.join(LANGUAGES)} (the program's: "
+                            f"{', '.join(languages)}, from program.languages)")
         if not isinstance(text, str) or not text.strip():
             raise doc.error(f"{key}.{language}", f"expected text, got {text!r}",
                             f"write the text in {language} after '{language}:'")

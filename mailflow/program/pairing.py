@@ -254,7 +254,7 @@ class Pairing:
         contexts = self.mailings.contexts
         for email in (mentor, *mentees) if group else (*mentees, mentor):
             person = dict(participants.find(self.store, email) or {"email": email})
-            language = person.get("language") or self.config.language
+            language = self.config.writes_to(person.get("language"))
             guide = self.guide(language)
             context = contexts.build(person, language, now, template)
             context["mentor"] = contexts.public_of(mentor)

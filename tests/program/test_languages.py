@@ -112,3 +112,15 @@ def test_a_program_with_only_guide_md_attaches_it_to_everyone(run):
     with run.program.store.transaction(), run.program.outbox.batch():
         run.program.pairing.introduce("mentor1@example.org", [FRENCH_MENTEE], "test:1", now)
     assert attachment(sent_to(run, FRENCH_MENTEE, "introduction"), "guide.md") == "# One guide\n"
+
+
+def test_a_single_language_program_writes_to_a_french_participant_in_its_language(run):
+    config = run.root / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("  languages: [en, fr]", "  languages: [en]"),
+                      encoding="utf-8")
+    run.restart()
+    midpoint_survey(run)
+    survey = sent_to(run, FRENCH_MENTEE, "survey_invitation")
+    assert survey["Subject"].startswith("Mid-program survey:")
+    assert "1. How satisfied are you with your mentoring relationship (1 to 5)?" in body(survey)

@@ -105,14 +105,14 @@ def test_a_single_language_program_with_plain_strings_loads_and_checks(tmp_path,
     assert check(tmp_path) == 0
 
 
-def test_a_translated_text_in_a_language_the_program_does_not_have_is_refused(tmp_path):
+def test_a_translated_text_in_a_language_mailflow_does_not_write_is_refused(tmp_path):
     write_config(tmp_path, MINIMAL_CONFIG + EVENT.replace(
         '"First training session"', '{en: First training, de: Erste Schulung}'))
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path)
     assert info.value.where == "line 10, key 'calendar.dates.info_session.title.de'"
-    assert "not a program language" in info.value.problem
-    assert "program.languages" in info.value.fix
+    assert "'de' is not a language mailflow writes in" in info.value.problem
+    assert "use one of en, fr" in info.value.fix
 
 
 def test_an_event_title_that_is_neither_text_nor_translations_names_its_key(tmp_path):

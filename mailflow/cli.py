@@ -109,7 +109,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     from mailflow.commands.status import review_text
     program = _program(args, read_only=True)
     try:
-        print(review_text(program))
+        print(review_text(program, _now(), include_resolved=args.all))
     finally:
         program.close()
     return 0
@@ -331,7 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--connect", action="store_true",
                    help="with --check: also log in to both mail servers")
     p.set_defaults(func=cmd_status)
-    p = sub.add_parser("review", help="list what waits for a person")
+    p = sub.add_parser("review", help="list what waits for a person, with its age")
+    p.add_argument("--all", action="store_true",
+                   help="resolved items too, with who resolved them and how")
     p.set_defaults(func=cmd_review)
     p = sub.add_parser("select", help="draw the mentees by lottery and tell everyone")
     p.add_argument("--seed", required=True, help="the seed; announce its hash first")

@@ -31,10 +31,12 @@ from mailflow.housekeeping import compact_program
 from mailflow.inbound.imap import ImapSource
 from mailflow.inbound.ledger import RawMessage
 from mailflow.inbound.maildir import MaildirSource
-from mailflow.outbound.dispatch import FlushReport, flush
+from mailflow.outbound.dispatch import FlushReport, Pace, flush
 from mailflow.outbound.mailer import Recipient
 from mailflow.outbound.outbox import OutboxItem
 from mailflow.outbound.transport import FolderTransport, SmtpTransport, Transport
+from mailflow.program.coordination import review
+from mailflow.program.scheduler import CHUNK
 from mailflow.runtime import Program
 from mailflow.store import StateWriteError
 
@@ -42,6 +44,9 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = 60.0
 STATE_RETRY_MAX = 10.0  # a freed disk is noticed within this many seconds
 TICK_SECONDS = 60
+# Longest one pass spends handing mail over before it reads the mailbox again; with a
+# rate limit a mass mailing is sent in such slices, and incoming mail never waits for it.
+SEND_SLICE_SECONDS = 1.0
 # Longest a single message may take to handle; past it, it is set aside for review.
 # A module constant for now (not yet a config.yaml key).
 MESSAGE_BUDGET_SECONDS = 5.0
@@ -99,6 +104,9 @@ class Daemon:
         # which a simulated clock does not drive).
         self.next_tick = time.monotonic() + TICK_SECONDS
         self.next_compaction: datetime | None = None  # the first quiet point compacts
+        self.pace = Pace()  # the rate limit, across the slices of sending
+        program.scheduler.prepare()
+        self.once = False  # run --once: every chunk and all due mail in one pass
 
     def install_signal_handlers(self) -> None:
         """SIGTERM and SIGINT stop the daemon at the next safe point."""
@@ -115,6 +123,7 @@ class Daemon:
     def run(self, once: bool = False) -> None:
         """Serve until stopped (or, with ``once``, until nothing is left to do)."""
         backoff = state_backoff = 1.0
+        self.once = once
         try:
             self.process_unfinished()  # even while the mailbox cannot be reached
         except StateWriteError as exc:
@@ -135,8 +144,8 @@ class Daemon:
                 self.tick()
                 while not self.stop.is_set():
                     self.ingest()
-                    if time.monotonic() >= self.next_tick:
-                        self.tick()
+                    if time.monotonic() >= self.next_tick or self.program.scheduler.backlog:
+                        self.tick()  # a mass mailing goes on, one chunk per pass
                     self.send()
                     self.compact()
                     self._state_check()
@@ -145,7 +154,9 @@ class Daemon:
                     self.beat()
                     if once:
                         return
-                    self.source.wait(self._wait_seconds(), self.stop)
+                    wait = self._wait_seconds()
+                    if wait > 0:  # more to do at once: read the mailbox and go on
+                        self.source.wait(wait, self.stop)
             except StateWriteError as exc:
                 if once:
                     raise
@@ -218,8 +229,11 @@ class Daemon:
     def tick(self) -> int:
         """Fire the scheduled rules that are due now; a failure is logged, never fatal."""
         self.next_tick = time.monotonic() + TICK_SECONDS
+        scheduler = self.program.scheduler
         try:
-            fired = self.program.scheduler.tick(self.clock())
+            fired = scheduler.tick(self.clock(), limit=CHUNK)
+            while self.once and scheduler.backlog:
+                fired += scheduler.tick(self.clock(), limit=CHUNK)
         except StateWriteError as exc:
             self._state_unwritable(exc)  # they fire at a later tick: nothing was recorded
             return 0
@@ -231,11 +245,16 @@ class Daemon:
         return fired
 
     def _wait_seconds(self) -> float:
+        """How long to wait for new mail: 0 while a mailing is expanded or mail can go now."""
+        if self.program.scheduler.backlog:
+            return 0.0
         due = self.program.outbox.next_due()
         wait = float(self.program.config.mailbox.idle_renew_seconds)
         wait = min(wait, max(self.next_tick - time.monotonic(), 0.2))
         if due is not None and not self.dry_run:
-            wait = min(wait, max(due - self.now(), 0.2))
+            if due <= self.now() and self.pace.wait() < SEND_SLICE_SECONDS:
+                return 0.0  # the next slice waits out the rate limit itself
+            wait = min(wait, max(due - self.now(), self.pace.wait(), 0.2))
         return wait
 
     def process_unfinished(self) -> None:
@@ -357,10 +376,9 @@ class Daemon:
     def _set_aside(self, entry: dict, problem: str) -> None:
         """Mark the entry handled (so never again) and put it before a person with `problem`."""
         self.program.ledger.finish(entry, "error", {"problems": [problem]})
-        self.program.store.table("review").insert({
-            "inbound": entry["key"], "sender": None, "subject": None, "problems": [problem],
-            "created": self.clock().isoformat(), "resolved": False,
-        })
+        review.open_item(self.program.store, review.ReviewItem(
+            created=self.clock().isoformat(), inbound=entry["key"], problems=[problem],
+            proposed="nothing: mailflow could not read it"))
 
     def send(self) -> FlushReport | None:
         """Hand due mail to the server; failures are reported to the coordinators once."""
@@ -368,7 +386,8 @@ class Daemon:
             return None
         program = self.program
         report = self.loop.run_until_complete(
-            flush(program.outbox, self.transport, program.config.outbox, clock=self.now))
+            flush(program.outbox, self.transport, program.config.outbox, clock=self.now,
+                  budget=None if self.once else SEND_SLICE_SECONDS, pace=self.pace))
         if report.connect_error:
             log.warning("outbox: %s; %d mail(s) wait", report.connect_error,
                         len(report.retried))

@@ -15,18 +15,22 @@ from mailflow.commands import services
 from mailflow.config import Config
 from mailflow.daemon import HEARTBEAT_NAME
 from mailflow.errors import MailflowError
+from mailflow.program import progress
 from mailflow.program.coordination import views
 from mailflow.runtime import Program
 
 
 def status_text(program: Program) -> str:
-    """Participants by role and status, mail in and out by state, what waits for review."""
-    return views.status_text(services(program))
+    """Participants by role and status, mail in and out by state, what waits for review,
+    and how far the latest mass mailings have got."""
+    return "\n".join([views.status_text(services(program)),
+                      *progress.status_lines(program.store)])
 
 
-def review_text(program: Program) -> str:
-    """Every unresolved review item, oldest first."""
-    return views.review_text(services(program))
+def review_text(program: Program, now: datetime, include_resolved: bool = False) -> str:
+    """The open review items, oldest first, with their age (resolved ones too with
+    ``include_resolved``)."""
+    return views.review_text(services(program), now, include_resolved)
 
 
 def health_problems(program: Program, now: datetime, connect: bool = False) -> list[str]:

@@ -22,7 +22,7 @@ from mailflow.config.model import (
     ServerConfig,
     Survey,
 )
-from mailflow.config.schema import RetentionConfig, Setting, settings_of
+from mailflow.config.schema import RetentionConfig, ReviewConfig, Setting, settings_of
 from mailflow.config.secrets import SecretRef
 from mailflow.config.translated import Translated, read_translated
 from mailflow.config.yamlfile import YamlDoc, load_yaml
@@ -302,7 +302,7 @@ def load_config(root: Path) -> Config:
     top = _Reader(doc, doc.data, "", root)
     top.unknown_keys({"program", "coordinators", "mailbox", "outbox", "forms", "surveys",
                       "calendar", "paths", "health",
-                      "retention"})
+                      "retention", "review"})
     program, identity = _program(doc, top)
     coordinators = _coordinators(doc, top)
 
@@ -335,6 +335,9 @@ def load_config(root: Path) -> Config:
     retention = top.section("retention")
     retention.unknown_keys(set(settings_of(RetentionConfig)))
 
+    review = top.section("review")
+    review.unknown_keys(set(settings_of(ReviewConfig)))
+
     paths = top.section("paths")
     paths.unknown_keys({"rules", "templates", "state"})
     path_fix = "a folder relative to the program folder"
@@ -362,4 +365,5 @@ def load_config(root: Path) -> Config:
         secret=program.secret("secret"),
         health=HealthConfig(**health.settings(HealthConfig)),
         retention=RetentionConfig(**retention.settings(RetentionConfig)),
+        review=ReviewConfig(**review.settings(ReviewConfig)),
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from mailflow.config.dates import CalendarConfig
-from mailflow.config.schema import RetentionConfig, setting
+from mailflow.config.schema import RetentionConfig, ReviewConfig, setting
 from mailflow.config.secrets import SecretRef
 from mailflow.config.translated import LANGUAGES as LANGUAGES
 from mailflow.config.translated import Translated
@@ -156,6 +156,7 @@ class Config:
     secret: SecretRef | None = None
     health: HealthConfig = HealthConfig()
     retention: RetentionConfig = field(default_factory=RetentionConfig)
+    review: ReviewConfig = field(default_factory=ReviewConfig)
 
     @property
     def domain(self) -> str:

@@ -105,3 +105,13 @@ class RetentionConfig:
     ledger_days: int = setting(
         int, "after how many days the ledger row of a handled message is reduced to what "
         "recognises it again (its Message-ID and state)", 400, minimum=30)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewConfig:
+    """How the coordinators hear of what waits for them (``review:`` in config.yaml)."""
+
+    notice_minutes: float = setting(
+        float, "the least time, in minutes, between two notices to the coordinators of what "
+        "waits for review (each notice lists the items new since the previous one)", 60.0,
+        minimum=1)

@@ -20,7 +20,7 @@ from mailflow.store.storage import FILE_MODE, StateWriteError, fsync_dir, write_
 
 COMPACT_BYTES = 4 * 2**20  # journal growth since the last compaction that calls for one
 COMPACT_LINES = 3_000  # or this many lines: about 1,000 sent mails (add, sending, sent)
-BODYLESS_STATES = ("sent",)  # the states whose bytes a compacted journal leaves out
+BODYLESS_STATES = ("sent", "cancelled")  # the states whose bytes a compacted journal leaves out
 _CHUNK = 1 << 20
 
 

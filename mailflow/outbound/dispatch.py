@@ -1,4 +1,9 @@
-"""Send what the outbox holds: one connection per batch, a rate limit, retries with backoff."""
+"""Send what the outbox holds: one connection per batch, a rate limit, retries with backoff.
+
+A flush may be given a time ``budget`` and a :class:`Pace` kept between flushes: the daemon
+then sends in slices between reading its mailbox, and the rate limit holds across slices
+(a rate limit delays mail, never the handling of incoming mail).
+"""
 
 from __future__ import annotations
 
@@ -27,6 +32,17 @@ class FlushReport:
     connect_error: str | None = None
 
 
+@dataclass
+class Pace:
+    """When the next handover may start (``time.monotonic``), kept from one flush to the next."""
+
+    next_at: float = 0.0
+
+    def wait(self) -> float:
+        """Seconds until the next handover may start (0 if it may now)."""
+        return max(self.next_at - time.monotonic(), 0.0)
+
+
 def retry_delay(config: OutboxConfig, attempts: int) -> float:
     """Exponential backoff: base, 2×base, 4×base… capped at one hour."""
     delay: float = config.retry_base_seconds * 2.0 ** max(attempts - 1, 0)
@@ -34,9 +50,18 @@ def retry_delay(config: OutboxConfig, attempts: int) -> float:
 
 
 async def flush(outbox: Outbox, transport: Transport, config: OutboxConfig,
-                clock: Callable[[], float] = time.time, limit: int = 500) -> FlushReport:
-    """Hand every due item to ``transport`` over one connection, recording each fate."""
+                clock: Callable[[], float] = time.time, limit: int = 500,
+                budget: float | None = None, pace: Pace | None = None) -> FlushReport:
+    """Hand every due item to ``transport`` over one connection, recording each fate.
+
+    With ``budget`` (seconds), no handover starts after that time has passed, and none
+    at all if the rate limit (``pace``) would not allow one before then.
+    """
     report = FlushReport()
+    pace = pace or Pace()
+    deadline = None if budget is None else time.monotonic() + budget
+    if deadline is not None and pace.next_at > deadline:
+        return report
     due = outbox.due(clock())[:limit]
     if not due:
         return report
@@ -49,9 +74,12 @@ async def flush(outbox: Outbox, transport: Transport, config: OutboxConfig,
         return report
     interval = 60.0 / config.rate_per_minute
     try:
-        for index, item in enumerate(due):
-            if index and interval > 0.001:
-                await asyncio.sleep(interval)
+        for item in due:
+            if deadline is not None and pace.next_at > deadline:
+                break  # the slice is over: the rest go in the next one
+            if interval > 0.001 and pace.wait():
+                await asyncio.sleep(pace.wait())
+            pace.next_at = time.monotonic() + interval
             outbox.mark_sending(item)
             result = await transport.send(item.envelope_from, item.recipients,
                                           outbox.message_bytes(item.id), item.id)

@@ -274,9 +274,10 @@ class Outbox:
         return stored.encode("latin-1")
 
     def due(self, now: float) -> list[OutboxItem]:
-        """Pending items whose next try has come, oldest first."""
+        """Pending items whose next try has come: answers and notices before scheduled mail
+        (a person who writes in is not answered after a mass mailing), oldest first."""
         ready = [i for i in self.items.values() if i.state == "pending" and i.next_try <= now]
-        return sorted(ready, key=lambda i: (i.created, i.id))
+        return sorted(ready, key=lambda i: (i.kind == "scheduled", i.created, i.id))
 
     def next_due(self) -> float | None:
         """When the earliest pending item may be tried, or None when nothing is pending."""
@@ -316,6 +317,11 @@ class Outbox:
     def mark_unknown(self, item: OutboxItem, error: str) -> None:
         """The server may or may not have taken it: never resent automatically."""
         self._change(item, owe=item.state == "sending", state="unknown", error=error)
+
+    def cancel(self, item: OutboxItem, reason: str) -> None:
+        """Never send ``item`` (its recipient asked for their data to be erased); its key
+        stays, so it is never queued again, and compaction drops its bytes."""
+        self._change(item, state="cancelled", error=reason)
 
     def requeue(self, item: OutboxItem) -> None:
         """A person decided to send a failed or unknown item again."""

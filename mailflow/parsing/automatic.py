@@ -33,7 +33,12 @@ _BOUNCE_SUBJECT = re.compile(
     r"|(permanent|temporary) (delivery )?failure|message (status|rejected|blocked)"
     r"|^\s*rejected\b|was rejected|not (be )?delivered"
     r"|^non remis|non distribuable|échec de (la )?remise|^unzustellbar|^onbestelbaar"
-    r"|^no se puede entregar|^non recapitabile|não (foi )?entregue",
+    r"|^no se puede entregar|^non recapitabile|não (foi )?entregue"
+    r"|entrega (retrasada|demorada|atrasada|adiada)|no (se ha podido|se pudo|pudo) entregar"
+    r"|mensaje no entregado|(error|fallo|falla) (de|en la) entrega|falha na entrega"
+    r"|remise (différée|retardée)|distribution différée|zustellung (verzögert|fehlgeschlagen)"
+    r"|nicht zustellbar|mancato recapito|consegna (ritardata|non riuscita|fallita)"
+    r"|vertraagde (aflevering|bezorging)|niet (afgeleverd|bezorgd)",
     re.IGNORECASE,
 )
 # A subject that says a machine answered: enough on its own.

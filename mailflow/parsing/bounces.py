@@ -36,13 +36,17 @@ _DELAY_SUBJECT = re.compile(
     r"delayed mail|still being retried|^\s*warning: message\b.*\bdelayed|delivery delayed"
     r"|\(delay\)|delivery incomplete|warning: could not send message|delays? in deliver"
     r"|delivery delay|message delayed|temporary (delivery )?failure|remise (différée|retardée)"
-    r"|zustellung verzögert|retrasad[oa]", re.IGNORECASE)
+    r"|zustellung verzögert|retrasad[oa]|entrega (demorada|atrasada|adiada)"
+    r"|consegna ritardata|ritardo nella consegna|vertraagde (aflevering|bezorging)",
+    re.IGNORECASE)
 _TEMPORARY_TEXT = re.compile(
     r"warning (message )?only|do not need to resend|will be retried|will retry"
     r"|still being retried|will keep trying|will continue (to try|trying)|delivery incomplete"
     r"|(has|have) not yet been delivered|no action is required|temporary problem delivering"
     r"|delivery attempts will continue|nouvelle tentative|sera retent[ée]"
-    r"|n'a pas encore (pu )?être (remis|distribué)", re.IGNORECASE)
+    r"|n'a pas encore (pu )?être (remis|distribué)|se volverá a intentar"
+    r"|nuovi tentativi|verrà ritentat|nova tentativa|será reenviad|wird erneut versucht"
+    r"|opnieuw geprobeerd|(errore|error|erreur|fehler) tempor(?!ar)", re.IGNORECASE)
 _PERMANENT_TEXT = re.compile(
     r"permanent(ly)? (error|failure|fatal)|failed permanently|fatal error|(gave|giving) up"
     r"|retry time(out)? (exceeded|expired|not reached for any host after a long)"

@@ -44,8 +44,10 @@ _LIST_NUMBER = re.compile(
     r"^\s*(?:#|n[o°º]\.?|nr\.?|num(?:ber|[ée]ro)?\.?|mentor)?\s*(?P<n>\d{1,3})\s*[.)]?\s*$",
     re.IGNORECASE)
 # Numbers joined as a list, "5, 2 and 7", "#4, #2, #9", "3 then 1 then 8"
-_NUMBER_RUN = re.compile(r"(?<![\w.,])#?\d{1,3}(?:\s*(?:,|;|/|\s(?:and|et|y|then|puis|&)\s)\s*#?"
-                         r"\d{1,3}){1,3}(?![\w.,]?\d)")
+# ("le 3, le 8 et le 1", "no. 4 and no. 2": an article or a sign before each number)
+_NUMBER_MARK = r"(?:#|n[o°º]\.?\s?|(?:le|la|el|number|numero|nummer)\s)?"
+_NUMBER_RUN = re.compile(r"(?<![\w.,])" + _NUMBER_MARK + r"\d{1,3}(?:\s*(?:,|;|/|\s(?:and|et|y|"
+                         r"then|puis|&)\s)\s*" + _NUMBER_MARK + r"\d{1,3}){1,3}(?![\w.,]?\d)")
 # A row ending in a number: "Kwame Mensah 3" (a table's cells), "José Martínez (7)"
 _TRAILING_NUMBER = re.compile(r"^(?P<name>.*?[^\d\s#(\[|:–—-])[\s|:–—-]*[(\[#]?\s*(?P<n>\d{1,3})"
                               r"\s*[)\]]?\.?$")

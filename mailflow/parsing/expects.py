@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 ExpectKind = Literal["choices", "meeting", "survey", "acceptance", "approval", "form",
-                     "confirm"]
+                     "confirm", "review"]
 KINDS: tuple[ExpectKind, ...] = ("choices", "meeting", "survey", "acceptance", "approval",
-                                 "form", "confirm")
+                                 "form", "confirm", "review")
 RULE_KINDS = ("choices", "meeting", "form", "acceptance")  # and survey:KEY
 
 

@@ -179,6 +179,15 @@ def _explicit_date(text: str, base: date | None, past: bool, day_first: bool = F
     return None, None, None
 
 
+def written_date(text: str, base: date | None, past: bool, day_first: bool = False
+                 ) -> tuple[date | None, str | None, str | None]:
+    """(date, words, problem) for the first date written in ``text``, exact or relative
+    ("1 July 2027", "le 15 août", "next Monday"); ``text`` is folded here."""
+    folded = fold(text)
+    found = _explicit_date(folded, base, past, day_first)
+    return found if found[1] is not None else _relative_date(folded, base, past)
+
+
 def _shift(base: date, days: int) -> date | None:
     """``base`` moved by ``days``, or None beyond the calendar's ends."""
     try:

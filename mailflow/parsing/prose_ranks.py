@@ -17,11 +17,14 @@ from mailflow.text import fold_accents
 
 _ABSOLUTE = (
     (1, r"first|1st|premier|premiere|1er|1re|1ere|primer|primero|primera|"
-        r"top (?:choice|pick|preference)s?|favou?rite|prefere|preferido|preferida|en tete"),
+        r"top (?:choice|pick|preference)s?|favou?rite|prefere|preferido|preferida|en tete"
+        r"|(?:would|'d) most like|most like to work|most want to work|top of my list"
+        r"|number one|le plus envie|aimerais le plus|me gustaria mas|mas me gustaria"),
     (2, r"second|2nd|deuxieme|seconde|2e|2eme|2nde|segundo|segunda"),
     (3, r"third|3rd|troisieme|3e|3eme|tercer|tercero|tercera"),
 )
-_NEXT = r"next|then|followed by|after that|afterwards|puis|ensuite|apres|luego|despues|seguido"
+_NEXT = (r"next|then|followed by|after (?:that|him|her|them|this)|afterwards|puis|ensuite|apres"
+         r"|luego|despues|seguido|behind (?:him|her|them)")
 _LAST = r"finally|lastly|last|enfin|finalement|en dernier|por ultimo|finalmente|al final"
 _CUE = re.compile(r"\b(?:(?P<a1>" + _ABSOLUTE[0][1] + r")|(?P<a2>" + _ABSOLUTE[1][1] +
                   r")|(?P<a3>" + _ABSOLUTE[2][1] + r")|(?P<next>" + _NEXT + r")|(?P<last>" +

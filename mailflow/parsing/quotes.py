@@ -163,6 +163,18 @@ def _tidy(lines: list[str]) -> str:
     return "\n".join(out).strip()
 
 
+def marked_lines(text: str) -> list[tuple[str, bool]]:
+    """Each line of a reply, with True when it is quoted material: quote marks, an
+    attribution, or the original a client appended unquoted (Outlook's header block)."""
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return list(zip(lines, _classify(lines), strict=True))
+
+
+def is_sign_off(line: str) -> bool:
+    """Whether ``line`` is only a closing formula ('Best regards,', 'Cordialement')."""
+    return bool(_SIGN_OFF.match(line))
+
+
 def split_reply(text: str) -> Reply:
     """Split a plain-text reply into new text, quoted original and signature; never raises."""
     try:

@@ -23,15 +23,23 @@ from mailflow.parsing.automatic import (
 )
 from mailflow.parsing.bounces import PERMANENT, TEMPORARY, dsn_status, flufl_scan, text_status
 from mailflow.parsing.choices import mentioned, read_choices
-from mailflow.parsing.commands import read_command, read_coordinator_commands, read_yes_no
+from mailflow.parsing.command_prose import AskedCommand, read_asked_command
+from mailflow.parsing.commands import (
+    Command,
+    read_command,
+    read_coordinator_commands,
+    read_yes_no,
+)
 from mailflow.parsing.examine import Context, Letter, bounded_text, is_own, split_sign_off
 from mailflow.parsing.feedback import read_feedback
 from mailflow.parsing.forms import read_form
 from mailflow.parsing.meeting import read_meeting
+from mailflow.parsing.review_answer import read_review_answer
 from mailflow.parsing.survey import read_survey
 from mailflow.reply_tokens import MAC_LENGTH, token_from_address, verify_token
 from mailflow.text import fold_accents
 
+_SUBJECT_PREFIX = re.compile(r"^\s*(?:(?:re|aw|tr|fwd?|rv)\s?:\s?)+", re.IGNORECASE)
 _FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|tr|wg|rv|i)\s*:", re.IGNORECASE)
 _HELP = re.compile(
     r"\b(please help|help me|need (some )?(help|advice)|(could|can|would) (you|someone|anyone) "
@@ -41,6 +49,14 @@ _HELP = re.compile(
     r"aidez-moi|changer de mentor|autre mentor|pas de (reponse|nouvelles)|ne repond (pas|"
     r"jamais)|probleme avec|ayuda|cambiar de mentor|otro mentor|sin respuesta)\b")
 _THANKS = re.compile(r"\b(thanks?|thank you|merci|gracias|danke|grazie|obrigad[oa])\b")
+# A promise to answer later: "I will send my choices tomorrow", "je prends le temps de lire
+# les profils ce soir", "te escribo mañana". Nothing to apply and nothing to answer.
+_LATER = re.compile(r"\b(?:i(?:'ll|\s+will|\s+am\s+going\s+to)\s+(?:send|reply|get\s+back|answer"
+                    r"|write|choose|pick|decide|look|read|think|come\s+back)|get\s+back\s+to\s+you"
+                    r"|je\s+(?:vous\s+)?(?:enverrai|envoie|repondrai|reviens|reviendrai|prends\s+le"
+                    r"\s+temps|vais\s+(?:lire|choisir|reflechir|envoyer|repondre))"
+                    r"|(?:enviare|respondere|te\s+escribo|les\s+escribo|voy\s+a\s+(?:leer|elegir"
+                    r"|enviar|pensar)))\b")
 _COURTESY = re.compile(r"\b(thanks?|thank|you|merci|gracias|danke|grazie|obrigad[oa]|beaucoup|"
                        r"so|very|much|a|lot|many|mille|fois|muchas|hi|hello|bonjour|hola|dear|"
                        r"cheers|best|regards|cordialement|saludos)\b")
@@ -203,6 +219,29 @@ def attendance(letter: Letter, ctx: Context) -> bool:
     return True
 
 
+def review_answer(letter: Letter, ctx: Context) -> bool:
+    """A coordinator answers a review notice: decisions on its numbered items.
+
+    From a coordinator's address without proof it is read too, so that it goes to review
+    and nothing of it is done."""
+    reading, expects = letter.reading, letter.expects
+    if not (letter.is_coordinator and expects and expects.kind == "review"
+            and (expects.about or "").isdigit()):
+        return False
+    meta = getattr(letter.item, "meta", None) or {}
+    reading.kind, reading.command = "command", "review"
+    reading.review_notice = int(expects.about or 0)
+    reading.review_actions = [a.to_json() for a in read_review_answer(
+        letter.msg.text, letter.reply.new_text, meta.get("review_items") == 1,
+        (letter.msg.sender_name, *(c.name for c in ctx.config.coordinators
+                                   if c.email.lower() == (letter.msg.sender or "").lower())))]
+    if not reading.authenticated:
+        reading.no_answer = True
+        reading.doubt("an answer to a review notice from mail that is not verified: nothing "
+                      "was done")
+    return True
+
+
 def approval(letter: Letter, ctx: Context) -> bool:
     """A verified coordinator answers a matching proposal: APPROVE and/or edited pairs."""
     reading, expects = letter.reading, letter.expects
@@ -264,20 +303,29 @@ def confirmation(letter: Letter, ctx: Context) -> bool:
 
 
 def command(letter: Letter, ctx: Context) -> bool:
-    """STOP, START, PAUSE until a date, RESUME: understood in any thread.
+    """STOP, START, PAUSE until a date, RESUME, MY DATA, DELETE MY DATA: in any thread.
 
     From an address we cannot tie to the participant (From alone, forgeable), the
-    change waits for a confirmation mailed to the registered address.
+    change waits for a confirmation mailed to the registered address; an erasure always
+    does. A copy of one's data needs none: it only ever goes to the registered address.
     """
     if letter.person is None:
         return False
-    found = read_command(letter.reply.new_text, letter.msg.subject)
-    if found is None:
-        return False
     reading = letter.reading
+    found: Command | AskedCommand | None = read_command(letter.reply.new_text,
+                                                       letter.msg.subject)
+    if found is None:  # asked in words: "please pause my emails until 1 July"
+        found = read_asked_command(letter.reply.new_text or _SUBJECT_PREFIX.sub(
+            "", letter.msg.subject), letter.msg.date.date() if letter.msg.date else None)
+        if found is None:
+            return False
+        if found.doubt:
+            reading.doubt(found.doubt)
     reading.kind, reading.command = "command", found.name
     reading.until = found.until.isoformat() if found.until else None
-    if reading.evidence not in VERIFIED:
+    if found.name == "my_data":
+        return True  # the copy goes to the registered address only: nothing to confirm
+    if found.name == "erase" or reading.evidence not in VERIFIED:  # erasure: always asked
         reading.pending = found.name + (f":{reading.until}" if reading.until else "")
         reading.command, reading.until = "confirm", None
     return True
@@ -352,7 +400,8 @@ def concern(letter: Letter, ctx: Context) -> bool:
     found = _HELP.search(fold_accents(text))
     sentence = _sentence_at(text, found.start()) if found else None
     if sentence is None:
-        questions = [q for q in _questions(text) if not _POLITE.search(fold_accents(q))]
+        questions = [q for q in _questions(text) if not _POLITE.search(fold_accents(q))
+                     and not (reading.kind == "command" and read_asked_command(q, None))]
         sentence = questions[0] if questions else None
     if sentence:
         reading.concern = sentence.strip()[:300]
@@ -372,8 +421,10 @@ def nothing_found(letter: Letter, ctx: Context) -> bool:
     reading = letter.reading
     if reading.found_nothing is None:
         return False
-    if reading.concern is None and _only_thanks(reading.reply_text):
-        # A thank-you alone: nothing to apply, nothing to ask, nothing to answer.
+    if reading.concern is None and (_only_thanks(reading.reply_text) or _LATER.search(
+            fold_accents(reading.reply_text[:600]).replace("’", "'"))):
+        # A thank-you alone, or a promise to answer later: nothing to apply, to ask or to
+        # answer (the reminders still go if the answer never comes).
         reading.kind = "unknown"
         reading.choices, reading.meeting, reading.survey_answers = [], None, {}
         return False
@@ -446,12 +497,16 @@ def _survey(letter: Letter, ctx: Context, key: str | None) -> bool:
     if survey is None:
         return False
     reading, msg = letter.reading, letter.msg
-    # The whole text first: answers typed under the quoted questions are read in place.
-    whole, _ = split_sign_off(bounded_text(msg.text)[0],
-                              [(letter.person or {}).get("name") or "", msg.sender_name])
-    answers = read_survey(whole, "", survey)
-    if not answers.found:
-        answers = read_survey(letter.reply.new_text, letter.reply.quoted, survey)
+    # Answers above the quote, when they are complete; else the whole text, where answers
+    # typed under the quoted questions are read in place. (A quote without '>' marks,
+    # as Outlook and Yahoo send it, holds our questions and our example answers.)
+    answers = read_survey(letter.reply.new_text, letter.reply.quoted, survey)
+    if not answers.found or answers.problems:
+        whole, _ = split_sign_off(bounded_text(msg.text)[0],
+                                  [(letter.person or {}).get("name") or "", msg.sender_name])
+        in_place = read_survey(whole, "", survey)
+        if in_place.found:
+            answers = in_place
     reading.kind = "survey"
     reading.survey = survey.key
     reading.survey_answers = answers.answers

@@ -70,6 +70,9 @@ class Reading:
     # ({name, rest, line, language}), and the preview (outbox id) a CONFIRM answers.
     coordinator_commands: list[dict] = field(default_factory=list)
     preview: str | None = None
+    # command 'review': a coordinator's decisions on the items of a review notice.
+    review_notice: int | None = None
+    review_actions: list[dict] = field(default_factory=list)
     # Added by any reading: a question or a call for help that needs a person.
     concern: str | None = None
     # What the thread asked for was not found; decided once concerns are known.

@@ -39,6 +39,7 @@ CHAIN: tuple[tuple[str, Reader], ...] = (
     ("who and which thread", _attribute),
     ("auto-reply", readers.auto_reply),
     ("answer to our event invitation", readers.attendance),
+    ("answer to a review notice", readers.review_answer),
     ("coordinator's approval", readers.approval),
     ("coordinator's mail", readers.coordinator),
     ("confirmation", readers.confirmation),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from mailflow.outbound.outbox import Outbox
+from mailflow.program.coordination.review import age, items
 from mailflow.store import Store
 
 WEEK = timedelta(days=7)
@@ -49,7 +50,7 @@ def build_digest(store: Store, outbox: Outbox, now: datetime,
                    if i.state == "sent" and i.updated >= since_ts), key=lambda i: i.updated)
     received = [e for e in store.table("inbound").all() if (e.get("received") or "") >=
                 since.isoformat()]
-    review = [r for r in store.table("review").all() if not r.get("resolved")]
+    review = items(store)
     unanswered = []
     answered_by = {e.get("participant") for e in received if e.get("participant")}
     for item in outbox.items.values():
@@ -67,9 +68,9 @@ def build_digest(store: Store, outbox: Outbox, now: datetime,
                   "to": ", ".join(i.recipients), "subject": i.subject} for i in sent],
         "received": [{"when": local(e.get("received")), "sender": e.get("sender") or "?",
                       "kind": e.get("kind") or e.get("state")} for e in received],
-        "review": [{"when": local(r.get("created")), "sender": r.get("sender") or "?",
-                    "subject": r.get("subject") or "", "problems": r.get("problems") or []}
-                   for r in review],
+        "review": [{"when": local(r.created), "sender": r.sender or "?",
+                    "subject": r.subject or "", "problems": r.problems,
+                    "age": age(r.created, now)} for r in review],
         "unanswered": unanswered,
         "upcoming": [{"when": local(p.when), "rule": p.rule, "to": p.to,
                       "template": p.template} for p in coming],

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from mailflow.config.model import Config
+from mailflow.errors import MailflowError
+from mailflow.inbound.ledger import Ledger
 from mailflow.outbound.mailer import Mailer, Recipient
 from mailflow.parsing.decode import decode_message
 from mailflow.parsing.expects import Expects
@@ -14,11 +17,15 @@ from mailflow.parsing.forms import missing_fields
 from mailflow.parsing.understand import Context, Reading, understand
 from mailflow.program import participants, trust
 from mailflow.program.actions import Firing, run_action
+from mailflow.program.coordination import review
+from mailflow.program.coordination.answers import ReviewAnswers
 from mailflow.program.coordination.mail import Coordination
-from mailflow.program.coordination.services import Plan, Services
+from mailflow.program.coordination.review import ReviewItem
+from mailflow.program.coordination.services import Plan, Request, Services
 from mailflow.program.engine import Decision, decide
 from mailflow.program.mailings import Mailings
 from mailflow.program.pairing import Pairing
+from mailflow.program.privacy import Privacy
 from mailflow.program.replies import record_reply
 from mailflow.program.rules import Rule
 from mailflow.store import Store
@@ -55,8 +62,11 @@ class Handler:
         self.context = context
         self.mailings = mailings
         self.pairing = pairing
+        self.privacy = Privacy(store, mailer, mailings, context.secret,
+                               [(c.email, c.name) for c in config.coordinators], config.language)
         self.coordination = Coordination(Services(config, store, mailer.outbox, mailer,
                                                   mailings, pairing, plan))
+        self.review_answers = ReviewAnswers(self.coordination.services, self.reapply)
 
     def handle(self, entry: dict, raw: bytes, now: datetime) -> Outcome:
         """Handle the ledger entry ``entry`` whose bytes are ``raw``."""
@@ -72,26 +82,79 @@ class Handler:
         for decision in decisions:
             person = self._apply(decision, reading, person, entry, cause, now)
         record_reply(self.store, reading, person, cause, now)
+        if (reading.kind == "command" and reading.command in ("my_data", "erase")
+                and person is not None and not reading.needs_review):
+            self._privacy(reading, person, entry, now)
         if reading.kind == "command" and reading.proposal and reading.authenticated:
             self._answer_proposal(reading, now)
         if reading.kind == "command" and reading.command == "coordinator":
             self.coordination.handle(reading, entry, now)
+        if reading.kind == "command" and reading.command == "review" and reading.authenticated:
+            self.review_answers.handle(reading, entry, now)
         if reading.command == "confirm" and reading.pending and person is not None:
             self._ask_confirmation(reading, person, entry, now)
         if reading.concern and person is not None:
             self._forward_concern(reading, person, entry, now)
         if reading.kind == "feedback" and not reading.needs_review:
             self._report_complaint(reading, entry, now)
-        review = reading.needs_review
-        if review:
-            self.store.table("review").insert({
-                "inbound": entry["key"], "sender": reading.sender, "subject": reading.subject,
-                "problems": reading.problems, "created": at, "resolved": False,
-            })
+        if reading.needs_review:
+            self._open_item(reading, person, entry, "review", now)
         if reading.participant:
             participants.add_event(self.store, reading.participant, f"message:{reading.kind}",
                                    cause, at, {"subject": reading.subject})
-        return Outcome(reading, decisions, review)
+        return Outcome(reading, decisions, reading.needs_review)
+
+    def _open_item(self, reading: Reading, person: dict | None, entry: dict, kind: str,
+                   now: datetime) -> None:
+        """Put the message before the coordinators: in the next batched notice."""
+        problems = list(reading.problems)
+        if reading.concern:
+            problems.append(review.CONCERN + reading.concern)
+        review.open_item(self.store, ReviewItem(
+            created=now.isoformat(), kind=kind, inbound=entry["key"], sender=reading.sender,
+            subject=reading.subject, problems=problems, text=reading.reply_text,
+            proposed=review.proposal_text(reading, person, self.rules),
+            participant=reading.participant, probably=reading.probably,
+            language=reading.language, message_id=reading.message_id,
+            references=list(reading.references)))
+
+    def reapply(self, item: ReviewItem, adjust: Callable[[Reading], None] | None,
+                request: Request) -> str:
+        """Handle the item's message again as read with certainty (after ``adjust``, the
+        coordinator's reading of it): its rules and its record, caused by the coordinator."""
+        entry = next((e for e in self.store.table("inbound").all()
+                      if e.get("key") == item.inbound), None)
+        if entry is None or not entry.get("spool"):
+            raise MailflowError(request.say("the message is no longer kept",
+                                            "le message n'est plus conservé"))
+        reading = understand(decode_message(Ledger(self.store).raw(dict(entry))), self.context)
+        reading.needs_review, reading.no_answer, reading.problems = False, False, []
+        if adjust is not None:
+            adjust(reading)
+        person = participants.find(self.store, reading.participant or "")
+        if person is None:
+            raise MailflowError(request.say(
+                "the sender is not a participant (LINK first)",
+                "l'expéditeur n'est pas un participant (LIER d'abord)"))
+        cause = f"{request.cause}, review of message {entry['key']}"
+        decisions = decide(reading, person, self.rules)
+        done = sorted({d.rule for d in decisions})
+        for decision in decisions:
+            person = self._apply(decision, reading, person, dict(entry), cause, request.now)
+        record_reply(self.store, reading, person, cause, request.now)
+        return request.say("done" + (f" (rules: {', '.join(done)})" if done else ""),
+                           "fait" + (f" (règles : {', '.join(done)})" if done else ""))
+
+    def _privacy(self, reading: Reading, person: dict, entry: dict, now: datetime) -> None:
+        """MY DATA: a copy to the registered address. DELETE MY DATA, confirmed: erasure;
+        then this message's own record keeps nothing of the person either."""
+        if reading.command == "my_data":
+            if self.mailings.within_budget(person["email"], reading, now):
+                self.privacy.send_copy(person, entry["key"], now)
+            return
+        self.privacy.erase(person, entry["key"], now)
+        reading.sender = reading.participant = None
+        reading.subject, reading.reply_text = "", ""
 
     def _ask_confirmation(self, reading: Reading, person: dict, entry: dict,
                           now: datetime) -> None:
@@ -101,8 +164,9 @@ class Handler:
         language = self.config.writes_to(person.get("language"))
         context = self.mailings.contexts.build(person, language, now, "confirm_change")
         context["change"] = {"text": trust.change_text(reading.pending or "", language)}
+        template = "confirm_erasure" if reading.pending == "erase" else "confirm_change"
         self.mailer.queue(
-            rule="confirm-change", occasion=entry["key"], template="confirm_change",
+            rule="confirm-change", occasion=entry["key"], template=template,
             to=Recipient(person["email"], person.get("name") or "", language,
                          participant=person["email"]),
             context=context, kind="reply", now=now,
@@ -110,7 +174,8 @@ class Handler:
 
     def _forward_concern(self, reading: Reading, person: dict, entry: dict,
                          now: datetime) -> None:
-        """A question or a call for help goes to the coordinators; the person is told so.
+        """A question or a call for help waits for the coordinators' next notice (a review
+        item); the person is told so at once.
 
         When nothing else was read (kind 'concern') the clarification already says it.
         Both are within the person's answer budget, so nobody can flood the coordinators
@@ -121,14 +186,8 @@ class Handler:
         if not self.mailings.within_budget(person["email"], reading, now):
             return  # a flood (or a forger) in their name: kept in the timeline, mailed no more
         answered = reading.kind != "concern"
-        for coordinator in self.config.coordinators:
-            language = self.config.language
-            context = self.mailings.contexts.build(person, language, now, "concern_notice",
-                                                   reading=reading)
-            self.mailer.queue(
-                rule="concern", occasion=entry["key"], template="concern_notice",
-                to=Recipient(coordinator.email, coordinator.name, language),
-                context={**context, "answered": answered}, kind="notice", now=now)
+        if not reading.needs_review:  # else the message's review item holds the concern
+            self._open_item(reading, person, entry, "concern", now)
         if answered:
             language = self.config.writes_to(person.get("language"))
             self.mailer.queue(

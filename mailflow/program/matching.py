@@ -7,24 +7,20 @@ matched at all -- to a mentor they did not choose who still has room (such mente
 assignments equal on these four counts the solver's choice stands (deterministic for a
 given input order).
 
-How: each mentor is expanded into ``capacity`` identical slots, and each mentee gets a
-private "unmatched" column, so every mentee can always be placed and the problem is a
-rectangular assignment solved by ``scipy.optimize.linear_sum_assignment``. With ``n``
-mentees and ``B = n + 1``, a mentee's *gain* is ``B**3`` for a first choice, ``B**2`` for a
-second, ``B`` for a third, ``1`` for any other mentor and ``0`` for unmatched; the cost is
-``B**3 - gain``. The mentees at the levels below level ``k`` add at most ``n * B**(k-1)``,
-less than the ``B**k`` of one more mentee at level ``k``, so minimising the total cost is
-exactly the lexicographic order above. All costs are integers and every total is at most
-``n * B**3``. The solver works in float64, exact for integers below ``2**53``; its
-intermediate values (potentials, path lengths) are sums and differences of costs, so
-:data:`MAX_MENTEES` (3,443) keeps ``n * B**3`` a further 64 times below ``2**53`` as
-headroom, and more mentees are refused rather than silently rounded. 2,000 mentees stay
-below ``1.7e13``.
+How, for any cohort size: staged optimisation (see :mod:`mailflow.program.flows`). The
+assignment is written as a flow: a mentee goes to a chosen mentor by an edge of its own,
+or to "any mentor with room" through a shared hub, so the model grows with the number of
+choices, not with mentees times mentors. Stage 1 maximises the first choices; stage 2
+fixes that count and maximises the second choices; then the third; then the number
+matched. Every stage is an integer program with 0/1 objective coefficients, solved by
+HiGHS (``scipy.optimize.milp``): no weight ever grows with the cohort, so nothing can
+overflow or round, and there is no cap on the number of mentees.
 
 Exclusions are ``(mentee, mentor)`` pairs -- a mentor declared a conflict with that mentee.
-They get an infinite cost (the solver never uses them) and the result is checked again
-before it is returned. Choices of mentors who are not in ``mentors`` (for instance a
-mentor who withdrew) can never be met; the other choices keep the rank the mentee gave.
+The pair gets no edge, and a mentee with any exclusion reaches the mentors it is excluded
+from by no hub either (see flows); the result is checked again before it is returned.
+Choices of mentors who are not in ``mentors`` (for instance a mentor who withdrew) can never
+be met; the other choices keep the rank the mentee gave.
 
 Modes: ``"traditional"`` -- one mentor to one or two mentees (capacity 1 or 2);
 ``"group"`` -- one mentor with a small group, the capacity being the group size. Same
@@ -37,21 +33,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
-from scipy.optimize import linear_sum_assignment
+from mailflow.program import flows
 
 Mode = Literal["traditional", "group"]
 MAX_CHOICES = 3
 TRADITIONAL_CAPACITY = (1, 2)
-FLOAT_EXACT = 2**53
-HEADROOM = 64
-
-
-def _fits(n: int) -> bool:
-    return n * (n + 1) ** MAX_CHOICES * HEADROOM < FLOAT_EXACT
-
-
-MAX_MENTEES = next(n for n in range(1, 100_000) if not _fits(n + 1))
 
 
 @dataclass(frozen=True)
@@ -142,30 +128,19 @@ def match(
 ) -> Matching:
     """The assignment that is best in the lexicographic order of the module docstring."""
     _validate(mentees, mentors, mode)
-    n = len(mentees)
-    if n > MAX_MENTEES:
-        raise ValueError(f"{n} mentees: exact weights only up to {MAX_MENTEES}; split the cohort")
-    slots = [m.email for m in mentors for _ in range(m.capacity)]
-    if n == 0:
+    if not mentees:
         return _result(mentees, {}, exclusions, mentors)
-    columns: dict[str, list[int]] = {}
-    for j, mentor in enumerate(slots):
-        columns.setdefault(mentor, []).append(j)
-    base = n + 1
-    top = base**MAX_CHOICES
-    gain = {rank: base ** (MAX_CHOICES + 1 - rank) for rank in range(1, MAX_CHOICES + 1)}
-    cost = np.full((n, len(slots) + n), float(top))  # the last n columns: unmatched
-    cost[:, : len(slots)] = top - 1  # any mentor with room, outside the choices
-    row_of = {m.email: i for i, m in enumerate(mentees)}
-    for i, mentee in enumerate(mentees):
-        for mentor, rank in _ranks(mentee).items():
-            cost[i, columns.get(mentor, [])] = top - gain[rank]
+    column = {m.email: j for j, m in enumerate(mentors)}
+    row = {m.email: i for i, m in enumerate(mentees)}
+    choices = [{column[mentor]: rank for mentor, rank in _ranks(mentee).items()
+                if mentor in column} for mentee in mentees]
+    excluded: list[set[int]] = [set() for _ in mentees]
     for mentee_email, mentor in exclusions:
-        if mentee_email in row_of:
-            cost[row_of[mentee_email], columns.get(mentor, [])] = np.inf
-    rows, cols = linear_sum_assignment(cost)
-    assigned = {mentees[i].email: slots[j] for i, j in zip(rows, cols, strict=True)
-                if j < len(slots)}
+        if mentee_email in row and mentor in column:
+            excluded[row[mentee_email]].add(column[mentor])
+    model = flows.build(choices, [m.capacity for m in mentors], excluded)
+    placed = flows.solve(model, levels=range(1, MAX_CHOICES + 1))
+    assigned = {mentees[i].email: mentors[j].email for i, j in placed.items()}
     return _result(mentees, assigned, exclusions, mentors)
 
 

@@ -36,7 +36,7 @@ CONDITIONS = {
     "application": {"complete", "incomplete"},
     "role": {"mentee", "mentor"},
     "command": {"stop", "start", "pause", "resume", "approve", "edit", "accept", "decline",
-                "confirm"},
+                "confirm", "my_data", "erase"},
     "status": None,  # any string
 }
 

@@ -21,10 +21,11 @@ from mailflow.program.scheduled import ScheduledRule
 
 # Templates the program sends by itself, whatever the rules say.
 BUILT_IN = ("clarification", "confirm_change", "answer_budget", "delivery_problem",
-            "concern_notice", "concern_received",
+            "review_notice", "review_answer", "concern_received",
             "match_proposal", "match_approved", "match_problems", "introduction",
             "introduction_group", "selection_selected", "selection_waitlisted",
-            "selection_not_selected")
+            "selection_not_selected", "your_data", "confirm_erasure", "data_erased",
+            "erasure_notice")
 SAMPLE_PERSON: dict[str, Any] = {
     "email": "lea.gagnon@example.org", "name": "Léa Gagnon", "role": "mentee",
     "status": "selected", "fields": {"goals": "a research career"},
@@ -44,6 +45,14 @@ def _extras(contexts: TemplateContext) -> dict[str, Any]:
         "change": {"text": "stop sending you optional mail"},
         "address": "lea.gagnon@example.org", "day": 3, "week": 3,
         "limits": {"day": 3, "week": 10}, "waitlist_position": 1, "answered": True,
+        "data": {"fields": [("name", "Léa Gagnon"), ("role", "mentee")], "events": 3,
+                 "messages": 2},
+        "notice": {"number": 1, "single": True, "entries": [{
+            "number": 1, "kind": "concern", "sender": "lea.gagnon@example.org",
+            "who": "lea.gagnon@example.org", "probably": "", "subject": "Sample",
+            "problems": ["the sample problem"], "text": "Could someone call me?",
+            "proposed": "nothing: a person answers", "age": "5 min"}]},
+        "answer": {"text": "The coordinator's answer.", "subject": "Sample"},
     }
 
 

@@ -4,19 +4,31 @@ Every firing has a key (rule, recipient, occasion), recorded in the store's
 ``firings`` table in the same transaction as its effects, after its mail is in the
 outbox under the same key: a restart at any moment repeats nothing. The clock is
 passed in, so the whole year of a program can be run in a test in seconds.
+
+Mass mailings: a scan finds every firing due and not yet made and queues it in memory;
+each tick then makes at most ``limit`` of them (the daemon passes CHUNK) in a transaction
+of its own, so the first mail of a mailing to 10,000 people is queued, and can be sent,
+within a second, and the daemon reads its mailbox between chunks. The queue is only
+memory: after a crash the next scan finds what is left, by the firings table. A queued
+firing is checked again against the person's current record when its turn comes.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
 from mailflow.errors import MailflowError
 from mailflow.outbound.outbox import idempotency_key
+from mailflow.program import participants, progress
 from mailflow.program.calendar import Recurrence
+from mailflow.program.coordination import notices
+from mailflow.program.coordination.services import Services
 from mailflow.program.mailings import Mailings
+from mailflow.program.progress import Mailing
 from mailflow.program.scheduled import Offsets, ScheduledRule
 from mailflow.store import Store
 
@@ -25,6 +37,7 @@ LOOKBACK = timedelta(days=45)
 ON_TIME = timedelta(minutes=15)       # 'catch_up: skip' still sends a firing this late
 INACTIVE = ("withdrawn", "completed", "not_selected")
 BOUNCING = "the address bounces"
+CHUNK = 100  # firings the daemon makes per tick at most; a mailing of more logs its progress
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,15 @@ class Occurrence:
     occasion: str
     person: dict | None = None       # set for rules relative to a participant's own date
     deadline: datetime | None = None  # for reminders before a program date
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A firing found due by a scan, waiting for its turn: for whom, and of which mailing."""
+
+    occurrence: Occurrence
+    email: str | None               # None: the coordinators
+    mailing: Mailing | None = None  # set when it is part of a mass mailing
 
 
 @dataclass(frozen=True)
@@ -117,6 +139,9 @@ class Scheduler:
         self.rules = rules
         calendar = mailings.config.calendar
         self.zone, self.send_time, self.dates = calendar.zone, calendar.send_time, calendar.dates
+        self.queue: deque[Pending] = deque()  # found due by the last scan, not yet made
+        self.scanned = datetime.min  # when that scan ran: lateness is judged from then
+        self.mass = CHUNK  # a broadcast to more people than this is a mass mailing
 
     def occurrences(self, rule: ScheduledRule, start: datetime, end: datetime,
                     people: list[dict]) -> Iterator[Occurrence]:
@@ -162,6 +187,11 @@ class Scheduler:
             return [occurrence.person] if matches(rule.audience, occurrence.person) else []
         return [p for p in people if matches(rule.audience, p)]
 
+    def prepare(self) -> None:
+        """Build the firings index now (a read of the whole table, once per process), so
+        that no tick pays for the program's history; the daemon calls it as it starts."""
+        self._fired()
+
     def _fired(self) -> dict[str, str]:
         index = self.store.indexes.get("firings")
         if index is None:
@@ -200,46 +230,106 @@ class Scheduler:
             return now
         return datetime.fromisoformat(row["schedule_started"])
 
-    def tick(self, now: datetime) -> int:
-        """Fire everything due by ``now``; returns how many firings were made."""
+    @property
+    def backlog(self) -> int:
+        """Firings found due and not made yet: the daemon ticks again at once while any."""
+        return len(self.queue)
+
+    def tick(self, now: datetime, limit: int | None = None) -> int:
+        """Make up to ``limit`` (all if None) due firings; returns how many were fired."""
+        count = 0
+        try:
+            with self.store.transaction(), self.mailings.outbox.batch():
+                if not self.queue:
+                    self.scan(now)
+                made = 0
+                while self.queue and (limit is None or made < limit):
+                    pending = self.queue.popleft()
+                    made += 1
+                    count += self._make(pending, now)
+                    if pending.mailing is not None:
+                        pending.mailing.advance(self.store, now)
+                # What waits for review, new since the last notice, when one is allowed.
+                mailings = self.mailings
+                notices.send_due(Services(mailings.config, self.store, mailings.outbox,
+                                          mailings.mailer, mailings), now)
+        except BaseException:
+            self.queue.clear()  # rolled back: the next scan finds those firings again
+            raise
+        return count
+
+    def scan(self, now: datetime) -> None:
+        """Queue every firing due by ``now`` that the firings table does not hold yet."""
         people = [dict(p) for p in self.store.table("participants").all()]
         fired = self._fired()
-        count = 0
-        with self.store.transaction(), self.mailings.outbox.batch():
-            since = max(now - LOOKBACK, self.started(now))
-            for rule in self.rules:
-                for occurrence in self.occurrences(rule, since, now, people):
-                    for person in self.targets(occurrence, people):
-                        recipient = person["email"] if person else "coordinators"
-                        key = idempotency_key(rule.name, recipient, occurrence.occasion)
-                        if key in fired:
-                            continue
-                        reason = excluded(rule, person, now) if person else None
-                        if reason == BOUNCING:
-                            continue  # not recorded: once the address works again, it goes
-                        if reason:
-                            self._record(key, occurrence, recipient, "skipped", now, reason)
-                            continue
-                        effective = self._effective_due(occurrence, person)
-                        if effective > now:
-                            continue  # postponed: this person is away
-                        if now - effective > self._allowed_lateness(occurrence, effective):
-                            self._record(key, occurrence, recipient, "skipped", now,
-                                         "missed while mailflow was not running")
-                            log.info("skipped %s for %s (missed at %s)", rule.name, recipient,
-                                     occurrence.due.isoformat())
-                            continue
-                        try:
-                            self.mailings.fire(rule, occurrence.occasion, person, now)
-                        except MailflowError as exc:
-                            # One person's bad address or a broken template must not
-                            # hold back everyone else's mail: recorded, for review.
-                            log.warning("rule %s for %s failed: %s", rule.name, recipient, exc)
-                            self._record(key, occurrence, recipient, "error", now, str(exc))
-                            continue
-                        self._record(key, occurrence, recipient, "fired", now)
-                        count += 1
-        return count
+        since = max(now - LOOKBACK, self.started(now))
+        self.scanned = now
+        for rule in self.rules:
+            for occurrence in self.occurrences(rule, since, now, people):
+                targets = self.targets(occurrence, people)
+                emails = [person["email"] if person else None for person in targets]
+                waiting = [email for email in emails if idempotency_key(
+                    rule.name, email or "coordinators", occurrence.occasion) not in fired]
+                mailing = None
+                if occurrence.person is None and waiting:
+                    mailing = progress.begin(self.store, rule.name, occurrence.occasion,
+                                             len(targets), len(waiting), self.mass, now)
+                self.queue.extend(Pending(occurrence, email, mailing) for email in waiting)
+
+    def _current(self, pending: Pending) -> dict | None:
+        """The person's record as it is now, if the firing still concerns them."""
+        assert pending.email is not None
+        found = participants.find(self.store, pending.email)
+        person = dict(found) if found is not None else None
+        occurrence = pending.occurrence
+        if person is None or person.get("email") != pending.email:
+            return None
+        if isinstance(occurrence.rule.audience, dict) and not matches(
+                occurrence.rule.audience, person):
+            return None  # they answered, or changed status, since the scan
+        if occurrence.person is not None and not any(
+                again.occasion == occurrence.occasion for again in self.occurrences(
+                    occurrence.rule, occurrence.due, occurrence.due, [person])):
+            return None  # their date moved: another occasion now
+        return person
+
+    def _make(self, pending: Pending, now: datetime) -> int:
+        """Fire, skip or leave one queued firing, as tick always did; 1 when it fired."""
+        occurrence, rule = pending.occurrence, pending.occurrence.rule
+        person = self._current(pending) if pending.email is not None else None
+        if pending.email is not None and person is None:
+            return 0
+        recipient = pending.email or "coordinators"
+        key = idempotency_key(rule.name, recipient, occurrence.occasion)
+        if key in self._fired():
+            return 0
+        reason = excluded(rule, person, now) if person else None
+        if reason == BOUNCING:
+            return 0  # not recorded: once the address works again, it goes
+        if reason:
+            self._record(key, occurrence, recipient, "skipped", now, reason)
+            return 0
+        effective = self._effective_due(occurrence, person)
+        if effective > now:
+            return 0  # postponed: this person is away
+        # Judged from the scan: a mailing still being worked through is not late.
+        if min(now, max(self.scanned, effective)) - effective > self._allowed_lateness(
+                occurrence, effective):
+            self._record(key, occurrence, recipient, "skipped", now,
+                         "missed while mailflow was not running")
+            log.info("skipped %s for %s (missed at %s)", rule.name, recipient,
+                     occurrence.due.isoformat())
+            return 0
+        try:
+            self.mailings.fire(rule, occurrence.occasion, person, now)
+        except MailflowError as exc:
+            # One person's bad address or a broken template must not
+            # hold back everyone else's mail: recorded, for review.
+            log.warning("rule %s for %s failed: %s", rule.name, recipient, exc)
+            self._record(key, occurrence, recipient, "error", now, str(exc))
+            return 0
+        self._record(key, occurrence, recipient, "fired", now)
+        return 1
 
     def plan(self, start: datetime, end: datetime, assume_replies: bool = False
              ) -> list[Planned]:

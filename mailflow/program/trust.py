@@ -20,11 +20,13 @@ CHANGES = {
     "en": {"stop": "stop sending you optional mail (such as the monthly tips)",
            "start": "send you optional mail again",
            "pause": "pause your mail until {until}",
-           "resume": "resume your mail"},
+           "resume": "resume your mail",
+           "erase": "delete all your data from the program"},
     "fr": {"stop": "ne plus vous envoyer le courrier facultatif (comme les conseils mensuels)",
            "start": "vous envoyer de nouveau le courrier facultatif",
            "pause": "suspendre vos messages jusqu'au {until}",
-           "resume": "reprendre vos messages"},
+           "resume": "reprendre vos messages",
+           "erase": "supprimer toutes vos données du programme"},
 }
 UNVERIFIED = ("was not sent to the reply address we gave this participant, and the From "
               "header alone can be forged; not applied")

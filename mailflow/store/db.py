@@ -21,11 +21,14 @@ TABLES = (
     "inbound",       # the ledger: every message received, before anything acts on it
     "mailboxes",     # per source: UIDVALIDITY and the last UID taken in
     "events",        # every state change with its cause: a person's timeline
-    "review",        # what a person has to look at
+    "review",        # what a person has to look at: open and resolved review items
+    "review_notices",  # the batched notices to the coordinators and the items each lists
     "firings",       # every scheduled firing, sent or skipped, keyed (rule, recipient, occasion)
     "draws",         # selection lotteries: seed hash, seed, the full order
     "proposals",     # matchings proposed to the coordinators, and what they decided
     "command_previews",  # coordinators' mailed commands waiting for CONFIRM, and their use
+    "erased",        # an anonymous trace of each person whose data was erased on request
+    "mailings",      # mass mailings: how far each has got (program/progress.py)
 )
 
 

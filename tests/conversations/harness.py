@@ -34,10 +34,15 @@ from mailflow.inbound.maildir import deliver
 from mailflow.outbound.outbox import OutboxItem
 from mailflow.outbound.templates import Templates
 from mailflow.program import participants
+from mailflow.program.coordination import review
 from mailflow.runtime import Program
 
 HERE = Path(__file__).resolve().parent
 CASES_DIR = HERE / "cases"
+# Cases written apart from the code, never tuned against: read by test_holdout.py.
+HOLDOUT_DIR = HERE / "holdout"
+# A second holdout (301 and up), by another writer apart from the code: test_holdout2.py.
+HOLDOUT2_DIR = HERE / "holdout2"
 PROGRAM_YAML = HERE / "program.yaml"
 GUIDES = (PRESETS / "cohort" / "guide.en.md", PRESETS / "cohort" / "guide.fr.md")
 # The embedded default outbox (.eml files), without the pace a real server needs.
@@ -129,6 +134,7 @@ class Observation:
     after: dict[str, Any] | None = None          # ... after the last reply
     set_fields: list[str] = field(default_factory=list)  # fields written by the replies
     answers: list[Sent] = field(default_factory=list)
+    raised: bool = False  # a concern put before the coordinators (a review item says it)
     error: str | None = None
 
     @property
@@ -136,9 +142,10 @@ class Observation:
         return any(h.review for h in self.handled)
 
 
-def load_cases(names: list[str] | None = None) -> list[Case]:
-    """Every case of the corpus, in order (or only those whose name starts with one given)."""
-    cases = [Case.load(p) for p in sorted(CASES_DIR.iterdir()) if p.is_dir()]
+def load_cases(names: list[str] | None = None, folder: Path = CASES_DIR) -> list[Case]:
+    """Every case of ``folder`` (the corpus by default), in order (or only those whose name
+    starts with one given)."""
+    cases = [Case.load(p) for p in sorted(folder.iterdir()) if p.is_dir()]
     if names:
         cases = [c for c in cases if any(c.name.startswith(n) for n in names)]
     return cases
@@ -376,6 +383,9 @@ def _converse(case: Case, root: Path, program: Program, daemon: Daemon, clock: C
     scheduled = {r.name for r in program.scheduler.rules}
     obs.answers = [Sent.of(i) for key, i in program.outbox.items.items()
                    if key not in seen and i.meta.get("rule", "").split("#")[0] not in scheduled]
+    obs.raised = any(row.get("inbound") in handled_keys
+                     and any(p.startswith(review.CONCERN) for p in row.get("problems") or [])
+                     for row in program.store.table("review").all())
     causes = tuple(f"message {k}" for k in handled_keys)
     obs.set_fields = sorted({name for e in program.store.table("events").all()
                              if e["participant"] == to and e["type"] == "set"

@@ -164,7 +164,7 @@ def judge(obs: Observation) -> Verdict:
     case, expect = obs.case, obs.case.expect
     concern = bool(expect.get("concern"))
 
-    raised = any(a.template == "concern_notice" for a in obs.answers)
+    raised = obs.raised  # was: a concern_notice mail; concerns now wait for the notice
 
     def verdict(name: str, reason: str) -> Verdict:
         if concern and raised and name != "wrong":

@@ -1,9 +1,10 @@
 """How mailflow reads the conversation corpus: a line per case and the figures.
 
-``python -m tests.conversations.report [CASE-PREFIX...]`` runs every case (or those
-named) through the daemon in-process (see ``harness``), rates each (see ``judge``) and
-prints the per-case lines, then "conversations: N, correct X (p %), flagged Y, wrong Z",
-by expected kind and by client, and the concern cases apart.
+``python -m tests.conversations.report [--cases DIR] [CASE-PREFIX...]`` runs every case
+of cases/ (or of DIR, e.g. tests/conversations/holdout; or those named) through the
+daemon in-process (see ``harness``), rates each (see ``judge``) and prints the per-case
+lines, then "conversations: N, correct X (p %), flagged Y, wrong Z", by expected kind and
+by client, and the concern cases apart.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from tests.conversations.harness import Case, load_cases, run_case
+from tests.conversations.harness import CASES_DIR, Case, load_cases, run_case
 from tests.conversations.judge import Verdict, judge
 
 VERDICTS = ("correct", "flagged", "wrong")
@@ -62,7 +63,10 @@ def lines(verdicts: list[Verdict]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    verdicts = run_all(load_cases(argv or None))
+    folder = CASES_DIR
+    if argv[:1] == ["--cases"] and len(argv) > 1:
+        folder, argv = Path(argv[1]), argv[2:]
+    verdicts = run_all(load_cases(argv or None, folder))
     print("\n".join(lines(verdicts)))
     return 0
 

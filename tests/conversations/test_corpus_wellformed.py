@@ -13,7 +13,10 @@ import yaml
 
 from tests.conversations import render
 
-CASES = sorted(p for p in (render.HERE / "cases").iterdir() if p.is_dir())
+CORPUS = sorted(p for p in (render.HERE / "cases").iterdir() if p.is_dir())
+HOLDOUT = sorted(p for p in (render.HERE / "holdout").iterdir() if p.is_dir())
+HOLDOUT2 = sorted(p for p in (render.HERE / "holdout2").iterdir() if p.is_dir())
+CASES = CORPUS + HOLDOUT + HOLDOUT2
 PLACEHOLDERS = {"{{OUR_MESSAGE_ID}}", "{{REPLY_TO}}", "{{OUR_DATE}}", "{{OUR_SUBJECT}}"}
 SAMPLE = {
     "{{OUR_MESSAGE_ID}}": "<mf-abc123.0f0f0f0f0f0f@northlake.example.org>",
@@ -39,10 +42,24 @@ def replies(case: Path) -> list[Path]:
 
 
 def test_the_corpus_holds_at_least_eighty_conversations():
-    assert len(CASES) >= 80
+    assert len(CORPUS) >= 80
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_the_holdout_holds_forty_conversations_numbered_from_201():
+    assert len(HOLDOUT) >= 40
+    assert all(int(p.name.split("-")[0]) >= 201 for p in HOLDOUT)
+
+
+def test_the_second_holdout_holds_thirty_five_conversations_numbered_301_to_335():
+    assert sorted(int(p.name.split("-")[0]) for p in HOLDOUT2) == list(range(301, 336))
+
+
+def test_no_case_number_is_used_twice():
+    numbers = [p.name.split("-")[0] for p in CASES]
+    assert len(numbers) == len(set(numbers))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_case_says_what_we_sent_to_whom(case):
     data = load(case)
     ours = data["ours"]
@@ -56,7 +73,7 @@ def test_case_says_what_we_sent_to_whom(case):
     assert (case / "reply.eml").exists()
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_expectation_is_well_formed(case):
     expect = load(case)["expect"]
     assert expect["kind"] in KINDS
@@ -86,14 +103,14 @@ def test_expectation_is_well_formed(case):
         assert isinstance(expect.get(flag, False), bool)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_reply_uses_only_the_four_placeholders(case):
     for path in replies(case):
         found = set(re.findall(r"\{\{[^}]*\}\}", path.read_bytes().decode("latin-1")))
         assert found <= PLACEHOLDERS, f"{path.name}: unknown placeholders {found - PLACEHOLDERS}"
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_reply_parses_as_mail_without_defects(case):
     for path in replies(case):
         raw = path.read_bytes()
@@ -109,7 +126,7 @@ def test_reply_parses_as_mail_without_defects(case):
                 assert isinstance(part.get_content(), str)  # the charset and encoding decode
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_ours_is_what_the_templates_render_today(case):
     expected = render.ours_text(render.render_case(case))
     assert (case / "ours.txt").read_text(encoding="utf-8") == expected, (

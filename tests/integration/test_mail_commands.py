@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from email.utils import format_datetime
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from mailflow.commands.roster import import_csv
 from mailflow.commands.selection import select
 from mailflow.program import participants
+from mailflow.program.coordination import review
 from tests.integration.presets import at, mails_to, preset_program, reply, start, step, verified
 
 COORDINATOR = "claire.dubois@northlake.example.org"
@@ -184,8 +186,11 @@ def test_confirm_after_seven_days_does_nothing(cohort, dovecot, smtp_server):
     assert "more than 7 days" in text_of(receipts(smtp_server)[-1])
 
 
-def test_an_unverified_command_does_nothing_and_the_coordinators_hear_once_a_day(
+def test_an_unverified_command_does_nothing_and_the_coordinators_read_it_in_one_notice(
         cohort, dovecot, smtp_server):
+    # Was: one "not verified" alert a day. Forged commands now wait in review like any
+    # message read without certainty, and the coordinators read them in the batched
+    # notice: at most one mail an hour, each forged command listed once.
     program, daemon, clock = cohort
     send(dovecot, daemon, clock, command("PAUSE Omar until 2027-05-01", "forged-1", clock.now,
                                          trust=NOT_VERIFIED))
@@ -195,7 +200,15 @@ def test_an_unverified_command_does_nothing_and_the_coordinators_hear_once_a_day
     to_coordinator = mails_to(smtp_server, COORDINATOR)
     assert not any(list(m.iter_attachments()) for m in to_coordinator)
     assert receipts(smtp_server) == []
-    assert [m["Subject"] for m in to_coordinator] == [
-        "A command in a coordinator's name was not verified"]
-    waiting = [r for r in program.store.table("review").all() if not r.get("resolved")]
-    assert len(waiting) == 2
+    [notice] = to_coordinator
+    assert "Waiting for review: 1 item" in notice["Subject"]
+    assert "not verified" in text_of(notice) and "PAUSE Omar" in text_of(notice)
+    waiting = review.items(program.store)
+    assert [i.notice for i in waiting] == [1, None]  # the second waits for the next hour
+
+    step(daemon, clock, clock.now + timedelta(hours=1))
+    later = mails_to(smtp_server, COORDINATOR)[1:]
+    assert [m["Subject"].endswith("1 item (notice 2)") for m in later] == [True]
+    assert "EXPORT participants" in text_of(later[0])
+    assert not any(list(m.iter_attachments()) for m in later)
+

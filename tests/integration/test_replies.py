@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -41,6 +42,12 @@ def reply(body: str, msg_id: str, subject: str = "Re: Choose your mentors",
 
 @pytest.fixture
 def daemon(tmp_path, dovecot, smtp_server):
+    yield from invited_daemon(tmp_path, dovecot, smtp_server)
+
+
+def invited_daemon(tmp_path, dovecot, smtp_server):
+    """Léa, a mentee sent the choices invitation, and the daemon running (a generator
+    for a fixture: the daemon stops after the test)."""
     program = write_program(tmp_path / "program", dovecot, smtp_server)
     mentors = tmp_path / "mentors.csv"
     mentors.write_text("name,email\nSofia Rossi,sofia.rossi@example.org\n"
@@ -107,12 +114,24 @@ def test_ambiguous_choice_is_questioned_and_nothing_is_applied(daemon, dovecot, 
 
 
 def test_clarification_is_sent_once_per_thread(daemon, dovecot, smtp_server):
+    # Was: one mail in all (the clarification), checked before any tick. The two messages
+    # in review now also reach the coordinators: one notice, at the daemon's next tick
+    # (once a minute), listing each of them once; Léa still gets a single clarification.
     dovecot.append(reply("1. Sofi Ross\n\nLéa", "c1"))
     smtp_server.wait_for(1, timeout=20)
     dovecot.append(reply("1. Ross\n\nLéa", "c2"))
     wait_until(lambda: len(store_data(daemon.program_dir)["review"]) == 2, 20,
                "the second message in review", daemon.log_text)
-    assert len(smtp_server.messages) == 1
+    wait_until(lambda: any(COORDINATOR in m.rcpt_tos for m in smtp_server.messages.snapshot()),
+               90, "the review notice", daemon.log_text)
+    time.sleep(1)
+    to_lea = [m for m in smtp_server.messages.snapshot() if MENTEE in m.rcpt_tos]
+    to_coordinator = [m for m in smtp_server.messages.snapshot() if COORDINATOR in m.rcpt_tos]
+    assert len(to_lea) == 1 and len(to_coordinator) == 1
+    assert "Waiting for review: 2 items" in to_coordinator[0].subject
+    data = store_data(daemon.program_dir)
+    [notice] = data["review_notices"].values()
+    assert sorted(notice["items"]) == sorted(int(k) for k in data["review"])
 
 
 def bounce(msg_id: str) -> bytes:

@@ -77,3 +77,16 @@ def test_an_absence_subject_on_a_mail_without_automatic_marks_is_kept_for_review
     assert reading.kind == "auto_reply"
     assert reading.needs_review
     assert any("only its subject" in p for p in reading.problems)
+
+
+def test_a_delay_notice_titled_in_italian_is_a_temporary_bounce(tmp_path):
+    raw = ("Return-Path: <>\nFrom: Servizio di posta <postmaster@ateneo.example.it>\n"
+           "To: mentorship@northlake.example.org\nSubject: Avviso: consegna ritardata\n"
+           "Message-ID: <d1@ateneo.example.it>\n\n"
+           "Il messaggio non è stato ancora consegnato a:\n\n    giulia.conti@ateneo.example.it\n\n"
+           "Errore temporaneo (451 4.4.1). Nuovi tentativi per 3 giorni.\n")
+    msg = decode_message(raw.encode())
+    assert automatic_kind(msg, OWN) == "bounce"
+    reading = understand(msg, reading_context(tmp_path, []))
+    assert reading.bounced_recipient == "giulia.conti@ateneo.example.it"
+    assert reading.bounce_status == "temporary"

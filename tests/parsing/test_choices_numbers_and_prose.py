@@ -110,3 +110,16 @@ def test_words_that_contradict_the_order_of_the_list_go_to_review():
 def test_two_mentors_given_the_same_rank_go_to_review():
     text = "My first choice is Chen Wei. My first choice is also Kwame Mensah."
     assert read_choices(text, ROSTER).choices == []
+
+
+def test_numbers_with_an_article_before_each_are_places_in_our_list():
+    reading = read_choices("Mes choix, dans l'ordre : le 5, le 2 et le 6.", ROSTER, NUMBERED)
+    assert reading.choices == [KWAME, CHEN, JOHANNA]
+
+
+def test_the_mentor_one_would_most_like_and_the_one_after_her_are_ranked():
+    text = ("The person I would most like to work with is Johanna Nielsen. After her I would "
+            "pick Kwame Mensah, and Sofia Rossi as my third choice.")
+    reading = read_choices(text, ROSTER, NUMBERED)
+    assert reading.choices == [JOHANNA, KWAME, SOFIA]
+    assert reading.problems == []

@@ -116,9 +116,16 @@ def test_a_thank_you_alone_changes_nothing_and_asks_nothing(ctx):
 
 
 def test_thanks_with_a_request_is_not_a_thank_you(ctx):
+    reading = _reply(ctx, NOOR, CHOICES, "Could you send me the list of mentors again? Thanks\n")
+
+    assert reading.kind != "unknown" and reading.needs_review
+
+
+def test_thanks_with_a_request_to_stop_is_that_request(ctx):
     reading = _reply(ctx, NOOR, CHOICES, "Please stop sending me these. Thanks\n")
 
-    assert reading.needs_review
+    assert reading.kind == "command"
+    assert "stop" in (reading.command, reading.pending)
 
 
 @pytest.mark.parametrize("body", ["1- Chen Wei\n2- Kwame Mensah\n3- Amélie Tremblay\n",
@@ -148,3 +155,26 @@ def test_a_spanish_report_of_one_meeting_and_one_not_yet_gives_two_facts(ctx):
     assert reading.meetings == [
         {"with": "noor@example.com", "met": True, "date": "2027-03-04"},
         {"with": "ivan@example.com", "met": False, "date": None}]
+
+
+def test_a_thank_you_that_promises_the_choices_later_needs_nobody(ctx):
+    reading = _reply(ctx, NOOR, CHOICES, "Thanks a lot! I will send my choices on Monday "
+                     "once I have read the profiles.\n\nNoor\n")
+
+    assert reading.kind == "unknown" and not reading.needs_review and reading.choices == []
+
+
+def test_survey_answers_above_a_quote_without_marks_are_not_doubled_by_it(ctx):
+    # Outlook quotes our mail without '>': our questions and our example answers below
+    body = ("1. 4\n2. three times\n3. yes\n\nNoor\n\n"
+            "From: Northlake Mentorship Program <mentorship@northlake.example.org>\n"
+            "Sent: Tuesday, June 1, 2027 9:00 AM\nTo: Noor Haddad <noor@example.com>\n"
+            "Subject: Mid-program survey\n\nThe questions:\n\n"
+            "  1. How satisfied are you with your mentoring relationship (1 to 5)?\n"
+            "  2. How many times have you met so far?\n"
+            "  3. Would you take part in the program again (yes/no)?\n\n"
+            "For example:\n\n  1. 4\n  2. yes\n  3. The meetings helped me.\n")
+    reading = _reply(ctx, NOOR, SURVEY, body)
+
+    assert reading.kind == "survey" and not reading.needs_review
+    assert reading.survey_answers == {1: 4, 2: "three times", 3: True}

@@ -5,7 +5,8 @@ receipt's idempotency key is the inbound Message-ID, so a re-delivered command n
 runs nor answers twice. A command that changes many people first answers with a
 preview; a CONFIRM to that preview's signed reply address, within 7 days and once,
 carries it out. The same commands from a coordinator's address without proof do
-nothing: the message goes to review and the coordinators are told, once a day.
+nothing: the message goes to review, and the coordinators read it in the next batched
+review notice (``notices.py``), with the reason.
 """
 
 from __future__ import annotations
@@ -18,14 +19,12 @@ from mailflow.errors import MailflowError
 from mailflow.outbound.compose import Attachment
 from mailflow.outbound.mailer import Recipient
 from mailflow.parsing.reading import Reading
-from mailflow.program.context import safe_echo
 from mailflow.program.coordination.registry import REGISTRY, Malformed, Result, help_text
 from mailflow.program.coordination.services import Request, Services
 
 log = logging.getLogger(__name__)
 
 RECEIPT_RULE = "command-receipt"
-UNVERIFIED_RULE = "command-unverified"
 PREVIEWS = "command_previews"
 PREVIEW_VALID = timedelta(days=7)
 
@@ -56,8 +55,7 @@ class Coordination:
     def handle(self, reading: Reading, entry: dict, now: datetime) -> None:
         """Run the commands of ``reading`` (or refuse them) and queue the receipt."""
         if not reading.authenticated:
-            self._tell_unverified(reading, now)
-            return
+            return  # in review: the next notice lists it, nothing of it is done
         services, sender = self.services, reading.sender or ""
         occasion = reading.message_id or entry["key"]
         if services.outbox.has(services.mailer.key(RECEIPT_RULE, sender, occasion)):
@@ -155,16 +153,3 @@ class Coordination:
             except MailflowError as exc:
                 results.append(Result(False, str(exc)))
         return results
-
-    def _tell_unverified(self, reading: Reading, now: datetime) -> None:
-        """The coordinators hear of unverified commands once a day, whoever sent them."""
-        config = self.services.config
-        for coordinator in config.coordinators:
-            self.services.mailer.queue(
-                rule=UNVERIFIED_RULE, occasion=f"day:{now.date().isoformat()}",
-                template="command_unverified",
-                to=Recipient(coordinator.email, coordinator.name, config.language),
-                context={"unverified": {
-                    "sender": reading.sender or "", "subject": safe_echo(reading.subject),
-                    "commands": [str(c.get("name")) for c in reading.coordinator_commands]}},
-                kind="notice", now=now)

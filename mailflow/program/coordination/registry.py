@@ -144,7 +144,7 @@ def run_status(services: Services, args: Args, request: Request) -> Result:
 
 
 def run_review(services: Services, args: Args, request: Request) -> Result:
-    return Result(True, views.review_text(services))
+    return Result(True, views.review_text(services, request.now))
 
 
 def run_show(services: Services, args: Args, request: Request) -> Result:

@@ -9,10 +9,11 @@ import io
 import json
 from collections import Counter
 from collections.abc import Sequence
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from mailflow.csv_cells import SafeWriter
+from mailflow.program.coordination import review
 from mailflow.program.coordination.services import Services
 
 EXPORT_COLUMNS = ("email", "name", "role", "status", "language")
@@ -41,16 +42,23 @@ def status_text(services: Services) -> str:
     return "\n".join(lines)
 
 
-def review_text(services: Services) -> str:
-    """Every unresolved review item, oldest first."""
-    waiting = [r for r in services.store.table("review").all() if not r.get("resolved")]
-    if not waiting:
+def review_text(services: Services, now: datetime, include_resolved: bool = False) -> str:
+    """The open review items, oldest first, with their age; resolved ones too (who, how)
+    with ``include_resolved``."""
+    listed = review.items(services.store, include_resolved)
+    if not listed:
         return "nothing waits for review"
     lines = []
-    for item in sorted(waiting, key=lambda r: r.get("created") or ""):
-        lines.append(f"{item.get('created', '')[:16]}  {item.get('sender') or '?'}  "
-                     f"{item.get('subject') or ''}  [{item['inbound']}]")
-        lines += [f"    - {problem}" for problem in item.get("problems", [])]
+    for item in listed:
+        state = (f"resolved {(item.resolved_at or '')[:16]} by {item.resolved_by}: "
+                 f"{item.resolution}" if item.resolved
+                 else f"open, waiting {review.age(item.created, now)}")
+        notice = f" notice {item.notice} #{item.number}" if item.notice else ""
+        lines.append(f"{item.created[:16]}  {item.sender or '?'}  {item.subject or ''}  "
+                     f"[{item.inbound or item.kind}]{notice}  ({state})")
+        lines += [f"    - {problem}" for problem in item.problems]
+        if item.proposed and not item.resolved:
+            lines.append(f"    mailflow would: {item.proposed}")
     return "\n".join(lines)
 
 

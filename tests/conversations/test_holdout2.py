@@ -1,0 +1,23 @@
+"""mailflow reads the second holdout, written apart from its code, without recording
+anything wrong.
+
+The cases of holdout2/ (numbered 301 to 335) were written by another writer who never
+read the parsing code nor the other corpora's replies and expectations, and never tuned
+anything against them. They run through the daemon as mail really arrives, exactly as
+test_holdout.py runs holdout/; ``python -m tests.conversations.report --cases
+tests/conversations/holdout2`` prints the same run case by case. Flagged for review is
+allowed here; read wrong is not.
+"""
+
+from __future__ import annotations
+
+from tests.conversations.harness import HOLDOUT2_DIR, load_cases
+from tests.conversations.report import run_all, summary
+
+
+def test_no_second_holdout_conversation_is_read_wrong():
+    verdicts = run_all(load_cases(folder=HOLDOUT2_DIR))
+    wrong = [v for v in verdicts if v.verdict == "wrong"]
+    assert not wrong, summary(verdicts) + "\n" + "\n".join(
+        f"{v.case} ({v.client}): expected {v.expected}, got {v.got}: {v.reason}"
+        for v in wrong)

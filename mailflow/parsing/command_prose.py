@@ -27,7 +27,9 @@ _STOP = re.compile(
     r"|\bretire(?:z|r)[- ]moi\s+de\b|\barrete(?:z|r)\s+de\s+m'envoyer\b"
     r"|\b(?:dar|den|darme|denme)(?:me)?\s+de\s+baja\b|\bdejen\s+de\s+enviarme\b"
     r"|\bno\s+(?:quiero|deseo)\s+(?:recibir|seguir\s+recibiendo)\b|\bquitar?me\s+de\b"
-    r"|\bcancelar\s+(?:mi\s+)?suscripcion\b")
+    r"|\bcancelar\s+(?:mi\s+)?suscripcion\b|\bno\s+me\s+(?:envien|envies|manden|mandes|"
+    r"escriban)\s+(?:mas\s+)?(?:estos|estas|sus|los|las|mas|correos|mensajes|consejos)\b"
+    r"|\bdejen\s+de\s+(?:enviarme|mandarme|escribirme)\b")
 _PAUSE = re.compile(
     r"\bpause\s+(?:my|the|all|these|this|program|me|our|them|sending|mailings?|emails?)\b"
     r"|\bput\s+(?:me|my\s+\w+|the\s+\w+|it|them)\s+on\s+(?:hold|pause)\b"

@@ -19,7 +19,8 @@ _ABSOLUTE = (
     (1, r"first|1st|premier|premiere|1er|1re|1ere|primer|primero|primera|"
         r"top (?:choice|pick|preference)s?|favou?rite|prefere|preferido|preferida|en tete"
         r"|(?:would|'d) most like|most like to work|most want to work|top of my list"
-        r"|number one|le plus envie|aimerais le plus|me gustaria mas|mas me gustaria"),
+        r"|number one|le plus envie|aimerais le plus|me gustaria mas|mas me gustaria"
+        r"|first of all|to begin with|d'abord|tout d'abord|en premier|ante todo|en primer lugar"),
     (2, r"second|2nd|deuxieme|seconde|2e|2eme|2nde|segundo|segunda"),
     (3, r"third|3rd|troisieme|3e|3eme|tercer|tercero|tercera"),
 )

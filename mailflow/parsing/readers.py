@@ -421,10 +421,14 @@ def nothing_found(letter: Letter, ctx: Context) -> bool:
     reading = letter.reading
     if reading.found_nothing is None:
         return False
-    if reading.concern is None and (_only_thanks(reading.reply_text) or _LATER.search(
-            fold_accents(reading.reply_text[:600]).replace("’", "'"))):
-        # A thank-you alone, or a promise to answer later: nothing to apply, to ask or to
-        # answer (the reminders still go if the answer never comes).
+    text = fold_accents(reading.reply_text[:600]).replace("’", "'")
+    thanks_for_news = (letter.item is not None and letter.expects is None
+                       and bool(_THANKS.search(text)))
+    if reading.concern is None and (_only_thanks(reading.reply_text) or _LATER.search(text)
+                                    or thanks_for_news):
+        # A thank-you alone, a promise to answer later, or thanks for mail that asked
+        # nothing (a tip): nothing to apply, to ask or to answer (the reminders still go
+        # if an answer we asked for never comes).
         reading.kind = "unknown"
         reading.choices, reading.meeting, reading.survey_answers = [], None, {}
         return False

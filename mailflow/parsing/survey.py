@@ -22,9 +22,11 @@ _SCALE = re.compile(r"^(?P<v>-?\d+(?:[.,]\d+)?)\s*(?:(?:/|out\s+of|sur)\s*(?P<of
                     re.IGNORECASE)
 _YES = frozenset({"yes", "y", "yeah", "yep", "sure", "absolutely", "definitely", "certainly",
                   "of course", "oui", "o", "ouais", "bien sur", "absolument", "tout a fait",
-                  "certainement", "evidemment", "volontiers", "affirmative"})
+                  "certainement", "evidemment", "volontiers", "affirmative", "si", "claro",
+                  "por supuesto", "sin duda", "desde luego", "ja", "sim"})
 _NO = frozenset({"no", "n", "nope", "not really", "not at all", "non", "pas vraiment",
-                 "pas du tout", "absolument pas", "certainly not", "definitely not"})
+                 "pas du tout", "absolument pas", "certainly not", "definitely not",
+                 "para nada", "en absoluto", "nein", "nao"})
 
 
 @dataclass
@@ -60,7 +62,7 @@ def _strip_question(rest: str, question: Question) -> str:
 
 
 def _yes_no(text: str) -> bool | None:
-    """True or False when the answer starts with a yes or no (in English or French)."""
+    """True or False when the answer starts with a yes or no (English, French, Spanish…)."""
     words = fold(text).split()
     for size in (3, 2, 1):
         start = " ".join(words[:size])

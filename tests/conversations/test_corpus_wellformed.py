@@ -16,7 +16,8 @@ from tests.conversations import render
 CORPUS = sorted(p for p in (render.HERE / "cases").iterdir() if p.is_dir())
 HOLDOUT = sorted(p for p in (render.HERE / "holdout").iterdir() if p.is_dir())
 HOLDOUT2 = sorted(p for p in (render.HERE / "holdout2").iterdir() if p.is_dir())
-CASES = CORPUS + HOLDOUT + HOLDOUT2
+HOLDOUT3 = sorted(p for p in (render.HERE / "holdout3").iterdir() if p.is_dir())
+CASES = CORPUS + HOLDOUT + HOLDOUT2 + HOLDOUT3
 PLACEHOLDERS = {"{{OUR_MESSAGE_ID}}", "{{REPLY_TO}}", "{{OUR_DATE}}", "{{OUR_SUBJECT}}"}
 SAMPLE = {
     "{{OUR_MESSAGE_ID}}": "<mf-abc123.0f0f0f0f0f0f@northlake.example.org>",
@@ -52,6 +53,10 @@ def test_the_holdout_holds_forty_conversations_numbered_from_201():
 
 def test_the_second_holdout_holds_thirty_five_conversations_numbered_301_to_335():
     assert sorted(int(p.name.split("-")[0]) for p in HOLDOUT2) == list(range(301, 336))
+
+
+def test_the_third_holdout_holds_thirty_conversations_numbered_401_to_430():
+    assert sorted(int(p.name.split("-")[0]) for p in HOLDOUT3) == list(range(401, 431))
 
 
 def test_no_case_number_is_used_twice():

@@ -123,3 +123,11 @@ def test_the_mentor_one_would_most_like_and_the_one_after_her_are_ranked():
     reading = read_choices(text, ROSTER, NUMBERED)
     assert reading.choices == [JOHANNA, KWAME, SOFIA]
     assert reading.problems == []
+
+
+def test_french_d_abord_then_en_deuxieme_and_en_troisieme_are_ranks():
+    text = ("Je prendrais d'abord Kwame Mensah. En deuxième, Sofia Rossi, et en troisième "
+            "Chen Wei.")
+    reading = read_choices(text, ROSTER, NUMBERED)
+    assert reading.choices == [KWAME, SOFIA, CHEN]
+    assert reading.problems == []

@@ -76,3 +76,8 @@ def test_two_different_requests_are_not_read_as_one():
 def test_a_request_far_below_a_long_letter_is_left_to_a_person():
     letter = "We met twice and talked about grants.\n" * 60 + "Please unsubscribe me."
     assert read_asked_command(letter, TODAY) is None
+
+
+def test_a_spanish_plea_to_send_no_more_is_stop():
+    found = read_asked_command("Buenas, no me manden más correos de este programa.", TODAY)
+    assert found is not None and found.name == "stop"

@@ -21,6 +21,8 @@ CHOICES = SimpleNamespace(id="c1", message_id="c1.q@northlake.example.org",
                           recipients=[NOOR["email"]], meta={"expects": "choices"})
 CHECKIN = SimpleNamespace(id="m1", message_id="m1.q@northlake.example.org",
                           recipients=[KWAME["email"]], meta={"expects": "meeting"})
+TIP = SimpleNamespace(id="t1", message_id="t1.q@northlake.example.org",
+                      recipients=[NOOR["email"]], meta={})
 SURVEY = SimpleNamespace(id="s1", message_id="s1.q@northlake.example.org",
                          recipients=[NOOR["email"]], meta={"expects": "survey:midpoint"})
 
@@ -30,7 +32,7 @@ def ctx(tmp_path: Path) -> Context:
     ivan = {"email": "ivan@example.com", "name": "Ivan Petrov", "role": "mentee"}
     mentors = [{"email": e, "name": n, "role": "mentor"} for e, n in MENTORS.items()
                if e != KWAME["email"]]
-    return reading_context(tmp_path, [NOOR, KWAME, ivan, *mentors], [CHOICES, CHECKIN, SURVEY])
+    return reading_context(tmp_path, [NOOR, KWAME, ivan, *mentors], [CHOICES, CHECKIN, SURVEY, TIP])
 
 
 def _reply(ctx: Context, sender: dict, item, body: str):
@@ -178,3 +180,16 @@ def test_survey_answers_above_a_quote_without_marks_are_not_doubled_by_it(ctx):
 
     assert reading.kind == "survey" and not reading.needs_review
     assert reading.survey_answers == {1: 4, 2: "three times", 3: True}
+
+
+def test_thanks_for_mail_that_asked_nothing_needs_nobody(ctx):
+    reading = _reply(ctx, NOOR, TIP, "Thanks, this is useful - we will try the goals "
+                     "exercise at our next meeting.\n\nNoor\n")
+
+    assert reading.kind == "unknown" and not reading.needs_review
+
+
+def test_thanks_with_a_question_for_mail_that_asked_nothing_reaches_a_person(ctx):
+    reading = _reply(ctx, NOOR, TIP, "Thanks! Is there a template for the goals?\n")
+
+    assert reading.needs_review

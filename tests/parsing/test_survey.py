@@ -142,3 +142,8 @@ def test_question_number_not_in_the_survey_is_a_problem():
 def test_text_without_answers_is_not_found():
     reading = read("Thanks, see you soon!")
     assert not reading.found and reading.missing == [1, 2]
+
+
+def test_spanish_yes_and_no_with_a_remark_are_yes_and_no():
+    assert read("1. 5\n2. Sí, claro que sí").answers[2] is True
+    assert read("1. 2\n2. No, la verdad").answers[2] is False

@@ -144,8 +144,13 @@ def generate_messages(n: int, seed: int = 1) -> list[bytes]:
     return out
 
 
-def parse_args(description: str, default_n: int, quick_n: int) -> argparse.Namespace:
+def parse_args(description: str, default_n: int, quick_n: int, sizes: bool = False
+               ) -> argparse.Namespace:
+    """The common options; with ``sizes``, also ``--sizes 100,1000`` (program sizes)."""
     parser = argparse.ArgumentParser(description=description)
+    if sizes:
+        parser.add_argument("--sizes", type=lambda v: tuple(int(x) for x in v.split(",")),
+                            default=None, help="participants per program, comma-separated")
     parser.add_argument("--quick", action="store_true", help=f"smoke run (N={quick_n})")
     parser.add_argument("-n", type=int, default=None, help=f"how many (default {default_n})")
     parser.add_argument("--profile", action="store_true",
@@ -194,6 +199,9 @@ def profile_top(enabled: bool, title: str, top: int = 25) -> Iterator[None]:
         yield
     finally:
         profiler.disable()
+        stats = pstats.Stats(profiler)
+        print(f"\n--- cProfile of {title}: {stats.total_calls:,} function calls "
+              f"in {stats.total_tt:.2f} s (profiled) ---")
         for order in ("tottime", "cumulative"):
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(top)

@@ -59,19 +59,16 @@ class Ledger:
         self.store = store
         self.table = store.table("inbound")
         self.raw_dir = store.state_dir / "messages"
-        self.keys: set[str] = set()
-        self.message_ids: dict[str, str] = {}
-        for entry in self.table.all():
-            self._index(entry)
-
-    def _index(self, entry: dict[str, Any]) -> None:
-        self.keys.add(entry["key"])
-        if entry.get("message_id") and entry.get("state") != "duplicate":
-            self.message_ids.setdefault(entry["message_id"], entry["key"])
 
     def known(self, key: str) -> bool:
         """Whether the message with this ledger key was already recorded."""
-        return key in self.keys
+        return bool(self.store.lookup("inbound", "key", key))
+
+    def original(self, message_id: str) -> str | None:
+        """The key of the first entry (not a duplicate) recorded with this Message-ID."""
+        ids = self.store.lookup("inbound", "message_id", message_id)
+        entry = self.table.get(doc_id=ids[0]) if ids else None
+        return entry["key"] if entry is not None else None
 
     def mailbox(self, source: str) -> dict[str, Any]:
         """UIDVALIDITY and last UID taken in for ``source`` ({} when never read)."""
@@ -130,14 +127,14 @@ class Ledger:
         The raw bytes go to an append-only spool file per day, one fdatasync for the
         batch; a tail torn by a crash is never referenced, since entries are written after.
         """
-        fresh = [m for m in dict((m.key, m) for m in batch).values() if m.key not in self.keys]
+        fresh = [m for m in dict((m.key, m) for m in batch).values() if not self.known(m.key)]
         entries = []
         batch_ids: dict[str, str] = {}
         last_uids: dict[str, int] = {}
         spool, offset = self._spool(fresh, now[:10]) if fresh else ("", 0)
         for message in fresh:
             message_id = header_message_id(message.data)
-            original = (self.message_ids.get(message_id) or batch_ids.get(message_id)
+            original = (self.original(message_id) or batch_ids.get(message_id)
                         if message_id else None)
             if message_id and not original:
                 batch_ids[message_id] = message.key
@@ -159,13 +156,12 @@ class Ledger:
                 state = self.mailbox(source)
                 if uid > state.get("last_uid", 0):
                     self.store.table("mailboxes").update({"last_uid": uid}, _Q.source == source)
-        for entry in entries:  # only once they are on disk
-            self._index(entry)
         return entries
 
     def unfinished(self) -> list[dict[str, Any]]:
         """Entries recorded but not yet processed (the process stopped in between)."""
-        return [{**e, "doc_id": e.doc_id} for e in self.table.search(_Q.state == "received")]
+        ids = self.store.lookup("inbound", "state", "received")
+        return [{**e, "doc_id": e.doc_id} for e in self.table.get(doc_ids=ids) or ()]
 
     def finish(self, entry: dict[str, Any], state: str, summary: dict[str, Any]) -> None:
         """Mark an entry processed (or set aside) with what was understood of it."""

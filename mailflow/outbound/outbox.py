@@ -29,6 +29,7 @@ from typing import Any, BinaryIO
 
 from mailflow.errors import MailflowError, StoreError
 from mailflow.outbound import compaction
+from mailflow.store.due import DueQueue
 from mailflow.store.storage import FILE_MODE, StateWriteError, private_dir, write_all
 
 STATES = ("pending", "sending", "sent", "failed", "unknown")
@@ -94,6 +95,8 @@ class Outbox:
         self.clock = clock
         self.items: dict[str, OutboxItem] = {}
         self.by_message_id: dict[str, str] = {}
+        self._due = DueQueue()  # pending items by next try: what is due, without a scan
+        self._states: Counter[str] = Counter()
         self._answers: dict[str, list[float]] = {}  # recipient -> when answers were queued
         self._where: dict[str, tuple[int, int]] = {}  # item id -> (offset, length) of its add line
         self._lines = 0
@@ -135,16 +138,38 @@ class Outbox:
         self._lines += 1
         if record["op"] == "add":
             item = OutboxItem(**record["item"])
+            earlier = self.items.get(item.id)
             self.items[item.id] = item
-            self.by_message_id[item.message_id] = item.id
+            self._track(item, earlier.state if earlier else None)
             if record["data"] is not None:  # None: a compaction left out the sent bytes
                 self._where[item.id] = (offset, length)
             self._index_answer(item)
         elif record["id"] in self.items:
             item = self.items[record["id"]]
+            was = item.state
             for name in ("state", "attempts", "next_try", "updated", "error"):
                 if name in record:
                     setattr(item, name, record[name])
+            self._track(item, was)
+
+    def _track(self, item: OutboxItem, was: str | None) -> None:
+        """The one place the lookups follow an item (new, or changed from state ``was``):
+        by Message-ID, how many are in each state, and when a pending one is due."""
+        self.by_message_id[item.message_id] = item.id
+        if was != item.state:
+            if was is not None:
+                self._states[was] -= 1
+            self._states[item.state] += 1
+        if item.state == "pending":
+            self._due.put(item.id, item.next_try, item.created)
+        else:
+            self._due.discard(item.id)
+
+    def _untrack(self, item: OutboxItem) -> None:
+        """The item was never queued after all (its batch failed): the lookups forget it."""
+        self.by_message_id.pop(item.message_id, None)
+        self._states[item.state] -= 1
+        self._due.discard(item.id)
 
     def _recover(self) -> None:
         for item in self.items.values():
@@ -192,8 +217,10 @@ class Outbox:
             if not owe:
                 raise
             self._owed.append(record)
+        was = item.state
         for name, value in changes.items():
             setattr(item, name, value)
+        self._track(item, was)
 
     def has(self, key: str) -> bool:
         """Whether a mail with this idempotency key was ever queued."""
@@ -211,7 +238,7 @@ class Outbox:
         else:
             self._append(record)
         self.items[item.id] = item
-        self.by_message_id[item.message_id] = item.id
+        self._track(item, None)
         self._index_answer(item)
         return True
 
@@ -247,7 +274,7 @@ class Outbox:
             for record in self._batched:
                 item = self.items.pop(record["item"]["id"], None)
                 if item is not None:
-                    self.by_message_id.pop(item.message_id, None)
+                    self._untrack(item)
                     for recipient in item.recipients if item.kind == "reply" else ():
                         times = self._answers.get(mailbox_key(recipient), [])
                         if item.created in times:
@@ -276,13 +303,12 @@ class Outbox:
     def due(self, now: float) -> list[OutboxItem]:
         """Pending items whose next try has come: answers and notices before scheduled mail
         (a person who writes in is not answered after a mass mailing), oldest first."""
-        ready = [i for i in self.items.values() if i.state == "pending" and i.next_try <= now]
+        ready = [self.items[i] for i in self._due.due(now)]
         return sorted(ready, key=lambda i: (i.kind == "scheduled", i.created, i.id))
 
     def next_due(self) -> float | None:
         """When the earliest pending item may be tried, or None when nothing is pending."""
-        times = [i.next_try for i in self.items.values() if i.state == "pending"]
-        return min(times) if times else None
+        return self._due.earliest()
 
     def mark_sending(self, item: OutboxItem) -> None:
         """Record, durably, that the item is about to be handed to the server.
@@ -332,7 +358,7 @@ class Outbox:
 
     def counts(self) -> Counter[str]:
         """How many items are in each state."""
-        return Counter(item.state for item in self.items.values())
+        return +self._states  # kept by _track: no scan of every item ever queued
 
     def compaction_due(self) -> bool:
         """Whether the journal grew enough since it was last compacted (or opened)."""

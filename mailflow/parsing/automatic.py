@@ -173,7 +173,11 @@ def _machine_marks(msg: DecodedMessage) -> bool:
         return True
     if _MACHINE_TEXT.search(msg.text[:2000]):
         return True
-    return bool(_AUTO_SUBJECT.match(msg.subject)) and "?" not in msg.subject
+    prefix = _AUTO_SUBJECT.match(msg.subject)
+    # "Automatic reply: <the subject answered>": the prefix is the machine's, a question
+    # mark after it the answered mail's; without the colon, a "?" makes it a person's.
+    return prefix is not None and (msg.subject[prefix.end():].lstrip().startswith(":")
+                                   or "?" not in msg.subject)
 
 
 def by_subject_only(msg: DecodedMessage) -> bool:

@@ -242,11 +242,33 @@ def read_choices(new_text: str, roster: list[RosterEntry],
     """
     reading = ChoicesReading()
     try:
-        _read(new_text or "", _Roster(roster, numbered), reading)
+        known = _Roster(roster, numbered)
+        _read(new_text or "", known, reading)
+        _numbers_agree(new_text or "", known, reading)
     except Exception as error:  # conservative: a human looks at it
         reading.choices = []
         reading.problems.append(f"could not read the choices ({type(error).__name__})")
     return reading
+
+
+def _numbers_agree(text: str, roster: _Roster, reading: ChoicesReading) -> None:
+    """The completeness net for numbers: a run of our list's numbers written anywhere
+    ("mes choix : 8, 1 et 4") must name the choices read, in that order, or a person looks."""
+    if roster.numbered is None or not reading.choices:
+        return
+    for line in text.splitlines():
+        run = _NUMBER_RUN.search(line)
+        if run is None:
+            continue
+        said = []
+        for number in re.findall(r"\d{1,3}", run.group(0)):
+            found, _problem = roster.number(int(number))
+            said.append(found[0].email if len(found) == 1 else None)
+        if said != reading.choices[:len(said)]:
+            reading.problems.append(f"the reply also writes the numbers {run.group(0).strip()}, "
+                                    "which do not name the choices read")
+            reading.choices = []
+            return
 
 
 def _read(text: str, roster: _Roster, reading: ChoicesReading) -> None:

@@ -139,6 +139,34 @@ def _year_for(day: int, month: int, year: int | None, base: date | None,
         return None, f"{day}/{month} is not a real date"
 
 
+# A day of the month alone: "we had coffee on the 3rd" (the nearest such day on the
+# side of the message the sentence is about).
+_ORDINAL_DAY = re.compile(r"\b(?:on\s+)?the\s+(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b")
+
+
+def _day_of_month(text: str, base: date | None, past: bool
+                  ) -> tuple[date | None, str | None, str | None]:
+    match = _ORDINAL_DAY.search(text)
+    if match is None:
+        return None, None, None
+    if base is None:
+        return None, match[0], f"'{match[0]}' needs the message date"
+    day, year, month = int(match["day"]), base.year, base.month
+    for _ in range(3):  # the nearest month that has this day, on the right side of base
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            candidate = None
+        if candidate is not None and (candidate <= base if past else candidate >= base):
+            return candidate, match[0], None
+        month += -1 if past else 1
+        if month == 0:
+            year, month = year - 1, 12
+        elif month == 13:
+            year, month = year + 1, 1
+    return None, match[0], f"'{match[0]}' is not a day of the months around the message"
+
+
 def _explicit_date(text: str, base: date | None, past: bool, day_first: bool = False
                    ) -> tuple[date | None, str | None, str | None]:
     """(date, words, problem) for a written date; ``day_first`` for writers who put it first."""
@@ -176,7 +204,7 @@ def _explicit_date(text: str, base: date | None, past: bool, day_first: bool = F
             return None, words, f"'{words}' is not a date"
         found, problem = _year_for(day, month, year, base, past)
         return found, words, problem
-    return None, None, None
+    return _day_of_month(text, base, past)
 
 
 def written_date(text: str, base: date | None, past: bool, day_first: bool = False

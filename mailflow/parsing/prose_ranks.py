@@ -123,7 +123,12 @@ def read_prose_ranks(text: str, roster: list[RosterEntry]) -> ProseRanks:
     """The ranks that words give the mentors named in ``text`` (see the module's docstring)."""
     result = ProseRanks()
     mentions: list[_Mention] = []
-    for sentence in _SENTENCE.split(_plain(text)):
+    # Soft-wrapped lines joined (a lower-case letter or a comma, then a lower-case one), so
+    # a question wrapped over lines stays one sentence; a list's lines stay apart.
+    unwrapped = re.sub(r"(?<=[^\W\d_,;]|[,;])[ \t]*\n[ \t]*(?=[^\W\d_A-ZÀ-Þ])", " ", text)
+    for sentence in _SENTENCE.split(_plain(unwrapped)):
+        if sentence.rstrip().endswith("?"):
+            continue  # "Une question d'abord : est-ce que A ... ?" ranks nobody
         mentions.extend(_sentence_mentions(sentence, roster))
     result.cued = any(m.cues for m in mentions)
     if not result.cued:

@@ -6,43 +6,33 @@ from typing import Any
 
 from mailflow.program import lifecycle
 from mailflow.store import Store
-from mailflow.text import fold_accents
-
-
-def _ids(store: Store) -> dict[str, int]:
-    """Address -> document id, built once: a table scan per lookup grows with the roster."""
-    index = store.indexes.get("participants")
-    if index is None:
-        index = {}
-        for doc in store.table("participants").all():
-            for alias in doc.get("aliases") or ():
-                index[alias] = doc.doc_id
-            index[doc["email"]] = doc.doc_id
-        store.indexes["participants"] = index
-    return index
+from mailflow.store.indexes import fold_name
 
 
 def find(store: Store, email: str) -> dict | None:
-    """The participant with this address (registered, or linked by a coordinator), or None."""
-    doc_id = _ids(store).get(email.lower())
-    return store.table("participants").get(doc_id=doc_id) if doc_id is not None else None
+    """The participant with this address (registered, or linked by a coordinator), or None.
+
+    From the store's address index: a table scan per lookup would grow with the roster.
+    """
+    address = email.lower()
+    table = store.table("participants")
+    ids = store.lookup("participants", "address", address)
+    if len(ids) <= 1:
+        return table.get(doc_id=ids[0]) if ids else None
+    found = table.get(doc_ids=ids)
+    # Registered beats linked; then the latest, should two records ever claim one address.
+    return next((d for d in found if d["email"] == address), found[-1] if found else None)
 
 
 def insert(store: Store, record: dict) -> int:
     """Add a new participant (``record['email']`` lower case); returns its document id."""
-    doc_id = store.table("participants").insert(record)
-    _ids(store)[record["email"]] = doc_id
-    _renamed(store, record["email"], None, record.get("name"))
+    doc_id: int = store.table("participants").insert(record)
     return doc_id
 
 
 def insert_many(store: Store, records: list[dict]) -> None:
     """Add many new participants in one table write (an import): linear, not quadratic."""
-    ids = store.table("participants").insert_multiple(records)
-    forget_names(store)
-    index = _ids(store)
-    for record, doc_id in zip(records, ids, strict=True):
-        index[record["email"]] = doc_id
+    store.table("participants").insert_multiple(records)
 
 
 def add_events(store: Store, events: list[tuple[str, str, str, str]]) -> None:
@@ -91,7 +81,6 @@ def record_application(store: Store, *, email: str, name: str, role: str | None,
     if language and not existing.get("language"):
         update["language"] = language
     table.update(update, doc_ids=[existing.doc_id])
-    _renamed(store, existing["email"], existing.get("name"), update["name"])
     add_event(store, email, "application_updated", cause, at,
               {"complete": complete, "fields": sorted(fields)})
     return {**existing, **update}
@@ -108,8 +97,6 @@ def set_fields(store: Store, email: str, values: dict[str, Any], cause: str, at:
     if person is None:
         return
     store.table("participants").update({**values, "updated": at}, doc_ids=[person.doc_id])
-    if "name" in values:
-        _renamed(store, person["email"], person.get("name"), values["name"])
     add_event(store, email, "set", cause, at, values)
 
 
@@ -142,40 +129,18 @@ def link(store: Store, person: dict, address: str, cause: str, at: str) -> None:
         raise lifecycle.TransitionError(f"{address} is already {other['email']}'s address")
     aliases = sorted({*(person.get("aliases") or []), address} - {person["email"]})
     set_fields(store, person["email"], {"aliases": aliases}, cause, at)
-    index = _ids(store)
-    index[address] = index[person["email"]]
-
-
-def _fold_name(name: str) -> str:
-    return fold_accents(" ".join(name.split()))
 
 
 def named(store: Store, name: str) -> list[dict]:
-    """Participants whose name is ``name`` (case and accents aside), from an index."""
-    index = store.indexes.get("names")
-    if index is None:
-        index = {}
-        for doc in store.table("participants").all():
-            index.setdefault(_fold_name(doc.get("name") or ""), []).append(doc["email"])
-        store.indexes["names"] = index
-    found = (find(store, email) for email in index.get(_fold_name(name), []) if name.strip())
-    return [dict(p) for p in found if p is not None]
+    """Participants whose name is ``name`` (case and accents aside), from the name index."""
+    if not name.strip():
+        return []
+    ids = store.lookup("participants", "name", fold_name(name))
+    return [dict(p) for p in store.table("participants").get(doc_ids=ids) or ()]
 
 
 def forget_names(store: Store) -> None:
-    """Many names changed: the name index is built again when next needed."""
-    store.indexes.pop("names", None)
-
-
-def _renamed(store: Store, email: str, old: str | None, new: str | None) -> None:
-    """Keep the name index (if built) right after one person's name changed."""
-    index = store.indexes.get("names")
-    if index is None or old == new:
-        return
-    if old is not None and email in index.get(_fold_name(old), []):
-        index[_fold_name(old)].remove(email)
-    if new:
-        index.setdefault(_fold_name(new), []).append(email)
+    """Kept for callers that changed many names: the store's name index is already right."""
 
 
 def stop_rules(store: Store, person: dict, rules: list[str], cause: str, at: str) -> None:

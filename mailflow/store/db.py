@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tinydb.table import Table
 
 from mailflow.errors import StoreError
 from mailflow.store.lock import ProgramLock
 from mailflow.store.storage import AtomicJSONStorage, private_dir, tighten
-from mailflow.store.table import LoggedDB
+from mailflow.store.table import LoggedDB, LoggedTable
 
 SCHEMA_VERSION = 1
 STORE_NAME = "store.json"
@@ -51,6 +51,10 @@ class Store:
             self._depth = 0
             self.indexes: dict[str, dict[str, Any]] = {}  # derived lookups, dropped on rollback
             self._check_schema()
+            if not read_only:  # a writer (the daemon) does it now, not at its first message
+                self.storage.indexes.build_all()
+                for name in TABLES:
+                    cast(LoggedTable, self.db.table(name)).prime_next_id()
         except BaseException:
             self._lock.release()
             raise
@@ -74,6 +78,15 @@ class Store:
         if name not in TABLES:
             raise KeyError(f"unknown store table {name!r}")
         return self.db.table(name)
+
+    def lookup(self, table: str, index: str, key: str) -> list[int]:
+        """Ids of the documents of ``table`` that ``index`` finds under ``key`` (see indexes.py).
+
+        Read the documents with ``table(name).get(doc_id=...)``: the index only spares a scan.
+        """
+        if table not in TABLES:
+            raise KeyError(f"unknown store table {table!r}")
+        return self.storage.indexes.lookup(table, index, key)
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:

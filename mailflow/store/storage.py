@@ -24,6 +24,7 @@ from tinydb.storages import Storage
 
 from mailflow.errors import StoreError
 from mailflow.store import changelog
+from mailflow.store.indexes import Indexes
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,7 @@ class AtomicJSONStorage(Storage):
         self._has_snapshot = False
         self._compact_at = COMPACT_BYTES
         self._fd: int | None = None
+        self.indexes = Indexes(self.read)  # lookups over the data, kept right by ``changed``
 
     def read(self) -> dict[str, Any] | None:
         if self._data is None:
@@ -156,6 +158,7 @@ class AtomicJSONStorage(Storage):
 
     def load(self) -> dict[str, Any] | None:
         """Read the snapshot and replay the log over it, discarding what is in memory."""
+        self.indexes.reset()
         for _ in range(READ_ATTEMPTS):
             follows, data = self._load_once()
             if follows:
@@ -233,7 +236,9 @@ class AtomicJSONStorage(Storage):
     def changed(self, table: str, doc_ids: Iterable[int | str]) -> None:
         """These documents of ``table`` changed (or went): commit them, or at the flush."""
         self._check_writable()
-        self.pending.setdefault(table, set()).update(str(i) for i in doc_ids)
+        ids = [str(i) for i in doc_ids]
+        self.pending.setdefault(table, set()).update(ids)
+        self.indexes.changed(table, ids, (self._data or {}).get(table, {}))
         if not self.deferred and not self._hold:
             self.flush()
 
@@ -252,6 +257,7 @@ class AtomicJSONStorage(Storage):
         self._check_writable()
         self._data = data
         self.dirty = True
+        self.indexes.reset()
         if not self.deferred:
             self.flush()
 
@@ -329,6 +335,7 @@ class AtomicJSONStorage(Storage):
         self._data = None
         self.dirty = False
         self.pending.clear()
+        self.indexes.reset()
 
     def close(self) -> None:
         """Commit, fold the log into the snapshot, and let go of the log file."""

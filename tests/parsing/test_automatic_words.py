@@ -90,3 +90,10 @@ def test_a_delay_notice_titled_in_italian_is_a_temporary_bounce(tmp_path):
     reading = understand(msg, reading_context(tmp_path, []))
     assert reading.bounced_recipient == "giulia.conti@ateneo.example.it"
     assert reading.bounce_status == "temporary"
+
+
+def test_an_automatic_reply_prefix_before_a_question_subject_is_still_an_auto_reply():
+    msg = _mail("From: Ana Lopes <ana@uni.example>\nSubject: Automatic reply: Have you met "
+                "your mentor yet?", "I am travelling until 24 March with little access to "
+                "email.\nAna")
+    assert automatic_kind(msg, OWN) == "auto_reply"

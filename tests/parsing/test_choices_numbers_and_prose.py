@@ -131,3 +131,17 @@ def test_french_d_abord_then_en_deuxieme_and_en_troisieme_are_ranks():
     reading = read_choices(text, ROSTER, NUMBERED)
     assert reading.choices == [KWAME, SOFIA, CHEN]
     assert reading.problems == []
+
+
+def test_a_rank_word_inside_a_wrapped_question_about_a_mentor_ranks_nobody():
+    text = ("First of all, a question: does Kwame Mensah also take students who are not\n"
+            "in genomics? I would not want to waste his time.\n\n"
+            "Meanwhile, my choices in order: 6, 2 and 4.\n")
+    reading = read_choices(text, ROSTER, NUMBERED)
+    assert reading.choices == [JOHANNA, CHEN, AMELIE]
+
+
+def test_numbers_of_our_list_that_disagree_with_the_names_read_go_to_review():
+    text = "My first choice is Kwame Mensah, then Sofia Rossi.\nIn numbers: 2, 1\n"
+    reading = read_choices(text, ROSTER, NUMBERED)
+    assert reading.choices == [] and reading.problems

@@ -195,3 +195,13 @@ def test_spanish_not_yet_is_not_met():
 
 def test_could_not_manage_to_meet_is_not_met():
     assert read_meeting("We haven't managed to meet yet.", FRIDAY, None).met is False
+
+
+def test_a_day_of_the_month_alone_is_that_day_of_the_message_month():
+    reading = read_meeting("Yes, we had lunch on the 11th.", FRIDAY, None)
+    assert reading.met is True and reading.date == date(2024, 3, 11)
+
+
+def test_a_day_of_the_month_after_the_message_day_is_in_the_month_before():
+    reading = read_meeting("Yes, we met on the 28th.", FRIDAY, None)
+    assert reading.met is True and reading.date == date(2024, 2, 28)

@@ -11,9 +11,10 @@ from mailflow.errors import ConfigError, TemplateError
 from mailflow.outbound.outbox import Outbox
 from mailflow.outbound.templates import Templates
 from mailflow.program.context import TemplateContext
+from mailflow.program.coverage import missing_guides, missing_templates, missing_texts
 from mailflow.program.digest import build_digest
 from mailflow.program.rules import Rule
-from mailflow.program.samples import render_problems
+from mailflow.program.samples import render_problems, template_uses
 from mailflow.program.scheduled import ScheduledRule, load_scheduled
 from mailflow.runtime import load_definitions
 from mailflow.store import Store
@@ -34,6 +35,7 @@ def check(root: Path, connect: bool = False) -> int:
                           "add rules/*.yaml there (mailflow init NEW_DIR writes the example's), "
                           "or remove the empty folder to use the built-in rules")
     _render_all(config, templates, rules, scheduled)
+    _languages(config, templates, rules, scheduled)
     inactive: list[str] = []
     load_scheduled(config.rules_dir, None, config.calendar, strict=False, inactive=inactive)
     for name in inactive:
@@ -64,6 +66,22 @@ def _render_all(config: Config, templates: Templates, rules: list[Rule],
     if problems:
         raise TemplateError("templates that cannot be sent:\n  " + "\n  ".join(problems))
     print("templates rendered: every template the rules send, in every language it has")
+
+
+def _languages(config: Config, templates: Templates, rules: list[Rule],
+               scheduled: list[ScheduledRule]) -> None:
+    """Every text people read, in every program language: the first gap fails the check."""
+    sent = {name: where for name, (where, _) in
+            template_uses(rules, scheduled, templates).items()}
+    gaps = [*missing_templates(config, sent, lambda name, language:
+                               templates.language_for(name, language) == language),
+            *missing_texts(config), *missing_guides(config)]
+    for gap in gaps[1:]:
+        print(f"  missing: {gap}")
+    if gaps:
+        raise gaps[0]
+    print(f"languages: {', '.join(config.languages)}: every template, survey, event, form "
+          "label and guide people read exists in each")
 
 
 def _connect(config: Config) -> None:

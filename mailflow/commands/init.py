@@ -2,9 +2,10 @@
 
 The base is the example program (config.yaml, rules/, templates/: see mailflow.builtin).
 A preset in ``mailflow/presets/NAME/`` may bring its own config.yaml and rules/ (which
-replace the example's), templates (added to, or overriding, the example's) and guide.md
-(attached to introductions). The program is built in a hidden sibling folder and moved
-into place at the end, so a failure leaves nothing behind and a retry starts clean.
+replace the example's), templates (added to, or overriding, the example's) and its guide,
+one file per language (guide.en.md, guide.fr.md), attached to introductions in each
+person's language. The program is built in a hidden sibling folder and moved into place
+at the end, so a failure leaves nothing behind and a retry starts clean.
 """
 
 from __future__ import annotations
@@ -69,8 +70,8 @@ def _fill(build: Path, source: Path) -> None:
             html = build / "templates" / text.relative_to(source / "templates")
             html.with_suffix(".html").unlink(missing_ok=True)
         shutil.copytree(source / "templates", build / "templates", dirs_exist_ok=True)
-    if (source / "guide.md").is_file():
-        shutil.copy(source / "guide.md", build / "guide.md")
+    for guide in (*source.glob("guide.md"), *source.glob("guide.*.md")):
+        shutil.copy(guide, build / guide.name)  # guide.en.md, guide.fr.md: one per language
     os.chmod(build, 0o777 & ~_umask())  # mkdtemp makes it 0700; a program folder is not
 
 

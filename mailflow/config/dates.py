@@ -8,7 +8,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mailflow.config.timetext import ProgramDate, parse_duration, parse_time, parse_when
+from mailflow.config.translated import read_translated
 from mailflow.config.yamlfile import YamlDoc
+
+TITLE_FIX = ("write the event's title as people read it in invitations, one per language "
+             "of program.languages, e.g. {en: First training, fr: Première formation}")
+LOCATION_FIX = ("write where the event takes place, one text per language of "
+                "program.languages, e.g. {en: Room A-101, fr: Salle A-101}")
 
 
 @dataclass(frozen=True)
@@ -20,8 +26,10 @@ class CalendarConfig:
     dates: dict[str, ProgramDate] = field(default_factory=dict)
 
 
-def load_calendar(doc: YamlDoc, data: Any, zone: ZoneInfo) -> CalendarConfig:
-    """Validate ``calendar:``; errors name the key and show a valid example."""
+def load_calendar(doc: YamlDoc, data: Any, zone: ZoneInfo,
+                  languages: tuple[str, ...] = ("en",)) -> CalendarConfig:
+    """Validate ``calendar:``; errors name the key and show a valid example. Titles and
+    locations are texts people read: plain, or one per language (the default first)."""
     if data is None:
         return CalendarConfig(zone=zone)
     if not isinstance(data, dict):
@@ -63,7 +71,9 @@ def load_calendar(doc: YamlDoc, data: Any, zone: ZoneInfo) -> CalendarConfig:
         if duration is not None and duration.total_seconds() <= 0:
             raise doc.error(f"{key}.duration", "a duration of zero is meaningless",
                             "write how long the event lasts, such as 90m or 2h")
-        dates[str(name)] = ProgramDate(name=str(name), when=when, duration=duration,
-                                       title=str(item.get("title") or ""),
-                                       location=str(item.get("location") or ""))
+        texts = {part: read_translated(doc, f"{key}.{part}", item[part], languages,
+                                       languages[0], fix)
+                 if item.get(part) is not None else ""
+                 for part, fix in (("title", TITLE_FIX), ("location", LOCATION_FIX))}
+        dates[str(name)] = ProgramDate(name=str(name), when=when, duration=duration, **texts)
     return CalendarConfig(zone=zone, send_time=send_time, dates=dates)

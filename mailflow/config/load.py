@@ -24,6 +24,7 @@ from mailflow.config.model import (
 )
 from mailflow.config.schema import RetentionConfig, ReviewConfig, Setting, settings_of
 from mailflow.config.secrets import SecretRef
+from mailflow.config.translated import Translated, read_translated
 from mailflow.config.yamlfile import YamlDoc, load_yaml
 
 CONFIG_NAME = "config.yaml"
@@ -48,8 +49,11 @@ def __getattr__(name: str) -> Path:
 class _Reader:
     """Typed access to a YAML mapping that raises ConfigErrors pointing at the key."""
 
-    def __init__(self, doc: YamlDoc, data: Any, prefix: str, root: Path | None = None) -> None:
+    def __init__(self, doc: YamlDoc, data: Any, prefix: str, root: Path | None = None,
+                 languages: tuple[str, ...] = ("en",)) -> None:
         self.doc, self.prefix, self.root = doc, prefix, root
+        # The program's languages, the default first: how translated texts are read.
+        self.languages = languages
         if data is None:
             data = {}
         if not isinstance(data, dict):
@@ -92,17 +96,25 @@ class _Reader:
         name = declared.name
         if default is MISSING:
             default = declared.default
-        kind = str if declared.kind is Path else declared.kind
+        # A translated text is checked by read_translated, which says what it accepts.
+        read_as: dict[type, type | tuple[type, ...]] = {Path: str, Translated: object,
+                                                        tuple: list}
+        kind = read_as.get(declared.kind, declared.kind)
         value = self.get(name, kind, None if default is MISSING else default,
                          required=default is MISSING, fix=declared.fix())
         if value is None:
             return None
+        if declared.kind is Translated and name in self.data:
+            return read_translated(self.doc, self.key(name), value, self.languages,
+                                   self.languages[0], declared.fix())
         problem = declared.problem(value)
         if problem:
             raise self.doc.error(self.key(name), problem, declared.fix())
         if declared.kind is Path:
             assert self.root is not None, "a Path setting needs the program folder"
             return (self.root / value).resolve()
+        if declared.kind is tuple:
+            return tuple(value)
         return value
 
     def settings(self, cls: type, names: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -114,11 +126,15 @@ class _Reader:
     def sub(self, name: str) -> _Reader | None:
         if self.data.get(name) is None:
             return None
-        return _Reader(self.doc, self.data[name], self.key(name), self.root)
+        return _Reader(self.doc, self.data[name], self.key(name), self.root, self.languages)
+
+    def item(self, data: Any, key: str) -> _Reader:
+        """A reader of another mapping of the same document (a list item, say)."""
+        return _Reader(self.doc, data, key, self.root, self.languages)
 
     def section(self, name: str) -> _Reader:
         """A nested mapping, empty when absent."""
-        return self.sub(name) or _Reader(self.doc, {}, self.key(name), self.root)
+        return self.sub(name) or self.item({}, self.key(name))
 
     def email(self, name: str, required: bool = True) -> str | None:
         value = self.get(name, str, required=required, fix="an address such as "
@@ -173,8 +189,9 @@ def _server(reader: _Reader, proto: str) -> ServerConfig:
     return ServerConfig(port=port, security=security, password=password, **values)
 
 
-def _forms(doc: YamlDoc, data: Any, key: str) -> dict[str, tuple[FormField, ...]]:
-    reader = _Reader(doc, data, key)
+def _forms(languages: tuple[str, ...], doc: YamlDoc, data: Any, key: str
+           ) -> dict[str, tuple[FormField, ...]]:
+    reader = _Reader(doc, data, key, languages=languages)
     reader.unknown_keys({"mentee", "mentor"})
     declared = settings_of(FormField)
     forms: dict[str, tuple[FormField, ...]] = {}
@@ -183,28 +200,31 @@ def _forms(doc: YamlDoc, data: Any, key: str) -> dict[str, tuple[FormField, ...]
                            "and label:")
         fields = []
         for index, item in enumerate(items):
-            item_reader = _Reader(doc, item, f"{reader.key(role)}[{index}]")
+            item_reader = reader.item(item, f"{reader.key(role)}[{index}]")
             item_reader.unknown_keys(set(declared) | {"labels"})
             values = item_reader.settings(FormField)
             other = item_reader.get("labels", list, [], fix="a list of other labels")
-            fields.append(FormField(labels=(values["label"], *[str(x) for x in other]),
-                                    **values))
+            # A reply may use the label of any language, or one of the other spellings.
+            written = getattr(values["label"], "texts", {}).values()
+            labels = dict.fromkeys((values["label"], *written, *[str(x) for x in other]))
+            fields.append(FormField(labels=tuple(labels), **values))
         forms[role] = tuple(fields)
     return forms
 
 
-def _surveys(doc: YamlDoc, data: Any, key: str) -> dict[str, Survey]:
-    reader = _Reader(doc, data, key)
+def _surveys(languages: tuple[str, ...], doc: YamlDoc, data: Any, key: str
+             ) -> dict[str, Survey]:
+    reader = _Reader(doc, data, key, languages=languages)
     declared = settings_of(Question)
     surveys = {}
     for name in reader.data:
-        survey = _Reader(doc, reader.data[name], reader.key(str(name)))
+        survey = reader.item(reader.data[name], reader.key(str(name)))
         survey.unknown_keys({"title", "questions"})
         questions = []
         items = survey.get("questions", list, required=True,
                            fix="a list of questions, each with kind: and text:")
         for index, item in enumerate(items):
-            q = _Reader(doc, item, f"{survey.key('questions')}[{index}]")
+            q = survey.item(item, f"{survey.key('questions')}[{index}]")
             q.unknown_keys(set(declared))
             values = q.settings(Question, ("kind", "text", "required", "low", "high"))
             number = q.setting(declared["number"], index + 1)
@@ -227,10 +247,21 @@ def _program(doc: YamlDoc, top: _Reader) -> tuple[_Reader, dict[str, Any]]:
     program = top.sub("program")
     if program is None:
         raise doc.error("program", "missing", "add 'program:' with 'name:' and 'address:'")
-    identity = ("name", "address", "language", "timezone")
+    identity = ("name", "address", "language", "languages", "timezone")
     program.unknown_keys({*identity, "secret_env", "secret_file", "secret"})
     values = program.settings(Config, identity)
     values["address"] = program.email("address")
+    if not values["languages"]:
+        raise doc.error("program.languages", "no language given",
+                        "list the languages people are written to in, e.g. [en, fr]")
+    if values["language"] not in values["languages"]:
+        where = "program.language" if "language" in program.data else "program.languages"
+        raise doc.error(where, f"the default language {values['language']!r} is not among "
+                        f"program.languages ({', '.join(values['languages'])})",
+                        f"add {values['language']} to program.languages, or set "
+                        "program.language to one of them")
+    # The default language first: a plain text is taken to be written in it.
+    values["languages"] = tuple(dict.fromkeys((values["language"], *values["languages"])))
     try:
         ZoneInfo(values["timezone"])
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -295,9 +326,11 @@ def load_config(root: Path) -> Config:
     health = top.section("health")
     health.unknown_keys(set(settings_of(HealthConfig)))
 
-    forms = _forms(*_defaults_or(doc, top, "forms", builtin("config/default_forms.yaml")))
-    surveys = _surveys(*_defaults_or(doc, top, "surveys",
-                                     builtin("config/default_surveys.yaml")))
+    languages = identity["languages"]
+    forms_from = _defaults_or(doc, top, "forms", builtin("config/default_forms.yaml"))
+    surveys_from = _defaults_or(doc, top, "surveys", builtin("config/default_surveys.yaml"))
+    forms = _forms(languages, *forms_from)
+    surveys = _surveys(languages, *surveys_from)
 
     retention = top.section("retention")
     retention.unknown_keys(set(settings_of(RetentionConfig)))
@@ -323,7 +356,8 @@ def load_config(root: Path) -> Config:
         outbox=outbox_config,
         forms=forms,
         surveys=surveys,
-        calendar=load_calendar(doc, top.data.get("calendar"), ZoneInfo(identity["timezone"])),
+        calendar=load_calendar(doc, top.data.get("calendar"), ZoneInfo(identity["timezone"]),
+                               languages),
         rules_dir=rules_dir if rules_dir.is_dir() else builtin("rules"),
         templates_dirs=tuple(dict.fromkeys(
             d.resolve() for d in (templates_dir, builtin("templates")) if d.is_dir())),

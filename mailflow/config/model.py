@@ -10,9 +10,10 @@ from typing import Literal
 from mailflow.config.dates import CalendarConfig
 from mailflow.config.schema import RetentionConfig, ReviewConfig, setting
 from mailflow.config.secrets import SecretRef
+from mailflow.config.translated import LANGUAGES as LANGUAGES
+from mailflow.config.translated import Translated
 
 SECURITY_MODES = ("ssl", "starttls", "none")
-LANGUAGES = ("en", "fr")
 SURVEY_KINDS = ("scale", "yesno", "text")
 
 
@@ -99,12 +100,12 @@ class FormField:
     """One field of an application form."""
 
     key: str = setting(str, "the field's name in the rules and templates")
-    label: str = setting(str, "the label applicants write before their answer")
+    label: str = setting(Translated, "the label applicants write before their answer")
     labels: tuple[str, ...] = ()
     required: bool = setting(bool, "whether an application without it is incomplete", False)
     shareable: bool = setting(bool, "whether it may be shown to the other person of a pair",
                               False)
-    help: str = setting(str, "a hint shown under the field in the form", "")
+    help: str = setting(Translated, "a hint shown under the field in the form", "")
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class Question:
     number: int = setting(int, "the number people write before their answer", minimum=1)
     kind: Literal["scale", "yesno", "text"] = setting(str, "the kind of answer expected",
                                                       choices=SURVEY_KINDS)
-    text: str = setting(str, "the question as people read it")
+    text: str = setting(Translated, "the question as people read it")
     required: bool = setting(bool, "whether the survey is incomplete without it", True)
     low: int = setting(int, "the lowest value of a scale question", 1)
     high: int = setting(int, "the highest value of a scale question", 5)
@@ -126,7 +127,7 @@ class Survey:
 
     key: str
     questions: list[Question]
-    title: str = setting(str, "the survey's title", "")
+    title: str = setting(Translated, "the survey's title", "")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,6 +138,10 @@ class Config:
     name: str = setting(str, "the program's name, as it signs its mail")
     address: str = setting(str, "the program's mailbox address, where replies come back")
     language: str = setting(str, "the language of the program's mail", "en", choices=LANGUAGES)
+    languages: tuple[str, ...] = setting(
+        tuple, "the languages the program writes to people in: every text people read "
+        "(templates, surveys, event titles, form labels, the guide) exists in each",
+        ("en", "fr"), choices=LANGUAGES)
     timezone: str = setting(str, "the IANA time zone of the program's dates, such as "
                             "Europe/Paris", "UTC")
     coordinators: tuple[Person, ...]
@@ -162,6 +167,11 @@ class Config:
     def local_part(self) -> str:
         """The local part of the program's address, to which +tokens are added."""
         return self.address.rsplit("@", 1)[0]
+
+    def writes_to(self, language: str | None) -> str:
+        """The language of mail to a reader of ``language``: theirs when the program writes
+        in it (program.languages), else the program's default."""
+        return language if language in self.languages else self.language
 
     def is_coordinator_address(self, address: str) -> bool:
         """Whether ``address`` is one of the configured coordinators (not proof of authority)."""

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mailflow.config.translated import Translated
+
 _SETTING = "mailflow.setting"
 
 
@@ -34,10 +36,14 @@ class Setting:
 
     def expected(self) -> str:
         """The accepted values in words, e.g. 'a whole number of at least 1'."""
+        if self.choices and self.kind is tuple:
+            return "a list of some of: " + ", ".join(self.choices)
         if self.choices:
             return "one of: " + ", ".join(self.choices)
         words = {int: "a whole number", float: "a number", bool: "true or false",
-                 str: "text", Path: "a path"}.get(self.kind, self.kind.__name__)
+                 str: "text", Path: "a path", tuple: "a list",
+                 Translated: "text, or one text per language such as {en: ..., fr: ...}",
+                 }.get(self.kind, self.kind.__name__)
         if self.minimum is not None and self.maximum is not None:
             return f"{words} from {self.minimum:g} to {self.maximum:g}"
         if self.minimum is not None:
@@ -48,11 +54,16 @@ class Setting:
 
     def fix(self) -> str:
         """The fix shown with an error about this key: what it is and what it accepts."""
-        default = f" (default {self.default})" if self.has_default and self.default else ""
+        shown = (f"[{', '.join(map(str, self.default))}]" if isinstance(self.default, tuple)
+                 else self.default)
+        default = f" (default {shown})" if self.has_default and self.default else ""
         return f"{self.name}: {self.help}; use {self.expected()}{default}"
 
     def problem(self, value: Any) -> str | None:
         """Why ``value`` (already of ``kind``) is refused, or None when it is acceptable."""
+        if self.choices and isinstance(value, list | tuple):
+            wrong = [item for item in value if item not in self.choices]
+            return f"{wrong[0]!r} is not allowed" if wrong else None
         if self.choices and value not in self.choices:
             return f"{value!r} is not allowed"
         if isinstance(value, bool) or not isinstance(value, int | float):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 import yaml
 
 from mailflow.errors import ConfigError
+
+_LAST_PART = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")  # '.port' of 'outbox.smtp.port', '[2]'
 
 
 @dataclass
@@ -20,8 +23,12 @@ class YamlDoc:
     lines: dict[str, int] = field(default_factory=dict)
 
     def where(self, key: str) -> str:
-        """``key`` with its line number when known, for error messages."""
-        line = self.lines.get(key)
+        """``key`` with its line number when known, for error messages; a key that is not
+        in the file is placed at the line of the nearest mapping above it, where it goes."""
+        line, above = self.lines.get(key), key
+        while line is None and _LAST_PART.search(above):
+            above = _LAST_PART.sub("", above)
+            line = self.lines.get(above)
         return f"line {line}, key '{key}'" if line else f"key '{key}'"
 
     def error(self, key: str, problem: str, fix: str = "") -> ConfigError:

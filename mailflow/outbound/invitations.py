@@ -7,14 +7,16 @@ from datetime import datetime, timedelta
 import icalendar
 
 from mailflow.config.timetext import ProgramDate
+from mailflow.config.translated import in_language
 from mailflow.outbound.compose import Attachment
 
 DEFAULT_DURATION = timedelta(hours=1)
 
 
 def event_invitation(event: ProgramDate, organizer: str, organizer_name: str, attendee: str,
-                     domain: str, stamp: datetime) -> Attachment:
-    """An ``invite.ics`` that calendars add as an event; one stable UID per program date."""
+                     domain: str, stamp: datetime, language: str = "en") -> Attachment:
+    """An ``invite.ics`` that calendars add as an event; one stable UID per program date.
+    Its title and location are the attendee's ``language`` (LANGUAGE=, RFC 5545 3.2.10)."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//mailflow//mentorship program//EN")
     calendar.add("version", "2.0")
@@ -24,9 +26,12 @@ def event_invitation(event: ProgramDate, organizer: str, organizer_name: str, at
     vevent.add("dtstamp", stamp)
     vevent.add("dtstart", event.when)
     vevent.add("dtend", event.when + (event.duration or DEFAULT_DURATION))
-    vevent.add("summary", event.title or event.name.replace("_", " ").capitalize())
+    language_param = {"language": language}
+    vevent.add("summary", in_language(event.title, language)
+               or event.name.replace("_", " ").capitalize(), parameters=language_param)
     if event.location:
-        vevent.add("location", event.location)
+        vevent.add("location", in_language(event.location, language),
+                   parameters=language_param)
     organizer_prop = icalendar.vCalAddress(f"mailto:{organizer}")
     organizer_prop.params["cn"] = icalendar.vText(organizer_name)
     vevent.add("organizer", organizer_prop)

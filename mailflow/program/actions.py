@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from mailflow.config.translated import read_translated
 from mailflow.config.yamlfile import YamlDoc
 from mailflow.parsing.expects import Expects
 from mailflow.parsing.reading import Reading
@@ -258,9 +259,19 @@ class Review(ActionSpec):
 
     def parse(self, doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
               place: str) -> Action:
-        if not isinstance(raw[self.name], str):
-            raise doc.error(f"{key}.review", "expected the reason as text")
-        return Action(self.name, reason=raw[self.name])
+        reason = raw[self.name]
+        if isinstance(reason, dict) and reason and all(
+                isinstance(k, str) and isinstance(v, str) and v.strip()
+                for k, v in reason.items()):
+            # Shown to the sender in a clarification: one text per language.
+            first = next(iter(reason))
+            return Action(self.name, reason=read_translated(
+                doc, f"{key}.review", reason, tuple(reason), first))
+        if not isinstance(reason, str):
+            raise doc.error(f"{key}.review", "expected the reason as text",
+                            "write the reason after 'review:', or one per language, e.g. "
+                            "{en: ..., fr: ...}")
+        return Action(self.name, reason=reason)
 
     def run(self, action: Action, firing: Firing, mailings: Mailings) -> dict | None:
         if firing.reading is not None:

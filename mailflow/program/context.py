@@ -13,10 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from mailflow.config.model import Config
+from mailflow.config.translated import in_language
 from mailflow.parsing.expects import Expects
 from mailflow.parsing.reading import Reading
 from mailflow.program import participants
 from mailflow.program.calendar import format_date
+from mailflow.program.reasons import reason_in
 from mailflow.store import Store
 
 UNSUBSCRIBE_HINT = {
@@ -32,10 +34,19 @@ _RE_PREFIX = re.compile(r"^(\s*(re|aw|sv|antw|tr|réf|ref|fwd?|wg)\s*(\[\d+\])?\
 _LINKISH = re.compile(r"\S*(?:://|www\.|@)\S*|\S+\.(?:[a-z]{2,})(?:/\S*)?\b", re.IGNORECASE)
 
 
-def form_context(config: Config) -> dict:
-    """The application forms as templates see them."""
-    return {role: [{"key": f.key, "label": f.label, "required": f.required, "help": f.help}
+def form_context(config: Config, language: str | None = None) -> dict:
+    """The application forms as templates see them, labelled in ``language``."""
+    lang = language or config.language
+    return {role: [{"key": f.key, "label": in_language(f.label, lang), "required": f.required,
+                    "help": in_language(f.help, lang)}
                    for f in fields] for role, fields in config.forms.items()}
+
+
+def labels_in(config: Config, labels: list[str], language: str) -> list[str]:
+    """Missing-field labels (kept as first written) as a reader of ``language`` reads them."""
+    by_label = {label: field.label for form in config.forms.values() for field in form
+                for label in field.labels}
+    return [in_language(by_label.get(label, label), language) for label in labels]
 
 
 def safe_echo(subject: str) -> str:
@@ -73,12 +84,13 @@ class TemplateContext:
                                         != calendar.send_time)
                       for name, d in calendar.dates.items()},
             "unsubscribe_hint": UNSUBSCRIBE_HINT.get(language, "") if optional else "",
-            "missing": list((person.get("application") or {}).get("missing") or []),
+            "missing": labels_in(self.config, list(
+                (person.get("application") or {}).get("missing") or []), language),
             "until": person.get("paused_until") or "",
-            "forms": form_context(self.config),
+            "forms": form_context(self.config, language),
         }
         if reading is not None:
-            context.update(self._about_message(reading, person))
+            context.update(self._about_message(reading, person, language))
         if template.startswith("choices"):
             mentors = [self.public(p) for p in self.store.table("participants").all()
                        if p.get("role") == "mentor" and p.get("approved") is not False
@@ -87,12 +99,15 @@ class TemplateContext:
             context["mentors"] = [{**m, "number": str(n)} for n, m in enumerate(mentors, 1)]
         if expects is not None and expects.kind == "survey" and expects.about:
             survey = self.config.surveys[expects.about]
-            context["survey"] = {"title": survey.title or survey.key.replace("_", " ").capitalize(),
-                                 "questions": [{"number": q.number, "text": q.text}
-                                               for q in survey.questions]}
+            context["survey"] = {
+                "title": in_language(survey.title, language)
+                or survey.key.replace("_", " ").capitalize(),
+                "questions": [{"number": q.number, "text": in_language(q.text, language),
+                               "required": q.required} for q in survey.questions]}
         if event:
             date = calendar.dates[event]
-            context["event"] = {"title": date.title or date.name, "location": date.location,
+            context["event"] = {"title": in_language(date.title, language) or date.name,
+                                "location": in_language(date.location, language),
                                 "when": format_date(date.when, language, with_time=True)}
         mentor, mentee = self.pair_of(person)
         if mentor is not None:
@@ -103,7 +118,7 @@ class TemplateContext:
             context["digest"] = self.digest(now)
         return context
 
-    def _about_message(self, reading: Reading, person: dict) -> dict[str, Any]:
+    def _about_message(self, reading: Reading, person: dict, language: str) -> dict[str, Any]:
         """What an answer to a message may say about it: what was read and what was not."""
         known = bool(person) or reading.authenticated
         return {
@@ -112,14 +127,15 @@ class TemplateContext:
             "person": {"name": (person.get("name") or reading.sender_name or "") if known
                        else safe_echo(reading.sender_name),
                        "email": reading.sender, "role": person.get("role") or reading.role},
-            "missing": reading.missing,
+            "missing": labels_in(self.config, reading.missing, language),
             # One "Re:" in the thread: the prefixes clients add are taken off first.
             "subject": _RE_PREFIX.sub("", reading.subject if known
                                       else safe_echo(reading.subject)),
             "concern": reading.concern or "",
             "probably": bool(reading.probably),
             "expected": (reading.expects or "").partition(":")[0],
-            "problems": reading.problems,
+            # Why the message could not be read, said in the reader's language.
+            "problems": [reason_in(problem, language) for problem in reading.problems],
             "bounced": reading.bounced_recipient,
             "until": reading.until or "",
             "choices": [(participants.find(self.store, email) or {}).get("name") or email

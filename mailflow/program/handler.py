@@ -161,7 +161,7 @@ class Handler:
         """Mail the registered address: a change asked for on From alone waits for CONFIRM."""
         if not self.mailings.within_budget(person["email"], reading, now):
             return
-        language = person.get("language") or self.config.language
+        language = self.config.writes_to(person.get("language"))
         context = self.mailings.contexts.build(person, language, now, "confirm_change")
         context["change"] = {"text": trust.change_text(reading.pending or "", language)}
         template = "confirm_erasure" if reading.pending == "erase" else "confirm_change"
@@ -189,7 +189,7 @@ class Handler:
         if not reading.needs_review:  # else the message's review item holds the concern
             self._open_item(reading, person, entry, "concern", now)
         if answered:
-            language = person.get("language") or self.config.language
+            language = self.config.writes_to(person.get("language"))
             self.mailer.queue(
                 rule="concern-received", occasion=entry["key"], template="concern_received",
                 to=Recipient(person["email"], person.get("name") or "", language,

@@ -80,12 +80,13 @@ class Mailings:
         if person is None:
             self.notify(template, firing)
             return
-        language = person.get("language") or self.config.language
+        language = self.config.writes_to(person.get("language"))
         attachments: tuple[Attachment, ...] = ()
         if action.attach_event:
             attachments = (event_invitation(
                 self.config.calendar.dates[action.attach_event], self.config.address,
-                self.config.name, person["email"], self.config.domain, firing.now),)
+                self.config.name, person["email"], self.config.domain, firing.now,
+                language),)
         context = self.contexts.build(person, language, firing.now, template,
                                       expects=action.expects, event=action.attach_event,
                                       optional=firing.optional)
@@ -122,9 +123,9 @@ class Mailings:
                 return
             # A stranger's display name is theirs to choose: echoed only in a safe form.
             name = (person or {}).get("name") or safe_echo(reading.sender_name)
-            targets = [Recipient(reading.sender or "", name,
-                                 (person or {}).get("language") or reading.language,
-                                 participant=reading.participant)]
+            targets = [Recipient(reading.sender or "", name, self.config.writes_to(
+                (person or {}).get("language") or reading.language),
+                participant=reading.participant)]
             kind = "reply"
         for target in targets:
             language = target.language or self.config.language

@@ -250,12 +250,12 @@ class Pairing:
     def introduce(self, mentor: str, mentees: list[str], occasion: str, now: datetime,
                   group: bool = False) -> None:
         """One introduction mail to each of a pair (or a group), with the guide attached."""
-        guide = self.guide()
         template = "introduction_group" if group else "introduction"
         contexts = self.mailings.contexts
         for email in (mentor, *mentees) if group else (*mentees, mentor):
             person = dict(participants.find(self.store, email) or {"email": email})
-            language = person.get("language") or self.config.language
+            language = self.config.writes_to(person.get("language"))
+            guide = self.guide(language)
             context = contexts.build(person, language, now, template)
             context["mentor"] = contexts.public_of(mentor)
             if group:
@@ -268,11 +268,16 @@ class Pairing:
                 context=context, kind="scheduled", now=now,
                 attachments=(guide,) if guide else ())
 
-    def guide(self) -> Attachment | None:
-        """The program's guide (guide.md in the program directory), if there is one."""
-        path = Path(self.config.root) / "guide.md"
-        if not path.is_file():
+    def guide(self, language: str) -> Attachment | None:
+        """The program's guide in ``language`` (guide.LANG.md in the program directory;
+        guide.md, or the default language's, when there is none in it), if there is one."""
+        root = Path(self.config.root)
+        found = [p for p in (root / f"guide.{language}.md",
+                             root / f"guide.{self.config.language}.md", root / "guide.md")
+                 if p.is_file()]
+        if not found:
             return None
+        path = found[0]
         return Attachment("guide.md", "text/markdown", path.read_bytes(),
                           params=(("charset", "utf-8"),))
 

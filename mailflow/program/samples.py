@@ -56,7 +56,7 @@ def _extras(contexts: TemplateContext) -> dict[str, Any]:
     }
 
 
-def _uses(rules: list[Rule], scheduled: list[ScheduledRule],
+def template_uses(rules: list[Rule], scheduled: list[ScheduledRule],
           templates: Templates) -> dict[str, tuple[str, Action | None]]:
     """template name -> (where it is sent from, the action sending it)."""
     used: dict[str, tuple[str, Action | None]] = {name: ("mailflow itself", None)
@@ -85,7 +85,7 @@ def render_problems(config: Config, templates: Templates, contexts: TemplateCont
                       problems=["the sample problem"], missing=["Goals"])
     problems: list[str] = []
     warnings: list[str] = []
-    for name, (where, action) in sorted(_uses(rules, scheduled, templates).items()):
+    for name, (where, action) in sorted(template_uses(rules, scheduled, templates).items()):
         for language in LANGUAGES:
             if templates.language_for(name, language) != language:
                 continue

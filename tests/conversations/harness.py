@@ -44,7 +44,7 @@ HOLDOUT_DIR = HERE / "holdout"
 # A second holdout (301 and up), by another writer apart from the code: test_holdout2.py.
 HOLDOUT2_DIR = HERE / "holdout2"
 PROGRAM_YAML = HERE / "program.yaml"
-GUIDE = PRESETS / "cohort" / "guide.md"
+GUIDES = (PRESETS / "cohort" / "guide.en.md", PRESETS / "cohort" / "guide.fr.md")
 # The embedded default outbox (.eml files), without the pace a real server needs.
 FAST_OUTBOX = "outbox:\n  rate_per_minute: 1000000\n"
 ZONE = ZoneInfo("America/Montreal")
@@ -198,7 +198,8 @@ def build_program(root: Path, extra_config: str = "") -> Program:
     config = (BUILTIN_ROOT / CONFIG_NAME).read_text(encoding="utf-8")
     (root / CONFIG_NAME).write_text(config + "\n" + (extra_config or FAST_OUTBOX),
                                     encoding="utf-8")
-    shutil.copy(GUIDE, root / "guide.md")
+    for guide in GUIDES:
+        shutil.copy(guide, root / guide.name)
     with patch.object(runtime, "Templates", SHARED_TEMPLATES):
         return runtime.open_program(root)
 

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from mailflow.config.load import load_config
+from mailflow.config.translated import in_language
 from mailflow.outbound.templates import Rendered, Templates
 
 HERE = Path(__file__).resolve().parent
@@ -71,9 +72,7 @@ def context_for(case: dict[str, Any], data: dict[str, Any], language: str) -> di
     dates = {name: format_date(d.when.astimezone(calendar.zone), language,
                                d.when.astimezone(calendar.zone).time() != calendar.send_time)
              for name, d in calendar.dates.items()}
-    surveys = yaml.safe_load((ROOT / "mailflow/config/default_surveys.yaml").read_text())
-    forms = yaml.safe_load((ROOT / "mailflow/config/default_forms.yaml").read_text())
-    survey = surveys[ours.get("survey", "midpoint")]
+    survey = config.surveys[ours.get("survey", "midpoint")]
     event = calendar.dates[ours.get("event", "training_1")]
     event_when = event.when.astimezone(calendar.zone)
     event_at = format_date(event_when, language, event_when.time() != calendar.send_time)
@@ -95,15 +94,16 @@ def context_for(case: dict[str, Any], data: dict[str, Any], language: str) -> di
         "mentors": [{**public(m), "number": str(n)} for n, m in enumerate(data["mentors"], 1)],
         "mentor": public(mentor),
         "mentee": public(mentee),
-        "survey": {"title": survey["title"],
-                   "questions": [{"number": q["number"], "text": q["text"]}
-                                 for q in survey["questions"]]},
-        "event": {"title": event.title, "location": event.location,
-                  "when": event_at},
-        "forms": {role: [{"key": f["key"], "label": f["label"],
-                          "required": f.get("required", False), "help": f.get("help", "")}
+        # Texts people read, in the reader's language (config/default_*.yaml, config.yaml).
+        "survey": {"title": in_language(survey.title, language),
+                   "questions": [{"number": q.number, "text": in_language(q.text, language),
+                                  "required": q.required} for q in survey.questions]},
+        "event": {"title": in_language(event.title, language),
+                  "location": in_language(event.location, language), "when": event_at},
+        "forms": {role: [{"key": f.key, "label": in_language(f.label, language),
+                          "required": f.required, "help": in_language(f.help, language)}
                          for f in fields]
-                  for role, fields in forms.items()},
+                  for role, fields in config.forms.items()},
         "missing": [],
         "until": None,
         "unsubscribe_hint": UNSUBSCRIBE_HINT.get(language, UNSUBSCRIBE_HINT["en"])

@@ -109,5 +109,5 @@ def test_an_init_that_fails_midway_leaves_nothing_and_a_retry_works(
     fifo.unlink()
     retried = mailflow_at(site, elsewhere, "init", "prog", "--preset", "conference")
     assert retried.returncode == 0, retried.stderr
-    assert sorted(os.listdir(elsewhere / "prog")) == ["config.yaml", "guide.md", "rules",
-                                                     "templates"]
+    assert sorted(os.listdir(elsewhere / "prog")) == ["config.yaml", "guide.en.md",
+                                                     "guide.fr.md", "rules", "templates"]

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from mailflow.commands.check import check
 from mailflow.commands.init import init_program
 from mailflow.outbound.compose import bounce_address
 from mailflow.outbound.mailer import Recipient
@@ -19,11 +20,13 @@ MENTOR, MENTEE = "chen.wei@example.com", "lea.gagnon@example.com"
 
 
 @pytest.mark.parametrize("preset", ["cohort", "conference", "rolling"])
-def test_each_preset_is_a_valid_program_with_a_guide(tmp_path, preset):
+def test_each_preset_is_a_valid_program_with_a_guide_in_each_language(tmp_path, preset):
     init_program(tmp_path / preset, preset)
     program = open_program(tmp_path / preset)
     program.close()
-    assert (tmp_path / preset / "guide.md").stat().st_size > 1000
+    for language in ("en", "fr"):
+        assert (tmp_path / preset / f"guide.{language}.md").stat().st_size > 1000
+    assert check(tmp_path / preset) == 0  # every text exists in English and French
 
 
 def pair(program, status: str = "selected") -> None:

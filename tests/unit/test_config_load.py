@@ -317,3 +317,11 @@ def test_defaults_left_out_of_the_file_are_the_dataclass_defaults(tmp_path):
 
     assert config.outbox == OutboxConfig(directory=(tmp_path / "sent-mail").resolve())
     assert config.mailbox == MailboxConfig(maildir=(tmp_path / "mail").resolve())
+
+
+def test_a_missing_calendar_key_is_placed_at_the_line_of_its_event(tmp_path):
+    error = config_error(tmp_path, MINIMAL_CONFIG + "calendar:\n  dates:\n"
+                         "    training_1: {duration: 2h}\n")
+
+    assert error.where == "line 8, key 'calendar.dates.training_1.at'"
+    assert "at: 2027-02-08" in error.fix

@@ -211,3 +211,18 @@ def test_yaml_syntax_error_in_rules_gives_its_line(tmp_path):
 
     assert error.where.startswith("line ")
     assert "not valid YAML" in error.problem
+
+
+def test_a_review_reason_may_be_written_per_language_for_the_clarification(tmp_path):
+    write_rules(tmp_path, """\
+        rules:
+          - name: hold
+            when: {message: bounce}
+            do: [{review: {en: a person reads it, fr: une personne le lit}}]
+        """)
+
+    [rule] = load_rules(tmp_path, TEMPLATES)
+
+    reason = rule.actions[0].reason
+    assert reason == "a person reads it"
+    assert reason.in_language("fr") == "une personne le lit"  # type: ignore[attr-defined]

@@ -183,7 +183,7 @@ class ReviewAnswers:
                                             "ce message n'a pas d'expéditeur à qui répondre"))
         services = self.services
         person = participants.find(services.store, item.participant or item.sender) or {}
-        language = person.get("language") or item.language or services.config.language
+        language = services.config.writes_to(person.get("language") or item.language)
         references = tuple(r for r in (*item.references, item.message_id) if r)
         services.mailer.queue(
             rule=ANSWER_RULE, occasion=f"item:{item.id}", template=ANSWER_TEMPLATE,

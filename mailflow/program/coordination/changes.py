@@ -79,7 +79,7 @@ def tell(services: Services, email: str, template: str, occasion: str, now: date
          extra: dict) -> None:
     """The selection's mail to one person, in their language."""
     person = participants.find(services.store, email) or {"email": email}
-    language = person.get("language") or services.config.language
+    language = services.config.writes_to(person.get("language"))
     context = services.mailings.contexts.build(dict(person), language, now, template)
     services.mailer.queue(rule="selection", occasion=occasion, template=template,
                           to=Recipient(email, person.get("name") or "", language,

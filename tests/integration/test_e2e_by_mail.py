@@ -6,15 +6,19 @@ from __future__ import annotations
 import base64
 import csv
 import io
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
+
+import pytest
 
 from mailflow.program import participants
 from tests.integration.presets import at, mails_to, preset_program, reply, start, step, verified
 
-MENTORS = ("name,email,expertise,capacity,languages\r\n"
-           "Sofia Rossi,sofia.rossi@example.org,natural language processing,1,English\r\n"
-           "Chen Wei,chen.wei@example.com,computer vision,1,English\r\n")
+MENTORS = ("name,email,sector,expertise,capacity,languages\r\n"
+           "Sofia Rossi,sofia.rossi@example.org,academia,natural language processing,1,"
+           "English\r\n"
+           "Chen Wei,chen.wei@example.com,industry,computer vision,1,English\r\n")
 MENTEES = {"lea.gagnon@example.com": "Léa Gagnon", "noah.smith@example.com": "Noah Smith"}
 
 
@@ -69,7 +73,35 @@ def text(message) -> str:
     return message.get_body(("plain",)).get_content()
 
 
-def apply_by_mail(program, dovecot, daemon, clock, smtp) -> None:
+@dataclass(frozen=True)
+class Preset:
+    """What differs between presets for this story: dates, the form, the subjects."""
+
+    name: str
+    applications: datetime
+    selection: datetime
+    form: str
+    subjects: tuple[str, str, str]  # the form, the acknowledgement, the selection
+    mentor_after: tuple[str, ...] = ()  # what the preset's rules send a mentor once introduced
+
+
+PRESETS = [
+    Preset("cohort", at(2026, 12, 1, 10), at(2027, 1, 20, 10),
+           "Affiliation: Northlake\nGoals: plan my career\nSelf-identification: no\n",
+           ("How to apply to", "We received your application", "you have been selected")),
+    Preset("conference", at(2027, 7, 12, 10), at(2027, 8, 3, 10),
+           "Affiliation: Northlake\nCareer stage: PhD student\n"
+           "Expertise wanted: natural language processing\nPreferred mentor sector: academia\n"
+           "Goals: plan my career\n",
+           ("How to join the", "We received your application", "registration is confirmed")),
+    Preset("rolling", at(2027, 3, 1, 10), at(2027, 3, 2, 10),
+           "Affiliation: Northlake\nCareer stage: PhD student\nTopics: plan my career\n",
+           ("How to join the", "You are signed up", "registration is confirmed"),
+           mentor_after=("Thank you for mentoring",)),
+]
+
+
+def apply_by_mail(program, dovecot, daemon, clock, smtp, form: str) -> None:
     """Each mentee asks how to apply and answers the form, as in a cohort's first weeks."""
     for i, (address, name) in enumerate(MENTEES.items()):
         dovecot.append((f"From: {name} <{address}>\r\nTo: {program.config.address}\r\n"
@@ -79,10 +111,10 @@ def apply_by_mail(program, dovecot, daemon, clock, smtp) -> None:
                         "Hello, how do I apply?\r\n").encode())
     step(daemon, clock)
     for i, (address, name) in enumerate(MENTEES.items()):
-        [form] = mails_to(smtp, address)
-        dovecot.append(reply(f"{name} <{address}>", form, f"Role: mentee\nFull name: {name}\n"
-                             "Affiliation: Northlake\nGoals: plan my career\n"
-                             "Self-identification: no\n", f"form{i}", when=clock.now))
+        [asked] = mails_to(smtp, address)
+        dovecot.append(reply(f"{name} <{address}>", asked,
+                             f"Role: mentee\nFull name: {name}\n{form}", f"form{i}",
+                             when=clock.now))
     step(daemon, clock)
 
 
@@ -113,30 +145,33 @@ def run_by_mail(coordinator: Coordinator, program, first_step: datetime) -> list
     return sorted([r["mentee_email"], r["mentor_email"]] for r in rows)
 
 
-def test_a_cohort_is_run_by_mail_from_the_mentors_csv_to_the_pairs_exported(
-        tmp_path, dovecot, smtp_server, monkeypatch):
-    program = preset_program(tmp_path / "cohort", "cohort", dovecot, smtp_server, monkeypatch)
-    daemon, clock = start(program, at(2026, 12, 1, 10))
+@pytest.mark.parametrize("preset", PRESETS, ids=[p.name for p in PRESETS])
+def test_a_preset_is_run_by_mail_from_the_mentors_csv_to_the_pairs_exported(
+        preset, tmp_path, dovecot, smtp_server, monkeypatch):
+    program = preset_program(tmp_path / preset.name, preset.name, dovecot, smtp_server,
+                             monkeypatch)
+    daemon, clock = start(program, preset.applications)
     try:
-        apply_by_mail(program, dovecot, daemon, clock, smtp_server)
+        apply_by_mail(program, dovecot, daemon, clock, smtp_server, preset.form)
         coordinator = Coordinator(program.config.coordinators[0].email, dovecot, daemon,
                                   clock, smtp_server)
-        pairs = run_by_mail(coordinator, program, at(2027, 1, 20, 10))
+        pairs = run_by_mail(coordinator, program, preset.selection)
     finally:
         daemon.source.close()
         program.close()
     assert [mentee for mentee, _mentor in pairs] == sorted(MENTEES)
     assert sorted(mentor for _mentee, mentor in pairs) == [
         "chen.wei@example.com", "sofia.rossi@example.org"]
+    asked, acknowledged, selected = preset.subjects
     for mentee, mentor in pairs:
         subjects = [m["Subject"] for m in mails_to(smtp_server, mentee)]
-        assert subjects[0].startswith("How to apply to")
-        assert subjects[1].startswith("We received your application")
-        assert sum("you have been selected" in s for s in subjects) == 1
+        assert subjects[0].startswith(asked)
+        assert subjects[1].startswith(acknowledged)
+        assert sum(selected in s for s in subjects) == 1
         mentor_name = participants.find(program.store, mentor)["name"]
         assert sum(s.startswith(f"Meet your mentor, {mentor_name}") for s in subjects) == 1
         mentor_mail = [m["Subject"] for m in mails_to(smtp_server, mentor)]
-        assert [s.startswith(f"Meet your mentee, {MENTEES[mentee]}") for s in mentor_mail] \
-            == [True]
+        expected = (f"Meet your mentee, {MENTEES[mentee]}", *preset.mentor_after)
+        assert len(mentor_mail) == len(expected)
+        assert all(s.startswith(e) for s, e in zip(mentor_mail, expected, strict=True))
         assert participants.find(program.store, mentee)["status"] == "introduced"
-

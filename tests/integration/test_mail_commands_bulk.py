@@ -294,3 +294,11 @@ def test_apparier_in_french_is_answered_in_french(cohort, dovecot, smtp_server, 
     _matched_cohort(program, daemon, clock, dovecot, smtp_server, tmp_path)
     send(dovecot, daemon, clock, command("APPARIER", "match-3", clock.now))
     assert "proposition" in text_of(receipts(smtp_server)[-1])
+
+
+def test_a_forged_match_proposes_nothing(cohort, dovecot, smtp_server, tmp_path):
+    program, daemon, clock = cohort
+    _matched_cohort(program, daemon, clock, dovecot, smtp_server, tmp_path)
+    send(dovecot, daemon, clock, command("MATCH", "match-4", clock.now, trust=NOT_VERIFIED))
+    assert program.store.table("proposals").all() == []
+    assert not any("MATCH" in text_of(m) for m in receipts(smtp_server))

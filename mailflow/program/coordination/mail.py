@@ -67,9 +67,8 @@ class Coordination:
             return
         language = receipt_language(reading.coordinator_commands, reading,
                                     services.config.language)
-        files = (csv_files(Ledger(services.store).raw(entry))
-                 if any(c.get("name") == "import" for c in reading.coordinator_commands)
-                 else ())
+        files = (self._files(entry) if any(c.get("name") == "import"
+                                           for c in reading.coordinator_commands) else ())
         request = Request(now, language, by=sender, files=files,
                           cause=f"coordinator {sender} by mail (message {entry['key']})")
         reports: list[Report] = []
@@ -83,6 +82,14 @@ class Coordination:
                 attachments.extend(result.attachments)
                 wants_help |= result.show_help
         self._answer(reading, entry, request, reports, attachments, pending, wants_help)
+
+    def _files(self, entry: dict) -> tuple[tuple[str, bytes], ...]:
+        """The CSV files attached to the recorded message (none if its bytes are gone)."""
+        try:
+            return csv_files(Ledger(self.services.store).raw(entry))
+        except (OSError, KeyError) as exc:
+            log.warning("message %s: its attachments cannot be read (%s)", entry.get("key"), exc)
+            return ()
 
     def approval_waits(self, proposal_id: str | None) -> bool:
         """Whether APPROVE of this proposal (one made by MATCH by mail) waits for CONFIRM."""

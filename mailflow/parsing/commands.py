@@ -89,12 +89,16 @@ COORDINATOR_WORDS: dict[str, str] = {
     "link": "link", "lier": "link",
     "withdraw": "withdraw", "retirer": "withdraw",
     "propose": "propose", "proposer": "propose",
+    "import": "import", "importer": "import",
+    "select": "select", "selectionner": "select",
+    "match": "match", "apparier": "match",
     "confirm": "confirm", "confirmer": "confirm", "confirme": "confirm",
 }
 _FRENCH_ONLY = frozenset({"aide", "etat", "revue", "voir", "exporter", "suspendre",
-                          "reprendre", "lier", "retirer", "proposer", "confirmer", "confirme"})
+                          "reprendre", "lier", "retirer", "proposer", "confirmer", "confirme",
+                          "importer", "selectionner", "apparier"})
 _ENGLISH_ONLY = frozenset({"help", "status", "review", "show", "resume", "link", "withdraw",
-                           "confirm"})
+                           "confirm", "import", "select", "match"})
 _SUBJECT_PREFIX = re.compile(r"^(?:(?:re|aw|tr|fwd?|rv)\s?:\s?)+", re.IGNORECASE)
 _LEADING_WORD = re.compile(r"^([^\W\d_]+)[:.]?(?:\s+|$)")
 MAX_COORDINATOR_COMMANDS = 20

@@ -24,6 +24,7 @@ from mailflow.program.coordination.review import ReviewItem
 from mailflow.program.coordination.services import Plan, Request, Services
 from mailflow.program.engine import Decision, decide
 from mailflow.program.mailings import Mailings
+from mailflow.program.pairing import Outcome as PairingOutcome
 from mailflow.program.pairing import Pairing
 from mailflow.program.privacy import Privacy
 from mailflow.program.replies import record_reply
@@ -86,7 +87,7 @@ class Handler:
                 and person is not None and not reading.needs_review):
             self._privacy(reading, person, entry, now)
         if reading.kind == "command" and reading.proposal and reading.authenticated:
-            self._answer_proposal(reading, now)
+            self._answer_proposal(reading, entry, now)
         if reading.kind == "command" and reading.command == "coordinator":
             self.coordination.handle(reading, entry, now)
         if reading.kind == "command" and reading.command == "review" and reading.authenticated:
@@ -214,12 +215,17 @@ class Handler:
                 to=Recipient(coordinator.email, coordinator.name, language),
                 context=context, kind="notice", now=now)
 
-    def _answer_proposal(self, reading: Reading, now: datetime) -> None:
-        """A verified coordinator approved or edited a matching proposal."""
+    def _answer_proposal(self, reading: Reading, entry: dict, now: datetime) -> None:
+        """A verified coordinator approved or edited a matching proposal. The APPROVE of a
+        proposal made by MATCH by mail answers with a preview, and waits for CONFIRM."""
         if self.pairing is None or reading.proposal is None:
             return
-        outcome = self.pairing.answer(reading.proposal, reading.command == "approve",
-                                      reading.edits, reading.sender or "", now)
+        if reading.command == "approve" and self.coordination.approval_waits(reading.proposal):
+            outcome = PairingOutcome(problems=self.coordination.preview_approval(
+                reading, entry, now))
+        else:
+            outcome = self.pairing.answer(reading.proposal, reading.command == "approve",
+                                          reading.edits, reading.sender or "", now)
         if outcome.applied:
             self.mailer.queue(
                 rule="proposal-approved", occasion=f"{reading.message_id}",

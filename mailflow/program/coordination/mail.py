@@ -16,10 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mailflow.errors import MailflowError
+from mailflow.inbound.ledger import Ledger
 from mailflow.outbound.compose import Attachment
 from mailflow.outbound.mailer import Recipient
 from mailflow.parsing.reading import Reading
+from mailflow.program.coordination.bulk import CONFIRM_APPROVAL, open_proposal
+from mailflow.program.coordination.bulk import preview_approval as bulk_preview_approval
 from mailflow.program.coordination.registry import REGISTRY, Malformed, Result, help_text
+from mailflow.program.coordination.roster import csv_files
 from mailflow.program.coordination.services import Request, Services
 
 log = logging.getLogger(__name__)
@@ -63,7 +67,9 @@ class Coordination:
             return
         language = receipt_language(reading.coordinator_commands, reading,
                                     services.config.language)
-        request = Request(now, language, by=sender,
+        files = (self._files(entry) if any(c.get("name") == "import"
+                                           for c in reading.coordinator_commands) else ())
+        request = Request(now, language, by=sender, files=files,
                           cause=f"coordinator {sender} by mail (message {entry['key']})")
         reports: list[Report] = []
         attachments: list[Attachment] = []
@@ -75,14 +81,61 @@ class Coordination:
                 reports.append(Report(line, result.ok, result.text))
                 attachments.extend(result.attachments)
                 wants_help |= result.show_help
+        self._answer(reading, entry, request, reports, attachments, pending, wants_help)
+
+    def _files(self, entry: dict) -> tuple[tuple[str, bytes], ...]:
+        """The CSV files attached to the recorded message (none if its bytes are gone)."""
+        try:
+            return csv_files(Ledger(self.services.store).raw(entry))
+        except (OSError, KeyError) as exc:
+            log.warning("message %s: its attachments cannot be read (%s)", entry.get("key"), exc)
+            return ()
+
+    def approval_waits(self, proposal_id: str | None) -> bool:
+        """Whether APPROVE of this proposal (one made by MATCH by mail) waits for CONFIRM."""
+        proposal = open_proposal(self.services, proposal_id or "")
+        return bool(proposal and proposal.get(CONFIRM_APPROVAL))
+
+    def preview_approval(self, reading: Reading, entry: dict, now: datetime) -> list[str]:
+        """APPROVE of such a proposal: its edits applied to the proposal first (re-mailed),
+        then a preview of who gets which introduction; CONFIRM makes the pairs. Returns the
+        problems of the edits (nothing previewed then)."""
+        services, proposal_id = self.services, reading.proposal or ""
+        if services.pairing is None:
+            return ["matching is not available here"]
+        if reading.edits:
+            outcome = services.pairing.answer(proposal_id, False, reading.edits,
+                                              reading.sender or "", now)
+            if outcome.problems:
+                return outcome.problems
+        proposal = open_proposal(services, proposal_id)
+        if proposal is None:
+            return [f"proposal {proposal_id} is no longer open"]
+        language = reading.language if reading.language in ("en", "fr") \
+            else services.config.language
+        request = Request(now, language, by=reading.sender or "",
+                          cause=f"coordinator {reading.sender} by mail (message "
+                                f"{entry['key']})")
+        text, args = bulk_preview_approval(services, proposal, request)
+        pending = [{"name": "approve-pairs", "args": args, "line": "APPROVE"}]
+        report = Report(request.say("APPROVE", "APPROUVER"), True, request.say(
+            f"PREVIEW, nothing done yet: {text}", f"APERÇU, rien n'est encore fait : {text}"))
+        self._answer(reading, entry, request, [report], [], pending, False)
+        return []
+
+    def _answer(self, reading: Reading, entry: dict, request: Request, reports: list[Report],
+                attachments: list[Attachment], pending: list[dict], wants_help: bool) -> None:
+        """Queue the receipt in the thread; a preview's pending commands wait for CONFIRM."""
+        services, sender, now = self.services, reading.sender or "", request.now
         item = services.mailer.queue(
-            rule=RECEIPT_RULE, occasion=occasion, template="command_receipt",
-            to=Recipient(sender, reading.sender_name, language),
+            rule=RECEIPT_RULE, occasion=reading.message_id or entry["key"],
+            template="command_receipt",
+            to=Recipient(sender, reading.sender_name, request.language),
             context={"receipt": {
                 "subject": reading.subject, "preview": bool(pending),
                 "reports": [{"line": r.line, "ok": r.ok, "text": r.text}
                             for r in reports],
-                "help": help_text(language) if wants_help else "",
+                "help": help_text(request.language) if wants_help else "",
                 "expires": (now + PREVIEW_VALID).date().isoformat()}},
             kind="reply", in_reply_to=reading.message_id, references=tuple(reading.references),
             attachments=tuple(attachments), now=now,
@@ -99,7 +152,7 @@ class Coordination:
         if name == "confirm":
             return self._confirm(reading, request)
         entry = REGISTRY.get(name)
-        if entry is None:
+        if entry is None or not entry.listed:
             return [Result(False, request.say("unknown command; the commands are below",
                                               "commande inconnue ; les commandes sont "
                                               "ci-dessous"), show_help=True)]

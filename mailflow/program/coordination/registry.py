@@ -1,7 +1,8 @@
 """Every coordinator command: its words, its arguments, whether it changes many people,
 and the one function that runs it and says what it did (the text of the receipt).
 
-Adding a command is one ``Entry`` here (and its word in
+The commands that change many at once live in ``bulk``. Adding a command is one
+``Entry`` here (and its word in
 ``mailflow.parsing.commands.COORDINATOR_WORDS``), plus its test.
 """
 
@@ -15,16 +16,13 @@ from datetime import date, timedelta
 from mailflow.errors import MailflowError
 from mailflow.outbound.compose import Attachment
 from mailflow.program import lifecycle
-from mailflow.program.coordination import changes, views
+from mailflow.program.coordination import bulk, changes, views
+from mailflow.program.coordination.bulk import Malformed
 from mailflow.program.coordination.people import resolve
 from mailflow.program.coordination.services import Request, Services
 
 MAX_PLAN_DAYS = 400
 Args = dict[str, str]
-
-
-class Malformed(ValueError):
-    """The arguments of a command line could not be read; the message says what is wrong."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +53,7 @@ class Entry:
     parse: Callable[[str], Args] = field(default=lambda rest: {})
     many: bool = False
     preview: Runner | None = None
+    listed: bool = True  # False: run only by CONFIRM of a preview made elsewhere
 
 
 def _nothing(rest: str) -> Args:
@@ -237,6 +236,32 @@ def run_propose(services: Services, args: Args, request: Request) -> Result:
         f"{_label(mentee)} proposé(e) à {_label(mentor)}, à qui on demande OUI ou NON"))
 
 
+def preview_import(services: Services, args: Args, request: Request) -> Result:
+    text, confirm = bulk.preview_import(services, args, request)
+    return Result(True, text, confirm=confirm)
+
+
+def run_import(services: Services, args: Args, request: Request) -> Result:
+    return Result(True, bulk.run_import(services, args, request))
+
+
+def preview_select(services: Services, args: Args, request: Request) -> Result:
+    text, confirm = bulk.preview_select(services, args, request)
+    return Result(True, text, confirm=confirm)
+
+
+def run_select(services: Services, args: Args, request: Request) -> Result:
+    return Result(True, bulk.run_select(services, args, request))
+
+
+def run_match(services: Services, args: Args, request: Request) -> Result:
+    return Result(True, bulk.run_match(services, args, request))
+
+
+def run_approval(services: Services, args: Args, request: Request) -> Result:
+    return Result(True, bulk.run_approval(services, args, request))
+
+
 REGISTRY: dict[str, Entry] = {e.name: e for e in (
     Entry("help", {"en": "HELP", "fr": "AIDE"},
           {"en": "this list", "fr": "cette liste"}, run_help, _nothing),
@@ -279,14 +304,36 @@ REGISTRY: dict[str, Entry] = {e.name: e for e in (
           {"en": "propose a mentee to a mentor, who answers YES or NO",
            "fr": "proposer un mentoré à un mentor, qui répond OUI ou NON"},
           run_propose, _two_people),
+    Entry("import", {"en": "IMPORT mentors|mentees", "fr": "IMPORTER mentors|mentorés"},
+          {"en": "add or update people from the CSV file attached (a preview first, then "
+                 "CONFIRM)",
+           "fr": "ajouter ou mettre à jour des personnes d'après le fichier CSV joint (un "
+                 "aperçu d'abord, puis CONFIRMER)"},
+          run_import, bulk.parse_import, many=True, preview=preview_import),
+    Entry("select", {"en": "SELECT seed places [reserved]",
+                     "fr": "SÉLECTIONNER graine places [réservées]"},
+          {"en": "the selection lottery and everyone's mail (a preview first, then CONFIRM)",
+           "fr": "le tirage au sort et le message de chacun (un aperçu d'abord, puis "
+                 "CONFIRMER)"},
+          run_select, bulk.parse_select, many=True, preview=preview_select),
+    Entry("match", {"en": "MATCH [group]", "fr": "APPARIER [groupe]"},
+          {"en": "propose pairs for approval; the approval previews the introductions, "
+                 "then CONFIRM",
+           "fr": "proposer des paires à approuver ; l'approbation montre un aperçu des "
+                 "présentations, puis CONFIRMER"},
+          run_match, bulk.parse_match),
+    Entry("approve-pairs", {"en": "APPROVE", "fr": "APPROUVER"},
+          {"en": "a matching proposal", "fr": "une proposition d'appariement"},
+          run_approval, _nothing, many=True, listed=False),
 )}
 
 
 def help_text(language: str) -> str:
     """One line per command, in ``language``; then how a preview is confirmed."""
     lang = "fr" if language == "fr" else "en"
-    width = max(len(e.usage[lang]) for e in REGISTRY.values())
-    lines = [f"  {e.usage[lang]:{width}}  {e.summary[lang]}" for e in REGISTRY.values()]
+    listed = [e for e in REGISTRY.values() if e.listed]
+    width = max(len(e.usage[lang]) for e in listed)
+    lines = [f"  {e.usage[lang]:{width}}  {e.summary[lang]}" for e in listed]
     lines.append("")
     lines.append("A person is an address or a name; several commands, one a line, run in order."
                  if lang == "en" else

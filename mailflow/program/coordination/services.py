@@ -33,12 +33,14 @@ class Services:
 
 @dataclass(frozen=True)
 class Request:
-    """Who asks, when, in which language, and how the change is recorded (its cause)."""
+    """Who asks, when, in which language, how the change is recorded (its cause), and the
+    files that came with the request."""
 
     now: datetime
     language: str = "en"
     by: str = "coordinator"
     cause: str = "coordinator"
+    files: tuple[tuple[str, bytes], ...] = ()  # the CSV files attached to the mail
 
     def say(self, en: str, fr: str) -> str:
         """The text in the requester's language."""

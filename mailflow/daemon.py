@@ -70,6 +70,7 @@ def write_heartbeat(state_dir: Path, when: datetime) -> None:
             tmp.unlink()  # a full disk: do not hold on to a half-written copy
         raise
 COMPACT_EVERY = timedelta(hours=1)  # housekeeping of state/, on the program's clock
+WAKE_SECONDS = 0.2  # how soon a CLI command spooled while waiting for mail is noticed
 
 
 def make_source(program: Program) -> ImapSource | MaildirSource:
@@ -103,8 +104,14 @@ class _Wake(threading.Event):
         return self._stop.is_set() or self._pending()
 
     def wait(self, timeout: float | None = None) -> bool:
-        self._stop.wait(timeout)
-        return self.is_set()
+        """Like Event.wait, looking for a command every WAKE_SECONDS."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.is_set():
+            left = WAKE_SECONDS if deadline is None else deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self._stop.wait(min(left, WAKE_SECONDS))
+        return True
 
 
 class Daemon:

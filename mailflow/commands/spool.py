@@ -35,6 +35,7 @@ REQUEST, TAKEN, ANSWER = ".json", ".taken.json", ".answer.json"
 VERSION = 1
 POLL_SECONDS = 0.05
 EX_TEMPFAIL = 75  # the command was not run: try again
+ANSWER_KEEP_SECONDS = 86_400  # an answer no CLI came for (it gave up waiting) is then removed
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,15 @@ class CommandSpool:
             self._answer(request_id, self._run_once(path, request_id))
             path.unlink()
             served += 1
+        self._forget_old_answers()
         return served
+
+    def _forget_old_answers(self) -> None:
+        old = time.time() - ANSWER_KEEP_SECONDS
+        for answer in self.folder.glob(f"*{ANSWER}"):
+            with contextlib.suppress(OSError):
+                if answer.stat().st_mtime < old:
+                    answer.unlink()
 
     def _refuse(self, path: Path, request_id: str, problem: str) -> None:
         message = f"{path}: refused: {problem}; nothing was done"

@@ -240,6 +240,21 @@ def test_a_spool_file_of_bad_json_is_refused_and_the_daemon_goes_on(program_dir,
     assert (result.returncode, result.stdout) == (0, "imported 2 mentors\n")
 
 
+def test_a_spool_file_readable_by_others_is_refused(program_dir, daemon, tmp_path):
+    wait_running(daemon)
+    (tmp_path / "mentors.csv").write_text(MENTORS, encoding="utf-8")
+    request = {"version": 1, "id": "3-3", "argv": ["import", "mentors",
+                                                   str(tmp_path / "mentors.csv")], "cwd": "/"}
+    path = place(program_dir, ".3-3.json", json.dumps(request).encode())
+    path.chmod(0o644)
+    path.rename(path.with_name("3-3.json"))
+    answer = spool(program_dir) / "3-3.answer.json"
+    wait_until(answer.exists, 20, "the refusal", daemon.log_text)
+    assert "refused: readable or writable by others (mode 644, not 600)" in json.loads(
+        answer.read_text())["stderr"]
+    assert people(program_dir) == {}
+
+
 def test_a_command_no_daemon_takes_is_withdrawn_after_the_wait(program_dir, tmp_path):
     state = program_dir / "state"
     state.mkdir(mode=0o700)

@@ -482,23 +482,6 @@ def _hosted_code(argv: list[str], cwd: str) -> int:
     return _dispatch(args)
 
 
-def _spool(args: argparse.Namespace, argv: list[str]) -> int:
-    """Hand the command to the running daemon and pass its answer on."""
-    from mailflow.commands.spool import EX_TEMPFAIL, SpoolTimeout, submit, wait_answer
-    from mailflow.config import load_config
-    state_dir = load_config(Path(args.C)).state_dir
-    request_id = submit(state_dir, argv, os.getcwd())
-    log.debug("the store is held: command %s handed to the running daemon", request_id)
-    try:
-        answer = wait_answer(state_dir, request_id, args.wait)
-    except SpoolTimeout as exc:
-        print(f"mailflow: {exc}", file=sys.stderr)
-        return EX_TEMPFAIL
-    sys.stdout.write(answer.stdout)
-    sys.stderr.write(answer.stderr)
-    return answer.code
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point: errors are one clear line on stderr, never a traceback."""
     argv = sys.argv[1:] if argv is None else argv
@@ -508,16 +491,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return _dispatch(args, locked=True)
         except StoreLockedError:  # `mailflow run` holds the store: it runs the command
-            return _dispatch_spool(args, argv)
+            from mailflow.commands.spool import hand_over
+            return hand_over(Path(args.C), argv, args.wait)
     return _dispatch(args)
-
-
-def _dispatch_spool(args: argparse.Namespace, argv: list[str]) -> int:
-    try:
-        return _spool(args, argv)
-    except MailflowError as exc:
-        print(f"mailflow: {exc}", file=sys.stderr)
-        return 2
 
 
 def _dispatch(args: argparse.Namespace, locked: bool = False) -> int:

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import stat
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -24,6 +25,7 @@ from typing import Any
 
 from tinydb import Query
 
+from mailflow.config import load_config
 from mailflow.errors import MailflowError
 from mailflow.runtime import Program
 from mailflow.store.storage import private_dir
@@ -123,6 +125,29 @@ def wait_answer(state_dir: Path, request_id: str, timeout: float) -> Answer:
 
 class SpoolTimeout(MailflowError):
     """The daemon did not answer in time (exit status 75: try again)."""
+
+
+def hand_over(root: Path, argv: list[str], wait: float) -> int:
+    """Hand the command line to the daemon running the program at ``root``, print its
+    answer as the command alone would have, and return its exit code."""
+    try:
+        state_dir = load_config(root).state_dir
+        request_id = submit(state_dir, argv, os.getcwd())
+        log.debug("the store is held: command %s handed to the running daemon", request_id)
+        answer = wait_answer(state_dir, request_id, wait)
+    except SpoolTimeout as exc:
+        print(f"mailflow: {exc}", file=sys.stderr)
+        return EX_TEMPFAIL
+    except MailflowError as exc:
+        print(f"mailflow: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # state/commands is not ours to write (another user)
+        print(f"mailflow: the running daemon's command spool cannot be used: "
+              f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
+    sys.stdout.write(answer.stdout)
+    sys.stderr.write(answer.stderr)
+    return answer.code
 
 
 # --- the daemon's side --------------------------------------------------------------------

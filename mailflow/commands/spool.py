@@ -28,7 +28,7 @@ from tinydb import Query
 from mailflow.config import load_config
 from mailflow.errors import MailflowError
 from mailflow.runtime import Program
-from mailflow.store.storage import private_dir
+from mailflow.store.storage import StateWriteError, private_dir
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +240,12 @@ class CommandSpool:
         self._answer(request_id, Answer("", f"mailflow: {message}\n", 2))
 
     def _answer(self, request_id: str, answer: Answer) -> None:
-        _write_private(self.folder / f"{request_id}{ANSWER}", asdict(answer))
+        """Write the answer; a full disk pauses the daemon, which answers again later."""
+        path = self.folder / f"{request_id}{ANSWER}"
+        try:
+            _write_private(path, asdict(answer))
+        except OSError as exc:
+            raise StateWriteError(path, exc) from exc
 
     def _run_once(self, path: Path, request_id: str) -> Answer:
         """The answer of a command run before a crash, else run it now, recorded with it."""

@@ -3,22 +3,48 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
+import os
 import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mailflow import __version__
-from mailflow.errors import MailflowError
+from mailflow.errors import MailflowError, StoreLockedError
 from mailflow.logs import FORMATS, setup_logging
 
+if TYPE_CHECKING:
+    from mailflow.commands.spool import Answer
+    from mailflow.runtime import Program
+
 log = logging.getLogger("mailflow")
+# Commands that write: while `mailflow run` holds the store they are handed to it.
+SPOOLED = frozenset({"import", "select", "withdraw", "link", "approve", "match", "propose",
+                     "outbox", "pause", "resume"})
+_hosted: Program | None = None  # the daemon's program, while it runs a spooled command
 
 
 def _program(args: argparse.Namespace, read_only: bool = False):
+    if _hosted is not None:
+        return _borrowed(_hosted)
     from mailflow.runtime import open_program
     return open_program(Path(args.C), read_only=read_only)
+
+
+def _borrowed(program: Program) -> Program:
+    """The daemon's program, which a command run for the CLI must not close."""
+    from mailflow.runtime import Program
+
+    class Borrowed(Program):
+        def close(self) -> None:
+            return None
+
+    return Borrowed(**{f.name: getattr(program, f.name) for f in fields(Program)})
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -36,10 +62,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from mailflow.commands.spool import CommandSpool
     from mailflow.daemon import Daemon
     program = _program(args)
     try:
-        daemon = Daemon(program, dry_run=args.dry_run)
+        spool = CommandSpool(program, lambda argv, cwd: run_hosted(program, argv, cwd))
+        daemon = Daemon(program, dry_run=args.dry_run, commands=spool)
         daemon.install_signal_handlers()
         daemon.run(once=args.once)
     finally:
@@ -208,6 +236,28 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pause(args: argparse.Namespace) -> int:
+    from mailflow.commands.people import pause
+    program = _program(args)
+    try:
+        text = pause(program, args.person, args.until, _now())
+    finally:
+        program.close()
+    print(text)
+    return 0
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    from mailflow.commands.people import resume
+    program = _program(args)
+    try:
+        text = resume(program, args.person, _now())
+    finally:
+        program.close()
+    print(text)
+    return 0
+
+
 def cmd_compact(args: argparse.Namespace) -> int:
     from mailflow.errors import StoreLockedError
     from mailflow.housekeeping import compact_program
@@ -298,6 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-format", choices=FORMATS, default="text",
                         help="text lines, or one JSON object per line (default: text)")
     parser.add_argument("--version", action="version", version=f"mailflow {__version__}")
+    parser.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                        help="while `mailflow run` runs, how long a command that changes the "
+                        "program waits for it to run it (default: 60)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("init", help="create a working example program in DIR")
@@ -350,6 +403,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("person")
     p.add_argument("address")
     p.set_defaults(func=cmd_link)
+    p = sub.add_parser("pause", help="no scheduled mail to a person (until a date, or resume)")
+    p.add_argument("person", help="an address or part of a name")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="the day their mail starts again")
+    p.set_defaults(func=cmd_pause)
+    p = sub.add_parser("resume", help="a paused person's scheduled mail again")
+    p.add_argument("person", help="an address or part of a name")
+    p.set_defaults(func=cmd_resume)
     p = sub.add_parser("approve", help="accept mentors who offered themselves by mail")
     p.add_argument("email", nargs="+")
     p.set_defaults(func=cmd_approve)
@@ -393,12 +453,64 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run_hosted(program: Program, argv: list[str], cwd: str) -> Answer:
+    """Run a spooled command line in the daemon, on its program; what it prints is captured
+    and its exit code kept, exactly as ``mailflow`` alone would have printed and exited."""
+    from mailflow.commands.spool import Answer
+    global _hosted
+    out, err = io.StringIO(), io.StringIO()
+    _hosted = program
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = _hosted_code(argv, cwd)
+    finally:
+        _hosted = None
+    return Answer(out.getvalue(), err.getvalue(), code)
+
+
+def _hosted_code(argv: list[str], cwd: str) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed why
+        return exc.code if isinstance(exc.code, int) else 2
+    if args.command not in SPOOLED:
+        print(f"mailflow: {args.command} is not run by the daemon", file=sys.stderr)
+        return 2
+    if isinstance(getattr(args, "file", None), str):
+        args.file = os.path.join(cwd, args.file)  # as typed where the CLI ran
+    args.verbose = False  # the daemon never dies of a command's bug
+    return _dispatch(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: errors are one clear line on stderr, never a traceback."""
+    argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
     setup_logging(args.log_format, args.verbose)
+    if args.command in SPOOLED:
+        try:
+            return _dispatch(args, locked=True)
+        except StoreLockedError:  # `mailflow run` holds the store: it runs the command
+            from mailflow.commands.spool import hand_over
+            return hand_over(Path(args.C), argv, args.wait)
+    return _dispatch(args)
+
+
+def _dispatch(args: argparse.Namespace, locked: bool = False) -> int:
+    """Run the command; with ``locked``, a store held by another process is raised."""
+    from mailflow.store import StateWriteError
     try:
         return args.func(args)
+    except StoreLockedError:
+        if locked:
+            raise
+        print(f"mailflow: {sys.exc_info()[1]}", file=sys.stderr)
+        return 2
+    except StateWriteError:
+        if _hosted is not None:
+            raise  # the daemon waits for the disk, and runs the command again then
+        print(f"mailflow: {sys.exc_info()[1]}", file=sys.stderr)
+        return 2
     except MailflowError as exc:
         print(f"mailflow: {exc}", file=sys.stderr)
         return 2

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from mailflow.budget import BudgetExceeded, time_budget
 from mailflow.errors import MailboxError
@@ -69,6 +70,7 @@ def write_heartbeat(state_dir: Path, when: datetime) -> None:
             tmp.unlink()  # a full disk: do not hold on to a half-written copy
         raise
 COMPACT_EVERY = timedelta(hours=1)  # housekeeping of state/, on the program's clock
+WAKE_SECONDS = 0.2  # how soon a CLI command spooled while waiting for mail is noticed
 
 
 def make_source(program: Program) -> ImapSource | MaildirSource:
@@ -83,18 +85,50 @@ def make_transport(program: Program) -> Transport:
     return SmtpTransport(outbox.smtp) if outbox.smtp else FolderTransport(outbox.directory)
 
 
+class Commands(Protocol):
+    """CLI commands handed to the daemon (mailflow.commands.spool): run between batches."""
+
+    def pending(self) -> bool: ...
+
+    def serve(self) -> int: ...
+
+
+class _Wake(threading.Event):
+    """What ends a wait for mail: ``stop``, or a CLI command waiting to be run."""
+
+    def __init__(self, stop: threading.Event, pending: Callable[[], bool]) -> None:
+        super().__init__()
+        self._stop, self._pending = stop, pending
+
+    def is_set(self) -> bool:
+        return self._stop.is_set() or self._pending()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Like Event.wait, looking for a command every WAKE_SECONDS."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.is_set():
+            left = WAKE_SECONDS if deadline is None else deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self._stop.wait(min(left, WAKE_SECONDS))
+        return True
+
+
 class Daemon:
     """Runs one program until stopped; survives mailbox and SMTP outages."""
 
     def __init__(self, program: Program, *, dry_run: bool = False,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 commands: Commands | None = None) -> None:
         self.program = program
+        self.commands = commands
         self.source = make_source(program)
         self.transport = make_transport(program)
         self.dry_run = dry_run
         self.clock = clock
         program.outbox.clock = self.now  # one clock: the outbox, dispatch and the rules
         self.stop = threading.Event()
+        self.wake = _Wake(self.stop, commands.pending if commands else lambda: False)
         self.unwritable: int | None = None  # errno of the state write failure waited out
         self._writes = 0
         self._logged: set[str] = set()  # repeated failures are logged once
@@ -140,10 +174,12 @@ class Daemon:
                     connected = True
                 backoff = 1.0
                 self.process_unfinished()  # what a failed write left, filed in the mailbox
+                self.serve_commands()
                 self.report_problems(list(self.program.outbox.items.values()))
                 self.tick()
                 while not self.stop.is_set():
                     self.ingest()
+                    self.serve_commands()  # between batches: the one writer runs them
                     if time.monotonic() >= self.next_tick or self.program.scheduler.backlog:
                         self.tick()  # a mass mailing goes on, one chunk per pass
                     self.send()
@@ -156,7 +192,7 @@ class Daemon:
                         return
                     wait = self._wait_seconds()
                     if wait > 0:  # more to do at once: read the mailbox and go on
-                        self.source.wait(wait, self.stop)
+                        self.source.wait(wait, self.wake)
             except StateWriteError as exc:
                 if once:
                     raise
@@ -191,12 +227,18 @@ class Daemon:
             self._log_once(f"{self.program.config.state_dir / HEARTBEAT_NAME} cannot be "
                            f"written ({exc.strerror or exc})")
 
+    def serve_commands(self) -> None:
+        """Run the CLI commands spooled in state/commands (a failed write: raised)."""
+        if self.commands is not None and self.commands.pending():
+            self.commands.serve()
+
     def _pause(self, seconds: float) -> None:
         """Wait ``seconds`` (interruptible), still sending what the outbox holds."""
         deadline = time.monotonic() + seconds
         while not self.stop.is_set() and time.monotonic() < deadline:
             try:
                 self.send()
+                self.serve_commands()
                 self._state_check()
             except StateWriteError as exc:
                 self._state_unwritable(exc)
@@ -246,7 +288,7 @@ class Daemon:
 
     def _wait_seconds(self) -> float:
         """How long to wait for new mail: 0 while a mailing is expanded or mail can go now."""
-        if self.program.scheduler.backlog:
+        if self.program.scheduler.backlog or self.wake.is_set():
             return 0.0
         due = self.program.outbox.next_due()
         wait = float(self.program.config.mailbox.idle_renew_seconds)

@@ -29,6 +29,7 @@ TABLES = (
     "command_previews",  # coordinators' mailed commands waiting for CONFIRM, and their use
     "erased",        # an anonymous trace of each person whose data was erased on request
     "mailings",      # mass mailings: how far each has got (program/progress.py)
+    "commands",      # CLI commands the daemon ran for the CLI: id and answer (at most once)
 )
 
 

@@ -44,14 +44,13 @@ from mailflow.store import StateWriteError
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 60.0
 STATE_RETRY_MAX = 10.0  # a freed disk is noticed within this many seconds
-TICK_SECONDS = 60
 # Longest one pass spends handing mail over before it reads the mailbox again; with a
 # rate limit a mass mailing is sent in such slices, and incoming mail never waits for it.
 SEND_SLICE_SECONDS = 1.0
 # Longest a single message may take to handle; past it, it is set aside for review.
 # A module constant for now (not yet a config.yaml key).
 MESSAGE_BUDGET_SECONDS = 5.0
-# Rewritten on every pass of the loop (at least once a TICK_SECONDS): the daemon's time and
+# Rewritten on every pass of the loop (at least once a scheduler tick): the daemon's time and
 # pid, so that `mailflow status --check` can tell a daemon that is gone or stuck.
 HEARTBEAT_NAME = "heartbeat"
 
@@ -136,7 +135,8 @@ class Daemon:
         # A plain ticker: what fires is decided by the scheduler from the program's rules
         # and the injected clock; this only says how often to ask it (on the wall clock,
         # which a simulated clock does not drive).
-        self.next_tick = time.monotonic() + TICK_SECONDS
+        self.tick_seconds = program.config.scheduler.tick_seconds
+        self.next_tick = time.monotonic() + self.tick_seconds
         self.next_compaction: datetime | None = None  # the first quiet point compacts
         self.pace = Pace()  # the rate limit, across the slices of sending
         program.scheduler.prepare()
@@ -270,7 +270,7 @@ class Daemon:
 
     def tick(self) -> int:
         """Fire the scheduled rules that are due now; a failure is logged, never fatal."""
-        self.next_tick = time.monotonic() + TICK_SECONDS
+        self.next_tick = time.monotonic() + self.tick_seconds
         scheduler = self.program.scheduler
         try:
             fired = scheduler.tick(self.clock(), limit=CHUNK)

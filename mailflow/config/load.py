@@ -22,7 +22,13 @@ from mailflow.config.model import (
     ServerConfig,
     Survey,
 )
-from mailflow.config.schema import RetentionConfig, ReviewConfig, Setting, settings_of
+from mailflow.config.schema import (
+    RetentionConfig,
+    ReviewConfig,
+    SchedulerConfig,
+    Setting,
+    settings_of,
+)
 from mailflow.config.secrets import SecretRef
 from mailflow.config.translated import Translated, read_translated
 from mailflow.config.yamlfile import YamlDoc, load_yaml
@@ -302,7 +308,7 @@ def load_config(root: Path) -> Config:
     top = _Reader(doc, doc.data, "", root)
     top.unknown_keys({"program", "coordinators", "mailbox", "outbox", "forms", "surveys",
                       "calendar", "paths", "health",
-                      "retention", "review"})
+                      "retention", "review", "scheduler"})
     program, identity = _program(doc, top)
     coordinators = _coordinators(doc, top)
 
@@ -338,6 +344,9 @@ def load_config(root: Path) -> Config:
     review = top.section("review")
     review.unknown_keys(set(settings_of(ReviewConfig)))
 
+    scheduler = top.section("scheduler")
+    scheduler.unknown_keys(set(settings_of(SchedulerConfig)))
+
     paths = top.section("paths")
     paths.unknown_keys({"rules", "templates", "state"})
     path_fix = "a folder relative to the program folder"
@@ -366,4 +375,5 @@ def load_config(root: Path) -> Config:
         health=HealthConfig(**health.settings(HealthConfig)),
         retention=RetentionConfig(**retention.settings(RetentionConfig)),
         review=ReviewConfig(**review.settings(ReviewConfig)),
+        scheduler=SchedulerConfig(**scheduler.settings(SchedulerConfig)),
     )

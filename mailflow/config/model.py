@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from mailflow.config.dates import CalendarConfig
-from mailflow.config.schema import RetentionConfig, ReviewConfig, setting
+from mailflow.config.schema import RetentionConfig, ReviewConfig, SchedulerConfig, setting
 from mailflow.config.secrets import SecretRef
 from mailflow.config.translated import LANGUAGES as LANGUAGES
 from mailflow.config.translated import Translated
@@ -157,6 +157,7 @@ class Config:
     health: HealthConfig = HealthConfig()
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     review: ReviewConfig = field(default_factory=ReviewConfig)
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
 
     @property
     def domain(self) -> str:

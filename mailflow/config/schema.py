@@ -115,3 +115,13 @@ class ReviewConfig:
         float, "the least time, in minutes, between two notices to the coordinators of what "
         "waits for review (each notice lists the items new since the previous one)", 60.0,
         minimum=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SchedulerConfig:
+    """How often the running daemon asks the rules what is due (``scheduler:``)."""
+
+    tick_seconds: float = setting(
+        float, "how often, in seconds, the daemon asks the scheduled rules what is due "
+        "(scheduled mail, the review notice); what fires is decided by the rules' dates, "
+        "this only bounds how late it may be noticed", 60.0, minimum=1)

@@ -64,7 +64,7 @@ class Handler:
         self.mailings = mailings
         self.pairing = pairing
         self.privacy = Privacy(store, mailer, mailings, context.secret,
-                               [(c.email, c.name) for c in config.coordinators], config.language)
+                               [(c.email, c.name) for c in config.coordinators], config.writes_to)
         self.coordination = Coordination(Services(config, store, mailer.outbox, mailer,
                                                   mailings, pairing, plan))
         self.review_answers = ReviewAnswers(self.coordination.services, self.reapply)

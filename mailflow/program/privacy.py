@@ -13,6 +13,7 @@ import hmac
 import json
 import logging
 import os
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -48,13 +49,15 @@ class Privacy:
     """MY DATA and DELETE MY DATA, as the handler meets them."""
 
     def __init__(self, store: Store, mailer: Mailer, mailings: Mailings, secret: bytes,
-                 coordinators: list[tuple[str, str]], language: str) -> None:
+                 coordinators: list[tuple[str, str]], writes_to: Callable[[str | None], str]
+                 ) -> None:
         self.store, self.mailer, self.mailings = store, mailer, mailings
-        self.secret, self.coordinators, self.language = secret, coordinators, language
+        self.secret, self.coordinators, self.writes_to = secret, coordinators, writes_to
+        self.language = writes_to(None)  # the program's own, for the coordinators
 
     def send_copy(self, person: dict, occasion: str, now: datetime) -> None:
         """Mail ``person`` their data, to the registered address only, with a JSON copy."""
-        language = person.get("language") or self.language
+        language = self.writes_to(person.get("language"))
         data = their_data(self.store, person)
         context = self.mailings.contexts.build(person, language, now, "your_data")
         context["data"] = {"fields": sorted((k, v) for k, v in person.items()
@@ -73,7 +76,7 @@ class Privacy:
         """Erase ``person`` for good, with the message ``occasion`` that confirmed it; they
         and the coordinators are told it is done."""
         email, name = person["email"], person.get("name") or ""
-        language = person.get("language") or self.language
+        language = self.writes_to(person.get("language"))
         # The mail that says so is queued first: it needs the name the erasure removes.
         self.mailer.queue(
             rule="data-erased", occasion=occasion, template="data_erased",

@@ -3,8 +3,11 @@
 Mailflow side: N mails are queued through ``Mailer.queue`` (render, compose, outbox
 enqueue: timed apart), then ``dispatch.flush(outbox, SmtpTransport(...), config)`` is
 called until nothing is due (it sends at most 500 per call, one connection per call).
+Then the daemon's way, N more mails each: ``Daemon.send()`` called until nothing is due,
+in slices of ``SEND_SLICE_SECONDS`` with the rate kept across them, once over the kept
+SMTP session (the daemon's transport) and once with a new session per slice (as before).
 Baseline: the very bytes the outbox holds, sent with ``aiosmtplib.SMTP.sendmail`` over one
-connection. Both talk to the same capturing SmtpServer (aiosmtpd, in this process).
+connection. All talk to the same capturing SmtpServer (aiosmtpd, in this process).
 """
 
 from __future__ import annotations
@@ -30,12 +33,12 @@ async def bare_loop(smtp, mails: list[tuple[str, list[str], bytes]]) -> float:
     return time.perf_counter() - t0
 
 
-def queue_mails(program, n: int) -> float:
+def queue_mails(program, n: int, start: int = 0) -> float:
     from mailflow.outbound.mailer import Recipient
     from mailflow.program.context import form_context
     forms = form_context(program.config)
     t0 = time.perf_counter()
-    for i in range(n):
+    for i in range(start, start + n):
         name = f"Léa Gagnon {i}"
         program.mailer.queue(
             rule="application-form", occasion=f"bench:{i}", template="application_form",
@@ -45,6 +48,37 @@ def queue_mails(program, n: int) -> float:
             in_reply_to=f"stranger-{i}@mail.example.com",
             references=(f"stranger-{i}@mail.example.com",))
     return time.perf_counter() - t0
+
+
+def daemon_slices(program, smtp, n: int, kept: bool) -> tuple[float, int, int]:
+    """Daemon.send() until nothing is due: (seconds, SMTP sessions opened, passes)."""
+    from mailflow.daemon import Daemon
+    from mailflow.outbound.transport import KeptConnection, SmtpTransport
+
+    class Counting(SmtpTransport):  # a new session per slice, as the daemon did before
+        opened = 0
+
+        async def open(self) -> None:
+            await super().open()
+            Counting.opened += 1
+
+    daemon = Daemon(program)
+    if not kept:
+        daemon.transport = Counting(program.config.outbox.smtp)
+    assert isinstance(daemon.transport, KeptConnection) or not kept
+    smtp.clear()
+    passes = 0
+    t0 = time.perf_counter()
+    while program.outbox.due(time.time()):
+        daemon.send()
+        passes += 1
+    seconds = time.perf_counter() - t0
+    daemon.release_connection(force=True)
+    daemon.loop.close()
+    assert len(smtp.messages) == n, len(smtp.messages)
+    sessions = daemon.transport.opened if isinstance(daemon.transport, KeptConnection) \
+        else Counting.opened
+    return seconds, sessions, passes
 
 
 def main() -> None:
@@ -95,6 +129,11 @@ def main() -> None:
                 mf_s = time.perf_counter() - t0
             assert sent == n and len(smtp.messages) == n, (sent, len(smtp.messages))
             loop.close()
+            slices = {}
+            for way, kept in (("kept", True), ("per-slice", False)):
+                queue_mails(program, n, start=n * (2 if kept else 3))
+                with profile_top(args.profile, f"Daemon.send until empty, session {way}"):
+                    slices[way] = daemon_slices(program, smtp, n, kept)
             journal = program.outbox.journal_path
             journal_bytes = journal.stat().st_size
             journal_lines = sum(1 for _ in journal.open(encoding="utf-8"))
@@ -112,13 +151,19 @@ def main() -> None:
     print(f"{'mailflow dispatch.flush x' + str(calls):40}{mf_s:10.3f}{n / mf_s:10.0f}")
     print(f"ratio mailflow / baseline: {ratio:.2f}x (target <= {TARGET_RATIO:g}x, durability "
           "included)")
+    for way, (seconds, sessions, passes) in slices.items():
+        print(f"{'daemon.send() x' + str(passes) + ', session ' + way:40}{seconds:10.3f}"
+              f"{n / seconds:10.0f}  {seconds / base_s:.2f}x baseline, {sessions} session(s)")
     print(f"outbox journal: {journal_bytes / 1024:.0f} KiB in {journal_lines} lines "
           f"({journal_bytes / n:.0f} B per mail, the message bytes included); "
           f"{compacted / 1024:.0f} KiB after compact()")
     emit("sending", {"n": n, "queue_s": round(queue_s, 3), "baseline_s": round(base_s, 3),
                      "mailflow_s": round(mf_s, 3), "ratio": round(ratio, 2),
                      "target": "<= 1.5x", "journal_kib": round(journal_bytes / 1024),
-                     "flush_calls": calls})
+                     "flush_calls": calls,
+                     "daemon_kept_ratio": round(slices["kept"][0] / base_s, 2),
+                     "daemon_per_slice_ratio": round(slices["per-slice"][0] / base_s, 2),
+                     "daemon_kept_sessions": slices["kept"][1]})
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from mailflow.inbound.maildir import MaildirSource
 from mailflow.outbound.dispatch import FlushReport, Pace, flush
 from mailflow.outbound.mailer import Recipient
 from mailflow.outbound.outbox import OutboxItem
-from mailflow.outbound.transport import FolderTransport, SmtpTransport, Transport
+from mailflow.outbound.transport import FolderTransport, KeptConnection, SmtpTransport, Transport
 from mailflow.program.coordination import review
 from mailflow.program.scheduler import CHUNK
 from mailflow.runtime import Program
@@ -47,6 +47,9 @@ STATE_RETRY_MAX = 10.0  # a freed disk is noticed within this many seconds
 # Longest one pass spends handing mail over before it reads the mailbox again; with a
 # rate limit a mass mailing is sent in such slices, and incoming mail never waits for it.
 SEND_SLICE_SECONDS = 1.0
+# The SMTP session is kept across slices and closed after this long without a handover
+# (servers drop idle sessions after a few minutes; RFC 5321 asks them to wait 5).
+SMTP_IDLE_SECONDS = 60.0
 # Longest a single message may take to handle; past it, it is set aside for review.
 # A module constant for now (not yet a config.yaml key).
 MESSAGE_BUDGET_SECONDS = 5.0
@@ -81,7 +84,9 @@ def make_source(program: Program) -> ImapSource | MaildirSource:
 def make_transport(program: Program) -> Transport:
     """The configured sender: SMTP, or the folder of .eml files of the embedded default."""
     outbox = program.config.outbox
-    return SmtpTransport(outbox.smtp) if outbox.smtp else FolderTransport(outbox.directory)
+    if outbox.smtp:
+        return KeptConnection(SmtpTransport(outbox.smtp), SMTP_IDLE_SECONDS)
+    return FolderTransport(outbox.directory)
 
 
 class Commands(Protocol):
@@ -156,6 +161,12 @@ class Daemon:
 
     def run(self, once: bool = False) -> None:
         """Serve until stopped (or, with ``once``, until nothing is left to do)."""
+        try:
+            self._serve(once)
+        finally:
+            self.release_connection(force=True)
+
+    def _serve(self, once: bool) -> None:
         backoff = state_backoff = 1.0
         self.once = once
         try:
@@ -183,6 +194,7 @@ class Daemon:
                     if time.monotonic() >= self.next_tick or self.program.scheduler.backlog:
                         self.tick()  # a mass mailing goes on, one chunk per pass
                     self.send()
+                    self.release_connection()
                     self.compact()
                     self._state_check()
                     if self.unwritable is None:
@@ -297,6 +309,10 @@ class Daemon:
             if due <= self.now() and self.pace.wait() < SEND_SLICE_SECONDS:
                 return 0.0  # the next slice waits out the rate limit itself
             wait = min(wait, max(due - self.now(), self.pace.wait(), 0.2))
+        idle = self.transport.idle_deadline() if isinstance(self.transport, KeptConnection) \
+            else None
+        if idle is not None:  # wake up to close the SMTP session once it is idle
+            wait = min(wait, max(idle - time.monotonic(), 0.2))
         return wait
 
     def process_unfinished(self) -> None:
@@ -435,6 +451,19 @@ class Daemon:
                         len(report.retried))
         self.report_problems(report.failed + report.unknown)
         return report
+
+    def release_connection(self, force: bool = False) -> None:
+        """Close the kept SMTP session once idle for SMTP_IDLE_SECONDS (or now, ``force``)."""
+        transport = self.transport
+        if not isinstance(transport, KeptConnection):
+            return
+        try:
+            if force:
+                self.loop.run_until_complete(transport.shutdown())
+            else:
+                self.loop.run_until_complete(transport.close_idle())
+        except Exception as exc:  # closing a session must never stop the daemon
+            log.debug("closing the SMTP session: %s", exc)
 
     def compact(self) -> None:
         """At a quiet point, at most once per COMPACT_EVERY: keep state/ bounded.

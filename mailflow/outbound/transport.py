@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -87,6 +89,27 @@ class SmtpTransport:
             return SendResult("unknown", f"{exc.__class__.__name__} after the message data: {exc}")
         return SendResult("sent")
 
+    @property
+    def connected(self) -> bool:
+        """Whether a session is open (as far as this side knows)."""
+        return self.client is not None and self.client.is_connected
+
+    async def alive(self) -> bool:
+        """Whether the open session still answers (a NOOP): servers drop idle sessions."""
+        if self.client is None or not self.client.is_connected:
+            return False
+        try:
+            await self.client.noop()
+        except (aiosmtplib.SMTPException, OSError):
+            return False
+        return True
+
+    def drop(self) -> None:
+        """Forget the session without a word to the server (it broke, or is in doubt)."""
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
     async def _reset(self) -> None:
         try:
             if self.client is not None:
@@ -101,6 +124,60 @@ class SmtpTransport:
             except (aiosmtplib.SMTPException, OSError):
                 self.client.close()
             self.client = None
+
+
+class KeptConnection:
+    """An SMTP session kept from one flush to the next: the daemon sends in short slices,
+    and a new session per slice would cost a connect (and TLS, and login) every second.
+
+    ``open`` reuses the session if it still answers, else opens a new one; ``close`` (the
+    end of a flush) keeps it; a session that broke or whose state is in doubt is dropped,
+    and ``close_idle`` ends one unused for ``idle_seconds``. Failures are reported exactly
+    as SmtpTransport reports them, so attempt counting does not change.
+    """
+
+    def __init__(self, inner: SmtpTransport, idle_seconds: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.inner = inner
+        self.idle_seconds = idle_seconds
+        self.clock = clock
+        self.last_used = 0.0
+        self.opened = 0  # sessions opened, for tests and benchmarks
+
+    async def open(self) -> None:
+        if self.inner.connected and await self.inner.alive():
+            return
+        self.inner.drop()
+        await self.inner.open()
+        self.opened += 1
+        self.last_used = self.clock()
+
+    async def send(self, envelope_from: str, recipients: list[str], data: bytes,
+                   name: str) -> SendResult:
+        result = await self.inner.send(envelope_from, recipients, data, name)
+        self.last_used = self.clock()
+        if result.connection or result.outcome == "unknown":
+            self.inner.drop()  # the next flush starts a clean session
+        return result
+
+    async def close(self) -> None:
+        """The end of one flush: the session stays open for the next."""
+
+    def idle_deadline(self) -> float | None:
+        """When the open session is to be closed if unused (``clock`` time), or None."""
+        return self.last_used + self.idle_seconds if self.inner.connected else None
+
+    async def close_idle(self) -> bool:
+        """Close the session if it has not been used for ``idle_seconds``; True if closed."""
+        deadline = self.idle_deadline()
+        if deadline is None or self.clock() < deadline:
+            return False
+        await self.inner.close()
+        return True
+
+    async def shutdown(self) -> None:
+        """Close the session (QUIT) whatever its age: the daemon stops."""
+        await self.inner.close()
 
 
 class FolderTransport:

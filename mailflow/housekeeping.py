@@ -1,7 +1,8 @@
 """``mailflow compact`` and the daemon's housekeeping: keep state/ bounded over a long program.
 
 Three things grow with every message: the outbox journal (the bytes of every mail sent),
-the raw-mail spool and the ledger rows. Compaction rewrites the first without sent bytes,
+the raw-mail spool and the ledger rows. Compaction rewrites the first without sent bytes
+(and mail sent more than ``retention.sent_mail_days`` ago as the id of its key alone),
 removes spool months past ``retention.raw_mail_days`` and reduces ledger rows past
 ``retention.ledger_days``; what is not handled yet or waits for review is always kept.
 """
@@ -9,7 +10,7 @@ removes spool months past ``retention.raw_mail_days`` and reduces ledger rows pa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from mailflow.runtime import Program
 
@@ -50,7 +51,8 @@ def compact_program(program: Program, now: datetime, force: bool = True) -> Comp
     done = Compacted()
     done.journal_before = outbox.journal_path.stat().st_size if outbox.journal_path.exists() \
         else 0
-    done.journal_rewritten = outbox.compact(force=force)
+    done.journal_rewritten = outbox.compact(
+        force=force, archive_before=(now - timedelta(days=retention.sent_mail_days)).timestamp())
     done.journal_after = outbox.journal_path.stat().st_size if outbox.journal_path.exists() \
         else 0
     done.spool_files, done.spool_bytes = ledger.prune_raw(now, retention.raw_mail_days)

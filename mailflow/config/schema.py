@@ -105,6 +105,10 @@ class RetentionConfig:
     ledger_days: int = setting(
         int, "after how many days the ledger row of a handled message is reduced to what "
         "recognises it again (its Message-ID and state)", 400, minimum=30)
+    sent_mail_days: int = setting(
+        int, "after how many days a mail sent (or cancelled) is kept, in the outbox journal, "
+        "as the id of its idempotency key alone: never queued again, but a reply to it is no "
+        "longer told apart by its thread, nor a late bounce by its Message-ID", 60, minimum=7)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -49,6 +49,16 @@ def add_line(item: Any, data: bytes | None) -> bytes:
     return json.dumps(record, separators=(",", ":")).encode("ascii") + b"\n"
 
 
+ARCHIVE_IDS_PER_LINE = 1_000
+
+
+def archive_lines(ids: list[str]) -> list[bytes]:
+    """The lines of a compacted journal that hold the ids of archived items, many a line."""
+    return [json.dumps({"op": "archive", "ids": ids[i:i + ARCHIVE_IDS_PER_LINE]},
+                       separators=(",", ":")).encode("ascii") + b"\n"
+            for i in range(0, len(ids), ARCHIVE_IDS_PER_LINE)]
+
+
 def temp_path(journal: Path) -> Path:
     """Where a compaction writes the new journal before renaming it over the old one."""
     return journal.with_name(f".{journal.name}.compacting")

@@ -9,7 +9,8 @@ States: pending -> sending -> sent | failed | unknown, and sending -> pending fo
 retry. An item found in ``sending`` when the outbox is opened was being handed to
 the server when the process died: its fate is unknown and it is never resent
 automatically. The journal is compacted when it has grown (see compaction.py): one
-line per item, without the bytes of mail already sent.
+line per item, without the bytes of mail already sent; mail sent (or cancelled) long
+enough ago is kept as the id of its key alone ("archived"): enough to never queue it again.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class Outbox:
         self.clock = clock
         self.items: dict[str, OutboxItem] = {}
         self.by_message_id: dict[str, str] = {}
+        self.archived: set[str] = set()  # ids of keys sent long ago: never queued again
         self._due = DueQueue()  # pending items by next try: what is due, without a scan
         self._states: Counter[str] = Counter()
         self._answers: dict[str, list[float]] = {}  # recipient -> when answers were queued
@@ -136,7 +138,10 @@ class Outbox:
 
     def _apply(self, record: dict[str, Any], offset: int, length: int) -> None:
         self._lines += 1
-        if record["op"] == "add":
+        if record["op"] == "archive":
+            for item_id in record["ids"]:
+                self._archive(item_id)
+        elif record["op"] == "add":
             item = OutboxItem(**record["item"])
             earlier = self.items.get(item.id)
             self.items[item.id] = item
@@ -170,6 +175,14 @@ class Outbox:
         self.by_message_id.pop(item.message_id, None)
         self._states[item.state] -= 1
         self._due.discard(item.id)
+
+    def _archive(self, item_id: str) -> None:
+        """Keep only the item's id (its key was queued once); forget the rest, in memory too."""
+        item = self.items.pop(item_id, None)
+        if item is not None:
+            self._untrack(item)
+            self._where.pop(item_id, None)
+        self.archived.add(item_id)
 
     def _recover(self) -> None:
         for item in self.items.values():
@@ -224,11 +237,12 @@ class Outbox:
 
     def has(self, key: str) -> bool:
         """Whether a mail with this idempotency key was ever queued."""
-        return outbox_id(key) in self.items
+        item_id = outbox_id(key)
+        return item_id in self.items or item_id in self.archived
 
     def enqueue(self, item: OutboxItem, data: bytes) -> bool:
         """Queue ``data`` under ``item.key``; False (and nothing done) if that key was queued."""
-        if item.id in self.items:
+        if item.id in self.items or item.id in self.archived:
             return False
         item.created = item.updated = self.clock()
         item.state = "pending"
@@ -358,7 +372,10 @@ class Outbox:
 
     def counts(self) -> Counter[str]:
         """How many items are in each state."""
-        return +self._states  # kept by _track: no scan of every item ever queued
+        counts = +self._states  # kept by _track: no scan of every item ever queued
+        if self.archived:
+            counts["archived"] = len(self.archived)
+        return counts
 
     def compaction_due(self) -> bool:
         """Whether the journal grew enough since it was last compacted (or opened)."""
@@ -366,8 +383,9 @@ class Outbox:
         return (self._lines - lines >= compaction.COMPACT_LINES
                 or self._end - size >= compaction.COMPACT_BYTES)
 
-    def compact(self, force: bool = False) -> bool:
-        """Rewrite the journal with one line per item, without the bytes of sent mail.
+    def compact(self, force: bool = False, archive_before: float | None = None) -> bool:
+        """Rewrite the journal with one line per item, without the bytes of sent mail;
+        sent or cancelled items last changed before ``archive_before`` become their id alone.
 
         Only when it has grown (see ``compaction_due``), or ``force``; True when it was
         rewritten. Raises StateWriteError with the old journal untouched (and in use) if
@@ -377,11 +395,16 @@ class Outbox:
             return False
         if not force and not self.compaction_due():
             return False
-        items = list(self.items.values())
+        old = set() if archive_before is None else {
+            i.id for i in self.items.values()
+            if not compaction.keeps_body(i.state) and i.updated < archive_before}
+        archived = sorted(self.archived | old)
+        items = [i for i in self.items.values() if i.id not in old]
         bodies = {i.id for i in items if compaction.keeps_body(i.state) and i.id in self._where}
+        heads = compaction.archive_lines(archived)
         lengths = compaction.write_journal(self.journal_path, (
-            compaction.add_line(i, self.message_bytes(i.id) if i.id in bodies else None)
-            for i in items))
+            *heads, *(compaction.add_line(i, self.message_bytes(i.id) if i.id in bodies
+                                          else None) for i in items)))
         # The rename is done: from here on every append must go to the new journal.
         os.close(self._fd)
         self._fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND, FILE_MODE)
@@ -390,8 +413,13 @@ class Outbox:
             self._reader.close()
             self._reader = None
         self._where = {}
-        offset = 0
-        for item, length in zip(items, lengths, strict=True):
+        for item_id in old:
+            self._archive(item_id)
+        self._answers = {}
+        for item in items:
+            self._index_answer(item)
+        offset = sum(lengths[:len(heads)])
+        for item, length in zip(items, lengths[len(heads):], strict=True):
             if item.id in bodies:
                 self._where[item.id] = (offset, length)
             offset += length
@@ -450,8 +478,13 @@ def shape_problem(line: bytes) -> str | None:
         record = json.loads(line)
     except ValueError:
         return "not a JSON record"
-    if not isinstance(record, dict) or record.get("op") not in ("add", "set"):
-        return "not an outbox record (no op 'add' or 'set')"
+    if not isinstance(record, dict) or record.get("op") not in ("add", "set", "archive"):
+        return "not an outbox record (no op 'add', 'set' or 'archive')"
+    if record["op"] == "archive":
+        ids = record.get("ids")
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            return "an 'archive' record without its list of item ids"
+        return None
     if record["op"] == "add":
         item = record.get("item")
         if not isinstance(item, dict) or "data" not in record or not isinstance(

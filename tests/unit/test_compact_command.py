@@ -10,6 +10,7 @@ from mailflow.cli import main
 from mailflow.config.load import load_config
 from mailflow.daemon import Daemon
 from mailflow.errors import ConfigError
+from mailflow.housekeeping import compact_program
 from mailflow.outbound.compaction import COMPACT_LINES
 from mailflow.runtime import open_program
 from tests.unit.conftest import MINIMAL_CONFIG, write_config
@@ -106,3 +107,32 @@ def test_the_daemon_compacts_at_most_once_an_hour(tmp_path):
 
     assert b"a line of the body" in within_the_hour
     assert b"a line of the body" not in after_it
+
+
+def test_compact_keeps_mail_sent_longer_ago_than_the_retention_as_its_key_alone(tmp_path):
+    write_config(tmp_path, MINIMAL_CONFIG + "retention:\n  sent_mail_days: 30\n")
+    program = open_program(tmp_path)
+    try:
+        for n, days_ago in enumerate((31, 29)):
+            program.outbox.clock = lambda d=days_ago: NOW.timestamp() - d * 86400
+            item = make_item(f"sent-{n}")
+            program.outbox.enqueue(item, BODY)
+            program.outbox.mark_sending(item)
+            program.outbox.mark_sent(item)
+    finally:
+        program.close()
+
+    program = open_program(tmp_path)
+    try:
+        compact_program(program, NOW)
+        outbox = program.outbox
+        assert (outbox.has("sent-0"), outbox.has("sent-1")) == (True, True)
+        assert [i.key for i in outbox.items.values()] == ["sent-1"]
+    finally:
+        program.close()
+
+
+def test_mail_is_kept_whole_for_sixty_days_by_default(tmp_path):
+    write_config(tmp_path, MINIMAL_CONFIG)
+
+    assert load_config(tmp_path).retention.sent_mail_days == 60

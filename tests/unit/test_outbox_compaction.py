@@ -165,3 +165,98 @@ def test_a_kill_during_compaction_never_makes_a_sent_key_sendable(tmp_path, dela
     assert len(outbox.due(now=time.time() + 10**6)) == 400
     assert outbox.message_bytes(outbox_id("pending-399")) == BODY + b"399"
     assert not temp_path(tmp_path / "journal.jsonl").exists()
+
+
+def archived(directory: Path, sent: int, pending: int) -> Outbox:
+    """An outbox whose sent mail was compacted down to ids (everything is older than now)."""
+    outbox = sent_and_pending(directory, sent=sent, pending=pending)
+    outbox.compact(force=True, archive_before=time.time() + 60)
+    return outbox
+
+
+def test_mail_sent_before_the_archive_time_is_kept_as_its_id_alone(tmp_path):
+    archived(tmp_path, sent=3, pending=0).close()
+
+    again = Outbox(tmp_path)
+
+    assert again.items == {}
+    assert again.archived == {outbox_id(f"sent-{n}") for n in range(3)}
+    assert b"About sent-" not in (tmp_path / "journal.jsonl").read_bytes()
+
+
+def test_an_archived_key_is_never_queued_again(tmp_path):
+    archived(tmp_path, sent=3, pending=0).close()
+
+    again = Outbox(tmp_path)
+
+    assert again.has("sent-2")
+    assert again.enqueue(make_item("sent-2"), BODY) is False
+    assert again.due(now=time.time() + 10**6) == []
+
+
+def test_archiving_keeps_mail_not_sent_and_mail_sent_after_the_archive_time(tmp_path):
+    outbox = sent_and_pending(tmp_path, sent=2, pending=1)
+    outbox.compact(force=True, archive_before=time.time() - 60)
+    outbox.close()
+
+    again = Outbox(tmp_path)
+
+    assert again.archived == set()
+    assert again.items[outbox_id("sent-1")].state == "sent"
+    assert again.message_bytes(outbox_id("pending-0")) == BODY + b"0"
+
+
+def test_archived_mail_is_counted_apart_and_leaves_the_lookups(tmp_path):
+    outbox = archived(tmp_path, sent=3, pending=1)
+
+    assert outbox.counts() == {"archived": 3, "pending": 1}
+    assert outbox.by_message_id.keys() == {outbox.items[outbox_id("pending-0")].message_id}
+
+
+def test_a_journal_compacted_twice_keeps_the_archived_ids(tmp_path):
+    outbox = archived(tmp_path, sent=3, pending=1)
+    outbox.compact(force=True)
+    outbox.close()
+
+    assert Outbox(tmp_path).archived == {outbox_id(f"sent-{n}") for n in range(3)}
+
+
+def test_appends_after_archiving_survive_reopening(tmp_path):
+    outbox = archived(tmp_path, sent=2, pending=1)
+    item = outbox.items[outbox_id("pending-0")]
+    outbox.mark_sending(item)
+    outbox.mark_sent(item)
+    outbox.close()
+
+    again = Outbox(tmp_path)
+
+    assert again.items[outbox_id("pending-0")].state == "sent"
+    assert len(again.archived) == 2
+
+
+ARCHIVING_CHILD = """
+import sys, time
+from mailflow.outbound.outbox import Outbox
+outbox = Outbox(__import__("pathlib").Path(sys.argv[1]))
+print("ready", flush=True)
+while True:
+    outbox.compact(force=True, archive_before=time.time() + 60)
+"""
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.15, 0.3])
+def test_a_kill_while_archiving_never_makes_a_sent_key_sendable(tmp_path, delay):
+    sent_and_pending(tmp_path, sent=400, pending=400).close()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    child = subprocess.Popen([sys.executable, "-c", ARCHIVING_CHILD, str(tmp_path)], env=env,
+                             stdout=subprocess.PIPE)
+    assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+    time.sleep(delay)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+
+    outbox = Outbox(tmp_path)
+
+    assert all(outbox.has(f"sent-{n}") for n in range(400))
+    assert len(outbox.due(now=time.time() + 10**6)) == 400
+    assert outbox.message_bytes(outbox_id("pending-399")) == BODY + b"399"

@@ -480,7 +480,8 @@ class Daemon:
         except StateWriteError as exc:
             log.warning("state/ could not be compacted (%s); trying again in an hour", exc)
             return
-        if done.journal_rewritten or done.spool_files or done.rows_summarised:
+        if done.journal_rewritten or done.spool_files or done.rows_summarised or \
+                done.history_rows:
             log.info("state/ compacted: %s", done.text().replace("\n", "; "))
 
     def report_problems(self, items: Iterable[OutboxItem]) -> None:

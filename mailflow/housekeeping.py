@@ -3,8 +3,9 @@
 Three things grow with every message: the outbox journal (the bytes of every mail sent),
 the raw-mail spool and the ledger rows. Compaction rewrites the first without sent bytes
 (and mail sent more than ``retention.sent_mail_days`` ago as the id of its key alone),
-removes spool months past ``retention.raw_mail_days`` and reduces ledger rows past
-``retention.ledger_days``; what is not handled yet or waits for review is always kept.
+removes spool months past ``retention.raw_mail_days``, reduces ledger rows past
+``retention.ledger_days`` and summarises timelines and firings past
+``retention.history_days``; what is not handled yet or waits for review is always kept.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from mailflow.program import history
 from mailflow.runtime import Program
 
 
@@ -25,6 +27,7 @@ class Compacted:
     spool_files: int = 0
     spool_bytes: int = 0
     rows_summarised: int = 0
+    history_rows: int = 0
 
     def text(self) -> str:
         """One line per part, for people."""
@@ -37,6 +40,7 @@ class Compacted:
             f"({self.spool_bytes / 1024:.0f} KiB)",
             f"ledger: {self.rows_summarised} old handled row(s) reduced to their Message-ID "
             "and state",
+            f"history: {self.history_rows} old event(s) and firing(s) summarised",
         ])
 
 
@@ -57,4 +61,7 @@ def compact_program(program: Program, now: datetime, force: bool = True) -> Comp
         else 0
     done.spool_files, done.spool_bytes = ledger.prune_raw(now, retention.raw_mail_days)
     done.rows_summarised = ledger.summarise(now, retention.ledger_days)
+    done.history_rows = (history.summarise_events(program.store, now, retention.history_days)
+                         + history.summarise_firings(program.store, now,
+                                                     retention.history_days))
     return done

@@ -109,6 +109,10 @@ class RetentionConfig:
         int, "after how many days a mail sent (or cancelled) is kept, in the outbox journal, "
         "as the id of its idempotency key alone: never queued again, but a reply to it is no "
         "longer told apart by its thread, nor a late bounce by its Message-ID", 60, minimum=7)
+    history_days: int = setting(
+        int, "after how many days a person's timeline events are summarised (one row per "
+        "month, counted by type) and a scheduled firing is reduced to its key and state",
+        90, minimum=60)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,0 +1,69 @@
+"""Old history, summarised: what exactly-once needs stays, the per-message detail goes.
+
+Two tables grow with every message and every firing: ``events`` (a person's timeline)
+and ``firings`` (each scheduled mail, keyed). Past ``retention.history_days`` a firing
+keeps its key and state alone (the scheduler never looks that far back, and the key
+still says it was made), and a person's events become one row per month counting them
+by type.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import MutableMapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from mailflow.store import Store
+
+FIRING_FIELDS = ("key", "state")  # what tells a firing was made, or skipped, for good
+SUMMARY = "summary"  # the type of an events row that counts older events by type
+
+
+def summarise_firings(store: Store, now: datetime, days: int) -> int:
+    """Reduce firings due more than ``days`` ago to FIRING_FIELDS; returns how many."""
+    cutoff = (now - timedelta(days=days)).isoformat()
+    table = store.table("firings")
+    old = [f.doc_id for f in table.all()
+           if len(f) > len(FIRING_FIELDS) and max(f.get("due", ""), f.get("at", "")) < cutoff]
+    if old:
+        with store.transaction():
+            table.update(_keep_only, doc_ids=old)
+    return len(old)
+
+
+def _keep_only(document: MutableMapping[str, Any]) -> None:
+    for name in [n for n in document if n not in FIRING_FIELDS]:
+        del document[name]
+
+
+def summarise_events(store: Store, now: datetime, days: int) -> int:
+    """Fold events older than ``days`` into one row per person and month; returns how many."""
+    cutoff = (now - timedelta(days=days)).isoformat()
+    table = store.table("events")
+    summaries: dict[tuple[str, str], Any] = {}
+    old: list[Any] = []
+    for event in table.all():
+        if event.get("type") == SUMMARY:
+            summaries[(event.get("participant") or "", event.get("at", ""))] = event
+        elif (event.get("at") or "") < cutoff:
+            old.append(event)
+    if not old:
+        return 0
+    counts: dict[tuple[str, str], Counter[str]] = {}
+    for event in old:
+        month = (event.get("at") or "")[:7]
+        counts.setdefault((event.get("participant") or "", month), Counter())[
+            event.get("type") or "?"] += 1
+    with store.transaction():
+        table.remove(doc_ids=[e.doc_id for e in old])
+        for (person, month), found in sorted(counts.items()):
+            earlier = summaries.get((person, month))
+            if earlier is not None:
+                total = Counter(earlier.get("detail") or {}) + found
+                table.update({"detail": dict(sorted(total.items()))}, doc_ids=[earlier.doc_id])
+            else:
+                table.insert({"participant": person, "type": SUMMARY, "at": month,
+                              "cause": "older events, counted by type",
+                              "detail": dict(sorted(found.items()))})
+    return len(old)

@@ -1,0 +1,93 @@
+"""Old timelines and firings are summarised: keys and states stay, per-message rows go."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from mailflow.program.history import summarise_events, summarise_firings
+from mailflow.store import Store
+
+NOW = datetime(2027, 9, 1, 9, 0, tzinfo=UTC)
+LEA = "lea@example.org"
+
+
+def event(store: Store, at: str, type_: str = "message:meeting", who: str = LEA) -> None:
+    store.table("events").insert({"participant": who, "type": type_, "cause": "a message",
+                                  "at": at, "detail": {"subject": "We met"}})
+
+
+def firing(store: Store, due: str, key: str, state: str = "fired") -> None:
+    store.table("firings").insert({"key": key, "rule": "monthly-tip", "recipient": LEA,
+                                   "occasion": due[:10], "due": due, "state": state,
+                                   "reason": "", "at": due})
+
+
+def test_firings_older_than_the_history_keep_their_key_and_state_alone(tmp_path):
+    with Store(tmp_path) as store:
+        firing(store, "2027-03-05T09:00:00+00:00", "tip|lea|2027-03-05", "skipped")
+        firing(store, "2027-08-05T09:00:00+00:00", "tip|lea|2027-08-05")
+
+        assert summarise_firings(store, NOW, days=90) == 1
+
+        rows = store.table("firings").all()
+        assert rows[0] == {"key": "tip|lea|2027-03-05", "state": "skipped"}
+        assert rows[1]["rule"] == "monthly-tip"
+
+
+def test_summarised_firings_are_not_reduced_again(tmp_path):
+    with Store(tmp_path) as store:
+        firing(store, "2027-03-05T09:00:00+00:00", "tip|lea|2027-03-05")
+        summarise_firings(store, NOW, days=90)
+
+        assert summarise_firings(store, NOW, days=90) == 0
+
+
+def test_a_summarised_firing_still_counts_as_made_after_reopening(tmp_path):
+    with Store(tmp_path) as store:
+        firing(store, "2027-03-05T09:00:00+00:00", "tip|lea|2027-03-05")
+        summarise_firings(store, NOW, days=90)
+
+    with Store(tmp_path) as store:
+        assert {f["key"]: f["state"] for f in store.table("firings").all()} == {
+            "tip|lea|2027-03-05": "fired"}
+
+
+def test_old_events_become_one_row_per_person_and_month_counted_by_type(tmp_path):
+    with Store(tmp_path) as store:
+        event(store, "2027-02-03T10:00:00+00:00")
+        event(store, "2027-02-20T10:00:00+00:00")
+        event(store, "2027-02-21T10:00:00+00:00", "concern")
+        event(store, "2027-03-01T10:00:00+00:00")
+        event(store, "2027-02-04T10:00:00+00:00", who="sam@example.org")
+        event(store, "2027-08-30T10:00:00+00:00")
+
+        assert summarise_events(store, NOW, days=90) == 5
+
+        rows = sorted(((e["participant"], e["type"], e["at"], e["detail"])
+                       for e in store.table("events").all()), key=str)
+        assert rows == sorted([
+            (LEA, "summary", "2027-02", {"concern": 1, "message:meeting": 2}),
+            (LEA, "summary", "2027-03", {"message:meeting": 1}),
+            ("sam@example.org", "summary", "2027-02", {"message:meeting": 1}),
+            (LEA, "message:meeting", "2027-08-30T10:00:00+00:00", {"subject": "We met"}),
+        ], key=str)
+
+
+def test_events_summarised_later_are_added_to_their_month(tmp_path):
+    with Store(tmp_path) as store:
+        event(store, "2027-02-03T10:00:00+00:00")
+        summarise_events(store, datetime(2027, 5, 10, tzinfo=UTC), days=90)
+        event(store, "2027-02-25T10:00:00+00:00")
+
+        summarise_events(store, datetime(2027, 6, 1, tzinfo=UTC), days=90)
+
+        [row] = store.table("events").all()
+        assert (row["at"], row["detail"]) == ("2027-02", {"message:meeting": 2})
+
+
+def test_nothing_recent_is_summarised(tmp_path):
+    with Store(tmp_path) as store:
+        event(store, "2027-08-01T10:00:00+00:00")
+        firing(store, "2027-08-05T09:00:00+00:00", "tip|lea|2027-08-05")
+
+        assert (summarise_events(store, NOW, 90), summarise_firings(store, NOW, 90)) == (0, 0)

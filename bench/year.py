@@ -7,8 +7,8 @@ Maildir and ``Daemon.run(once=True)`` takes it in, fires the calendar and sends 
 folder of .eml files). Each participant writes about once a month (replies to the
 program's last mail to them, the odd STOP/PAUSE), and strangers write in too. At the
 end of each month it prints the size of state/, of the outbox journal, of the store
-and of the raw-mail spool, the process's RSS (now and peak) and the wall time of
-ingestion per message over the month. Figures only: nothing passes or fails.
+(snapshot and change log) and of the raw-mail spool, the process's RSS (now and peak)
+and the wall time of ingestion per message over the month. Figures only: nothing passes or fails.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def main() -> None:
         print(f"{len(people)} participants, {months} simulated months from "
               f"{START.date()}, about {per_day:.0f} messages a day")
         print(f"{'month':9}{'state/ MB':>10}{'journal MB':>11}{'store MB':>9}"
-              f"{'spool MB':>9}{'RSS MB':>8}{'peak MB':>8}{'ms/msg':>8}{'items':>7}")
+              f"{'spool MB':>9}{'log MB':>7}{'RSS MB':>8}{'peak MB':>8}{'ms/msg':>8}{'items':>7}")
         end = START + timedelta(days=int(months * 30.5))
         day = START
         while day < end:
@@ -142,6 +142,7 @@ def main() -> None:
                     "journal_mb": size_of(program.outbox.journal_path) / 2**20,
                     "store_mb": size_of(state / "store.json") / 2**20,
                     "spool_mb": size_of(state / "messages") / 2**20,
+                    "log_mb": size_of(state / "store.log") / 2**20,
                     "rss_mb": rss_mb(),
                     "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                     "ms_per_msg": 1000 * ingest_s / max(ingested, 1),
@@ -149,7 +150,8 @@ def main() -> None:
                 }
                 rows.append(row)
                 print(f"{row['month']:9}{row['state_mb']:10.1f}{row['journal_mb']:11.1f}"
-                      f"{row['store_mb']:9.1f}{row['spool_mb']:9.1f}{row['rss_mb']:8.0f}"
+                      f"{row['store_mb']:9.1f}{row['spool_mb']:9.1f}{row['log_mb']:7.1f}"
+                      f"{row['rss_mb']:8.0f}"
                       f"{row['peak_mb']:8.0f}{row['ms_per_msg']:8.1f}{row['items']:7}",
                       flush=True)
                 month_start, ingest_s, ingested = day, 0.0, 0

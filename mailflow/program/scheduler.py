@@ -11,6 +11,10 @@ of its own, so the first mail of a mailing to 10,000 people is queued, and can b
 within a second, and the daemon reads its mailbox between chunks. The queue is only
 memory: after a crash the next scan finds what is left, by the firings table. A queued
 firing is checked again against the person's current record when its turn comes.
+
+Idle ticks cost nothing: a scan also finds when the next firing falls due (within
+HORIZON), and no tick scans again before then unless the participants or the firings
+changed; the cost of a tick follows the firings due, not the size of the program.
 """
 
 from __future__ import annotations
@@ -38,6 +42,9 @@ ON_TIME = timedelta(minutes=15)       # 'catch_up: skip' still sends a firing th
 INACTIVE = ("withdrawn", "completed", "not_selected")
 BOUNCING = "the address bounces"
 CHUNK = 100  # firings the daemon makes per tick at most; a mailing of more logs its progress
+HORIZON = timedelta(days=1)  # how far ahead a scan looks for the next firing due
+# What a scan depends on besides the clock: a change to any of these calls for a new one.
+WATCHED = ("participants", "firings", "_meta")
 
 
 @dataclass(frozen=True)
@@ -142,6 +149,9 @@ class Scheduler:
         self.queue: deque[Pending] = deque()  # found due by the last scan, not yet made
         self.scanned = datetime.min  # when that scan ran: lateness is judged from then
         self.mass = CHUNK  # a broadcast to more people than this is a mass mailing
+        self.next_scan: datetime | None = None  # no scan needed before this, if nothing changed
+        self._seen: tuple[int, ...] | None = None  # the store's WATCHED version at that scan
+        self.scans = 0  # scans made, for tests and benchmarks
 
     def occurrences(self, rule: ScheduledRule, start: datetime, end: datetime,
                     people: list[dict]) -> Iterator[Occurrence]:
@@ -240,7 +250,7 @@ class Scheduler:
         count = 0
         try:
             with self.store.transaction(), self.mailings.outbox.batch():
-                if not self.queue:
+                if not self.queue and self.scan_needed(now):
                     self.scan(now)
                 made = 0
                 while self.queue and (limit is None or made < limit):
@@ -255,8 +265,15 @@ class Scheduler:
                                           mailings.mailer, mailings), now)
         except BaseException:
             self.queue.clear()  # rolled back: the next scan finds those firings again
+            self.next_scan = None
             raise
         return count
+
+    def scan_needed(self, now: datetime) -> bool:
+        """Whether a firing may have fallen due since the last scan: its time has come,
+        the participants or firings changed, or the clock went back."""
+        return (self.next_scan is None or now >= self.next_scan or now < self.scanned
+                or self.store.version(*WATCHED) != self._seen)
 
     def scan(self, now: datetime) -> None:
         """Queue every firing due by ``now`` that the firings table does not hold yet."""
@@ -264,8 +281,14 @@ class Scheduler:
         fired = self._fired()
         since = max(now - LOOKBACK, self.started(now))
         self.scanned = now
+        self.scans += 1
+        self._seen = self.store.version(*WATCHED)
+        soonest = self._returns(now, people)
         for rule in self.rules:
-            for occurrence in self.occurrences(rule, since, now, people):
+            for occurrence in self.occurrences(rule, since, soonest, people):
+                if occurrence.due > now:  # one pass finds what is due and what comes next
+                    soonest = min(soonest, occurrence.due)
+                    continue
                 targets = self.targets(occurrence, people)
                 emails = [person["email"] if person else None for person in targets]
                 waiting = [email for email in emails if idempotency_key(
@@ -275,6 +298,18 @@ class Scheduler:
                     mailing = progress.begin(self.store, rule.name, occurrence.occasion,
                                              len(targets), len(waiting), self.mass, now)
                 self.queue.extend(Pending(occurrence, email, mailing) for email in waiting)
+        self.next_scan = soonest
+
+    def _returns(self, now: datetime, people: list[dict]) -> datetime:
+        """The earliest return from an absence (postponed firings fall due) before
+        ``now + HORIZON``, or that time."""
+        soonest = now + HORIZON
+        for person in people:
+            away = person.get("away_until")
+            back = _parse_moment(away, self.zone, self.send_time) if away else None
+            if back is not None and now < back < soonest:
+                soonest = back
+        return soonest
 
     def _current(self, pending: Pending) -> dict | None:
         """The person's record as it is now, if the firing still concerns them."""

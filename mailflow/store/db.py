@@ -80,6 +80,11 @@ class Store:
             raise KeyError(f"unknown store table {name!r}")
         return self.db.table(name)
 
+    def version(self, *tables: str) -> tuple[int, ...]:
+        """A value that changes whenever any of ``tables`` may have changed (cache checks)."""
+        versions = self.storage.versions
+        return (self.storage.rewrites, *(versions.get(name, 0) for name in tables))
+
     def lookup(self, table: str, index: str, key: str) -> list[int]:
         """Ids of the documents of ``table`` that ``index`` finds under ``key`` (see indexes.py).
 

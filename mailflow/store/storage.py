@@ -139,6 +139,10 @@ class AtomicJSONStorage(Storage):
         self.dirty = False  # the whole data was replaced: the next commit is a snapshot
         self.pending: dict[str, set[str]] = {}  # table -> ids of documents changed, uncommitted
         self.writes = 0  # successful writes, to tell when a full disk has room again
+        # Changes seen per table (a whole rewrite counts for every table): what a cache
+        # derived from a table compares to know it is stale. Rolled-back changes count too.
+        self.versions: dict[str, int] = {}
+        self.rewrites = 0
         self.bytes_written = 0  # to the snapshot and the log, for the benchmarks
         self._data: dict[str, Any] | None = None
         self._hold = 0
@@ -238,6 +242,7 @@ class AtomicJSONStorage(Storage):
         self._check_writable()
         ids = [str(i) for i in doc_ids]
         self.pending.setdefault(table, set()).update(ids)
+        self.versions[table] = self.versions.get(table, 0) + 1
         self.indexes.changed(table, ids, (self._data or {}).get(table, {}))
         if not self.deferred and not self._hold:
             self.flush()
@@ -257,6 +262,7 @@ class AtomicJSONStorage(Storage):
         self._check_writable()
         self._data = data
         self.dirty = True
+        self.rewrites += 1
         self.indexes.reset()
         if not self.deferred:
             self.flush()
@@ -333,6 +339,7 @@ class AtomicJSONStorage(Storage):
     def discard(self) -> None:
         """Forget uncommitted changes: the next read comes from disk."""
         self._data = None
+        self.rewrites += 1
         self.dirty = False
         self.pending.clear()
         self.indexes.reset()

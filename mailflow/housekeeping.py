@@ -6,6 +6,7 @@ the raw-mail spool and the ledger rows. Compaction rewrites the first without se
 removes spool months past ``retention.raw_mail_days``, reduces ledger rows past
 ``retention.ledger_days`` and summarises timelines and firings past
 ``retention.history_days``; what is not handled yet or waits for review is always kept.
+The store's change log is folded into its snapshot once it holds an eighth of it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Compacted:
     spool_bytes: int = 0
     rows_summarised: int = 0
     history_rows: int = 0
+    store_folded: bool = False
 
     def text(self) -> str:
         """One line per part, for people."""
@@ -41,6 +43,8 @@ class Compacted:
             f"ledger: {self.rows_summarised} old handled row(s) reduced to their Message-ID "
             "and state",
             f"history: {self.history_rows} old event(s) and firing(s) summarised",
+            "store: change log folded into the snapshot" if self.store_folded
+            else "store: change log left as it is",
         ])
 
 
@@ -64,4 +68,5 @@ def compact_program(program: Program, now: datetime, force: bool = True) -> Comp
     done.history_rows = (history.summarise_events(program.store, now, retention.history_days)
                          + history.summarise_firings(program.store, now,
                                                      retention.history_days))
+    done.store_folded = program.store.storage.fold_if_grown()
     return done

@@ -33,6 +33,7 @@ DIR_MODE = 0o700
 LOG_KEY = "_log"  # in the snapshot: {"1": {"seq": N}}, the last log record it holds
 COMPACT_BYTES = 4 << 20  # the log is folded into the snapshot past max(this, snapshot size)
 COMPACT_CHANGES = 50_000  # ... or past this many changed documents
+QUIET_FOLD_BYTES = 1 << 20  # housekeeping folds a log past this (and 1/8 of the snapshot)
 READ_ATTEMPTS = 5  # a reader racing a compaction reads again
 
 
@@ -327,6 +328,17 @@ class AtomicJSONStorage(Storage):
                 return
             self._log_end = 0
         self._log_changes = 0
+
+    def fold_if_grown(self) -> bool:
+        """At a quiet point (housekeeping, no transaction open): fold the log into the
+        snapshot once it holds over an eighth of it (and QUIET_FOLD_BYTES), so that state/
+        does not keep most of the store twice; True if folded. Raises StateWriteError."""
+        if self.deferred or self._hold or self.dirty or any(self.pending.values()):
+            return False
+        if self._log_end < max(QUIET_FOLD_BYTES, self._snapshot_size // 8):
+            return False
+        self.compact()
+        return True
 
     def _try_compact(self) -> None:
         """Compact, unless the disk is full: the log still holds everything, try later."""

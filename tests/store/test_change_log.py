@@ -226,3 +226,42 @@ def test_a_reader_sees_committed_changes_before_any_compaction(state):
         assert [p["email"] for p in data["participants"].values()] == [
             "lea@example.org", "chen@example.org"]
         assert "_log" not in data
+
+
+def grown_log(state, changes: int) -> Store:
+    """A store with a snapshot, then ``changes`` commits of 10 KB each in its log."""
+    store = Store(state)
+    store.table("participants").insert({"email": "lea@example.org", "note": ""})
+    store.storage.compact()
+    for n in range(changes):
+        store.table("participants").update({"note": f"{n}" + "x" * 10_000}, doc_ids=[1])
+    return store
+
+
+def test_a_log_past_the_quiet_fold_size_is_folded_at_a_quiet_point(tmp_path):
+    store = grown_log(tmp_path, changes=110)
+
+    assert store.storage.fold_if_grown() is True
+
+    assert (tmp_path / "store.log").stat().st_size == 0
+    crash(store)
+    with Store(tmp_path) as again:
+        assert again.table("participants").get(doc_id=1)["note"].startswith("109x")
+
+
+def test_a_small_log_is_left_as_it_is(tmp_path):
+    store = grown_log(tmp_path, changes=10)
+
+    assert store.storage.fold_if_grown() is False
+
+    assert log_lines(tmp_path)
+    store.close()
+
+
+def test_no_fold_inside_a_transaction(tmp_path):
+    store = grown_log(tmp_path, changes=110)
+
+    with store.transaction():
+        store.table("participants").update({"note": "uncommitted"}, doc_ids=[1])
+        assert store.storage.fold_if_grown() is False
+    store.close()

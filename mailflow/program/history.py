@@ -3,8 +3,9 @@
 Two tables grow with every message and every firing: ``events`` (a person's timeline)
 and ``firings`` (each scheduled mail, keyed). Past ``retention.history_days`` a firing
 keeps its key and state alone (the scheduler never looks that far back, and the key
-still says it was made), and a person's events become one row per month counting them
-by type.
+still says it was made), and a person's older events become one row counting them by
+type (from and until which month): a person writes about once a month, so a row per
+month would save next to nothing.
 """
 
 from __future__ import annotations
@@ -38,32 +39,36 @@ def _keep_only(document: MutableMapping[str, Any]) -> None:
 
 
 def summarise_events(store: Store, now: datetime, days: int) -> int:
-    """Fold events older than ``days`` into one row per person and month; returns how many."""
+    """Fold events older than ``days`` into one row per person; returns how many."""
     cutoff = (now - timedelta(days=days)).isoformat()
     table = store.table("events")
-    summaries: dict[tuple[str, str], Any] = {}
+    summaries: dict[str, Any] = {}
     old: list[Any] = []
     for event in table.all():
         if event.get("type") == SUMMARY:
-            summaries[(event.get("participant") or "", event.get("at", ""))] = event
+            summaries[event.get("participant") or ""] = event
         elif (event.get("at") or "") < cutoff:
             old.append(event)
     if not old:
         return 0
-    counts: dict[tuple[str, str], Counter[str]] = {}
+    counts: dict[str, Counter[str]] = {}
+    months: dict[str, list[str]] = {}
     for event in old:
-        month = (event.get("at") or "")[:7]
-        counts.setdefault((event.get("participant") or "", month), Counter())[
-            event.get("type") or "?"] += 1
+        person, month = event.get("participant") or "", (event.get("at") or "")[:7]
+        counts.setdefault(person, Counter())[event.get("type") or "?"] += 1
+        months.setdefault(person, []).append(month)
     with store.transaction():
         table.remove(doc_ids=[e.doc_id for e in old])
-        for (person, month), found in sorted(counts.items()):
-            earlier = summaries.get((person, month))
+        for person, found in sorted(counts.items()):
+            earlier = summaries.get(person)
+            span = [*months[person], *([earlier.get("at", ""), earlier.get("until", "")]
+                                       if earlier is not None else [])]
+            row = {"at": min(m for m in span if m), "until": max(span),
+                   "detail": dict(sorted((Counter((earlier or {}).get("detail") or {})
+                                          + found).items()))}
             if earlier is not None:
-                total = Counter(earlier.get("detail") or {}) + found
-                table.update({"detail": dict(sorted(total.items()))}, doc_ids=[earlier.doc_id])
+                table.update(row, doc_ids=[earlier.doc_id])
             else:
-                table.insert({"participant": person, "type": SUMMARY, "at": month,
-                              "cause": "older events, counted by type",
-                              "detail": dict(sorted(found.items()))})
+                table.insert({"participant": person, "type": SUMMARY,
+                              "cause": "older events, counted by type", **row})
     return len(old)

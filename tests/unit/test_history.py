@@ -52,7 +52,7 @@ def test_a_summarised_firing_still_counts_as_made_after_reopening(tmp_path):
             "tip|lea|2027-03-05": "fired"}
 
 
-def test_old_events_become_one_row_per_person_and_month_counted_by_type(tmp_path):
+def test_old_events_become_one_row_per_person_counted_by_type(tmp_path):
     with Store(tmp_path) as store:
         event(store, "2027-02-03T10:00:00+00:00")
         event(store, "2027-02-20T10:00:00+00:00")
@@ -63,26 +63,26 @@ def test_old_events_become_one_row_per_person_and_month_counted_by_type(tmp_path
 
         assert summarise_events(store, NOW, days=90) == 5
 
-        rows = sorted(((e["participant"], e["type"], e["at"], e["detail"])
+        rows = sorted(((e["participant"], e["type"], e["at"], e.get("until"), e["detail"])
                        for e in store.table("events").all()), key=str)
         assert rows == sorted([
-            (LEA, "summary", "2027-02", {"concern": 1, "message:meeting": 2}),
-            (LEA, "summary", "2027-03", {"message:meeting": 1}),
-            ("sam@example.org", "summary", "2027-02", {"message:meeting": 1}),
-            (LEA, "message:meeting", "2027-08-30T10:00:00+00:00", {"subject": "We met"}),
+            (LEA, "summary", "2027-02", "2027-03", {"concern": 1, "message:meeting": 3}),
+            ("sam@example.org", "summary", "2027-02", "2027-02", {"message:meeting": 1}),
+            (LEA, "message:meeting", "2027-08-30T10:00:00+00:00", None, {"subject": "We met"}),
         ], key=str)
 
 
-def test_events_summarised_later_are_added_to_their_month(tmp_path):
+def test_events_summarised_later_are_added_to_the_persons_summary(tmp_path):
     with Store(tmp_path) as store:
         event(store, "2027-02-03T10:00:00+00:00")
         summarise_events(store, datetime(2027, 5, 10, tzinfo=UTC), days=90)
-        event(store, "2027-02-25T10:00:00+00:00")
+        event(store, "2027-03-25T10:00:00+00:00", "concern")
 
-        summarise_events(store, datetime(2027, 6, 1, tzinfo=UTC), days=90)
+        summarise_events(store, datetime(2027, 7, 1, tzinfo=UTC), days=90)
 
         [row] = store.table("events").all()
-        assert (row["at"], row["detail"]) == ("2027-02", {"message:meeting": 2})
+        assert (row["at"], row["until"], row["detail"]) == (
+            "2027-02", "2027-03", {"concern": 1, "message:meeting": 1})
 
 
 def test_nothing_recent_is_summarised(tmp_path):

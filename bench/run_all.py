@@ -67,8 +67,15 @@ def summary_rows(result: dict) -> list[tuple[str, str, str]]:
                  f"median {result['median_ms']} ms, worst {result['worst_ms']} ms",
                  result["target"])]
     if name == "sending":
-        return [(f"sending ratio ({result['n']} mails, flush vs bare SMTP)",
+        rows = [(f"sending ratio ({result['n']} mails, flush vs bare SMTP)",
                  f"{result['ratio']:.2f}x", result["target"])]
+        if "daemon_kept_ratio" in result:
+            rows.append((f"sending, daemon slices vs bare SMTP ({result['n']} mails)",
+                         f"{result['daemon_kept_ratio']:.2f}x kept session "
+                         f"({result['daemon_kept_sessions']} session), "
+                         f"{result['daemon_per_slice_ratio']:.2f}x a session per slice",
+                         "<= 1.3x"))
+        return rows
     if name == "memory":
         return [(f"memory run --once, {result['n']} participants",
                  f"{result['run_mb']:.1f} MB (empty program {result['empty_mb']:.1f} MB)", "")]

@@ -481,7 +481,7 @@ class Daemon:
             log.warning("state/ could not be compacted (%s); trying again in an hour", exc)
             return
         if done.journal_rewritten or done.spool_files or done.rows_summarised or \
-                done.history_rows or done.store_folded:
+                done.history_rows or done.store_folded or done.packed_files:
             log.info("state/ compacted: %s", done.text().replace("\n", "; "))
 
     def report_problems(self, items: Iterable[OutboxItem]) -> None:

@@ -3,7 +3,8 @@
 Three things grow with every message: the outbox journal (the bytes of every mail sent),
 the raw-mail spool and the ledger rows. Compaction rewrites the first without sent bytes
 (and mail sent more than ``retention.sent_mail_days`` ago as the id of its key alone),
-removes spool months past ``retention.raw_mail_days``, reduces ledger rows past
+removes spool months past ``retention.raw_mail_days`` (and packs the months that ended,
+see inbound/packed.py), reduces ledger rows past
 ``retention.ledger_days`` and summarises timelines and firings past
 ``retention.history_days``; what is not handled yet or waits for review is always kept.
 The store's change log is folded into its snapshot once it holds an eighth of it.
@@ -30,6 +31,8 @@ class Compacted:
     rows_summarised: int = 0
     history_rows: int = 0
     store_folded: bool = False
+    packed_files: int = 0
+    packed_saved: int = 0
 
     def text(self) -> str:
         """One line per part, for people."""
@@ -39,7 +42,8 @@ class Compacted:
         return "\n".join([
             journal,
             f"raw mail: {self.spool_files} spool file(s) past the retention removed "
-            f"({self.spool_bytes / 1024:.0f} KiB)",
+            f"({self.spool_bytes / 1024:.0f} KiB); {self.packed_files} month(s) packed "
+            f"({self.packed_saved / 1024:.0f} KiB saved)",
             f"ledger: {self.rows_summarised} old handled row(s) reduced to their Message-ID "
             "and state",
             f"history: {self.history_rows} old event(s) and firing(s) summarised",
@@ -64,6 +68,7 @@ def compact_program(program: Program, now: datetime, force: bool = True) -> Comp
     done.journal_after = outbox.journal_path.stat().st_size if outbox.journal_path.exists() \
         else 0
     done.spool_files, done.spool_bytes = ledger.prune_raw(now, retention.raw_mail_days)
+    done.packed_files, done.packed_saved = ledger.pack_closed(now)
     done.rows_summarised = ledger.summarise(now, retention.ledger_days)
     done.history_rows = (history.summarise_events(program.store, now, retention.history_days)
                          + history.summarise_firings(program.store, now,

@@ -22,13 +22,15 @@ from typing import Any
 
 from tinydb import Query
 
+from mailflow.inbound import packed
 from mailflow.store import Store
 from mailflow.store.storage import FILE_MODE, StateWriteError, fsync_dir, private_dir, write_all
 
 log = logging.getLogger(__name__)
 _Q = Query()
 SUMMARY_FIELDS = ("key", "message_id", "state", "received")  # what dedup needs, and when
-_POINTER = ("spool", "offset", "size")
+_POINTER = ("spool", "offset", "size", "block", "at")
+PACK_AFTER = timedelta(days=2)  # a month's spool is packed once it ended this long ago
 _HELD = ("received", "review", "error")  # not handled yet, or before a person
 
 
@@ -92,7 +94,9 @@ class Ledger:
              "since": state.get("since", since)}, _Q.source == source)
 
     def raw(self, entry: dict[str, Any]) -> bytes:
-        """The bytes of a recorded message, from the day's spool file."""
+        """The bytes of a recorded message, from its month's spool or packed file."""
+        if "block" in entry:
+            return packed.read(self.raw_dir, entry)
         with open(self.raw_dir / entry["spool"], "rb") as spool:
             spool.seek(entry["offset"])
             return spool.read(entry["size"])
@@ -191,7 +195,8 @@ class Ledger:
             if entry.get("spool"):
                 rows.setdefault(entry["spool"], []).append(entry)
         old = []
-        for path in sorted(self.raw_dir.glob("*.spool")):
+        for path in sorted([*self.raw_dir.glob("*.spool"),
+                            *self.raw_dir.glob(f"*{packed.SUFFIX}")]):
             ended = _period_end(path.stem)
             entries = rows.get(path.name, [])
             if ended is None or ended >= cutoff[:10] or any(
@@ -210,6 +215,44 @@ class Ledger:
                 freed += path.stat().st_size
                 path.unlink()
         return len(old), freed
+
+    def pack_closed(self, now: datetime) -> tuple[int, int]:
+        """Pack the spool of every month that ended (see packed.py); (files, bytes saved).
+
+        A month file no row points to (a crash after packing it) is removed.
+        """
+        if not self.raw_dir.is_dir():
+            return 0, 0
+        closed = (now - PACK_AFTER).date().isoformat()
+        months = [p for p in sorted(self.raw_dir.glob("*.spool"))
+                  if (_period_end(p.stem) or "9999") < closed]
+        if not months:
+            return 0, 0
+        rows: dict[str, list[Any]] = {}
+        for entry in self.table.all():
+            if entry.get("spool") and "offset" in entry:
+                rows.setdefault(entry["spool"], []).append(entry)
+        files = saved = 0
+        for path in months:
+            entries = rows.get(path.name, [])
+            if entries:
+                saved += packed.pack(self.store, self.raw_dir, path, entries)
+            else:
+                saved += path.stat().st_size
+                path.unlink()
+            files += 1
+        return files, saved
+
+    def wipe_raw(self, entry: Any) -> None:
+        """Overwrite a message's bytes with zeros, durably, wherever they are kept."""
+        if "block" in entry:
+            packed.wipe(self.store, self.raw_dir, entry.doc_id)
+            return
+        with open(self.raw_dir / entry["spool"], "r+b") as spool:
+            spool.seek(entry["offset"])
+            spool.write(b"\0" * entry["size"])
+            spool.flush()
+            os.fsync(spool.fileno())
 
     def summarise(self, now: datetime, days: int) -> int:
         """Reduce handled rows older than ``days`` to SUMMARY_FIELDS; returns how many."""

@@ -8,15 +8,16 @@ messages' offsets stay right). Their pending mail is cancelled; the coordinators
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import logging
-import os
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from mailflow.inbound.ledger import Ledger
 from mailflow.outbound.compose import Attachment
 from mailflow.outbound.mailer import Mailer, Recipient
 from mailflow.program import participants
@@ -140,20 +141,12 @@ class Privacy:
 
     def _wipe_raw(self, email: str) -> int:
         """Overwrite the spooled bytes of the person's mail with zeros, in place."""
-        raw_dir = self.store.state_dir / "messages"
         count = 0
         for entry in self.store.table("inbound").all():
             if not entry.get("erased") or not entry.get("spool") or entry.get("wiped"):
                 continue
-            path = raw_dir / entry["spool"]
-            try:
-                with open(path, "r+b") as spool:
-                    spool.seek(entry["offset"])
-                    spool.write(b"\0" * entry["size"])
-                    spool.flush()
-                    os.fsync(spool.fileno())
-            except FileNotFoundError:
-                pass  # pruned already: nothing left to wipe
+            with contextlib.suppress(FileNotFoundError):  # pruned already: nothing to wipe
+                Ledger(self.store).wipe_raw(entry)
             self.store.table("inbound").update({"wiped": True}, doc_ids=[entry.doc_id])
             count += 1
         return count

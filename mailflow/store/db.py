@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -51,6 +51,7 @@ class Store:
             self.db = LoggedDB(storage=lambda: self.storage)
             self._depth = 0
             self.indexes: dict[str, dict[str, Any]] = {}  # derived lookups, dropped on rollback
+            self._after: list[Callable[[], None]] = []  # run once the transaction commits
             self._check_schema()
             if not read_only:  # a writer (the daemon) does it now, not at its first message
                 self.storage.indexes.build_all()
@@ -94,6 +95,14 @@ class Store:
             raise KeyError(f"unknown store table {table!r}")
         return self.storage.indexes.lookup(table, index, key)
 
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the changes made so far are on disk (now, outside a
+        transaction); never, if the transaction is rolled back."""
+        if self._depth == 0:
+            action()
+        else:
+            self._after.append(action)
+
     @contextmanager
     def transaction(self) -> Iterator[Store]:
         """Group writes: all of them reach the disk in one log record, or none does."""
@@ -106,6 +115,7 @@ class Store:
                 self.storage.discard()
                 self.db.clear_cache()
                 self.indexes.clear()
+                self._after.clear()
             raise
         finally:
             self._depth -= 1
@@ -119,7 +129,11 @@ class Store:
                 self.storage.discard()
                 self.db.clear_cache()
                 self.indexes.clear()
+                self._after.clear()
                 raise
+            after, self._after = self._after, []
+            for action in after:
+                action()
 
     def close(self) -> None:
         """Commit, fold the change log into the snapshot, and release the lock."""

@@ -192,8 +192,8 @@ def trouble(outgoing: Iterable[OutboxItem], zone: tzinfo) -> list[Trouble]:
 
 def coming(planned: Iterable[Any], zone: tzinfo) -> list[Coming]:
     """Next week's mail (rows of ``Scheduler.plan``) counted by day and template."""
-    counts = Counter((row.when.astimezone(zone).strftime("%Y-%m-%d %a"),
-                      str(row.template).split("/")[0]) for row in planned)
+    counts = Counter((row.when.astimezone(zone).date().isoformat(), str(row.template))
+                     for row in planned)
     return [Coming(day=day, template=template, count=n)
             for (day, template), n in sorted(counts.items())]
 

@@ -105,6 +105,11 @@ class RetentionConfig:
     ledger_days: int = setting(
         int, "after how many days the ledger row of a handled message is reduced to what "
         "recognises it again (its Message-ID and state)", 400, minimum=30)
+    raw_mail_after_end_days: int | None = setting(
+        int, "how many days after the program's end (the calendar date program_end) the raw "
+        "bytes of all handled mail are removed from state/messages, whatever their age (mail "
+        "not yet handled or waiting for review is still kept); unset: raw_mail_days alone "
+        "applies", None, minimum=0)
 
 
 @dataclass(frozen=True, kw_only=True)

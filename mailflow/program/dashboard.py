@@ -153,7 +153,7 @@ def rates(outgoing: Iterable[OutboxItem], people: Mapping[str, Mapping[str, Any]
           shown: int = RATES_SHOWN) -> tuple[Rate, ...]:
     """The latest ``shown`` mailings that asked for an answer, latest first: one mailing is
     a rule's mail of one day to participants, counted once it left the outbox."""
-    groups: dict[tuple[str, str], list[tuple[OutboxItem, bool]]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[tuple[OutboxItem, str, bool]]] = defaultdict(list)
     for item in outgoing:
         expects = Expects.decode((item.meta or {}).get("expects"))
         if (expects is None or item.state != "sent" or not item.participant
@@ -162,15 +162,14 @@ def rates(outgoing: Iterable[OutboxItem], people: Mapping[str, Mapping[str, Any]
         at = datetime.fromtimestamp(item.created or item.updated, UTC)
         day = at.astimezone(zone).date().isoformat()
         rule = str((item.meta or {}).get("rule") or "")
-        groups[(rule, day)].append((item, answered(
+        groups[(rule, day)].append((item, expects.kind, answered(
             expects, people.get(item.participant), at, replies.get(item.participant, ()))))
     found = []
     for (rule, day), sent in groups.items():
-        first = sent[0][0]
+        first, asked, _answered = sent[0]
         found.append(Rate(rule=rule, template=str((first.meta or {}).get("template") or ""),
-                          asked=(Expects.decode(first.meta.get("expects"))
-                                 or Expects("form")).kind,
-                          day=day, sent=len(sent), answered=sum(1 for _i, a in sent if a)))
+                          asked=asked, day=day, sent=len(sent),
+                          answered=sum(1 for _item, _asked, done in sent if done)))
     found.sort(key=lambda r: (r.day, r.rule), reverse=True)
     return tuple(found[:shown])
 

@@ -3,11 +3,12 @@
 Three things grow with every message: the outbox journal (the bytes of every mail sent),
 the raw-mail spool and the ledger rows. Compaction rewrites the first without sent bytes
 (and mail sent more than ``retention.sent_mail_days`` ago as the id of its key alone),
-removes spool months past ``retention.raw_mail_days`` (and packs the months that ended,
-see inbound/packed.py), reduces ledger rows past
-``retention.ledger_days`` and summarises timelines and firings past
-``retention.history_days``; what is not handled yet or waits for review is always kept.
-The store's change log is folded into its snapshot once it holds an eighth of it.
+removes spool months past ``retention.raw_mail_days`` (and every handled one
+``retention.raw_mail_after_end_days`` after the program's end; the months that ended are
+packed, see inbound/packed.py), reduces ledger rows past ``retention.ledger_days`` and
+summarises timelines and firings past ``retention.history_days``; what is not handled yet
+or waits for review is always kept. The store's change log is folded into its snapshot once
+it holds an eighth of it.
 """
 
 from __future__ import annotations
@@ -52,6 +53,15 @@ class Compacted:
         ])
 
 
+END_DATE = "program_end"  # the calendar date the program ends on
+
+
+def purge_after_end(end: datetime | None, days: int | None, now: datetime) -> bool:
+    """Whether all handled raw mail goes, whatever its age: ``days`` after the program's
+    ``end`` (never when the program has no end date or the setting is unset)."""
+    return end is not None and days is not None and now >= end + timedelta(days=days)
+
+
 def compact_program(program: Program, now: datetime, force: bool = True) -> Compacted:
     """Compact the outbox journal (only if it has grown, unless ``force``), prune, summarise.
 
@@ -67,7 +77,11 @@ def compact_program(program: Program, now: datetime, force: bool = True) -> Comp
         force=force, archive_before=(now - timedelta(days=retention.sent_mail_days)).timestamp())
     done.journal_after = outbox.journal_path.stat().st_size if outbox.journal_path.exists() \
         else 0
-    done.spool_files, done.spool_bytes = ledger.prune_raw(now, retention.raw_mail_days)
+    end = program.config.calendar.dates.get(END_DATE)
+    everything = purge_after_end(end.when if end else None,
+                                 retention.raw_mail_after_end_days, now)
+    done.spool_files, done.spool_bytes = ledger.prune_raw(now, retention.raw_mail_days,
+                                                          everything)
     done.packed_files, done.packed_saved = ledger.pack_closed(now)
     done.rows_summarised = ledger.summarise(now, retention.ledger_days)
     done.history_rows = (history.summarise_events(program.store, now, retention.history_days)

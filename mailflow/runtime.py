@@ -18,7 +18,7 @@ from mailflow.parsing.names import RosterEntry
 from mailflow.parsing.understand import Context
 from mailflow.program import participants
 from mailflow.program.context import TemplateContext
-from mailflow.program.digest import build_digest
+from mailflow.program.digest import build_digest, survey_titles
 from mailflow.program.handler import Handler
 from mailflow.program.mailings import Mailings
 from mailflow.program.pairing import Pairing
@@ -113,7 +113,8 @@ def open_program(root: Path, read_only: bool = False) -> Program:
     names = templates.names()
     contexts = TemplateContext(
         config, store, digest=lambda now: build_digest(store, outbox, now, scheduler.plan,
-                                                       config.calendar.zone))
+                                                       config.calendar.zone,
+                                                       survey_titles(config)))
     mailings = Mailings(config, store, mailer, lambda: names, contexts)
     scheduler = Scheduler(store, mailings, scheduled)
     pairing = Pairing(config, store, mailer, mailings)

@@ -113,6 +113,11 @@ class RetentionConfig:
         int, "after how many days a person's timeline events are summarised (one row per "
         "month, counted by type) and a scheduled firing is reduced to its key and state",
         90, minimum=60)
+    raw_mail_after_end_days: int | None = setting(
+        int, "how many days after the program's end (the calendar date program_end) the raw "
+        "bytes of all handled mail are removed from state/messages, whatever their age (mail "
+        "not yet handled or waiting for review is still kept); unset: raw_mail_days alone "
+        "applies", None, minimum=0)
 
 
 @dataclass(frozen=True, kw_only=True)

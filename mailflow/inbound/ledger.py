@@ -178,17 +178,19 @@ class Ledger:
         return {e["key"] for e in self.table.all()
                 if e.get("state") in _HELD or e["key"] in waiting}
 
-    def prune_raw(self, now: datetime, days: int) -> tuple[int, int]:
+    def prune_raw(self, now: datetime, days: int, everything: bool = False
+                  ) -> tuple[int, int]:
         """Remove spool files older than ``days`` whose messages are all handled.
 
         A file goes only when its month (and its last message) is older than ``days`` and
-        none of its messages waits to be handled or for review. The rows stop pointing at
+        none of its messages waits to be handled or for review; with ``everything`` (the
+        program ended long enough ago) its age does not matter. The rows stop pointing at
         it first, then it is removed: a crash in between leaves a file nothing reads,
         removed next time. Returns (files, bytes) removed.
         """
         if not self.raw_dir.is_dir():
             return 0, 0
-        cutoff = (now - timedelta(days=days)).isoformat()
+        cutoff = (now - timedelta(days=0 if everything else days)).isoformat()
         held = self._held()
         rows: dict[str, list[Any]] = {}
         for entry in self.table.all():
@@ -199,7 +201,7 @@ class Ledger:
                             *self.raw_dir.glob(f"*{packed.SUFFIX}")]):
             ended = _period_end(path.stem)
             entries = rows.get(path.name, [])
-            if ended is None or ended >= cutoff[:10] or any(
+            if ended is None or (ended >= cutoff[:10] and not everything) or any(
                     e["key"] in held or (e.get("received") or "") >= cutoff for e in entries):
                 continue
             old.append((path, entries))

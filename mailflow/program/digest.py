@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from mailflow.config.model import Config
+from mailflow.config.translated import in_language
 from mailflow.outbound.outbox import Outbox
+from mailflow.program import dashboard
 from mailflow.program.coordination.review import age, items
 from mailflow.store import Store
 
@@ -21,12 +24,21 @@ def previous_digest(store: Store, now: datetime) -> datetime | None:
     return max(times) if times else None
 
 
+def survey_titles(config: Config) -> dict[str, dict[str, str]]:
+    """Each configured survey's title in each program language, in the configured order."""
+    return {key: {language: in_language(survey.title, language)
+                  or key.replace("_", " ").capitalize() for language in config.languages}
+            for key, survey in config.surveys.items()}
+
+
 def build_digest(store: Store, outbox: Outbox, now: datetime,
                  upcoming: Callable[[datetime, datetime], list],
-                 zone: tzinfo | None = None) -> dict:
+                 zone: tzinfo | None = None,
+                 surveys: Mapping[str, Mapping[str, str]] | None = None) -> dict:
     """What happened since the previous digest (a week at most when there was none), and
     what the coming week will send: a monthly digest covers its month. Every time is
-    shown in ``zone`` (the program's), whatever it was stored in."""
+    shown in ``zone`` (the program's), whatever it was stored in. Its ``dashboard`` is
+    the program's figures (``surveys``: each survey's title by language, in order)."""
     zone = zone or now.tzinfo or UTC
 
     def local(moment: datetime | float | str | None) -> str:
@@ -74,6 +86,7 @@ def build_digest(store: Store, outbox: Outbox, now: datetime,
         "unanswered": unanswered,
         "upcoming": [{"when": local(p.when), "rule": p.rule, "to": p.to,
                       "template": p.template} for p in coming],
+        "dashboard": dashboard.from_store(store, outbox, now, upcoming, zone, surveys or {}),
         "counts": dict(Counter({"sent": len(sent), "received": len(received),
                                 "review": len(review), "unanswered": len(unanswered),
                                 "upcoming": len(coming)})),

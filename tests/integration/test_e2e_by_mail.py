@@ -1,5 +1,6 @@
 """Each preset end to end where, after ``init`` and ``run``, the coordinator acts only by mail:
-IMPORT mentors (a CSV attached), SELECT, MATCH, APPROVE and CONFIRM, EXPORT pairs."""
+IMPORT mentors (a CSV attached), SELECT, MATCH, APPROVE and CONFIRM, EXPORT pairs; in the
+cohort, a mentee's question goes to review and the coordinator answers it under the notice."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import base64
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
 
 from mailflow.program import participants
+from mailflow.program.coordination import review
 from tests.integration.presets import at, mails_to, preset_program, reply, start, step, verified
 
 MENTORS = ("name,email,sector,expertise,capacity,languages\r\n"
@@ -83,12 +85,14 @@ class Preset:
     form: str
     subjects: tuple[str, str, str]  # the form, the acknowledgement, the selection
     mentor_after: tuple[str, ...] = ()  # what the preset's rules send a mentor once introduced
+    review_by_reply: bool = False  # a mentee's question goes to review, answered by reply
 
 
 PRESETS = [
     Preset("cohort", at(2026, 12, 1, 10), at(2027, 1, 20, 10),
            "Affiliation: Northlake\nGoals: plan my career\nSelf-identification: no\n",
-           ("How to apply to", "We received your application", "you have been selected")),
+           ("How to apply to", "We received your application", "you have been selected"),
+           review_by_reply=True),
     Preset("conference", at(2027, 7, 12, 10), at(2027, 8, 3, 10),
            "Affiliation: Northlake\nCareer stage: PhD student\n"
            "Expertise wanted: natural language processing\nPreferred mentor sector: academia\n"
@@ -145,6 +149,37 @@ def run_by_mail(coordinator: Coordinator, program, first_step: datetime) -> list
     return sorted([r["mentee_email"], r["mentor_email"]] for r in rows)
 
 
+QUESTION = "Could I change mentor please? Our fields are far apart."
+ANSWER = "Dear Léa,\nyes: tell us what you hope to learn and we will find someone."
+
+
+def under_item(notice_text: str, address: str, words: str) -> str:
+    """The notice quoted whole, ``words`` written under the item from ``address``."""
+    lines = ["> " + line for line in notice_text.splitlines()]
+    first = next(i for i, line in enumerate(lines) if line.startswith("> [") and address in line)
+    end = next((i for i in range(first + 1, len(lines)) if lines[i].startswith("> [")),
+               len(lines))
+    return "\n".join(lines[:end] + words.splitlines() + lines[end:])
+
+
+def review_by_reply(coordinator: Coordinator, program, mentee: str) -> None:
+    """``mentee`` writes a question rules cannot answer; the coordinator answers it under
+    its item in the review notice, from her mail client."""
+    clock = coordinator.clock
+    clock.now += timedelta(hours=2)  # past any earlier notice's hour
+    coordinator.dovecot.append((
+        f"From: {MENTEES[mentee]} <{mentee}>\r\nTo: {program.config.address}\r\n"
+        f"Subject: My mentor\r\nMessage-ID: <question@example.com>\r\n"
+        f"Date: {format_datetime(clock.now)}\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        f"{QUESTION}\r\n\r\nLéa\r\n").encode())
+    step(coordinator.daemon, clock)
+    notice = [m for m in mails_to(coordinator.smtp, coordinator.address)
+              if "Waiting for review" in m["Subject"]][-1]
+    assert QUESTION.split("?")[0] in text(notice)
+    coordinator.answer(notice, under_item(text(notice), mentee, ANSWER))
+
+
 @pytest.mark.parametrize("preset", PRESETS, ids=[p.name for p in PRESETS])
 def test_a_preset_is_run_by_mail_from_the_mentors_csv_to_the_pairs_exported(
         preset, tmp_path, dovecot, smtp_server, monkeypatch):
@@ -156,6 +191,9 @@ def test_a_preset_is_run_by_mail_from_the_mentors_csv_to_the_pairs_exported(
         coordinator = Coordinator(program.config.coordinators[0].email, dovecot, daemon,
                                   clock, smtp_server)
         pairs = run_by_mail(coordinator, program, preset.selection)
+        if preset.review_by_reply:
+            review_by_reply(coordinator, program, "lea.gagnon@example.com")
+            [item] = review.items(program.store, include_resolved=True)
     finally:
         daemon.source.close()
         program.close()
@@ -175,3 +213,10 @@ def test_a_preset_is_run_by_mail_from_the_mentors_csv_to_the_pairs_exported(
         assert len(mentor_mail) == len(expected)
         assert all(s.startswith(e) for s, e in zip(mentor_mail, expected, strict=True))
         assert participants.find(program.store, mentee)["status"] == "introduced"
+    if preset.review_by_reply:
+        assert (item.sender, item.resolved, item.resolved_by, item.resolution) == (
+            "lea.gagnon@example.com", True, coordinator.address, "answered")
+        answer = mails_to(smtp_server, "lea.gagnon@example.com")[-1]
+        assert answer["In-Reply-To"] == "<question@example.com>"
+        assert "tell us what you hope to learn" in text(answer)
+        assert "done" in text(coordinator.last())  # the coordinator's receipt

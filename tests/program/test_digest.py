@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from mailflow.program.digest import build_digest
+from tests.digest_screenshot import demo_program, digest_message, part
 from tests.program.year import ZONE, Run, new_program, roster
 
 
@@ -54,3 +57,38 @@ def test_every_time_in_the_digest_is_in_the_program_s_zone(tmp_path):
                           lambda start, end: [], ZONE)
     run.close()
     assert digest["received"][0]["when"] == "2027-02-27 10:00"  # 15:00 UTC in Montreal
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo program of 7 June 2027 (tests/digest_screenshot.py), closed afterwards."""
+    program = demo_program(tmp_path_factory.mktemp("demo") / "program")
+    yield program
+    program.close()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_digest_mail_has_an_html_dashboard_and_a_plain_text_twin(demo, language):
+    message = digest_message(demo, language)
+    html, text = part(message, "html"), part(message, "plain")
+
+    for figure in ("44", "13", "54", "5 d", "550 5.1.1", "survey_reminder"):
+        assert figure in html and figure in text, figure
+    assert ("Funnel" in html and "FUNNEL" in text) if language == "en" else \
+        ("Parcours" in html and "PARCOURS" in text)
+
+
+def test_the_digest_html_uses_only_what_every_mail_client_draws(demo):
+    html = part(digest_message(demo), "html").lower()
+
+    for banned in ("<script", "<style", "<img", "<link", "display:flex", "display:grid",
+                   "url(", "http://", "https://"):
+        assert banned not in html, banned
+    assert 'bgcolor="#2f6f9f"' in html and 'width="100%"' in html  # the bars are table cells
+
+
+def test_the_digest_bars_are_as_wide_as_the_figures(demo):
+    html = part(digest_message(demo), "html")
+
+    # 44 applied is the widest bar; 22 introduced is half of it.
+    assert 'width="100%" bgcolor="#2f6f9f"' in html and 'width="50%" bgcolor="#2f6f9f"' in html

@@ -10,7 +10,8 @@ from mailflow.cli import main
 from mailflow.config.load import load_config
 from mailflow.daemon import Daemon
 from mailflow.errors import ConfigError
-from mailflow.housekeeping import compact_program
+from mailflow.housekeeping import compact_program, purge_after_end
+from mailflow.inbound.ledger import RawMessage
 from mailflow.outbound.compaction import COMPACT_LINES
 from mailflow.runtime import open_program
 from tests.unit.conftest import MINIMAL_CONFIG, write_config
@@ -136,3 +137,53 @@ def test_mail_is_kept_whole_for_sixty_days_by_default(tmp_path):
     write_config(tmp_path, MINIMAL_CONFIG)
 
     assert load_config(tmp_path).retention.sent_mail_days == 60
+END = datetime(2027, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def test_all_raw_mail_goes_once_the_days_after_the_program_end_have_passed():
+    assert purge_after_end(END, 30, END + timedelta(days=30))
+    assert not purge_after_end(END, 30, END + timedelta(days=29, hours=23))
+
+
+def test_without_an_end_date_or_the_setting_raw_mail_is_kept_by_age_alone():
+    later = END + timedelta(days=400)
+
+    assert not purge_after_end(None, 30, later)
+    assert not purge_after_end(END, None, later)
+
+
+def test_the_retention_after_the_end_is_unset_unless_configured(tmp_path):
+    write_config(tmp_path, MINIMAL_CONFIG)
+    assert load_config(tmp_path).retention.raw_mail_after_end_days is None
+
+    write_config(tmp_path, MINIMAL_CONFIG + "retention:\n  raw_mail_after_end_days: 30\n")
+    assert load_config(tmp_path).retention.raw_mail_after_end_days == 30
+
+
+ENDING = MINIMAL_CONFIG + ("calendar:\n  dates:\n    program_end: 2027-11-30\n"
+                           "retention:\n  raw_mail_after_end_days: 30\n")
+
+
+def spool_after_the_end(root, now: datetime) -> list[str]:
+    """A handled message of 10 December 2027 (well within raw_mail_days), then a compaction
+    at ``now``: the spool files left."""
+    write_config(root, ENDING)
+    program = open_program(root)
+    try:
+        [entry] = program.ledger.record([RawMessage(
+            "maildir", "maildir:1", b"From: Lea <lea@example.org>\r\nMessage-ID: <m1@example.org>"
+            b"\r\nSubject: thanks\r\n\r\nThank you for this year.\r\n")],
+            "2027-12-10T09:00:00+00:00")
+        program.ledger.finish(entry, "processed", {"sender": "lea@example.org", "kind": "reply"})
+        compact_program(program, now)
+    finally:
+        program.close()
+    return sorted(p.name for p in (root / "state" / "messages").glob("*.spool"))
+
+
+def test_a_real_spool_is_emptied_of_handled_mail_the_days_after_the_program_end(tmp_path):
+    assert spool_after_the_end(tmp_path, datetime(2028, 1, 5, tzinfo=UTC)) == []
+
+
+def test_a_real_spool_keeps_recent_mail_until_the_days_after_the_end_have_passed(tmp_path):
+    assert spool_after_the_end(tmp_path, datetime(2027, 12, 20, tzinfo=UTC)) == ["2027-12.spool"]

@@ -112,3 +112,19 @@ def test_a_summarised_message_seen_again_is_still_a_duplicate(tmp_path):
 
     assert again["state"] == "duplicate"
     store.close()
+
+
+def test_after_the_program_end_a_handled_month_goes_whatever_its_age(tmp_path):
+    store, ledger = recorded(tmp_path, "processed", "2027-12-10T09:00:00+00:00")
+
+    ledger.prune_raw(datetime(2027, 12, 20, tzinfo=UTC), DAYS, everything=True)
+
+    assert spool_files(store) == []
+
+
+def test_after_the_program_end_mail_waiting_for_review_is_still_kept(tmp_path):
+    store, ledger = recorded(tmp_path, "review", "2027-12-10T09:00:00+00:00")
+
+    ledger.prune_raw(datetime(2027, 12, 20, tzinfo=UTC), DAYS, everything=True)
+
+    assert spool_files(store) == ["2027-12.spool"]

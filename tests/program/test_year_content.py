@@ -141,11 +141,6 @@ def test_no_mail_has_an_empty_subject_or_a_doubled_reply_prefix(year):
     assert not bad, "\n".join(bad)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "program code: the language of a reply is guessed from its words "
-    "(mailflow/parsing/reading.py guess_language, via parsing/examine.py); a French form "
-    "sent back bare, labels and short answers only, reads as English, though it answers "
-    "the French form we sent"))
 def test_a_french_form_sent_back_without_a_greeting_is_answered_in_french(tmp_path):
     year = Year.open(tmp_path / "cohort", "cohort", at(2026, 12, 1, 10))
     marc = next(m for m in MENTORS if m.language == "fr")

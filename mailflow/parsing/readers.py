@@ -34,6 +34,7 @@ from mailflow.parsing.commands import (
 from mailflow.parsing.examine import Context, Letter, bounded_text, is_own, split_sign_off
 from mailflow.parsing.feedback import read_feedback
 from mailflow.parsing.forms import read_form
+from mailflow.parsing.leaving import asks_to_leave
 from mailflow.parsing.meeting import read_meeting
 from mailflow.parsing.review_answer import read_review_answer
 from mailflow.parsing.survey import read_survey
@@ -349,6 +350,19 @@ def command(letter: Letter, ctx: Context) -> bool:
     if found.name == "erase" or reading.evidence not in VERIFIED:  # erasure: always asked
         reading.pending = found.name + (f":{reading.until}" if reading.until else "")
         reading.command, reading.until = "confirm", None
+    return True
+
+
+def leaving(letter: Letter, ctx: Context) -> bool:
+    """A participant writes that they leave the program: a request for the coordinators to
+    confirm (command 'leave'), in any thread; nothing of the record changes on it."""
+    if letter.person is None:
+        return False
+    sentence = asks_to_leave(letter.reply.new_text)
+    if sentence is None:
+        return False
+    reading = letter.reading
+    reading.kind, reading.command = "command", "leave"
     return True
 
 

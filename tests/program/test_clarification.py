@@ -36,8 +36,9 @@ def clarification(run: Run, sender: str, kind: str, expects: str | None,
                       subject=subject, message_id=f"<{kind}-{sender}>", expects=expects,
                       needs_review=True, problems=problems, **read)  # type: ignore[arg-type]
     language = run.program.config.writes_to((person or {}).get("language"))
-    context = run.program.handler.mailings.contexts.build(dict(person) if person else None, language,
-                                                  NOW, "clarification", reading=reading)
+    contexts = run.program.handler.mailings.contexts
+    context = contexts.build(dict(person) if person else None, language, NOW, "clarification",
+                             reading=reading)
     item = run.program.mailer.queue(
         rule="ask-to-clarify", occasion=f"{kind}:{sender}:{subject}", template="clarification",
         to=Recipient(sender, "", language, participant=reading.participant),

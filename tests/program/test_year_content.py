@@ -26,7 +26,8 @@ CLOSING = {
     "paused": {"program_end"},
 }
 # The rolling preset's pairs end three months after their introduction (its rules/endings.yaml).
-ROLLING_CLOSING = {**CLOSING, "matched": {"pair_end"}}
+# A paused person of a pair hears the pair's end like the other.
+ROLLING_CLOSING = {**CLOSING, "matched": {"pair_end"}, "paused": {"pair_end"}}
 # The stories that once ended in silence: the scheduler skipped paused people (now the
 # ending rules say 'reaches_paused: true'), and rolling had no date to thank the withdrawn.
 LEFT_BEFORE_THE_END = {"paused", "withdrawn"}

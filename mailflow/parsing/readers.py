@@ -539,11 +539,13 @@ def _survey(letter: Letter, ctx: Context, key: str | None) -> bool:
     # Answers above the quote, when they are complete; else the whole text, where answers
     # typed under the quoted questions are read in place. (A quote without '>' marks,
     # as Outlook and Yahoo send it, holds our questions and our example answers.)
-    answers = read_survey(letter.reply.new_text, letter.reply.quoted, survey)
+    # The questions' words as we sent them: in the language of our mail.
+    sent_in = (getattr(letter.item, "meta", None) or {}).get("language") or reading.language
+    answers = read_survey(letter.reply.new_text, letter.reply.quoted, survey, sent_in)
     if not answers.found or answers.problems:
         whole, _ = split_sign_off(bounded_text(msg.text)[0],
                                   [(letter.person or {}).get("name") or "", msg.sender_name])
-        in_place = read_survey(whole, "", survey)
+        in_place = read_survey(whole, "", survey, sent_in)
         if in_place.found:
             answers = in_place
     reading.kind = "survey"

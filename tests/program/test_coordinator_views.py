@@ -42,7 +42,7 @@ def test_the_timeline_shows_times_in_the_programs_zone(run):
         participants.add_event(run.program.store, TOMAS, "note", "test",
                                "2027-04-06T14:00:00+00:00", {})
     text = show_text(run.program, "tomas")
-    assert "timeline (America/Montreal):" in text
+    assert "timeline: (times in America/Montreal)" in text
     assert "  2027-04-06 10:00  note:" in text  # 14:00 UTC is 10:00 in Montreal in April
 
 

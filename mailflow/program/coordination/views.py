@@ -84,7 +84,7 @@ def show_text(services: Services, person: dict, private: bool = False) -> str:
             for survey, answers in sorted(person["surveys"].items()):
                 for number, answer in sorted(answers.items(), key=lambda a: int(a[0])):
                     lines.append(f"    {survey} q{number}: {answer}")
-    lines.append(f"timeline ({services.config.timezone}):")
+    lines.append(f"timeline: (times in {services.config.timezone})")
     zone = services.config.calendar.zone
     events = sorted((e for e in services.store.table("events").all()
                      if e.get("participant") == person["email"]), key=lambda e: e.get("at", ""))

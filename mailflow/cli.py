@@ -206,7 +206,9 @@ def cmd_match(args: argparse.Namespace) -> int:
 def cmd_propose(args: argparse.Namespace) -> int:
     program = _program(args)
     try:
-        program.pairing.propose_pair(args.mentee.lower(), args.mentor.lower(), _now())
+        from mailflow.commands.people import person_named
+        program.pairing.propose_pair(person_named(program, args.mentee)["email"],
+                                     person_named(program, args.mentor)["email"], _now())
     finally:
         program.close()
     print(f"{args.mentee} proposed to {args.mentor}; the daemon asks the mentor YES or NO")
@@ -397,7 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--announce", action="store_true", help="only print the seed's hash")
     p.set_defaults(func=cmd_select)
     p = sub.add_parser("withdraw", help="withdraw a participant; the place goes to the next")
-    p.add_argument("email")
+    p.add_argument("email", metavar="person", help="an address or part of a name")
     p.set_defaults(func=cmd_withdraw)
     p = sub.add_parser("link", help="attribute mail from a second address to a participant")
     p.add_argument("person")
@@ -411,14 +413,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("person", help="an address or part of a name")
     p.set_defaults(func=cmd_resume)
     p = sub.add_parser("approve", help="accept mentors who offered themselves by mail")
-    p.add_argument("email", nargs="+")
+    p.add_argument("email", nargs="+", metavar="person", help="an address or part of a name")
     p.set_defaults(func=cmd_approve)
     p = sub.add_parser("match", help="propose pairs from the choices, for approval by mail")
     p.add_argument("--mode", choices=["traditional", "group"], default="traditional")
     p.set_defaults(func=cmd_match)
     p = sub.add_parser("propose", help="rolling programs: propose a mentee to a mentor")
-    p.add_argument("mentee")
-    p.add_argument("mentor")
+    p.add_argument("mentee", help="an address or part of a name")
+    p.add_argument("mentor", help="an address or part of a name")
     p.set_defaults(func=cmd_propose)
     p = sub.add_parser("outbox", help="list mail that failed or whose fate is unknown; retry")
     p.add_argument("action", choices=["list", "retry"])

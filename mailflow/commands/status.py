@@ -24,7 +24,7 @@ def status_text(program: Program) -> str:
     """Participants by role and status, mail in and out by state, what waits for review,
     and how far the latest mass mailings have got."""
     return "\n".join([views.status_text(services(program)),
-                      *progress.status_lines(program.store)])
+                      *progress.status_lines(program.store, program.config.calendar.zone)])
 
 
 def review_text(program: Program, now: datetime, include_resolved: bool = False) -> str:

@@ -100,7 +100,9 @@ class Mailer:
                 self.secret, item_id, ascii_address(to.email))),
             message_id=message_id, subject=rendered.subject,
             kind=kind, participant=to.participant,
-            meta={"template": template, "rule": rule, **(meta or {})},
+            # The language it was written in: a reply too short to tell is read as in it.
+            meta={"template": template, "rule": rule, "language": rendered.language,
+                  **(meta or {})},
         )
         self.outbox.enqueue(item, message.as_bytes(policy=WIRE))
         return item

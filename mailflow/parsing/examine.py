@@ -241,5 +241,8 @@ def attribute(letter: Letter, ctx: Context) -> None:
     letter.reply = _without_sign_off(readable(split_reply(msg.text), reading), [
         (letter.person or {}).get("name") or "", msg.sender_name])
     reading.reply_text = letter.reply.new_text.strip()
+    # A reply too short to tell (a form sent back bare) is in the language of our mail.
+    written = (getattr(item, "meta", None) or {}).get("language")
     reading.language = (letter.person or {}).get("language") or reading.language or guess_language(
-        reading.reply_text + " " + msg.subject, config.language)
+        reading.reply_text + " " + msg.subject,
+        written if isinstance(written, str) and written else config.language)

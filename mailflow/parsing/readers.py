@@ -34,6 +34,7 @@ from mailflow.parsing.commands import (
 from mailflow.parsing.examine import Context, Letter, bounded_text, is_own, split_sign_off
 from mailflow.parsing.feedback import read_feedback
 from mailflow.parsing.forms import read_form
+from mailflow.parsing.leaving import asks_to_leave
 from mailflow.parsing.meeting import read_meeting
 from mailflow.parsing.review_answer import read_review_answer
 from mailflow.parsing.survey import read_survey
@@ -352,6 +353,19 @@ def command(letter: Letter, ctx: Context) -> bool:
     return True
 
 
+def leaving(letter: Letter, ctx: Context) -> bool:
+    """A participant writes that they leave the program: a request for the coordinators to
+    confirm (command 'leave'), in any thread; nothing of the record changes on it."""
+    if letter.person is None:
+        return False
+    sentence = asks_to_leave(letter.reply.new_text)
+    if sentence is None:
+        return False
+    reading = letter.reading
+    reading.kind, reading.command = "command", "leave"
+    return True
+
+
 def acceptance(letter: Letter, ctx: Context) -> bool:
     """A mentor's YES or NO to the mentee we proposed; unsure means review."""
     if letter.person is None or letter.expects is None or letter.expects.kind != "acceptance":
@@ -525,11 +539,13 @@ def _survey(letter: Letter, ctx: Context, key: str | None) -> bool:
     # Answers above the quote, when they are complete; else the whole text, where answers
     # typed under the quoted questions are read in place. (A quote without '>' marks,
     # as Outlook and Yahoo send it, holds our questions and our example answers.)
-    answers = read_survey(letter.reply.new_text, letter.reply.quoted, survey)
+    # The questions' words as we sent them: in the language of our mail.
+    sent_in = (getattr(letter.item, "meta", None) or {}).get("language") or reading.language
+    answers = read_survey(letter.reply.new_text, letter.reply.quoted, survey, sent_in)
     if not answers.found or answers.problems:
         whole, _ = split_sign_off(bounded_text(msg.text)[0],
                                   [(letter.person or {}).get("name") or "", msg.sender_name])
-        in_place = read_survey(whole, "", survey)
+        in_place = read_survey(whole, "", survey, sent_in)
         if in_place.found:
             answers = in_place
     reading.kind = "survey"

@@ -7,10 +7,11 @@ a word where yes/no is expected) is a problem and the question stays missing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mailflow.config.model import Question as Question
 from mailflow.config.model import Survey as Survey
+from mailflow.config.translated import in_language
 from mailflow.text import fold_accents
 
 Answer = str | int | bool
@@ -178,8 +179,15 @@ def _aligned(blocks: list[str], asked: list[Question]) -> list[tuple[int, str]] 
     return result
 
 
-def read_survey(new_text: str, quoted_text: str, survey: Survey) -> SurveyReading:
-    """Answers to ``survey`` from a reply's new text and the quoted survey; never raises."""
+def read_survey(new_text: str, quoted_text: str, survey: Survey,
+                language: str | None = None) -> SurveyReading:
+    """Answers to ``survey`` from a reply's new text and the quoted survey; never raises.
+
+    The questions' words are compared in ``language``, the one the survey was sent in: a
+    French reply quotes the French questions."""
+    if language:
+        survey = replace(survey, questions=[replace(q, text=in_language(q.text, language))
+                                            for q in survey.questions])
     reading = SurveyReading()
     try:
         _read(new_text or "", quoted_text or "", survey, reading)

@@ -44,6 +44,7 @@ CHAIN: tuple[tuple[str, Reader], ...] = (
     ("coordinator's mail", readers.coordinator),
     ("confirmation", readers.confirmation),
     ("command", readers.command),
+    ("request to leave the program", readers.leaving),
     ("mentor's YES or NO", readers.acceptance),
     ("expected answer", readers.expected),
     ("application form", readers.form),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar as _calendar
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from mailflow.config.timetext import ProgramDate as ProgramDate
@@ -124,6 +124,18 @@ _MONTHS = {
     "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
            "septembre", "octobre", "novembre", "décembre"),
 }
+
+
+def local_time(stored: object, zone: tzinfo) -> str:
+    """A stored ISO time as a coordinator reads it: 'YYYY-MM-DD HH:MM' in the program's
+    zone (a time stored without a zone is UTC, as the store writes it)."""
+    try:
+        when = datetime.fromisoformat(str(stored))
+    except ValueError:
+        return str(stored or "")[:16]
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return f"{when.astimezone(zone):%Y-%m-%d %H:%M}"
 
 
 def format_date(moment: datetime, language: str, with_time: bool = False) -> str:

@@ -18,6 +18,7 @@ from mailflow.parsing.expects import Expects
 from mailflow.parsing.reading import Reading
 from mailflow.program import participants
 from mailflow.program.calendar import format_date
+from mailflow.program.clarify import clarification_context
 from mailflow.program.reasons import reason_in
 from mailflow.store import Store
 
@@ -91,6 +92,9 @@ class TemplateContext:
         }
         if reading is not None:
             context.update(self._about_message(reading, person, language))
+            if template == "clarification":
+                context.update(clarification_context(self.config, reading, person or None,
+                                                     language))
         if template.startswith("choices"):
             mentors = [self.public(p) for p in self.store.table("participants").all()
                        if p.get("role") == "mentor" and p.get("approved") is not False
@@ -133,7 +137,6 @@ class TemplateContext:
                                       else safe_echo(reading.subject)),
             "concern": reading.concern or "",
             "probably": bool(reading.probably),
-            "expected": (reading.expects or "").partition(":")[0],
             # Why the message could not be read, said in the reader's language.
             "problems": [reason_in(problem, language) for problem in reading.problems],
             "bounced": reading.bounced_recipient,

@@ -96,6 +96,9 @@ class Handler:
             self._ask_confirmation(reading, person, entry, now)
         if reading.concern and person is not None:
             self._forward_concern(reading, person, entry, now)
+        if (reading.kind == "command" and reading.command == "leave" and person is not None
+                and not reading.needs_review):
+            self._request_withdrawal(reading, person, entry, now)
         if reading.kind == "feedback" and not reading.needs_review:
             self._report_complaint(reading, entry, now)
         if reading.needs_review:
@@ -106,9 +109,9 @@ class Handler:
         return Outcome(reading, decisions, reading.needs_review)
 
     def _open_item(self, reading: Reading, person: dict | None, entry: dict, kind: str,
-                   now: datetime) -> None:
+                   now: datetime, reasons: list[str] | None = None) -> None:
         """Put the message before the coordinators: in the next batched notice."""
-        problems = list(reading.problems)
+        problems = [*reading.problems, *(reasons or [])]
         if reading.concern:
             problems.append(review.CONCERN + reading.concern)
         review.open_item(self.store, ReviewItem(
@@ -199,6 +202,17 @@ class Handler:
                                                      "concern_received", reading=reading),
                 kind="reply", in_reply_to=reading.message_id,
                 references=tuple(reading.references), now=now)
+
+    def _request_withdrawal(self, reading: Reading, person: dict, entry: dict,
+                            now: datetime) -> None:
+        """Someone writes that they leave: the coordinators confirm it (APPLY to the review
+        item, or ``mailflow withdraw``); the rules thank the writer for telling us."""
+        participants.add_event(self.store, person["email"], "asks_to_leave",
+                               f"message {entry['key']}", now.isoformat(),
+                               {"subject": reading.subject})
+        self._open_item(reading, person, entry, "withdrawal", now, [
+            f"{review.LEAVING}APPLY withdraws {person['email']} "
+            f"(or: mailflow withdraw {person['email']})"])
 
     def _report_complaint(self, reading: Reading, entry: dict, now: datetime) -> None:
         """A feedback report tied to our mail: the coordinators are told (never its sender)."""

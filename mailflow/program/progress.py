@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
+from mailflow.program.calendar import local_time
 from mailflow.store import Store
 
 log = logging.getLogger(__name__)
@@ -77,13 +78,14 @@ def begin(store: Store, rule: str, occasion: str, total: int, waiting: int, mass
     return mailing
 
 
-def status_lines(store: Store) -> list[str]:
-    """The latest mass mailings and how far each has got, for ``mailflow status``."""
+def status_lines(store: Store, zone: tzinfo = UTC) -> list[str]:
+    """The latest mass mailings and how far each has got, for ``mailflow status`` (times
+    in ``zone``, the program's)."""
     rows = sorted(store.table("mailings").all(), key=lambda r: r["started"], reverse=True)
     lines = []
     for row in rows[:SHOWN]:
         share = 100 * row["made"] // row["total"] if row["total"] else 100
         state = "done" if row["made"] >= row["total"] else "under way"
         lines.append(f"  {row['rule']} ({row['occasion']}): {row['made']} of {row['total']} "
-                     f"queued ({share}%), {state}, started {row['started'][:16]}")
+                     f"queued ({share}%), {state}, started {local_time(row['started'], zone)}")
     return ["Mass mailings:", *lines] if lines else []

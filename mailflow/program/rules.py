@@ -36,7 +36,7 @@ CONDITIONS = {
     "application": {"complete", "incomplete"},
     "role": {"mentee", "mentor"},
     "command": {"stop", "start", "pause", "resume", "approve", "edit", "accept", "decline",
-                "confirm", "my_data", "erase"},
+                "confirm", "my_data", "erase", "leave"},
     "status": None,  # any string
 }
 

@@ -16,6 +16,10 @@
       to: {role: mentor, missing: mentor_replied}
       do: [send: mentor_reply_reminder, notify: mentor_no_reply_coordinators]
 
+``reaches_paused: true`` marks a mail that ends someone's story (the program's end, a
+pair's end, a thank-you after leaving): a pause holds back reminders, check-ins and tips,
+not the news that it is over, so such a rule still writes to a paused person.
+
 ``catch_up`` says what happens to a firing missed while the daemon was down: a
 duration (send late within it) or ``skip``. The default: a reminder before a date
 may go late until that date; anything else until one day late.
@@ -36,7 +40,7 @@ from mailflow.program.calendar import Recurrence, parse_duration, parse_recurren
 from mailflow.program.rules import check_unique, rule_entries
 
 PARTICIPANT_DATES = ("created", "selected", "matched", "introduced", "last_meeting",
-                     "mentor_replied", "proposed")
+                     "mentor_replied", "proposed", "withdrawn")
 AUDIENCE_KEYS = {"role", "status", "language", "missing", "has", "application"}
 DEFAULT_CATCH_UP = timedelta(days=1)
 
@@ -63,6 +67,7 @@ class ScheduledRule:
     optional: bool
     catch_up_set: bool
     source: str
+    reaches_paused: bool = False            # an ending: a pause does not hold it back
 
 
 def _duration(doc: YamlDoc, key: str, value: Any) -> timedelta:
@@ -109,10 +114,15 @@ def _trigger(doc: YamlDoc, key: str, raw: Any, calendar: CalendarConfig) -> Offs
 
 def _rule(doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
           calendar: CalendarConfig) -> ScheduledRule:
-    unknown = set(raw) - {"name", "description", "at", "to", "do", "catch_up", "optional"}
+    unknown = set(raw) - {"name", "description", "at", "to", "do", "catch_up", "optional",
+                          "reaches_paused"}
     if unknown:
         raise doc.error(f"{key}.{sorted(unknown)[0]}", "unknown key in a scheduled rule",
-                        "use name, description, at, to, do, catch_up and optional")
+                        "use name, description, at, to, do, catch_up, optional and "
+                        "reaches_paused")
+    if not isinstance(raw.get("reaches_paused", False), bool):
+        raise doc.error(f"{key}.reaches_paused", "expected true or false",
+                        "write 'reaches_paused: true' on a rule that ends someone's story")
     name = raw.get("name")
     if not isinstance(name, str) or not name:
         raise doc.error(key, "a rule needs a 'name'")
@@ -145,7 +155,8 @@ def _rule(doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
     return ScheduledRule(name=name, trigger=trigger, audience=audience, actions=parsed,
                          catch_up=catch_up, optional=bool(raw.get("optional", False)),
                          catch_up_set=catch_up_raw is not None,
-                         source=f"{doc.path}:{doc.lines.get(key, '?')}")
+                         source=f"{doc.path}:{doc.lines.get(key, '?')}",
+                         reaches_paused=bool(raw.get("reaches_paused", False)))
 
 
 class UnknownDate(ConfigError):

@@ -128,7 +128,7 @@ def excluded(rule: ScheduledRule, person: dict, now: datetime) -> str | None:
                                                          and status in wanted)):
         return f"status {status}"
     paused = person.get("paused_until")
-    if paused and paused > now.date().isoformat():
+    if paused and paused > now.date().isoformat() and not rule.reaches_paused:
         return f"paused until {paused}"
     if rule.optional and person.get("opted_out"):
         return "opted out of optional mail"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mailflow.config.translated import Translated
 from mailflow.parsing.quotes import split_reply
 from mailflow.parsing.survey import Question, Survey, read_survey
 
@@ -147,3 +148,21 @@ def test_text_without_answers_is_not_found():
 def test_spanish_yes_and_no_with_a_remark_are_yes_and_no():
     assert read("1. 5\n2. Sí, claro que sí").answers[2] is True
     assert read("1. 2\n2. No, la verdad").answers[2] is False
+
+
+FRENCH = {1: "Quelle a été l'utilité de vos rencontres (1-5) ?",
+          2: "Recommanderiez-vous le programme à un ami ?", 3: "Des commentaires ?"}
+BILINGUAL = Survey("midpoint", [
+    Question(1, "scale", Translated.of({"en": "How useful have your meetings been (1-5)?",
+                                        "fr": FRENCH[1]}, "en"), True),
+    Question(2, "yesno", Translated.of({"en": "Would you recommend the program to a friend?",
+                                        "fr": FRENCH[2]}, "en"), True),
+    Question(3, "text", Translated.of({"en": "Any comments?", "fr": FRENCH[3]}, "en"), False),
+])
+
+
+def test_french_answers_under_the_quoted_french_questions_without_numbers_are_read():
+    reply = split_reply(f"> {FRENCH[1]}\n4\n> {FRENCH[2]}\noui\n> {FRENCH[3]}\nMerci !")
+    reading = read_survey(reply.new_text, reply.quoted, BILINGUAL, "fr")
+    assert reading.answers == {1: 4, 2: True, 3: "Merci !"} and reading.problems == []
+

@@ -26,12 +26,11 @@ CLOSING = {
     "paused": {"program_end"},
 }
 # The rolling preset's pairs end three months after their introduction (its rules/endings.yaml).
-ROLLING_CLOSING = {**CLOSING, "matched": {"pair_end"}}
-# Stories whose end no rule can tell yet (program code, see the xfail test below): the
-# scheduler skips paused people, and 'withdrawn' is no date a rule may count from, which a
-# program without an end date (rolling) would need.
-UNTOLD = {"paused"}
-UNTOLD_ROLLING = {"paused", "withdrawn"}
+# A paused person of a pair hears the pair's end like the other.
+ROLLING_CLOSING = {**CLOSING, "matched": {"pair_end"}, "paused": {"pair_end"}}
+# The stories that once ended in silence: the scheduler skipped paused people (now the
+# ending rules say 'reaches_paused: true'), and rolling had no date to thank the withdrawn.
+LEFT_BEFORE_THE_END = {"paused", "withdrawn"}
 # An example of an answer about a past meeting ("reply: yes, March 12"), not an announcement.
 ANSWER_EXAMPLE = re.compile(r"(?:\byes,|\boui, le)\s*$", re.IGNORECASE)
 # A day named in a sentence about the past ("was planned by September 10") is no promise.
@@ -82,33 +81,24 @@ def test_no_mail_presents_a_past_day_as_to_come(year):
 
 
 def test_every_person_gets_a_closing_mail_that_fits_their_story(year):
-    closing, untold = closings(year)
+    closing = closings(year)
     missing = []
     for address, story in sorted(year.stories.items()):
-        if story in untold:
-            continue  # see test_a_paused_or_withdrawn_person_hears_their_story_end
         got = {m.template for m in year.sent() if m.to == address}
         if not got & closing[story]:
             missing.append(f"{address} ({story}): none of {sorted(closing[story])}")
     assert year.stories and not missing, "\n".join(missing)
 
 
-def closings(year: Year) -> tuple[dict[str, set[str]], set[str]]:
-    """The closing templates by story, and the stories no rule can end yet, for ``year``."""
-    if year.preset == "rolling":
-        return ROLLING_CLOSING, UNTOLD_ROLLING
-    return CLOSING, UNTOLD
+def closings(year: Year) -> dict[str, set[str]]:
+    """The closing templates by story, for ``year``."""
+    return ROLLING_CLOSING if year.preset == "rolling" else CLOSING
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "program code: Scheduler 'excluded' (mailflow/program/scheduler.py) skips every "
-    "scheduled rule while paused_until is ahead, the end-of-program rule included, and "
-    "message rules get no 'dates' to say it in the pause confirmation; 'withdrawn' is "
-    "not in the participant dates rules may count from (mailflow/program/scheduled.py)"))
 def test_a_paused_or_withdrawn_person_hears_their_story_end(year):
-    closing, untold = closings(year)
-    people = [(a, story) for a, story in year.stories.items() if story in untold]
-    assert people
+    closing = closings(year)
+    people = [(a, story) for a, story in year.stories.items() if story in LEFT_BEFORE_THE_END]
+    assert {story for _, story in people} == LEFT_BEFORE_THE_END
     for address, story in people:
         assert {m.template for m in year.sent() if m.to == address} & closing[story]
 
@@ -141,11 +131,6 @@ def test_no_mail_has_an_empty_subject_or_a_doubled_reply_prefix(year):
     assert not bad, "\n".join(bad)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "program code: the language of a reply is guessed from its words "
-    "(mailflow/parsing/reading.py guess_language, via parsing/examine.py); a French form "
-    "sent back bare, labels and short answers only, reads as English, though it answers "
-    "the French form we sent"))
 def test_a_french_form_sent_back_without_a_greeting_is_answered_in_french(tmp_path):
     year = Year.open(tmp_path / "cohort", "cohort", at(2026, 12, 1, 10))
     marc = next(m for m in MENTORS if m.language == "fr")

@@ -86,7 +86,7 @@ def test_built_in_rules_load_against_the_built_in_templates():
         "application-form", "application-received", "application-incomplete",
         "ask-to-clarify", "acknowledge-choices", "thank-for-survey",
         "tell-coordinators-of-bounce", "confirm-unsubscribe", "confirm-pause",
-        "confirm-resume"]
+        "confirm-resume", "acknowledge-leaving"]
 
 
 def test_template_names_are_not_checked_when_none_are_given(tmp_path):

@@ -140,6 +140,10 @@ class ReviewAnswers:
             raise MailflowError(say("a question has nothing to apply: write your answer "
                                     "under the item", "une question n'a rien à appliquer : "
                                     "écrivez votre réponse sous l'élément"))
+        if item.kind == "withdrawal" and action.verb == "apply":
+            changes.withdraw(self.services, item.participant or "", request.now, request.cause)
+            return say(f"{item.participant} is withdrawn", f"{item.participant} est retiré·e"), \
+                "applied"
         if action.verb == "apply":
             return self.reapply(item, None, request), "applied"
         if action.verb == "choices":

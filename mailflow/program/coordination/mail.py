@@ -20,6 +20,7 @@ from mailflow.inbound.ledger import Ledger
 from mailflow.outbound.compose import Attachment
 from mailflow.outbound.mailer import Recipient
 from mailflow.parsing.reading import Reading
+from mailflow.program.calendar import local_time
 from mailflow.program.coordination.bulk import CONFIRM_APPROVAL, open_proposal
 from mailflow.program.coordination.bulk import preview_approval as bulk_preview_approval
 from mailflow.program.coordination.registry import REGISTRY, Malformed, Result, help_text
@@ -188,10 +189,10 @@ class Coordination:
                                               "cet aperçu a été envoyé à un autre "
                                               "coordinateur"))]
         if record.get("used"):
+            used = local_time(record["used"], self.services.config.calendar.zone)
             return [Result(False, request.say(
-                f"this preview was already confirmed ({record['used'][:16]}): nothing done "
-                "again", f"cet aperçu a déjà été confirmé ({record['used'][:16]}) : rien n'est "
-                "refait"))]
+                f"this preview was already confirmed ({used}): nothing done again",
+                f"cet aperçu a déjà été confirmé ({used}) : rien n'est refait"))]
         if request.now - datetime.fromisoformat(record["created"]) > PREVIEW_VALID:
             return [Result(False, request.say(
                 "this preview is more than 7 days old: send the command again",

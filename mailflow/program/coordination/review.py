@@ -23,6 +23,7 @@ TABLE = "review"
 NOTICES = "review_notices"
 MAX_TEXT = 2_000  # of the text read, kept with the item: enough to answer it
 CONCERN = "a question or a call for help: "  # the reason given for a concern
+LEAVING = "asks to leave the program: "  # the reason given for a request to withdraw
 
 
 @dataclass
@@ -30,7 +31,7 @@ class ReviewItem:
     """One thing a person has to look at (a row of the ``review`` table)."""
 
     created: str
-    kind: str = "review"            # review (not read with certainty) | concern
+    kind: str = "review"            # review (not read with certainty) | concern | withdrawal
     inbound: str | None = None      # the ledger key of the message
     sender: str | None = None
     subject: str | None = None

@@ -13,6 +13,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from mailflow.csv_cells import SafeWriter
+from mailflow.program.calendar import local_time
 from mailflow.program.coordination import review
 from mailflow.program.coordination.services import Services
 
@@ -46,15 +47,17 @@ def review_text(services: Services, now: datetime, include_resolved: bool = Fals
     """The open review items, oldest first, with their age; resolved ones too (who, how)
     with ``include_resolved``."""
     listed = review.items(services.store, include_resolved)
+    zone = services.config.calendar.zone  # times as the coordinators live them
     if not listed:
         return "nothing waits for review"
     lines = []
     for item in listed:
-        state = (f"resolved {(item.resolved_at or '')[:16]} by {item.resolved_by}: "
+        state = (f"resolved {local_time(item.resolved_at, zone)} by {item.resolved_by}: "
                  f"{item.resolution}" if item.resolved
                  else f"open, waiting {review.age(item.created, now)}")
         notice = f" notice {item.notice} #{item.number}" if item.notice else ""
-        lines.append(f"{item.created[:16]}  {item.sender or '?'}  {item.subject or ''}  "
+        lines.append(f"{local_time(item.created, zone)}  {item.sender or '?'}  "
+                     f"{item.subject or ''}  "
                      f"[{item.inbound or item.kind}]{notice}  ({state})")
         lines += [f"    - {problem}" for problem in item.problems]
         if item.proposed and not item.resolved:
@@ -81,7 +84,8 @@ def show_text(services: Services, person: dict, private: bool = False) -> str:
             for survey, answers in sorted(person["surveys"].items()):
                 for number, answer in sorted(answers.items(), key=lambda a: int(a[0])):
                     lines.append(f"    {survey} q{number}: {answer}")
-    lines.append("timeline:")
+    lines.append(f"timeline: (times in {services.config.timezone})")
+    zone = services.config.calendar.zone
     events = sorted((e for e in services.store.table("events").all()
                      if e.get("participant") == person["email"]), key=lambda e: e.get("at", ""))
     for event in events:
@@ -89,7 +93,7 @@ def show_text(services: Services, person: dict, private: bool = False) -> str:
         what = (f"{detail.get('from')} -> {detail.get('to')}" if event.get("type") == "status"
                 else ", ".join(f"{k}={v}" for k, v in detail.items()
                                if k not in PRIVATE and k != "surveys"))
-        lines.append(f"  {event.get('at', '')[:16]}  {event.get('type')}: {what}  "
+        lines.append(f"  {local_time(event.get('at', ''), zone)}  {event.get('type')}: {what}  "
                      f"[{event.get('cause')}]")
     return "\n".join(lines)
 

@@ -386,7 +386,7 @@ def form(letter: Letter, ctx: Context, required: bool = False) -> bool:
     """An application form: in the new text, or typed into our quoted form."""
     reading, reply, person = letter.reading, letter.reply, letter.person
     found = read_form(reply.new_text, reply.quoted, ctx.config.forms)
-    completing = bool(found.fields) and (person or {}).get("status") == "applicant"
+    completing = bool(found.fields) and (person.get("status") if person else None) == "applicant"
     if not (found.found or completing or required):  # an applicant may send one line alone
         return False
     reading.kind = "application"
@@ -527,8 +527,8 @@ def _survey(letter: Letter, ctx: Context, key: str | None) -> bool:
     # as Outlook and Yahoo send it, holds our questions and our example answers.)
     answers = read_survey(letter.reply.new_text, letter.reply.quoted, survey)
     if not answers.found or answers.problems:
-        whole, _ = split_sign_off(bounded_text(msg.text)[0],
-                                  [(letter.person or {}).get("name") or "", msg.sender_name])
+        name = letter.person.get("name") if letter.person else None
+        whole, _ = split_sign_off(bounded_text(msg.text)[0], [name or "", msg.sender_name])
         in_place = read_survey(whole, "", survey)
         if in_place.found:
             answers = in_place
@@ -547,7 +547,7 @@ def per_mentee(letter: Letter, ctx: Context, mentees: list[str]) -> list[dict] |
     that mentee alone; None when any part is unclear."""
     names: dict[str, list[str]] = {}
     for email in mentees:
-        person = ctx.participant(email) or {}
+        person = ctx.participant(email) or {"email": email}
         full = fold_accents(person.get("name") or "").strip()
         names[email] = [n for n in {full, full.split(" ")[0] if full else ""} if len(n) > 1]
     text = fold_accents(letter.reply.new_text)
@@ -592,7 +592,7 @@ def _meeting(letter: Letter, ctx: Context, required: bool) -> bool:
         return False
     reading.kind = "meeting"
     reading.meeting = meeting_json(found.met, found.date, found.accepted, found.event_date)
-    mentees = (letter.person or {}).get("mentees") or []
+    mentees = (letter.person.get("mentees") if letter.person else None) or []
     if letter.person and letter.person.get("role") == "mentor" and len(mentees) > 1:
         # One fact for a mentor of several would be about nobody in particular: a fact
         # for each mentee named, or a person decides. Read apart, "met Priya, not yet

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from mailflow.config.translated import read_translated
 from mailflow.config.yamlfile import YamlDoc
@@ -18,6 +18,7 @@ from mailflow.parsing.expects import Expects
 from mailflow.parsing.reading import Reading
 from mailflow.program import participants
 from mailflow.program.lifecycle import TransitionError
+from mailflow.store.records import Participant
 
 if TYPE_CHECKING:
     from mailflow.program.mailings import Mailings
@@ -50,7 +51,7 @@ class Firing:
 
     rule: str                        # the idempotency name (rule, or rule#N for later actions)
     cause: str                       # what the timeline records as the cause
-    person: dict | None              # the participant concerned (None: the coordinators)
+    person: Participant | None              # the participant concerned (None: the coordinators)
     occasion: str
     now: datetime
     reading: Reading | None = None   # set for message rules
@@ -68,7 +69,7 @@ class ActionSpec:
               place: str) -> Action:
         raise NotImplementedError
 
-    def run(self, action: Action, firing: Firing, mailings: Mailings) -> dict | None:
+    def run(self, action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
         """Carry out ``action``; returns the person as it now stands."""
         raise NotImplementedError
 
@@ -118,7 +119,7 @@ class Send(ActionSpec):
                       to=to, once_per=once_per, expects=_expects(doc, key, raw),
                       attach_event=raw.get("attach_event"))
 
-    def run(self, action: Action, firing: Firing, mailings: Mailings) -> dict | None:
+    def run(self, action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
         if firing.reading is not None:
             mailings.reply(action, firing)
         else:
@@ -139,7 +140,7 @@ class SendNext(Send):
                                                     templates, sequence=True),
                       expects=_expects(doc, key, raw))
 
-    def run(self, action: Action, firing: Firing, mailings: Mailings) -> dict | None:
+    def run(self, action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
         person = firing.person
         if person is None:
             return None
@@ -166,7 +167,7 @@ class Notify(Send):
         return Action(self.name, template=_template(doc, f"{key}.{self.name}", raw[self.name],
                                                     templates), to="coordinators")
 
-    def run(self, action: Action, firing: Firing, mailings: Mailings) -> dict | None:
+    def run(self, action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
         if firing.reading is not None:
             mailings.reply(action, firing)
         else:
@@ -187,7 +188,7 @@ class Record(ActionSpec):
                             "use 'application'")
         return Action(self.name)
 
-    def run(self, action: Action, firing: Firing, mailings: Mailings) -> dict | None:
+    def run(self, action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
         reading = firing.reading
         assert reading is not None
         person = participants.record_application(
@@ -216,7 +217,7 @@ class Set(ActionSpec):
                                     f"use one of: {', '.join(SETTABLE_BY_MESSAGE)}")
         return Action(self.name, values=dict(value))
 
-    def run(self, action: Action, firing: Firing, mailings: Mailings) -> dict | None:
+    def run(self, action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
         person = firing.person
         if person is None:
             return None
@@ -228,7 +229,7 @@ class Set(ActionSpec):
                 raise
             log.warning("%s: %s", firing.cause, exc)
             return person
-        return {**person, **action.values}
+        return cast(Participant, {**person, **action.values})
 
 
 class Stop(ActionSpec):
@@ -244,7 +245,7 @@ class Stop(ActionSpec):
             raise doc.error(f"{key}.stop", "expected the name(s) of the scheduled rule(s) to stop")
         return Action(self.name, values={"rules": list(names)})
 
-    def run(self, action: Action, firing: Firing, mailings: Mailings) -> dict | None:
+    def run(self, action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
         if firing.person is not None:
             participants.stop_rules(mailings.store, firing.person, action.values["rules"],
                                     firing.cause, firing.now.isoformat())
@@ -273,7 +274,7 @@ class Review(ActionSpec):
                             "{en: ..., fr: ...}")
         return Action(self.name, reason=reason)
 
-    def run(self, action: Action, firing: Firing, mailings: Mailings) -> dict | None:
+    def run(self, action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
         if firing.reading is not None:
             firing.reading.doubt(action.reason)
         return firing.person
@@ -305,6 +306,6 @@ def parse_action(doc: YamlDoc, key: str, raw: Any, templates: set[str] | None,
     return spec.parse(doc, key, raw, templates, place)
 
 
-def run_action(action: Action, firing: Firing, mailings: Mailings) -> dict | None:
+def run_action(action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
     """Carry out one validated action; returns the person as it now stands."""
     return REGISTRY[action.type].run(action, firing, mailings)

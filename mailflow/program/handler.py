@@ -30,6 +30,7 @@ from mailflow.program.privacy import Privacy
 from mailflow.program.replies import record_reply
 from mailflow.program.rules import Rule
 from mailflow.store import Store
+from mailflow.store.records import Participant
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class Outcome:
     review: bool
 
 
-def complete_with_earlier_answers(reading: Reading, person: dict, config: Config) -> None:
+def complete_with_earlier_answers(reading: Reading, person: Participant, config: Config) -> None:
     """A reply that adds to an earlier application is judged on everything sent so far."""
     reading.role = reading.role or person.get("role")
     merged = {**person.get("fields", {}), **reading.fields}
@@ -105,7 +106,7 @@ class Handler:
                                    cause, at, {"subject": reading.subject})
         return Outcome(reading, decisions, reading.needs_review)
 
-    def _open_item(self, reading: Reading, person: dict | None, entry: dict, kind: str,
+    def _open_item(self, reading: Reading, person: Participant | None, entry: dict, kind: str,
                    now: datetime) -> None:
         """Put the message before the coordinators: in the next batched notice."""
         problems = list(reading.problems)
@@ -146,7 +147,7 @@ class Handler:
         return request.say("done" + (f" (rules: {', '.join(done)})" if done else ""),
                            "fait" + (f" (règles : {', '.join(done)})" if done else ""))
 
-    def _privacy(self, reading: Reading, person: dict, entry: dict, now: datetime) -> None:
+    def _privacy(self, reading: Reading, person: Participant, entry: dict, now: datetime) -> None:
         """MY DATA: a copy to the registered address. DELETE MY DATA, confirmed: erasure;
         then this message's own record keeps nothing of the person either."""
         if reading.command == "my_data":
@@ -157,7 +158,7 @@ class Handler:
         reading.sender = reading.participant = None
         reading.subject, reading.reply_text = "", ""
 
-    def _ask_confirmation(self, reading: Reading, person: dict, entry: dict,
+    def _ask_confirmation(self, reading: Reading, person: Participant, entry: dict,
                           now: datetime) -> None:
         """Mail the registered address: a change asked for on From alone waits for CONFIRM."""
         if not self.mailings.within_budget(person["email"], reading, now):
@@ -173,7 +174,7 @@ class Handler:
             context=context, kind="reply", now=now,
             meta=Expects("confirm", reading.pending).meta())
 
-    def _forward_concern(self, reading: Reading, person: dict, entry: dict,
+    def _forward_concern(self, reading: Reading, person: Participant, entry: dict,
                          now: datetime) -> None:
         """A question or a call for help waits for the coordinators' next notice (a review
         item); the person is told so at once.
@@ -245,8 +246,8 @@ class Handler:
                 references=tuple(reading.references), now=now,
                 meta=Expects("approval", reading.proposal).meta())
 
-    def _apply(self, decision: Decision, reading: Reading, person: dict | None, entry: dict,
-               cause: str, now: datetime) -> dict | None:
+    def _apply(self, decision: Decision, reading: Reading, person: Participant | None, entry: dict,
+               cause: str, now: datetime) -> Participant | None:
         """Carry out one action of a message rule (see ``mailflow.program.actions``)."""
         action = decision.action
         occasion = {

@@ -23,6 +23,7 @@ from mailflow.program import lifecycle, participants
 from mailflow.program.affinity import suggested_choices
 from mailflow.program.mailings import Mailings
 from mailflow.store import Store
+from mailflow.store.records import Participant
 
 GROUP_SIZE = 4
 
@@ -35,7 +36,7 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
 
 
-def _capacity(person: dict, mode: str) -> int:
+def _capacity(person: Participant, mode: str) -> int:
     raw = str((person.get("fields") or {}).get("capacity") or "").strip()
     digits = re.match(r"\d+", raw)
     default = GROUP_SIZE if mode == "group" else 1
@@ -43,7 +44,8 @@ def _capacity(person: dict, mode: str) -> int:
     return max(1, min(value, 2)) if mode == "traditional" else max(1, value)
 
 
-def _exclusions(store: Store, mentors: list[dict], mentees: list[dict]) -> set[tuple[str, str]]:
+def _exclusions(store: Store, mentors: list[Participant], mentees: list[Participant]
+                ) -> set[tuple[str, str]]:
     """(mentee, mentor) pairs a mentor declared a conflict with (field 'conflicts')."""
     roster = [RosterEntry(p["email"], p.get("name") or p["email"]) for p in mentees]
     excluded = set()
@@ -61,8 +63,8 @@ class Pairing:
     def __init__(self, config: Config, store: Store, mailer: Mailer, mailings: Mailings) -> None:
         self.config, self.store, self.mailer, self.mailings = config, store, mailer, mailings
 
-    def people(self, role: str, status: str = "selected") -> list[dict]:
-        return [dict(p) for p in self.store.table("participants").all()
+    def people(self, role: str, status: str = "selected") -> list[Participant]:
+        return [p for p in participants.everyone(self.store)
                 if p.get("role") == role and p.get("status") == status]
 
     def propose(self, now: datetime, mode: str = "traditional") -> dict:
@@ -110,7 +112,7 @@ class Pairing:
         return self._propose(pairs, now, mode="imported", source=source)
 
     def _name(self, email: str) -> str:
-        return (participants.find(self.store, email) or {}).get("name") or email
+        return (participants.find(self.store, email) or {"email": email}).get("name") or email
 
     def rows(self, proposal: dict) -> list[dict]:
         """The proposal as table rows: mentee, mentor, and the rank of that mentor."""
@@ -163,7 +165,7 @@ class Pairing:
         pairs = {a: b for a, b in proposal["pairs"]}
         for mentee, mentor in pairs.items():
             for email in (mentee, mentor):
-                status = (participants.find(self.store, email) or {}).get("status")
+                status = participants.status_of(self.store, email)
                 if status not in ("selected", "matched"):
                     outcome.problems.append(f"{self._name(email)} is now {status}: change or "
                                             "remove the pair before approving")
@@ -217,7 +219,7 @@ class Pairing:
         for mentor in pairs.values():
             load[mentor] = load.get(mentor, 0) + 1
         for mentor, count in load.items():
-            capacity = _capacity(mentors.get(mentor, {}), proposal["mode"])
+            capacity = _capacity(mentors.get(mentor, {"email": mentor}), proposal["mode"])
             if count > capacity:
                 outcome.problems.append(f"{self._name(mentor)} would have {count} mentees "
                                         f"(capacity {capacity})")
@@ -226,10 +228,11 @@ class Pairing:
         at = now.isoformat()
         for mentee, mentor in pairs.items():
             for email in (mentee, mentor):
-                if (participants.find(self.store, email) or {}).get("status") == "selected":
+                if participants.status_of(self.store, email) == "selected":
                     participants.move(self.store, email, "matched", cause, at)
             participants.set_fields(self.store, mentee, {"mentor": mentor}, cause, at)
-            current = (participants.find(self.store, mentor) or {}).get("mentees") or []
+            found = participants.find(self.store, mentor)
+            current = (found.get("mentees") if found else None) or []
             participants.set_fields(self.store, mentor,
                                     {"mentees": [*current, mentee]}, cause, at)
         occasion = f"proposal:{proposal['id']}"
@@ -244,7 +247,7 @@ class Pairing:
                 self.introduce(mentor, [mentee], f"{occasion}:{mentee}", now)
         for mentee, mentor in pairs.items():
             for email in (mentee, mentor):
-                if (participants.find(self.store, email) or {}).get("status") == "matched":
+                if participants.status_of(self.store, email) == "matched":
                     participants.move(self.store, email, "introduced", cause, at)
 
     def introduce(self, mentor: str, mentees: list[str], occasion: str, now: datetime,
@@ -253,7 +256,7 @@ class Pairing:
         template = "introduction_group" if group else "introduction"
         contexts = self.mailings.contexts
         for email in (mentor, *mentees) if group else (*mentees, mentor):
-            person = dict(participants.find(self.store, email) or {"email": email})
+            person: Participant = {**(participants.find(self.store, email) or {"email": email})}
             language = self.config.writes_to(person.get("language"))
             guide = self.guide(language)
             context = contexts.build(person, language, now, template)
@@ -292,6 +295,6 @@ class Pairing:
             for email in (mentee, mentor):
                 participants.move(self.store, email, "matched", cause, at)
             participants.set_fields(self.store, mentee, {"mentor": mentor}, cause, at)
-            mentees = [*((found[mentor] or {}).get("mentees") or []), mentee]
+            mentees = [*((found[mentor] or {"email": mentor}).get("mentees") or []), mentee]
             participants.set_fields(self.store, mentor, {"mentees": mentees, "proposed": at},
                                     cause, at)

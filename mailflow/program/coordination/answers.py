@@ -182,7 +182,8 @@ class ReviewAnswers:
             raise MailflowError(request.say("this message has no sender to answer",
                                             "ce message n'a pas d'expéditeur à qui répondre"))
         services = self.services
-        person = participants.find(services.store, item.participant or item.sender) or {}
+        address = item.participant or item.sender
+        person = participants.find(services.store, address) or {"email": address}
         language = services.config.writes_to(person.get("language") or item.language)
         references = tuple(r for r in (*item.references, item.message_id) if r)
         services.mailer.queue(

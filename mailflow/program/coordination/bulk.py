@@ -13,6 +13,7 @@ from mailflow.errors import MailflowError
 from mailflow.program import participants
 from mailflow.program.coordination import roster, selecting
 from mailflow.program.coordination.services import Request, Services
+from mailflow.store import Store
 
 Args = dict[str, str]
 MAX_PLACES = 10_000
@@ -62,8 +63,8 @@ def parse_match(rest: str) -> Args:
     return {"mode": mode}
 
 
-def _label(store: object, email: str) -> str:
-    person = participants.find(store, email) or {}  # type: ignore[arg-type]
+def _label(store: Store, email: str) -> str:
+    person = participants.find(store, email) or {"email": email}
     return f"{person.get('name') or ''} <{email}>".strip()
 
 

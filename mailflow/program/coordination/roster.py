@@ -21,6 +21,7 @@ from mailflow.errors import MailflowError
 from mailflow.program import participants
 from mailflow.program.lifecycle import STATES
 from mailflow.store import Store
+from mailflow.store.records import Participant
 
 MAX_ROSTER_BYTES = 2_000_000
 
@@ -129,7 +130,7 @@ def apply_roster(store: Store, roster: Roster, role: str, at: str) -> int:
     roster.check()
     with store.transaction():
         table = store.table("participants")
-        new: list[dict] = []
+        new: list[Participant] = []
         changes: dict[str, dict] = {}
         ids: list[int] = []
         for email, row in roster.rows:

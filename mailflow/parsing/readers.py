@@ -23,7 +23,7 @@ from mailflow.parsing.automatic import (
     verp_id,
 )
 from mailflow.parsing.bounces import PERMANENT, TEMPORARY, dsn_status, flufl_scan, text_status
-from mailflow.parsing.choices import mentioned, read_choices
+from mailflow.parsing.choices import read_choices
 from mailflow.parsing.command_prose import AskedCommand, read_asked_command
 from mailflow.parsing.commands import (
     Command,
@@ -35,6 +35,7 @@ from mailflow.parsing.examine import Context, Letter, bounded_text, is_own, spli
 from mailflow.parsing.feedback import read_feedback
 from mailflow.parsing.forms import read_form
 from mailflow.parsing.meeting import read_meeting
+from mailflow.parsing.names import mentioned
 from mailflow.parsing.review_answer import read_review_answer
 from mailflow.parsing.survey import read_survey
 from mailflow.reply_tokens import MAC_LENGTH, token_from_address, verify_token
@@ -542,7 +543,7 @@ def _survey(letter: Letter, ctx: Context, key: str | None) -> bool:
     return True
 
 
-def per_mentee(letter: Letter, ctx: Context, mentees: list[str]) -> list[dict] | None:
+def per_mentee(letter: Letter, ctx: Context, mentees: list[str]) -> list[dict[str, Any]] | None:
     """One meeting fact per mentee a mentor's report names, read from the words about
     that mentee alone; None when any part is unclear."""
     names: dict[str, list[str]] = {}
@@ -554,7 +555,7 @@ def per_mentee(letter: Letter, ctx: Context, mentees: list[str]) -> list[dict] |
     if any(re.search(rf"\b{re.escape(word)}{_POSSESSIVE}", text)
            for words in names.values() for word in words):
         return None  # "I met Noor's colleague": about someone else; a person reads it
-    facts: dict[str, dict] = {}
+    facts: dict[str, dict[str, Any]] = {}
     for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
         spots = sorted((m.start(), email) for email, words in names.items() for word in words
                        for m in re.finditer(rf"\b{re.escape(word)}\b", sentence))
@@ -611,7 +612,7 @@ def _meeting(letter: Letter, ctx: Context, required: bool) -> bool:
 
 
 def meeting_json(met: bool | None, when: date | None, accepted: bool | None,
-                 event_date: date | None) -> dict:
+                 event_date: date | None) -> dict[str, Any]:
     """The contract's meeting object: an accepted invitation is planned, not held."""
     if accepted is not None:
         return {"met": False, "date": event_date.isoformat() if accepted and event_date

@@ -65,7 +65,7 @@ class ActionSpec:
     places: ClassVar[tuple[str, ...]] = (MESSAGE, SCHEDULED)
     keys: ClassVar[dict[str, tuple[str, ...]]] = {MESSAGE: (), SCHEDULED: ()}
 
-    def parse(self, doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
+    def parse(self, doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
               place: str) -> Action:
         raise NotImplementedError
 
@@ -88,7 +88,7 @@ def _template(doc: YamlDoc, key: str, value: Any, templates: set[str] | None,
     return value
 
 
-def _expects(doc: YamlDoc, key: str, raw: dict) -> Expects | None:
+def _expects(doc: YamlDoc, key: str, raw: dict[str, Any]) -> Expects | None:
     if raw.get("expects") is None:
         return None
     try:
@@ -104,7 +104,7 @@ class Send(ActionSpec):
     keys: ClassVar[dict[str, tuple[str, ...]]] = {
         MESSAGE: ("to", "once_per", "expects"), SCHEDULED: ("expects", "attach_event")}
 
-    def parse(self, doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
+    def parse(self, doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
               place: str) -> Action:
         to = raw.get("to", "sender")
         if to not in RECIPIENTS:
@@ -134,7 +134,7 @@ class SendNext(Send):
     places = (SCHEDULED,)
     keys: ClassVar[dict[str, tuple[str, ...]]] = {SCHEDULED: ("expects",)}
 
-    def parse(self, doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
+    def parse(self, doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
               place: str) -> Action:
         return Action(self.name, template=_template(doc, f"{key}.{self.name}", raw[self.name],
                                                     templates, sequence=True),
@@ -162,7 +162,7 @@ class Notify(Send):
     name = "notify"
     keys: ClassVar[dict[str, tuple[str, ...]]] = {MESSAGE: (), SCHEDULED: ()}
 
-    def parse(self, doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
+    def parse(self, doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
               place: str) -> Action:
         return Action(self.name, template=_template(doc, f"{key}.{self.name}", raw[self.name],
                                                     templates), to="coordinators")
@@ -181,7 +181,7 @@ class Record(ActionSpec):
     name = "record"
     places = (MESSAGE,)
 
-    def parse(self, doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
+    def parse(self, doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
               place: str) -> Action:
         if raw[self.name] != "application":
             raise doc.error(f"{key}.record", f"cannot record {raw[self.name]!r}",
@@ -204,7 +204,7 @@ class Set(ActionSpec):
 
     name = "set"
 
-    def parse(self, doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
+    def parse(self, doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
               place: str) -> Action:
         value = raw[self.name]
         if not isinstance(value, dict) or not value:
@@ -237,7 +237,7 @@ class Stop(ActionSpec):
 
     name = "stop"
 
-    def parse(self, doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
+    def parse(self, doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
               place: str) -> Action:
         value = raw[self.name]
         names = value if isinstance(value, list) else [value]
@@ -258,7 +258,7 @@ class Review(ActionSpec):
     name = "review"
     places = (MESSAGE,)
 
-    def parse(self, doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
+    def parse(self, doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
               place: str) -> Action:
         reason = raw[self.name]
         if isinstance(reason, dict) and reason and all(

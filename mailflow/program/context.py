@@ -34,7 +34,7 @@ _RE_PREFIX = re.compile(r"^(\s*(re|aw|sv|antw|tr|réf|ref|fwd?|wg)\s*(\[\d+\])?\
 _LINKISH = re.compile(r"\S*(?:://|www\.|@)\S*|\S+\.(?:[a-z]{2,})(?:/\S*)?\b", re.IGNORECASE)
 
 
-def form_context(config: Config, language: str | None = None) -> dict:
+def form_context(config: Config, language: str | None = None) -> dict[str, Any]:
     """The application forms as templates see them, labelled in ``language``."""
     lang = language or config.language
     return {role: [{"key": f.key, "label": in_language(f.label, lang), "required": f.required,
@@ -66,7 +66,7 @@ class TemplateContext:
     """Builds template contexts from the store and the configuration."""
 
     def __init__(self, config: Config, store: Store,
-                 digest: Callable[[datetime], dict] | None = None) -> None:
+                 digest: Callable[[datetime], dict[str, Any]] | None = None) -> None:
         self.config = config
         self.store = store
         self.digest = digest

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mailflow.parsing.understand import Reading
-from mailflow.program.rules import Action, Rule
+from mailflow.program.actions import Action
+from mailflow.program.rules import Rule
 from mailflow.store.records import Participant
 
 NEVER_ANSWERED = frozenset({"auto_reply", "bounce", "feedback"})

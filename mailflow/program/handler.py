@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from mailflow.config.model import Config
 from mailflow.errors import MailflowError
@@ -30,7 +31,7 @@ from mailflow.program.privacy import Privacy
 from mailflow.program.replies import record_reply
 from mailflow.program.rules import Rule
 from mailflow.store import Store
-from mailflow.store.records import Participant
+from mailflow.store.records import LedgerEntry, Participant
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class Handler:
                                                   mailings, pairing, plan))
         self.review_answers = ReviewAnswers(self.coordination.services, self.reapply)
 
-    def handle(self, entry: dict, raw: bytes, now: datetime) -> Outcome:
+    def handle(self, entry: LedgerEntry, raw: bytes, now: datetime) -> Outcome:
         """Handle the ledger entry ``entry`` whose bytes are ``raw``."""
         reading = understand(decode_message(raw), self.context)
         person = participants.find(self.store, reading.participant) if reading.participant \
@@ -106,8 +107,8 @@ class Handler:
                                    cause, at, {"subject": reading.subject})
         return Outcome(reading, decisions, reading.needs_review)
 
-    def _open_item(self, reading: Reading, person: Participant | None, entry: dict, kind: str,
-                   now: datetime) -> None:
+    def _open_item(self, reading: Reading, person: Participant | None, entry: LedgerEntry,
+                   kind: str, now: datetime) -> None:
         """Put the message before the coordinators: in the next batched notice."""
         problems = list(reading.problems)
         if reading.concern:
@@ -124,12 +125,12 @@ class Handler:
                 request: Request) -> str:
         """Handle the item's message again as read with certainty (after ``adjust``, the
         coordinator's reading of it): its rules and its record, caused by the coordinator."""
-        entry = next((e for e in self.store.table("inbound").all()
+        entry = next((cast(LedgerEntry, dict(e)) for e in self.store.table("inbound").all()
                       if e.get("key") == item.inbound), None)
         if entry is None or not entry.get("spool"):
             raise MailflowError(request.say("the message is no longer kept",
                                             "le message n'est plus conservé"))
-        reading = understand(decode_message(Ledger(self.store).raw(dict(entry))), self.context)
+        reading = understand(decode_message(Ledger(self.store).raw(entry)), self.context)
         reading.needs_review, reading.no_answer, reading.problems = False, False, []
         if adjust is not None:
             adjust(reading)
@@ -142,12 +143,13 @@ class Handler:
         decisions = decide(reading, person, self.rules)
         done = sorted({d.rule for d in decisions})
         for decision in decisions:
-            person = self._apply(decision, reading, person, dict(entry), cause, request.now)
+            person = self._apply(decision, reading, person, entry, cause, request.now)
         record_reply(self.store, reading, person, cause, request.now)
         return request.say("done" + (f" (rules: {', '.join(done)})" if done else ""),
                            "fait" + (f" (règles : {', '.join(done)})" if done else ""))
 
-    def _privacy(self, reading: Reading, person: Participant, entry: dict, now: datetime) -> None:
+    def _privacy(self, reading: Reading, person: Participant, entry: LedgerEntry,
+                 now: datetime) -> None:
         """MY DATA: a copy to the registered address. DELETE MY DATA, confirmed: erasure;
         then this message's own record keeps nothing of the person either."""
         if reading.command == "my_data":
@@ -158,7 +160,7 @@ class Handler:
         reading.sender = reading.participant = None
         reading.subject, reading.reply_text = "", ""
 
-    def _ask_confirmation(self, reading: Reading, person: Participant, entry: dict,
+    def _ask_confirmation(self, reading: Reading, person: Participant, entry: LedgerEntry,
                           now: datetime) -> None:
         """Mail the registered address: a change asked for on From alone waits for CONFIRM."""
         if not self.mailings.within_budget(person["email"], reading, now):
@@ -174,7 +176,7 @@ class Handler:
             context=context, kind="reply", now=now,
             meta=Expects("confirm", reading.pending).meta())
 
-    def _forward_concern(self, reading: Reading, person: Participant, entry: dict,
+    def _forward_concern(self, reading: Reading, person: Participant, entry: LedgerEntry,
                          now: datetime) -> None:
         """A question or a call for help waits for the coordinators' next notice (a review
         item); the person is told so at once.
@@ -201,7 +203,7 @@ class Handler:
                 kind="reply", in_reply_to=reading.message_id,
                 references=tuple(reading.references), now=now)
 
-    def _report_complaint(self, reading: Reading, entry: dict, now: datetime) -> None:
+    def _report_complaint(self, reading: Reading, entry: LedgerEntry, now: datetime) -> None:
         """A feedback report tied to our mail: the coordinators are told (never its sender)."""
         complained = participants.find(self.store, reading.bounced_recipient or "") or {
             "email": reading.bounced_recipient or ""}
@@ -216,7 +218,7 @@ class Handler:
                 to=Recipient(coordinator.email, coordinator.name, language),
                 context=context, kind="notice", now=now)
 
-    def _answer_proposal(self, reading: Reading, entry: dict, now: datetime) -> None:
+    def _answer_proposal(self, reading: Reading, entry: LedgerEntry, now: datetime) -> None:
         """A verified coordinator approved or edited a matching proposal. The APPROVE of a
         proposal made by MATCH by mail answers with a preview, and waits for CONFIRM."""
         if self.pairing is None or reading.proposal is None:
@@ -246,8 +248,8 @@ class Handler:
                 references=tuple(reading.references), now=now,
                 meta=Expects("approval", reading.proposal).meta())
 
-    def _apply(self, decision: Decision, reading: Reading, person: Participant | None, entry: dict,
-               cause: str, now: datetime) -> Participant | None:
+    def _apply(self, decision: Decision, reading: Reading, person: Participant | None,
+               entry: LedgerEntry, cause: str, now: datetime) -> Participant | None:
         """Carry out one action of a message rule (see ``mailflow.program.actions``)."""
         action = decision.action
         occasion = {

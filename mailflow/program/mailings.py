@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from mailflow.config.model import Config
 from mailflow.outbound.compose import Attachment
@@ -174,7 +175,7 @@ class Mailings:
         return False
 
 
-def _meta(action: Action, person: Participant, context: dict) -> dict | None:
+def _meta(action: Action, person: Participant, context: dict[str, Any]) -> dict[str, Any] | None:
     """What a reply to this mail will be; for a proposal, also whom it proposes; for a
     numbered list of mentors, their addresses in that order (the reply may give numbers)."""
     expects = action.expects

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
 from mailflow.config.model import Config
 from mailflow.csv_cells import SafeWriter
@@ -23,7 +24,7 @@ from mailflow.program import lifecycle, participants
 from mailflow.program.affinity import suggested_choices
 from mailflow.program.mailings import Mailings
 from mailflow.store import Store
-from mailflow.store.records import Participant
+from mailflow.store.records import Participant, Proposal
 
 GROUP_SIZE = 4
 
@@ -67,7 +68,7 @@ class Pairing:
         return [p for p in participants.everyone(self.store)
                 if p.get("role") == role and p.get("status") == status]
 
-    def propose(self, now: datetime, mode: str = "traditional") -> dict:
+    def propose(self, now: datetime, mode: str = "traditional") -> Proposal:
         """Compute the best matching of selected mentees and mentors and mail it for approval."""
         # Imported here: scipy and numpy weigh 55 MB that the daemon need not carry.
         from mailflow.program import matching
@@ -86,18 +87,20 @@ class Pairing:
         return self._propose(result.pairs, now, mode=mode, ranks=ranks, suggested=suggested,
                              flagged=result.flagged, unmatched=result.unmatched)
 
-    def _propose(self, pairs: list[tuple[str, str]], now: datetime, **details: object) -> dict:
+    def _propose(self, pairs: list[tuple[str, str]], now: datetime, **details: object
+                 ) -> Proposal:
         """Store a proposal and mail it to the coordinators for approval, in one transaction."""
-        proposal = {"id": f"{now:%Y%m%d%H%M%S}", "state": "proposed",
-                    "created": now.isoformat(), "pairs": [list(p) for p in pairs],
-                    "ranks": {}, "flagged": [], "unmatched": [], "suggested": [], **details}
+        proposal = cast(Proposal, {
+            "id": f"{now:%Y%m%d%H%M%S}", "state": "proposed", "created": now.isoformat(),
+            "pairs": [list(p) for p in pairs], "ranks": {}, "flagged": [], "unmatched": [],
+            "suggested": [], **details})
         with self.store.transaction(), self.mailer.outbox.batch():
             self.store.table("proposals").insert(proposal)
             self._send_proposal(proposal, now)
         return proposal
 
     def propose_pairs(self, pairs: list[tuple[str, str]], now: datetime,
-                      source: str) -> dict:
+                      source: str) -> Proposal:
         """A proposal of pairs decided elsewhere (a spreadsheet), mailed for approval."""
         problems = []
         for mentee, mentor in pairs:
@@ -114,7 +117,7 @@ class Pairing:
     def _name(self, email: str) -> str:
         return (participants.find(self.store, email) or {"email": email}).get("name") or email
 
-    def rows(self, proposal: dict) -> list[dict]:
+    def rows(self, proposal: Proposal) -> list[dict[str, Any]]:
         """The proposal as table rows: mentee, mentor, and the rank of that mentor."""
         ranks = proposal.get("ranks") or {}
         suggested = set(proposal.get("suggested") or [])
@@ -126,7 +129,7 @@ class Pairing:
                   "mentor_email": "", "rank": "-"} for a in proposal.get("unmatched", [])]
         return rows
 
-    def csv_text(self, proposal: dict) -> str:
+    def csv_text(self, proposal: Proposal) -> str:
         """The proposal as CSV, for a spreadsheet."""
         out = io.StringIO()
         columns = ["mentee", "mentee_email", "mentor", "mentor_email", "rank"]
@@ -136,7 +139,7 @@ class Pairing:
             writer.writerow([row[c] for c in columns])
         return out.getvalue()
 
-    def _send_proposal(self, proposal: dict, now: datetime) -> None:
+    def _send_proposal(self, proposal: Proposal, now: datetime) -> None:
         context = {"proposal": {
             "id": proposal["id"], "mode": proposal["mode"], "rows": self.rows(proposal),
             "flagged": [self._name(e) for e in proposal.get("flagged", [])],
@@ -156,7 +159,7 @@ class Pairing:
                coordinator: str, now: datetime) -> Outcome:
         """Apply a coordinator's answer: edits checked first; APPROVE makes and introduces pairs."""
         table = self.store.table("proposals")
-        proposal = next((dict(p) | {"doc_id": p.doc_id} for p in table.all()
+        proposal = next((cast(Proposal, dict(p) | {"doc_id": p.doc_id}) for p in table.all()
                          if p["id"] == proposal_id), None)
         outcome = Outcome()
         if proposal is None or proposal["state"] != "proposed":
@@ -187,12 +190,12 @@ class Pairing:
             unmatched = [e for e in proposal.get("unmatched", []) if e not in pairs]
             table.update({"pairs": [list(p) for p in pairs.items()], "revisions": revisions,
                           "unmatched": unmatched}, doc_ids=[proposal["doc_id"]])
-            proposal.update(pairs=[list(p) for p in pairs.items()], revisions=revisions,
-                            unmatched=unmatched)
+            proposal.update({"pairs": [list(p) for p in pairs.items()],
+                             "revisions": revisions, "unmatched": unmatched})
             self._send_proposal(proposal, now)
         return outcome
 
-    def _edit(self, pairs: dict[str, str], edits: list[tuple[str, str]], proposal: dict,
+    def _edit(self, pairs: dict[str, str], edits: list[tuple[str, str]], proposal: Proposal,
               outcome: Outcome) -> None:
         mentees = [RosterEntry(p["email"], p.get("name") or p["email"])
                    for p in self.people("mentee")]
@@ -224,7 +227,7 @@ class Pairing:
                 outcome.problems.append(f"{self._name(mentor)} would have {count} mentees "
                                         f"(capacity {capacity})")
 
-    def _apply(self, pairs: dict[str, str], proposal: dict, cause: str, now: datetime) -> None:
+    def _apply(self, pairs: dict[str, str], proposal: Proposal, cause: str, now: datetime) -> None:
         at = now.isoformat()
         for mentee, mentor in pairs.items():
             for email in (mentee, mentor):

@@ -18,7 +18,7 @@ from mailflow.store import Store
 from mailflow.store.records import Participant
 
 AWAY_DAYS = 7
-COMMAND_VALUES: dict[str, Callable[[Reading], dict]] = {
+COMMAND_VALUES: dict[str, Callable[[Reading], dict[str, Any]]] = {
     "stop": lambda r: {"opted_out": True}, "start": lambda r: {"opted_out": False},
     "pause": lambda r: {"paused_until": r.until}, "resume": lambda r: {"paused_until": None},
 }

@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
+from typing import Any
 
 from mailflow.errors import MailflowError
 from mailflow.outbound.outbox import idempotency_key
@@ -93,7 +94,7 @@ def field_value(person: Mapping[str, object], path: str) -> object:
     return value
 
 
-def matches(audience: dict, person: Mapping[str, object]) -> bool:
+def matches(audience: dict[str, Any], person: Mapping[str, object]) -> bool:
     """Whether ``person`` fits a rule's ``to:`` conditions."""
     for name, wanted in audience.items():
         if name in ("missing", "has"):
@@ -233,7 +234,7 @@ class Scheduler:
     def started(self, now: datetime) -> datetime:
         """When this program's schedule first ran: nothing older is ever caught up."""
         meta = self.store.db.table("_meta")
-        row: dict = meta.get(doc_id=1) or {}
+        row: dict[str, Any] = meta.get(doc_id=1) or {}
         if not row.get("schedule_started"):
             meta.update({"schedule_started": now.isoformat()}, doc_ids=[1])
             return now

@@ -79,6 +79,13 @@ class LedgerEntry(TypedDict, total=False):
     duplicate_of: str | None        # the key of the first entry with this Message-ID
     erased: bool                    # its sender's data was erased
     wiped: bool                     # and its raw bytes overwritten
+    # what was understood of it, once handled (Ledger.finish)
+    kind: str
+    sender: str | None
+    participant: str | None
+    subject: str
+    problems: list[str]
+    rules: list[str]
     doc_id: int                     # set on entries handed to the handler, not stored
 
 

@@ -22,6 +22,7 @@ from mailflow.program.coordination import changes, review
 from mailflow.program.coordination.people import resolve
 from mailflow.program.coordination.review import Notice, ReviewItem
 from mailflow.program.coordination.services import Request, Services
+from mailflow.store.records import LedgerEntry
 
 log = logging.getLogger(__name__)
 _RE = re.compile(r"^(?:\s*(?:re|aw|tr|fwd?|réf|ref)\s*:\s*)+", re.IGNORECASE)
@@ -58,7 +59,7 @@ class ReviewAnswers:
         self.services = services
         self.reapply = reapply
 
-    def handle(self, reading: Reading, entry: dict, now: datetime) -> None:
+    def handle(self, reading: Reading, entry: LedgerEntry, now: datetime) -> None:
         """Carry out ``reading``'s decisions (a verified coordinator's) and queue the receipt."""
         services, sender = self.services, (reading.sender or "").lower()
         occasion = reading.message_id or entry["key"]

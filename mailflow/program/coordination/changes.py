@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from mailflow.outbound.mailer import Recipient
 from mailflow.program import lifecycle, lottery, participants
@@ -77,7 +78,7 @@ def withdraw(services: Services, email: str, now: datetime, cause: str) -> str |
 
 
 def tell(services: Services, email: str, template: str, occasion: str, now: datetime,
-         extra: dict) -> None:
+         extra: dict[str, Any]) -> None:
     """The selection's mail to one person, in their language."""
     person = participants.find(services.store, email) or {"email": email}
     language = services.config.writes_to(person.get("language"))

@@ -131,7 +131,7 @@ def apply_roster(store: Store, roster: Roster, role: str, at: str) -> int:
     with store.transaction():
         table = store.table("participants")
         new: list[Participant] = []
-        changes: dict[str, dict] = {}
+        changes: dict[str, dict[str, Any]] = {}
         ids: list[int] = []
         for email, row in roster.rows:
             extra = {k: v for k, v in row.items()

@@ -51,7 +51,7 @@ class Firing:
 
     rule: str                        # the idempotency name (rule, or rule#N for later actions)
     cause: str                       # what the timeline records as the cause
-    person: Participant | None              # the participant concerned (None: the coordinators)
+    person: Participant | None       # the participant concerned (None: the coordinators)
     occasion: str
     now: datetime
     reading: Reading | None = None   # set for message rules
@@ -280,8 +280,29 @@ class Review(ActionSpec):
         return firing.person
 
 
+class Note(ActionSpec):
+    """Write a line in the person's timeline (``mailflow show``, SHOW by mail), changing
+    nothing else: a rule marks what happened for the coordinators who look later."""
+
+    name = "note"
+
+    def parse(self, doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
+              place: str) -> Action:
+        text = raw[self.name]
+        if not isinstance(text, str) or not text.strip():
+            raise doc.error(f"{key}.note", "expected the note as text",
+                            "write the words after 'note:', e.g. note: asked for a call")
+        return Action(self.name, values={"text": text.strip()})
+
+    def run(self, action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
+        if firing.person is not None:
+            participants.add_event(mailings.store, firing.person["email"], "note", firing.cause,
+                                   firing.now.isoformat(), {"text": action.values["text"]})
+        return firing.person
+
+
 REGISTRY: dict[str, ActionSpec] = {spec.name: spec for spec in (
-    Send(), SendNext(), Notify(), Record(), Set(), Stop(), Review())}
+    Send(), SendNext(), Notify(), Record(), Set(), Stop(), Review(), Note())}
 
 
 def names(place: str) -> list[str]:

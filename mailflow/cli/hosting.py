@@ -7,6 +7,7 @@ import argparse
 import io
 import os
 import sys
+from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from typing import TYPE_CHECKING
 
@@ -50,8 +51,9 @@ def _hosted_code(argv: list[str], cwd: str) -> int:
 def dispatch(args: argparse.Namespace, locked: bool = False) -> int:
     """Run the command; with ``locked``, a store held by another process is raised."""
     from mailflow.store import StateWriteError
+    command: Callable[[argparse.Namespace], int] = args.func  # set by build_parser
     try:
-        return args.func(args)
+        return command(args)
     except StoreLockedError:
         if locked:
             raise

@@ -17,11 +17,11 @@ def find(store: Store, email: str) -> Participant | None:
 
     From the store's address index: a table scan per lookup would grow with the roster.
     """
-    return cast("Participant | None", _document(store, email))
+    return cast("Participant | None", document(store, email))
 
 
-def _document(store: Store, email: str) -> Document | None:
-    """The participant's TinyDB document (``find``, with the doc_id that updates need)."""
+def document(store: Store, email: str) -> Document | None:
+    """The participant's TinyDB document: ``find``, with the doc_id a table update needs."""
     address = email.lower()
     table = store.table("participants")
     ids = store.lookup("participants", "address", address)
@@ -62,7 +62,7 @@ def record_application(store: Store, *, email: str, name: str, role: str | None,
                        cause: str, at: str) -> Participant:
     """Create or update the applicant: a later reply updates, never duplicates."""
     table = store.table("participants")
-    existing = _document(store, email)
+    existing = document(store, email)
     complete = role is not None and not missing
     application: Application = {"complete": complete, "missing": list(missing)}
     if existing is None:
@@ -102,7 +102,7 @@ def set_fields(store: Store, email: str, values: dict[str, Any], cause: str, at:
         move(store, email, values.pop("status"), cause, at)
         if not values:
             return
-    person = _document(store, email)
+    person = document(store, email)
     if person is None:
         return
     store.table("participants").update({**values, "updated": at}, doc_ids=[person.doc_id])
@@ -111,7 +111,7 @@ def set_fields(store: Store, email: str, values: dict[str, Any], cause: str, at:
 
 def move(store: Store, email: str, new: str, cause: str, at: str) -> Participant:
     """Change a participant's state, recording why; raises TransitionError if not allowed."""
-    person = _document(store, email)
+    person = document(store, email)
     if person is None:
         raise lifecycle.TransitionError(f"no participant with the address {email}")
     current = person.get("status")

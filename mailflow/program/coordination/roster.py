@@ -136,7 +136,7 @@ def apply_roster(store: Store, roster: Roster, role: str, at: str) -> int:
         for email, row in roster.rows:
             extra = {k: v for k, v in row.items()
                      if k not in ("name", "email", "language", "status") and v}
-            existing: Any = participants.find(store, email)  # a Document: has doc_id
+            existing = participants.document(store, email)
             if existing:
                 ids.append(existing.doc_id)
                 changes[email] = {

@@ -155,7 +155,8 @@ class TemplateContext:
 
     def public_of(self, email: str) -> dict[str, str]:
         """The public record of the participant with this address (empty when unknown)."""
-        return self.public(dict(participants.find(self.store, email) or {"email": email}))
+        found = participants.find(self.store, email)
+        return self.public(found if found is not None else {})
 
     def pair_of(self, person: Mapping[str, Any]
                 ) -> tuple[dict[str, str] | None, dict[str, str] | None]:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from mailflow.errors import MailflowError
 from mailflow.outbound.mailer import Recipient
@@ -183,8 +184,8 @@ class ReviewAnswers:
             raise MailflowError(request.say("this message has no sender to answer",
                                             "ce message n'a pas d'expéditeur à qui répondre"))
         services = self.services
-        address = item.participant or item.sender
-        person = participants.find(services.store, address) or {"email": address}
+        found = participants.find(services.store, item.participant or item.sender)
+        person: Mapping[str, Any] = found if found is not None else {}
         language = services.config.writes_to(person.get("language") or item.language)
         references = tuple(r for r in (*item.references, item.message_id) if r)
         services.mailer.queue(

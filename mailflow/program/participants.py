@@ -82,8 +82,7 @@ def record_application(store: Store, *, email: str, name: str, role: str | None,
         add_event(store, email, "applied", cause, at, {"complete": complete})
         return record
     merged = {**existing.get("fields", {}), **fields}
-    update: Participant = {
-        "email": existing["email"],
+    update: dict[str, Any] = {
         "fields": merged, "name": merged.get("name") or existing.get("name") or name,
         "role": role or existing.get("role"), "updated": at, "application": application,
     }

@@ -49,7 +49,7 @@ class Occurrence:
     rule: ScheduledRule
     due: datetime
     occasion: str
-    person: Participant | None = None       # set for rules relative to a participant's own date
+    person: Participant | None = None  # set for rules relative to a participant's own date
     deadline: datetime | None = None  # for reminders before a program date
 
 

@@ -40,6 +40,7 @@ from mailflow.program.coordination import review
 from mailflow.program.scheduler import CHUNK
 from mailflow.runtime import Program
 from mailflow.store import StateWriteError
+from mailflow.store.records import LedgerEntry
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 60.0
@@ -323,7 +324,7 @@ class Daemon:
                     "handling %d message(s) recorded but not handled yet", len(entries))
             self._handle_batch(entries, [m for m in map(self._in_source, entries) if m])
 
-    def _in_source(self, entry: dict) -> RawMessage | None:
+    def _in_source(self, entry: LedgerEntry) -> RawMessage | None:
         """The entry as the connected source knows it, so it can be filed; else None."""
         uidvalidity = getattr(self.source, "uidvalidity", None)
         prefix = f"{self.source.name}:" + (f"{uidvalidity}:" if uidvalidity else "")
@@ -341,14 +342,14 @@ class Daemon:
             self.send()
         return count
 
-    def _handle_batch(self, entries: list[dict], batch: list[RawMessage]) -> None:
+    def _handle_batch(self, entries: list[LedgerEntry], batch: list[RawMessage]) -> None:
         todo = [e for e in entries if e["state"] == "received"]
         for entry in entries:
             if entry["state"] == "duplicate":
                 log.info("message %s: duplicate of %s, not acted on", entry["key"],
                          entry["duplicate_of"])
         store, outbox = self.program.store, self.program.outbox
-        results: list[tuple[dict, bool]] = []
+        results: list[tuple[LedgerEntry, bool]] = []
         slow: set[str] = set()  # keys of messages that ran out of time: never handled again
         try:
             # Exits inner first: the outbox journal is durable before the store commits.
@@ -370,7 +371,7 @@ class Daemon:
             return
         self._file(todo, results, batch)
 
-    def _handle_alone(self, entry: dict, slow: set[str]) -> tuple[dict, bool]:
+    def _handle_alone(self, entry: LedgerEntry, slow: set[str]) -> tuple[LedgerEntry, bool]:
         """One message in a transaction of its own; one that fails or is too slow is set aside."""
         store, outbox = self.program.store, self.program.outbox
         if entry["key"] in slow:
@@ -393,7 +394,7 @@ class Daemon:
                     entry, f"mailflow could not handle this message ({exc.__class__.__name__})")
             return entry, True
 
-    def _file(self, todo: list[dict], results: list[tuple[dict, bool]],
+    def _file(self, todo: list[LedgerEntry], results: list[tuple[LedgerEntry, bool]],
               batch: list[RawMessage]) -> None:
         """File the messages done with in the mailbox; the unhandled wait for the next try."""
         review = {entry["key"]: flagged for entry, flagged in results}
@@ -401,7 +402,7 @@ class Daemon:
         self.source.mark_done([(m, review.get(m.key, False)) for m in batch
                                if m.key not in waiting])
 
-    def _handle_in_budget(self, entry: dict, slow: set[str]) -> tuple[dict, bool]:
+    def _handle_in_budget(self, entry: LedgerEntry, slow: set[str]) -> tuple[LedgerEntry, bool]:
         """_handle within MESSAGE_BUDGET_SECONDS; a message past it is added to ``slow``."""
         try:
             with time_budget(MESSAGE_BUDGET_SECONDS):
@@ -416,7 +417,7 @@ class Daemon:
     def _too_slow() -> str:
         return f"took longer than {MESSAGE_BUDGET_SECONDS:g} s to read; set aside"
 
-    def _handle(self, entry: dict) -> tuple[dict, bool]:
+    def _handle(self, entry: LedgerEntry) -> tuple[LedgerEntry, bool]:
         program = self.program
         outcome = program.handler.handle(entry, program.ledger.raw(entry), self.clock())
         reading = outcome.reading
@@ -431,7 +432,7 @@ class Daemon:
                  if outcome.decisions else "", " (review)" if outcome.review else "")
         return entry, outcome.review
 
-    def _set_aside(self, entry: dict, problem: str) -> None:
+    def _set_aside(self, entry: LedgerEntry, problem: str) -> None:
         """Mark the entry handled (so never again) and put it before a person with `problem`."""
         self.program.ledger.finish(entry, "error", {"problems": [problem]})
         review.open_item(self.program.store, review.ReviewItem(

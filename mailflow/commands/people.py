@@ -10,11 +10,12 @@ from mailflow.program.coordination import changes, registry, views
 from mailflow.program.coordination.people import resolve
 from mailflow.program.coordination.services import Request
 from mailflow.runtime import Program
+from mailflow.store.records import Participant
 
 PRIVATE = views.PRIVATE
 
 
-def person_named(program: Program, who: str) -> dict:
+def person_named(program: Program, who: str) -> Participant:
     """The participant ``who`` names (an address, a name, or an unambiguous part of one)."""
     named = resolve(program.store, who)
     if named.person is None:
@@ -22,7 +23,7 @@ def person_named(program: Program, who: str) -> dict:
     return named.person
 
 
-def link(program: Program, who: str, address: str, now: datetime) -> dict:
+def link(program: Program, who: str, address: str, now: datetime) -> Participant:
     """Attribute mail from ``address`` to the participant ``who`` names, from now on."""
     person = person_named(program, who)
     with program.store.transaction():

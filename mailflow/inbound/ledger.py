@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-from typing import Any
+from typing import Any, cast
 
 from tinydb import Query
 
 from mailflow.inbound import packed
 from mailflow.store import Store
+from mailflow.store.records import LedgerEntry
 from mailflow.store.storage import FILE_MODE, StateWriteError, fsync_dir, private_dir, write_all
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ class Ledger:
             {"source": source, "uidvalidity": uidvalidity, "last_uid": 0,
              "since": state.get("since", since)}, _Q.source == source)
 
-    def raw(self, entry: dict[str, Any]) -> bytes:
+    def raw(self, entry: LedgerEntry) -> bytes:
         """The bytes of a recorded message, from its month's spool or packed file."""
         if "block" in entry:
             return packed.read(self.raw_dir, entry)
@@ -125,14 +126,14 @@ class Ledger:
             os.close(fd)
         return name, offset
 
-    def record(self, batch: list[RawMessage], now: str) -> list[dict[str, Any]]:
+    def record(self, batch: list[RawMessage], now: str) -> list[LedgerEntry]:
         """Record a batch durably in one write; returns the new entries (duplicates included).
 
         The raw bytes go to an append-only spool file per day, one fdatasync for the
         batch; a tail torn by a crash is never referenced, since entries are written after.
         """
         fresh = [m for m in dict((m.key, m) for m in batch).values() if not self.known(m.key)]
-        entries = []
+        entries: list[LedgerEntry] = []
         batch_ids: dict[str, str] = {}
         last_uids: dict[str, int] = {}
         spool, offset = self._spool(fresh, now[:10]) if fresh else ("", 0)
@@ -142,7 +143,7 @@ class Ledger:
                         if message_id else None)
             if message_id and not original:
                 batch_ids[message_id] = message.key
-            entry = {
+            entry: LedgerEntry = {
                 "key": message.key, "source": message.source, "uid": message.uid,
                 "message_id": message_id, "sha256": hashlib.sha256(message.data).hexdigest(),
                 "spool": spool, "offset": offset, "size": len(message.data),
@@ -162,12 +163,13 @@ class Ledger:
                     self.store.table("mailboxes").update({"last_uid": uid}, _Q.source == source)
         return entries
 
-    def unfinished(self) -> list[dict[str, Any]]:
+    def unfinished(self) -> list[LedgerEntry]:
         """Entries recorded but not yet processed (the process stopped in between)."""
         ids = self.store.lookup("inbound", "state", "received")
-        return [{**e, "doc_id": e.doc_id} for e in self.table.get(doc_ids=ids) or ()]
+        return [cast(LedgerEntry, {**e, "doc_id": e.doc_id})
+                for e in self.table.get(doc_ids=ids) or ()]
 
-    def finish(self, entry: dict[str, Any], state: str, summary: dict[str, Any]) -> None:
+    def finish(self, entry: LedgerEntry, state: str, summary: dict[str, Any]) -> None:
         """Mark an entry processed (or set aside) with what was understood of it."""
         self.table.update({"state": state, **summary}, doc_ids=[entry["doc_id"]])
 

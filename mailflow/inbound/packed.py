@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from mailflow.store import Store
+from mailflow.store.records import LedgerEntry
 from mailflow.store.storage import FILE_MODE, StateWriteError, fsync_dir, write_all
 
 BLOCK_BYTES = 64 << 10  # raw bytes per compressed block: a read inflates this much at most
 SUFFIX = ".packed"
 
 
-def read(raw_dir: Path, entry: dict[str, Any]) -> bytes:
+def read(raw_dir: Path, entry: LedgerEntry) -> bytes:
     """The bytes of a message held in a packed file."""
     offset, length = entry["block"]
     with open(raw_dir / entry["spool"], "rb") as packed:

@@ -72,9 +72,10 @@ def _props(result: authres.core.AuthenticationResult, ptype: str, name: str) -> 
             for p in result.properties if p.type.lower() == ptype and p.name.lower() == name]
 
 
-def _our_results(headers: Iterable[str], authserv_id: str) -> list | None:
+def _our_results(headers: Iterable[str], authserv_id: str
+                 ) -> list[authres.core.AuthenticationResult] | None:
     """Every result in the headers written under our authserv-id; None if one is unreadable."""
-    results = []
+    results: list[authres.core.AuthenticationResult] = []
     for header in headers:
         try:
             parsed = authres.AuthenticationResultsHeader.parse_value(header)
@@ -97,7 +98,7 @@ def authenticated_domain_pass(headers: Iterable[str], authserv_id: str | None,
     dmarc = [r for r in results if str(r.method).lower() == "dmarc"]
     dkim = [r for r in results if str(r.method).lower() == "dkim"]
 
-    def passed(result, ptype: str, name: str) -> bool:
+    def passed(result: authres.core.AuthenticationResult, ptype: str, name: str) -> bool:
         return str(result.result).lower() == "pass" and _props(result, ptype, name) == [domain]
 
     dmarc_ok = bool(dmarc) and all(passed(r, "header", "from") for r in dmarc)

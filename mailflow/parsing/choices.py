@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from mailflow.parsing.names import (
     EMAIL,
@@ -386,7 +387,7 @@ def _takes_back(beside: str, entry: RosterEntry, roster: _Roster) -> bool:
                for m in _TAKEN_BACK.finditer(beside))
 
 
-def _list_numbers_as_ranks(resolved: list, roster: _Roster) -> bool:
+def _list_numbers_as_ranks(resolved: list[Any], roster: _Roster) -> bool:
     """Whether the line numbers are the numbers of our list, not ranks: each one is the
     list number of the mentor named on its line, and they are not 1, 2, 3."""
     ranks = [rank for rank, *_ in resolved]

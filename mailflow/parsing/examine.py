@@ -20,6 +20,7 @@ from mailflow.parsing.names import RosterEntry
 from mailflow.parsing.quotes import Reply, split_reply
 from mailflow.parsing.reading import Reading, guess_language
 from mailflow.reply_tokens import token_from_address, verify_token
+from mailflow.store.records import Participant
 from mailflow.text import fold_accents
 
 _CHARSET_PROBLEM = re.compile(r"undecodable charset '([^']*)', decoded as")
@@ -34,11 +35,11 @@ class Context:
 
     config: Config
     secret: bytes
-    participant: Callable[[str], dict | None]
+    participant: Callable[[str], Participant | None]
     outbox_by_id: Callable[[str], Any]
     outbox_by_message_id: Callable[[str], Any]
     mentors: Callable[[], list[RosterEntry]] = list
-    named: Callable[[str], list[dict]] = lambda _name: []  # participants of that name
+    named: Callable[[str], list[Participant]] = lambda _name: []  # participants of that name
 
 
 @dataclass
@@ -48,7 +49,7 @@ class Letter:
     msg: DecodedMessage
     reading: Reading
     automatic: str | None = None          # own | bounce | auto_reply | None (a person)
-    person: dict | None = None            # the sender's participant record
+    person: Participant | None = None     # the sender's participant record
     is_coordinator: bool = False          # a configured coordinator address (not proof)
     item: Any = None                      # the outbox item this answers
     expects: Expects | None = None        # what that mail asked for
@@ -181,7 +182,7 @@ def _probably(letter: Letter, ctx: Context) -> None:
     """An unknown address that a thread of ours or a participant's name points to: not
     a stranger, and not them either until a coordinator links the address."""
     msg, reading = letter.msg, letter.reading
-    candidates: list[dict] = []
+    candidates: list[Participant] = []
     for ref in [*msg.in_reply_to, *reversed(msg.references)]:
         item = ctx.outbox_by_message_id(ref)
         owner = ctx.participant(item.recipients[0]) if item and item.recipients else None
@@ -239,10 +240,11 @@ def attribute(letter: Letter, ctx: Context) -> None:
         reading.doubt("claims to be a coordinator but is not authenticated "
                       "(no DMARC/DKIM pass from the trusted server)")
     letter.reply = _without_sign_off(readable(split_reply(msg.text), reading), [
-        (letter.person or {}).get("name") or "", msg.sender_name])
+        (letter.person.get("name") if letter.person else None) or "", msg.sender_name])
     reading.reply_text = letter.reply.new_text.strip()
     # A reply too short to tell (a form sent back bare) is in the language of our mail.
     written = (getattr(item, "meta", None) or {}).get("language")
-    reading.language = (letter.person or {}).get("language") or reading.language or guess_language(
+    known = letter.person.get("language") if letter.person else None
+    reading.language = known or reading.language or guess_language(
         reading.reply_text + " " + msg.subject,
         written if isinstance(written, str) and written else config.language)

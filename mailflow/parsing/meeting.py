@@ -130,6 +130,10 @@ _YES = re.compile(r"^\s*(?:yes|yep|yeah|oui|absolutely|indeed|tout\s+a\s+fait)\b
                   re.MULTILINE)
 
 
+# The type, under a name the field ``MeetingReading.date`` does not shadow in the class body.
+_Day = date
+
+
 @dataclass
 class MeetingReading:
     """Whether they met (past), when, any planned meeting, and a calendar answer's status."""
@@ -138,11 +142,11 @@ class MeetingReading:
     date: date | None = None  # when they met; only ever a past (or same-day) date
     found: bool = False  # the text or calendar speaks about meeting at all
     problems: list[str] = field(default_factory=list)
-    planned: date | None = None  # a future meeting's date ("we are meeting on March 3")
+    planned: _Day | None = None  # a future meeting's date ("we are meeting on March 3")
     date_text: str | None = None  # the words the date was read from, for a human to check
     partstat: str | None = None  # ACCEPTED, DECLINED, TENTATIVE... from an iCalendar REPLY
     accepted: bool | None = None  # True accepted, False declined, None tentative or no REPLY
-    event_date: date | None = None  # DTSTART of the answered event (date as written)
+    event_date: _Day | None = None  # DTSTART of the answered event (date as written)
 
 
 def fold(text: str) -> str:
@@ -283,10 +287,10 @@ def _relative_date(text: str, base: date | None, past: bool
                 return _shift(base, delta), match[0].strip(), None
     if found is None:
         return None, None, None
-    offset, words = found
+    days, words = found
     if base is None:
         return None, words, f"'{words}' needs the message date"
-    return _shift(base, offset or 0), words, None
+    return _shift(base, days or 0), words, None
 
 
 def _calendar_reply(calendar: str, reading: MeetingReading) -> None:

@@ -23,7 +23,7 @@ from mailflow.parsing.automatic import (
     verp_id,
 )
 from mailflow.parsing.bounces import PERMANENT, TEMPORARY, dsn_status, flufl_scan, text_status
-from mailflow.parsing.choices import mentioned, read_choices
+from mailflow.parsing.choices import read_choices
 from mailflow.parsing.command_prose import AskedCommand, read_asked_command
 from mailflow.parsing.commands import (
     Command,
@@ -36,6 +36,7 @@ from mailflow.parsing.feedback import read_feedback
 from mailflow.parsing.forms import read_form
 from mailflow.parsing.leaving import asks_to_leave
 from mailflow.parsing.meeting import read_meeting
+from mailflow.parsing.names import mentioned
 from mailflow.parsing.review_answer import read_review_answer
 from mailflow.parsing.survey import read_survey
 from mailflow.reply_tokens import MAC_LENGTH, token_from_address, verify_token
@@ -400,7 +401,7 @@ def form(letter: Letter, ctx: Context, required: bool = False) -> bool:
     """An application form: in the new text, or typed into our quoted form."""
     reading, reply, person = letter.reading, letter.reply, letter.person
     found = read_form(reply.new_text, reply.quoted, ctx.config.forms)
-    completing = bool(found.fields) and (person or {}).get("status") == "applicant"
+    completing = bool(found.fields) and (person.get("status") if person else None) == "applicant"
     if not (found.found or completing or required):  # an applicant may send one line alone
         return False
     reading.kind = "application"
@@ -543,8 +544,8 @@ def _survey(letter: Letter, ctx: Context, key: str | None) -> bool:
     sent_in = (getattr(letter.item, "meta", None) or {}).get("language") or reading.language
     answers = read_survey(letter.reply.new_text, letter.reply.quoted, survey, sent_in)
     if not answers.found or answers.problems:
-        whole, _ = split_sign_off(bounded_text(msg.text)[0],
-                                  [(letter.person or {}).get("name") or "", msg.sender_name])
+        name = letter.person.get("name") if letter.person else None
+        whole, _ = split_sign_off(bounded_text(msg.text)[0], [name or "", msg.sender_name])
         in_place = read_survey(whole, "", survey, sent_in)
         if in_place.found:
             answers = in_place
@@ -558,19 +559,19 @@ def _survey(letter: Letter, ctx: Context, key: str | None) -> bool:
     return True
 
 
-def per_mentee(letter: Letter, ctx: Context, mentees: list[str]) -> list[dict] | None:
+def per_mentee(letter: Letter, ctx: Context, mentees: list[str]) -> list[dict[str, Any]] | None:
     """One meeting fact per mentee a mentor's report names, read from the words about
     that mentee alone; None when any part is unclear."""
     names: dict[str, list[str]] = {}
     for email in mentees:
-        person = ctx.participant(email) or {}
+        person = ctx.participant(email) or {"email": email}
         full = fold_accents(person.get("name") or "").strip()
         names[email] = [n for n in {full, full.split(" ")[0] if full else ""} if len(n) > 1]
     text = fold_accents(letter.reply.new_text)
     if any(re.search(rf"\b{re.escape(word)}{_POSSESSIVE}", text)
            for words in names.values() for word in words):
         return None  # "I met Noor's colleague": about someone else; a person reads it
-    facts: dict[str, dict] = {}
+    facts: dict[str, dict[str, Any]] = {}
     for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
         spots = sorted((m.start(), email) for email, words in names.items() for word in words
                        for m in re.finditer(rf"\b{re.escape(word)}\b", sentence))
@@ -608,7 +609,7 @@ def _meeting(letter: Letter, ctx: Context, required: bool) -> bool:
         return False
     reading.kind = "meeting"
     reading.meeting = meeting_json(found.met, found.date, found.accepted, found.event_date)
-    mentees = (letter.person or {}).get("mentees") or []
+    mentees = (letter.person.get("mentees") if letter.person else None) or []
     if letter.person and letter.person.get("role") == "mentor" and len(mentees) > 1:
         # One fact for a mentor of several would be about nobody in particular: a fact
         # for each mentee named, or a person decides. Read apart, "met Priya, not yet
@@ -627,7 +628,7 @@ def _meeting(letter: Letter, ctx: Context, required: bool) -> bool:
 
 
 def meeting_json(met: bool | None, when: date | None, accepted: bool | None,
-                 event_date: date | None) -> dict:
+                 event_date: date | None) -> dict[str, Any]:
     """The contract's meeting object: an accepted invitation is planned, not held."""
     if accepted is not None:
         return {"met": False, "date": event_date.isoformat() if accepted and event_date

@@ -50,8 +50,8 @@ class Reading:
     problems: list[str] = field(default_factory=list)
     # Filled by the reader that claimed the message, by kind.
     choices: list[str] = field(default_factory=list)                 # choices
-    meeting: dict | None = None                                      # meeting
-    meetings: list[dict] = field(default_factory=list)               # meeting, per mentee
+    meeting: dict[str, Any] | None = None                            # meeting
+    meetings: list[dict[str, Any]] = field(default_factory=list)     # meeting, per mentee
     survey: str | None = None                                        # survey
     survey_answers: dict[int, Any] = field(default_factory=dict)     # survey
     command: str | None = None                                       # command
@@ -68,11 +68,11 @@ class Reading:
     concerns: list[str] = field(default_factory=list)                # coordinator_cc
     # command 'coordinator': the command lines of a coordinator's mail, in order
     # ({name, rest, line, language}), and the preview (outbox id) a CONFIRM answers.
-    coordinator_commands: list[dict] = field(default_factory=list)
+    coordinator_commands: list[dict[str, Any]] = field(default_factory=list)
     preview: str | None = None
     # command 'review': a coordinator's decisions on the items of a review notice.
     review_notice: int | None = None
-    review_actions: list[dict] = field(default_factory=list)
+    review_actions: list[dict[str, Any]] = field(default_factory=list)
     # Added by any reading: a question or a call for help that needs a person.
     concern: str | None = None
     # What the thread asked for was not found; decided once concerns are known.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from mailflow.config.translated import read_translated
 from mailflow.config.yamlfile import YamlDoc
@@ -18,6 +18,7 @@ from mailflow.parsing.expects import Expects
 from mailflow.parsing.reading import Reading
 from mailflow.program import participants
 from mailflow.program.lifecycle import TransitionError
+from mailflow.store.records import Participant
 
 if TYPE_CHECKING:
     from mailflow.program.mailings import Mailings
@@ -50,7 +51,7 @@ class Firing:
 
     rule: str                        # the idempotency name (rule, or rule#N for later actions)
     cause: str                       # what the timeline records as the cause
-    person: dict | None              # the participant concerned (None: the coordinators)
+    person: Participant | None       # the participant concerned (None: the coordinators)
     occasion: str
     now: datetime
     reading: Reading | None = None   # set for message rules
@@ -64,11 +65,11 @@ class ActionSpec:
     places: ClassVar[tuple[str, ...]] = (MESSAGE, SCHEDULED)
     keys: ClassVar[dict[str, tuple[str, ...]]] = {MESSAGE: (), SCHEDULED: ()}
 
-    def parse(self, doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
+    def parse(self, doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
               place: str) -> Action:
         raise NotImplementedError
 
-    def run(self, action: Action, firing: Firing, mailings: Mailings) -> dict | None:
+    def run(self, action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
         """Carry out ``action``; returns the person as it now stands."""
         raise NotImplementedError
 
@@ -87,7 +88,7 @@ def _template(doc: YamlDoc, key: str, value: Any, templates: set[str] | None,
     return value
 
 
-def _expects(doc: YamlDoc, key: str, raw: dict) -> Expects | None:
+def _expects(doc: YamlDoc, key: str, raw: dict[str, Any]) -> Expects | None:
     if raw.get("expects") is None:
         return None
     try:
@@ -103,7 +104,7 @@ class Send(ActionSpec):
     keys: ClassVar[dict[str, tuple[str, ...]]] = {
         MESSAGE: ("to", "once_per", "expects"), SCHEDULED: ("expects", "attach_event")}
 
-    def parse(self, doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
+    def parse(self, doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
               place: str) -> Action:
         to = raw.get("to", "sender")
         if to not in RECIPIENTS:
@@ -118,7 +119,7 @@ class Send(ActionSpec):
                       to=to, once_per=once_per, expects=_expects(doc, key, raw),
                       attach_event=raw.get("attach_event"))
 
-    def run(self, action: Action, firing: Firing, mailings: Mailings) -> dict | None:
+    def run(self, action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
         if firing.reading is not None:
             mailings.reply(action, firing)
         else:
@@ -133,13 +134,13 @@ class SendNext(Send):
     places = (SCHEDULED,)
     keys: ClassVar[dict[str, tuple[str, ...]]] = {SCHEDULED: ("expects",)}
 
-    def parse(self, doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
+    def parse(self, doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
               place: str) -> Action:
         return Action(self.name, template=_template(doc, f"{key}.{self.name}", raw[self.name],
                                                     templates, sequence=True),
                       expects=_expects(doc, key, raw))
 
-    def run(self, action: Action, firing: Firing, mailings: Mailings) -> dict | None:
+    def run(self, action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
         person = firing.person
         if person is None:
             return None
@@ -161,12 +162,12 @@ class Notify(Send):
     name = "notify"
     keys: ClassVar[dict[str, tuple[str, ...]]] = {MESSAGE: (), SCHEDULED: ()}
 
-    def parse(self, doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
+    def parse(self, doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
               place: str) -> Action:
         return Action(self.name, template=_template(doc, f"{key}.{self.name}", raw[self.name],
                                                     templates), to="coordinators")
 
-    def run(self, action: Action, firing: Firing, mailings: Mailings) -> dict | None:
+    def run(self, action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
         if firing.reading is not None:
             mailings.reply(action, firing)
         else:
@@ -180,14 +181,14 @@ class Record(ActionSpec):
     name = "record"
     places = (MESSAGE,)
 
-    def parse(self, doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
+    def parse(self, doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
               place: str) -> Action:
         if raw[self.name] != "application":
             raise doc.error(f"{key}.record", f"cannot record {raw[self.name]!r}",
                             "use 'application'")
         return Action(self.name)
 
-    def run(self, action: Action, firing: Firing, mailings: Mailings) -> dict | None:
+    def run(self, action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
         reading = firing.reading
         assert reading is not None
         person = participants.record_application(
@@ -203,7 +204,7 @@ class Set(ActionSpec):
 
     name = "set"
 
-    def parse(self, doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
+    def parse(self, doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
               place: str) -> Action:
         value = raw[self.name]
         if not isinstance(value, dict) or not value:
@@ -216,7 +217,7 @@ class Set(ActionSpec):
                                     f"use one of: {', '.join(SETTABLE_BY_MESSAGE)}")
         return Action(self.name, values=dict(value))
 
-    def run(self, action: Action, firing: Firing, mailings: Mailings) -> dict | None:
+    def run(self, action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
         person = firing.person
         if person is None:
             return None
@@ -228,7 +229,7 @@ class Set(ActionSpec):
                 raise
             log.warning("%s: %s", firing.cause, exc)
             return person
-        return {**person, **action.values}
+        return cast(Participant, {**person, **action.values})
 
 
 class Stop(ActionSpec):
@@ -236,7 +237,7 @@ class Stop(ActionSpec):
 
     name = "stop"
 
-    def parse(self, doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
+    def parse(self, doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
               place: str) -> Action:
         value = raw[self.name]
         names = value if isinstance(value, list) else [value]
@@ -244,7 +245,7 @@ class Stop(ActionSpec):
             raise doc.error(f"{key}.stop", "expected the name(s) of the scheduled rule(s) to stop")
         return Action(self.name, values={"rules": list(names)})
 
-    def run(self, action: Action, firing: Firing, mailings: Mailings) -> dict | None:
+    def run(self, action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
         if firing.person is not None:
             participants.stop_rules(mailings.store, firing.person, action.values["rules"],
                                     firing.cause, firing.now.isoformat())
@@ -257,7 +258,7 @@ class Review(ActionSpec):
     name = "review"
     places = (MESSAGE,)
 
-    def parse(self, doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
+    def parse(self, doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
               place: str) -> Action:
         reason = raw[self.name]
         if isinstance(reason, dict) and reason and all(
@@ -273,14 +274,35 @@ class Review(ActionSpec):
                             "{en: ..., fr: ...}")
         return Action(self.name, reason=reason)
 
-    def run(self, action: Action, firing: Firing, mailings: Mailings) -> dict | None:
+    def run(self, action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
         if firing.reading is not None:
             firing.reading.doubt(action.reason)
         return firing.person
 
 
+class Note(ActionSpec):
+    """Write a line in the person's timeline (``mailflow show``, SHOW by mail), changing
+    nothing else: a rule marks what happened for the coordinators who look later."""
+
+    name = "note"
+
+    def parse(self, doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
+              place: str) -> Action:
+        text = raw[self.name]
+        if not isinstance(text, str) or not text.strip():
+            raise doc.error(f"{key}.note", "expected the note as text",
+                            "write the words after 'note:', e.g. note: asked for a call")
+        return Action(self.name, values={"text": text.strip()})
+
+    def run(self, action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
+        if firing.person is not None:
+            participants.add_event(mailings.store, firing.person["email"], "note", firing.cause,
+                                   firing.now.isoformat(), {"text": action.values["text"]})
+        return firing.person
+
+
 REGISTRY: dict[str, ActionSpec] = {spec.name: spec for spec in (
-    Send(), SendNext(), Notify(), Record(), Set(), Stop(), Review())}
+    Send(), SendNext(), Notify(), Record(), Set(), Stop(), Review(), Note())}
 
 
 def names(place: str) -> list[str]:
@@ -305,6 +327,6 @@ def parse_action(doc: YamlDoc, key: str, raw: Any, templates: set[str] | None,
     return spec.parse(doc, key, raw, templates, place)
 
 
-def run_action(action: Action, firing: Firing, mailings: Mailings) -> dict | None:
+def run_action(action: Action, firing: Firing, mailings: Mailings) -> Participant | None:
     """Carry out one validated action; returns the person as it now stands."""
     return REGISTRY[action.type].run(action, firing, mailings)

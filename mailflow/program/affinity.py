@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from mailflow.store.records import Participant
 from mailflow.text import fold_accents
 
 WANTED = ("expertise_wanted", "goals")
@@ -25,12 +26,12 @@ def words(text: str) -> set[str]:
     return found - _STOP
 
 
-def _field(person: dict, keys: tuple[str, ...]) -> str:
+def _field(person: Participant, keys: tuple[str, ...]) -> str:
     fields = person.get("fields") or {}
     return " ".join(str(fields.get(k) or "") for k in keys)
 
 
-def score(mentee: dict, mentor: dict) -> float:
+def score(mentee: Participant, mentor: Participant) -> float:
     """How well a mentor fits what a mentee asked for: shared words, then sector and language."""
     shared = len(words(_field(mentee, WANTED)) & words(_field(mentor, OFFERED)))
     if not shared:
@@ -43,7 +44,7 @@ def score(mentee: dict, mentor: dict) -> float:
     return shared + bonus + (0.25 if languages else 0.0)
 
 
-def suggested_choices(mentee: dict, mentors: list[dict], limit: int = 3) -> list[str]:
+def suggested_choices(mentee: Participant, mentors: list[Participant], limit: int = 3) -> list[str]:
     """The best-fitting mentors' addresses, best first; [] when nothing is shared."""
     scored = sorted(((score(mentee, m), m["email"]) for m in mentors), key=lambda x: (-x[0], x[1]))
     return [email for value, email in scored if value > 0][:limit]

@@ -10,6 +10,7 @@ import calendar as _calendar
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from mailflow.config.timetext import ProgramDate as ProgramDate
@@ -90,7 +91,7 @@ def _clamped_day(year: int, month: int, day: int) -> date:
     return date(year, month, min(day, _calendar.monthrange(year, month)[1]))
 
 
-def parse_recurrence(raw: dict, send_time: time) -> Recurrence:
+def parse_recurrence(raw: dict[str, Any], send_time: time) -> Recurrence:
     """``{every: month, on: first monday, time: "09:00", from: 2027-02, until: 2027-11}``."""
     every = str(raw.get("every", "")).lower()
     if every not in ("day", "week", "month"):

@@ -8,6 +8,7 @@ a mentor declining is asked for a YES or NO, never for mentor choices, and a req
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from mailflow.config.model import Config
@@ -19,7 +20,7 @@ from mailflow.parsing.reading import Reading
 READ_AS = {"choices": "choices", "meeting": "meeting", "survey": "survey", "form": "application"}
 
 
-def asked_of(reading: Reading, person: dict | None, coordinator: bool) -> str:
+def asked_of(reading: Reading, person: Mapping[str, Any] | None, coordinator: bool) -> str:
     """What we expected of the writer, to say again how to answer it; '' for nothing.
 
     One of: choices, meeting, survey, form, acceptance, approval, confirm (an answer we
@@ -46,7 +47,7 @@ def asked_of(reading: Reading, person: dict | None, coordinator: bool) -> str:
     return ""
 
 
-def clarification_context(config: Config, reading: Reading, person: dict | None,
+def clarification_context(config: Config, reading: Reading, person: Mapping[str, Any] | None,
                           language: str) -> dict[str, Any]:
     """What the clarification template needs beyond the message: what was expected and,
     for a survey, its questions in the reader's language."""

@@ -8,7 +8,7 @@ people ever reach it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -35,7 +35,7 @@ _RE_PREFIX = re.compile(r"^(\s*(re|aw|sv|antw|tr|réf|ref|fwd?|wg)\s*(\[\d+\])?\
 _LINKISH = re.compile(r"\S*(?:://|www\.|@)\S*|\S+\.(?:[a-z]{2,})(?:/\S*)?\b", re.IGNORECASE)
 
 
-def form_context(config: Config, language: str | None = None) -> dict:
+def form_context(config: Config, language: str | None = None) -> dict[str, Any]:
     """The application forms as templates see them, labelled in ``language``."""
     lang = language or config.language
     return {role: [{"key": f.key, "label": in_language(f.label, lang), "required": f.required,
@@ -67,16 +67,16 @@ class TemplateContext:
     """Builds template contexts from the store and the configuration."""
 
     def __init__(self, config: Config, store: Store,
-                 digest: Callable[[datetime], dict] | None = None) -> None:
+                 digest: Callable[[datetime], dict[str, Any]] | None = None) -> None:
         self.config = config
         self.store = store
         self.digest = digest
 
-    def build(self, person: dict | None, language: str, now: datetime, template: str, *,
-              expects: Expects | None = None, event: str | None = None,
+    def build(self, person: Mapping[str, Any] | None, language: str, now: datetime,
+              template: str, *, expects: Expects | None = None, event: str | None = None,
               optional: bool = False, reading: Reading | None = None) -> dict[str, Any]:
         """Everything ``template`` may use when sent to ``person`` (None: coordinators)."""
-        person = person or {}
+        person = person or {}  # a participant, a sample's made-up one, or nobody
         calendar = self.config.calendar
         context: dict[str, Any] = {
             "person": {"name": person.get("name") or "", "email": person.get("email") or "",
@@ -122,7 +122,8 @@ class TemplateContext:
             context["digest"] = self.digest(now)
         return context
 
-    def _about_message(self, reading: Reading, person: dict, language: str) -> dict[str, Any]:
+    def _about_message(self, reading: Reading, person: Mapping[str, Any], language: str
+                       ) -> dict[str, Any]:
         """What an answer to a message may say about it: what was read and what was not."""
         known = bool(person) or reading.authenticated
         return {
@@ -141,11 +142,11 @@ class TemplateContext:
             "problems": [reason_in(problem, language) for problem in reading.problems],
             "bounced": reading.bounced_recipient,
             "until": reading.until or "",
-            "choices": [(participants.find(self.store, email) or {}).get("name") or email
-                        for email in reading.choices],
+            "choices": [(participants.find(self.store, email) or {"email": email}).get("name")
+                        or email for email in reading.choices],
         }
 
-    def public(self, person: dict) -> dict[str, str]:
+    def public(self, person: Mapping[str, Any]) -> dict[str, str]:
         """What may be shown of a person to others: the form fields marked shareable."""
         fields = person.get("fields") or {}
         shareable = {f.key for form in self.config.forms.values() for f in form if f.shareable}
@@ -157,9 +158,11 @@ class TemplateContext:
 
     def public_of(self, email: str) -> dict[str, str]:
         """The public record of the participant with this address (empty when unknown)."""
-        return self.public(dict(participants.find(self.store, email) or {}))
+        found = participants.find(self.store, email)
+        return self.public(found if found is not None else {})
 
-    def pair_of(self, person: dict) -> tuple[dict | None, dict | None]:
+    def pair_of(self, person: Mapping[str, Any]
+                ) -> tuple[dict[str, str] | None, dict[str, str] | None]:
         """The public records of a person's mentor and mentee (the latest proposed)."""
         if person.get("role") == "mentee" and person.get("mentor"):
             other = participants.find(self.store, person["mentor"])

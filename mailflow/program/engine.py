@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mailflow.parsing.understand import Reading
-from mailflow.program.rules import Action, Rule
+from mailflow.program.actions import Action
+from mailflow.program.rules import Rule
+from mailflow.store.records import Participant
 
 NEVER_ANSWERED = frozenset({"auto_reply", "bounce", "feedback"})
 
@@ -18,7 +20,7 @@ class Decision:
     action: Action
 
 
-def facts(reading: Reading, participant: dict | None) -> dict[str, str | None]:
+def facts(reading: Reading, participant: Participant | None) -> dict[str, str | None]:
     """The values rule conditions are matched against."""
     if reading.authenticated:
         sender = "coordinator"
@@ -34,8 +36,8 @@ def facts(reading: Reading, participant: dict | None) -> dict[str, str | None]:
         "review": "true" if reading.needs_review else "false",
         "sender": sender,
         "application": application,
-        "role": reading.role or (participant or {}).get("role"),
-        "status": (participant or {}).get("status"),
+        "role": reading.role or (participant.get("role") if participant else None),
+        "status": (participant.get("status") if participant else None),
         "command": reading.command,
     }
 
@@ -47,7 +49,7 @@ def matches(rule: Rule, values: dict[str, str | None]) -> bool:
     return all(values.get(name) == expected for name, expected in rule.when.items())
 
 
-def decide(reading: Reading, participant: dict | None, rules: list[Rule]) -> list[Decision]:
+def decide(reading: Reading, participant: Participant | None, rules: list[Rule]) -> list[Decision]:
     """The actions of every matching rule, in rule order; never an answer to automatic mail."""
     if reading.own_mail or reading.no_answer:
         return []

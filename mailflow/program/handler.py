@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from mailflow.config.model import Config
 from mailflow.errors import MailflowError
@@ -30,6 +31,7 @@ from mailflow.program.privacy import Privacy
 from mailflow.program.replies import record_reply
 from mailflow.program.rules import Rule
 from mailflow.store import Store
+from mailflow.store.records import LedgerEntry, Participant
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,7 @@ class Outcome:
     review: bool
 
 
-def complete_with_earlier_answers(reading: Reading, person: dict, config: Config) -> None:
+def complete_with_earlier_answers(reading: Reading, person: Participant, config: Config) -> None:
     """A reply that adds to an earlier application is judged on everything sent so far."""
     reading.role = reading.role or person.get("role")
     merged = {**person.get("fields", {}), **reading.fields}
@@ -69,7 +71,7 @@ class Handler:
                                                   mailings, pairing, plan))
         self.review_answers = ReviewAnswers(self.coordination.services, self.reapply)
 
-    def handle(self, entry: dict, raw: bytes, now: datetime) -> Outcome:
+    def handle(self, entry: LedgerEntry, raw: bytes, now: datetime) -> Outcome:
         """Handle the ledger entry ``entry`` whose bytes are ``raw``."""
         reading = understand(decode_message(raw), self.context)
         person = participants.find(self.store, reading.participant) if reading.participant \
@@ -108,8 +110,8 @@ class Handler:
                                    cause, at, {"subject": reading.subject})
         return Outcome(reading, decisions, reading.needs_review)
 
-    def _open_item(self, reading: Reading, person: dict | None, entry: dict, kind: str,
-                   now: datetime, reasons: list[str] | None = None) -> None:
+    def _open_item(self, reading: Reading, person: Participant | None, entry: LedgerEntry,
+                   kind: str, now: datetime, reasons: list[str] | None = None) -> None:
         """Put the message before the coordinators: in the next batched notice."""
         problems = [*reading.problems, *(reasons or [])]
         if reading.concern:
@@ -126,12 +128,12 @@ class Handler:
                 request: Request) -> str:
         """Handle the item's message again as read with certainty (after ``adjust``, the
         coordinator's reading of it): its rules and its record, caused by the coordinator."""
-        entry = next((e for e in self.store.table("inbound").all()
+        entry = next((cast(LedgerEntry, dict(e)) for e in self.store.table("inbound").all()
                       if e.get("key") == item.inbound), None)
         if entry is None or not entry.get("spool"):
             raise MailflowError(request.say("the message is no longer kept",
                                             "le message n'est plus conservé"))
-        reading = understand(decode_message(Ledger(self.store).raw(dict(entry))), self.context)
+        reading = understand(decode_message(Ledger(self.store).raw(entry)), self.context)
         reading.needs_review, reading.no_answer, reading.problems = False, False, []
         if adjust is not None:
             adjust(reading)
@@ -144,12 +146,13 @@ class Handler:
         decisions = decide(reading, person, self.rules)
         done = sorted({d.rule for d in decisions})
         for decision in decisions:
-            person = self._apply(decision, reading, person, dict(entry), cause, request.now)
+            person = self._apply(decision, reading, person, entry, cause, request.now)
         record_reply(self.store, reading, person, cause, request.now)
         return request.say("done" + (f" (rules: {', '.join(done)})" if done else ""),
                            "fait" + (f" (règles : {', '.join(done)})" if done else ""))
 
-    def _privacy(self, reading: Reading, person: dict, entry: dict, now: datetime) -> None:
+    def _privacy(self, reading: Reading, person: Participant, entry: LedgerEntry,
+                 now: datetime) -> None:
         """MY DATA: a copy to the registered address. DELETE MY DATA, confirmed: erasure;
         then this message's own record keeps nothing of the person either."""
         if reading.command == "my_data":
@@ -160,7 +163,7 @@ class Handler:
         reading.sender = reading.participant = None
         reading.subject, reading.reply_text = "", ""
 
-    def _ask_confirmation(self, reading: Reading, person: dict, entry: dict,
+    def _ask_confirmation(self, reading: Reading, person: Participant, entry: LedgerEntry,
                           now: datetime) -> None:
         """Mail the registered address: a change asked for on From alone waits for CONFIRM."""
         if not self.mailings.within_budget(person["email"], reading, now):
@@ -176,7 +179,7 @@ class Handler:
             context=context, kind="reply", now=now,
             meta=Expects("confirm", reading.pending).meta())
 
-    def _forward_concern(self, reading: Reading, person: dict, entry: dict,
+    def _forward_concern(self, reading: Reading, person: Participant, entry: LedgerEntry,
                          now: datetime) -> None:
         """A question or a call for help waits for the coordinators' next notice (a review
         item); the person is told so at once.
@@ -203,7 +206,7 @@ class Handler:
                 kind="reply", in_reply_to=reading.message_id,
                 references=tuple(reading.references), now=now)
 
-    def _request_withdrawal(self, reading: Reading, person: dict, entry: dict,
+    def _request_withdrawal(self, reading: Reading, person: Participant, entry: LedgerEntry,
                             now: datetime) -> None:
         """Someone writes that they leave: the coordinators confirm it (APPLY to the review
         item, or ``mailflow withdraw``); the rules thank the writer for telling us."""
@@ -214,7 +217,7 @@ class Handler:
             f"{review.LEAVING}APPLY withdraws {person['email']} "
             f"(or: mailflow withdraw {person['email']})"])
 
-    def _report_complaint(self, reading: Reading, entry: dict, now: datetime) -> None:
+    def _report_complaint(self, reading: Reading, entry: LedgerEntry, now: datetime) -> None:
         """A feedback report tied to our mail: the coordinators are told (never its sender)."""
         complained = participants.find(self.store, reading.bounced_recipient or "") or {
             "email": reading.bounced_recipient or ""}
@@ -229,7 +232,7 @@ class Handler:
                 to=Recipient(coordinator.email, coordinator.name, language),
                 context=context, kind="notice", now=now)
 
-    def _answer_proposal(self, reading: Reading, entry: dict, now: datetime) -> None:
+    def _answer_proposal(self, reading: Reading, entry: LedgerEntry, now: datetime) -> None:
         """A verified coordinator approved or edited a matching proposal. The APPROVE of a
         proposal made by MATCH by mail answers with a preview, and waits for CONFIRM."""
         if self.pairing is None or reading.proposal is None:
@@ -259,8 +262,8 @@ class Handler:
                 references=tuple(reading.references), now=now,
                 meta=Expects("approval", reading.proposal).meta())
 
-    def _apply(self, decision: Decision, reading: Reading, person: dict | None, entry: dict,
-               cause: str, now: datetime) -> dict | None:
+    def _apply(self, decision: Decision, reading: Reading, person: Participant | None,
+               entry: LedgerEntry, cause: str, now: datetime) -> Participant | None:
         """Carry out one action of a message rule (see ``mailflow.program.actions``)."""
         action = decision.action
         occasion = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from mailflow.config.model import Config
 from mailflow.outbound.compose import Attachment
@@ -20,6 +21,7 @@ from mailflow.program.actions import Action, Firing, run_action
 from mailflow.program.context import TemplateContext, safe_echo
 from mailflow.program.scheduled import ScheduledRule
 from mailflow.store import Store
+from mailflow.store.records import Participant
 
 log = logging.getLogger(__name__)
 DAY = 86400.0
@@ -45,13 +47,13 @@ class Mailings:
         prefix = name.rstrip("/") + "/"
         return sorted(t for t in self.template_names() if t.startswith(prefix))
 
-    def next_in_sequence(self, name: str, person: dict, already: int = 0) -> str | None:
+    def next_in_sequence(self, name: str, person: Participant, already: int = 0) -> str | None:
         """The first template of the sequence this person has not had; never one twice."""
         sent = set((person.get("sequences") or {}).get(name, []))
         remaining = [t for t in self.sequence(name) if t not in sent]
         return remaining[already] if already < len(remaining) else None
 
-    def planned_template(self, action: Action, person: dict | None,
+    def planned_template(self, action: Action, person: Participant | None,
                          counters: dict[tuple[str, str], int]) -> str | None:
         """What ``action`` would send to ``person`` (for plans), advancing sequences."""
         if action.type in ("set", "stop"):
@@ -65,7 +67,7 @@ class Mailings:
         counters[key] = counters.get(key, 0) + 1
         return template
 
-    def fire(self, rule: ScheduledRule, occasion: str, person: dict | None,
+    def fire(self, rule: ScheduledRule, occasion: str, person: Participant | None,
              now: datetime) -> None:
         """Carry out every action of ``rule`` for ``person`` (None: the coordinators)."""
         for index, action in enumerate(rule.actions):
@@ -103,7 +105,8 @@ class Mailings:
         language = self.config.language
         for coordinator in self.config.coordinators:
             self.mailer.queue(
-                rule=firing.rule, occasion=f"{firing.occasion}:{(person or {}).get('email', '')}",
+                rule=firing.rule,
+                occasion=f"{firing.occasion}:{person.get('email', '') if person else ''}",
                 template=template,
                 to=Recipient(coordinator.email, coordinator.name, language),
                 context=self.contexts.build(person, language, firing.now, template),
@@ -122,9 +125,9 @@ class Mailings:
                                                                  firing.now)):
                 return
             # A stranger's display name is theirs to choose: echoed only in a safe form.
-            name = (person or {}).get("name") or safe_echo(reading.sender_name)
+            name = (person.get("name") if person else None) or safe_echo(reading.sender_name)
             targets = [Recipient(reading.sender or "", name, self.config.writes_to(
-                (person or {}).get("language") or reading.language),
+                (person.get("language") if person else None) or reading.language),
                 participant=reading.participant)]
             kind = "reply"
         for target in targets:
@@ -172,7 +175,7 @@ class Mailings:
         return False
 
 
-def _meta(action: Action, person: dict, context: dict) -> dict | None:
+def _meta(action: Action, person: Participant, context: dict[str, Any]) -> dict[str, Any] | None:
     """What a reply to this mail will be; for a proposal, also whom it proposes; for a
     numbered list of mentors, their addresses in that order (the reply may give numbers)."""
     expects = action.expects

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
 from mailflow.config.model import Config
 from mailflow.csv_cells import SafeWriter
@@ -23,6 +24,7 @@ from mailflow.program import lifecycle, participants
 from mailflow.program.affinity import suggested_choices
 from mailflow.program.mailings import Mailings
 from mailflow.store import Store
+from mailflow.store.records import Participant, Proposal
 
 GROUP_SIZE = 4
 
@@ -35,7 +37,7 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
 
 
-def _capacity(person: dict, mode: str) -> int:
+def _capacity(person: Participant, mode: str) -> int:
     raw = str((person.get("fields") or {}).get("capacity") or "").strip()
     digits = re.match(r"\d+", raw)
     default = GROUP_SIZE if mode == "group" else 1
@@ -43,7 +45,8 @@ def _capacity(person: dict, mode: str) -> int:
     return max(1, min(value, 2)) if mode == "traditional" else max(1, value)
 
 
-def _exclusions(store: Store, mentors: list[dict], mentees: list[dict]) -> set[tuple[str, str]]:
+def _exclusions(store: Store, mentors: list[Participant], mentees: list[Participant]
+                ) -> set[tuple[str, str]]:
     """(mentee, mentor) pairs a mentor declared a conflict with (field 'conflicts')."""
     roster = [RosterEntry(p["email"], p.get("name") or p["email"]) for p in mentees]
     excluded = set()
@@ -61,11 +64,11 @@ class Pairing:
     def __init__(self, config: Config, store: Store, mailer: Mailer, mailings: Mailings) -> None:
         self.config, self.store, self.mailer, self.mailings = config, store, mailer, mailings
 
-    def people(self, role: str, status: str = "selected") -> list[dict]:
-        return [dict(p) for p in self.store.table("participants").all()
+    def people(self, role: str, status: str = "selected") -> list[Participant]:
+        return [p for p in participants.everyone(self.store)
                 if p.get("role") == role and p.get("status") == status]
 
-    def propose(self, now: datetime, mode: str = "traditional") -> dict:
+    def propose(self, now: datetime, mode: str = "traditional") -> Proposal:
         """Compute the best matching of selected mentees and mentors and mail it for approval."""
         # Imported here: scipy and numpy weigh 55 MB that the daemon need not carry.
         from mailflow.program import matching
@@ -84,18 +87,20 @@ class Pairing:
         return self._propose(result.pairs, now, mode=mode, ranks=ranks, suggested=suggested,
                              flagged=result.flagged, unmatched=result.unmatched)
 
-    def _propose(self, pairs: list[tuple[str, str]], now: datetime, **details: object) -> dict:
+    def _propose(self, pairs: list[tuple[str, str]], now: datetime, **details: object
+                 ) -> Proposal:
         """Store a proposal and mail it to the coordinators for approval, in one transaction."""
-        proposal = {"id": f"{now:%Y%m%d%H%M%S}", "state": "proposed",
-                    "created": now.isoformat(), "pairs": [list(p) for p in pairs],
-                    "ranks": {}, "flagged": [], "unmatched": [], "suggested": [], **details}
+        proposal = cast(Proposal, {
+            "id": f"{now:%Y%m%d%H%M%S}", "state": "proposed", "created": now.isoformat(),
+            "pairs": [list(p) for p in pairs], "ranks": {}, "flagged": [], "unmatched": [],
+            "suggested": [], **details})
         with self.store.transaction(), self.mailer.outbox.batch():
             self.store.table("proposals").insert(proposal)
             self._send_proposal(proposal, now)
         return proposal
 
     def propose_pairs(self, pairs: list[tuple[str, str]], now: datetime,
-                      source: str) -> dict:
+                      source: str) -> Proposal:
         """A proposal of pairs decided elsewhere (a spreadsheet), mailed for approval."""
         problems = []
         for mentee, mentor in pairs:
@@ -110,9 +115,9 @@ class Pairing:
         return self._propose(pairs, now, mode="imported", source=source)
 
     def _name(self, email: str) -> str:
-        return (participants.find(self.store, email) or {}).get("name") or email
+        return (participants.find(self.store, email) or {"email": email}).get("name") or email
 
-    def rows(self, proposal: dict) -> list[dict]:
+    def rows(self, proposal: Proposal) -> list[dict[str, Any]]:
         """The proposal as table rows: mentee, mentor, and the rank of that mentor."""
         ranks = proposal.get("ranks") or {}
         suggested = set(proposal.get("suggested") or [])
@@ -124,7 +129,7 @@ class Pairing:
                   "mentor_email": "", "rank": "-"} for a in proposal.get("unmatched", [])]
         return rows
 
-    def csv_text(self, proposal: dict) -> str:
+    def csv_text(self, proposal: Proposal) -> str:
         """The proposal as CSV, for a spreadsheet."""
         out = io.StringIO()
         columns = ["mentee", "mentee_email", "mentor", "mentor_email", "rank"]
@@ -134,7 +139,7 @@ class Pairing:
             writer.writerow([row[c] for c in columns])
         return out.getvalue()
 
-    def _send_proposal(self, proposal: dict, now: datetime) -> None:
+    def _send_proposal(self, proposal: Proposal, now: datetime) -> None:
         context = {"proposal": {
             "id": proposal["id"], "mode": proposal["mode"], "rows": self.rows(proposal),
             "flagged": [self._name(e) for e in proposal.get("flagged", [])],
@@ -154,7 +159,7 @@ class Pairing:
                coordinator: str, now: datetime) -> Outcome:
         """Apply a coordinator's answer: edits checked first; APPROVE makes and introduces pairs."""
         table = self.store.table("proposals")
-        proposal = next((dict(p) | {"doc_id": p.doc_id} for p in table.all()
+        proposal = next((cast(Proposal, dict(p) | {"doc_id": p.doc_id}) for p in table.all()
                          if p["id"] == proposal_id), None)
         outcome = Outcome()
         if proposal is None or proposal["state"] != "proposed":
@@ -163,7 +168,7 @@ class Pairing:
         pairs = {a: b for a, b in proposal["pairs"]}
         for mentee, mentor in pairs.items():
             for email in (mentee, mentor):
-                status = (participants.find(self.store, email) or {}).get("status")
+                status = participants.status_of(self.store, email)
                 if status not in ("selected", "matched"):
                     outcome.problems.append(f"{self._name(email)} is now {status}: change or "
                                             "remove the pair before approving")
@@ -185,12 +190,12 @@ class Pairing:
             unmatched = [e for e in proposal.get("unmatched", []) if e not in pairs]
             table.update({"pairs": [list(p) for p in pairs.items()], "revisions": revisions,
                           "unmatched": unmatched}, doc_ids=[proposal["doc_id"]])
-            proposal.update(pairs=[list(p) for p in pairs.items()], revisions=revisions,
-                            unmatched=unmatched)
+            proposal.update({"pairs": [list(p) for p in pairs.items()],
+                             "revisions": revisions, "unmatched": unmatched})
             self._send_proposal(proposal, now)
         return outcome
 
-    def _edit(self, pairs: dict[str, str], edits: list[tuple[str, str]], proposal: dict,
+    def _edit(self, pairs: dict[str, str], edits: list[tuple[str, str]], proposal: Proposal,
               outcome: Outcome) -> None:
         mentees = [RosterEntry(p["email"], p.get("name") or p["email"])
                    for p in self.people("mentee")]
@@ -217,19 +222,20 @@ class Pairing:
         for mentor in pairs.values():
             load[mentor] = load.get(mentor, 0) + 1
         for mentor, count in load.items():
-            capacity = _capacity(mentors.get(mentor, {}), proposal["mode"])
+            capacity = _capacity(mentors.get(mentor, {"email": mentor}), proposal["mode"])
             if count > capacity:
                 outcome.problems.append(f"{self._name(mentor)} would have {count} mentees "
                                         f"(capacity {capacity})")
 
-    def _apply(self, pairs: dict[str, str], proposal: dict, cause: str, now: datetime) -> None:
+    def _apply(self, pairs: dict[str, str], proposal: Proposal, cause: str, now: datetime) -> None:
         at = now.isoformat()
         for mentee, mentor in pairs.items():
             for email in (mentee, mentor):
-                if (participants.find(self.store, email) or {}).get("status") == "selected":
+                if participants.status_of(self.store, email) == "selected":
                     participants.move(self.store, email, "matched", cause, at)
             participants.set_fields(self.store, mentee, {"mentor": mentor}, cause, at)
-            current = (participants.find(self.store, mentor) or {}).get("mentees") or []
+            found = participants.find(self.store, mentor)
+            current = (found.get("mentees") if found else None) or []
             participants.set_fields(self.store, mentor,
                                     {"mentees": [*current, mentee]}, cause, at)
         occasion = f"proposal:{proposal['id']}"
@@ -244,7 +250,7 @@ class Pairing:
                 self.introduce(mentor, [mentee], f"{occasion}:{mentee}", now)
         for mentee, mentor in pairs.items():
             for email in (mentee, mentor):
-                if (participants.find(self.store, email) or {}).get("status") == "matched":
+                if participants.status_of(self.store, email) == "matched":
                     participants.move(self.store, email, "introduced", cause, at)
 
     def introduce(self, mentor: str, mentees: list[str], occasion: str, now: datetime,
@@ -253,7 +259,7 @@ class Pairing:
         template = "introduction_group" if group else "introduction"
         contexts = self.mailings.contexts
         for email in (mentor, *mentees) if group else (*mentees, mentor):
-            person = dict(participants.find(self.store, email) or {"email": email})
+            person: Participant = {**(participants.find(self.store, email) or {"email": email})}
             language = self.config.writes_to(person.get("language"))
             guide = self.guide(language)
             context = contexts.build(person, language, now, template)
@@ -292,6 +298,6 @@ class Pairing:
             for email in (mentee, mentor):
                 participants.move(self.store, email, "matched", cause, at)
             participants.set_fields(self.store, mentee, {"mentor": mentor}, cause, at)
-            mentees = [*((found[mentor] or {}).get("mentees") or []), mentee]
+            mentees = [*((found[mentor] or {"email": mentor}).get("mentees") or []), mentee]
             participants.set_fields(self.store, mentor, {"mentees": mentees, "proposed": at},
                                     cause, at)

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
+
+from tinydb.table import Document
 
 from mailflow.program import lifecycle
 from mailflow.store import Store
 from mailflow.store.indexes import fold_name
+from mailflow.store.records import Application, Participant
 
 
-def find(store: Store, email: str) -> dict | None:
+def find(store: Store, email: str) -> Participant | None:
     """The participant with this address (registered, or linked by a coordinator), or None.
 
     From the store's address index: a table scan per lookup would grow with the roster.
     """
+    return cast("Participant | None", document(store, email))
+
+
+def document(store: Store, email: str) -> Document | None:
+    """The participant's TinyDB document: ``find``, with the doc_id a table update needs."""
     address = email.lower()
     table = store.table("participants")
     ids = store.lookup("participants", "address", address)
@@ -24,13 +32,13 @@ def find(store: Store, email: str) -> dict | None:
     return next((d for d in found if d["email"] == address), found[-1] if found else None)
 
 
-def insert(store: Store, record: dict) -> int:
+def insert(store: Store, record: Participant) -> int:
     """Add a new participant (``record['email']`` lower case); returns its document id."""
     doc_id: int = store.table("participants").insert(record)
     return doc_id
 
 
-def insert_many(store: Store, records: list[dict]) -> None:
+def insert_many(store: Store, records: list[Participant]) -> None:
     """Add many new participants in one table write (an import): linear, not quadratic."""
     store.table("participants").insert_multiple(records)
 
@@ -51,16 +59,17 @@ def add_event(store: Store, email: str, type_: str, cause: str, at: str,
 
 def record_application(store: Store, *, email: str, name: str, role: str | None,
                        fields: dict[str, str], missing: list[str], language: str | None,
-                       cause: str, at: str) -> dict:
+                       cause: str, at: str) -> Participant:
     """Create or update the applicant: a later reply updates, never duplicates."""
     table = store.table("participants")
-    existing = find(store, email)
+    existing = document(store, email)
     complete = role is not None and not missing
+    application: Application = {"complete": complete, "missing": list(missing)}
     if existing is None:
-        record = {
+        record: Participant = {
             "email": email.lower(), "name": fields.get("name") or name, "role": role,
             "status": "applicant", "language": language, "fields": dict(fields),
-            "application": {"complete": complete, "missing": list(missing)},
+            "application": application,
             "created": at, "updated": at,
             # Whatever came by mail was written by someone we do not know yet: a mentor
             # offering themselves waits for a coordinator (mailflow approve), and links in
@@ -73,17 +82,16 @@ def record_application(store: Store, *, email: str, name: str, role: str | None,
         add_event(store, email, "applied", cause, at, {"complete": complete})
         return record
     merged = {**existing.get("fields", {}), **fields}
-    update = {
+    update: dict[str, Any] = {
         "fields": merged, "name": merged.get("name") or existing.get("name") or name,
-        "role": role or existing.get("role"), "updated": at,
-        "application": {"complete": complete, "missing": list(missing)},
+        "role": role or existing.get("role"), "updated": at, "application": application,
     }
     if language and not existing.get("language"):
         update["language"] = language
     table.update(update, doc_ids=[existing.doc_id])
     add_event(store, email, "application_updated", cause, at,
               {"complete": complete, "fields": sorted(fields)})
-    return {**existing, **update}
+    return cast(Participant, {**existing, **update})
 
 
 def set_fields(store: Store, email: str, values: dict[str, Any], cause: str, at: str) -> None:
@@ -93,31 +101,31 @@ def set_fields(store: Store, email: str, values: dict[str, Any], cause: str, at:
         move(store, email, values.pop("status"), cause, at)
         if not values:
             return
-    person = find(store, email)
+    person = document(store, email)
     if person is None:
         return
     store.table("participants").update({**values, "updated": at}, doc_ids=[person.doc_id])
     add_event(store, email, "set", cause, at, values)
 
 
-def move(store: Store, email: str, new: str, cause: str, at: str) -> dict:
+def move(store: Store, email: str, new: str, cause: str, at: str) -> Participant:
     """Change a participant's state, recording why; raises TransitionError if not allowed."""
-    person = find(store, email)
+    person = document(store, email)
     if person is None:
         raise lifecycle.TransitionError(f"no participant with the address {email}")
     current = person.get("status")
     lifecycle.check(email, current, new)
     if new == current:
-        return dict(person)
-    values: dict = {"status": new}
+        return cast(Participant, dict(person))
+    values: dict[str, str] = {"status": new}
     if new in lifecycle.DATED:
         values[new] = at
     store.table("participants").update({**values, "updated": at}, doc_ids=[person.doc_id])
     add_event(store, email, "status", cause, at, {"from": current, "to": new})
-    return {**person, **values}
+    return cast(Participant, {**person, **values})
 
 
-def link(store: Store, person: dict, address: str, cause: str, at: str) -> None:
+def link(store: Store, person: Participant, address: str, cause: str, at: str) -> None:
     """Attribute mail from ``address`` to ``person`` too (a second address of theirs).
 
     Mail to them still goes to the registered address; an address that is another
@@ -131,19 +139,31 @@ def link(store: Store, person: dict, address: str, cause: str, at: str) -> None:
     set_fields(store, person["email"], {"aliases": aliases}, cause, at)
 
 
-def named(store: Store, name: str) -> list[dict]:
+def named(store: Store, name: str) -> list[Participant]:
     """Participants whose name is ``name`` (case and accents aside), from the name index."""
     if not name.strip():
         return []
     ids = store.lookup("participants", "name", fold_name(name))
-    return [dict(p) for p in store.table("participants").get(doc_ids=ids) or ()]
+    found = store.table("participants").get(doc_ids=ids) or []
+    return [cast(Participant, dict(p)) for p in found]
 
 
 def forget_names(store: Store) -> None:
     """Kept for callers that changed many names: the store's name index is already right."""
 
 
-def stop_rules(store: Store, person: dict, rules: list[str], cause: str, at: str) -> None:
+def stop_rules(store: Store, person: Participant, rules: list[str], cause: str, at: str) -> None:
     """From now on, the named scheduled rules send nothing more to this person."""
     stopped = sorted({*(person.get("stopped") or []), *rules})
     set_fields(store, person["email"], {"stopped": stopped}, cause, at)
+
+
+def everyone(store: Store) -> list[Participant]:
+    """Every participant record, as copies a caller may change."""
+    return [cast(Participant, dict(p)) for p in store.table("participants").all()]
+
+
+def status_of(store: Store, email: str) -> str | None:
+    """The participant's lifecycle state, or None when nobody has this address."""
+    person = find(store, email)
+    return person.get("status") if person is not None else None

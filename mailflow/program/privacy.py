@@ -23,6 +23,7 @@ from mailflow.outbound.mailer import Mailer, Recipient
 from mailflow.program import participants
 from mailflow.program.mailings import Mailings
 from mailflow.store import Store
+from mailflow.store.records import Participant
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def tombstone(secret: bytes, email: str) -> str:
     return hmac.new(secret, email.lower().encode(), hashlib.sha256).hexdigest()
 
 
-def their_data(store: Store, person: dict) -> dict[str, Any]:
+def their_data(store: Store, person: Participant) -> dict[str, Any]:
     """Everything the program holds on ``person``: record, timeline, mail in both ways."""
     email = person["email"]
     events = [{k: v for k, v in e.items() if k != "participant"}
@@ -56,7 +57,7 @@ class Privacy:
         self.secret, self.coordinators, self.writes_to = secret, coordinators, writes_to
         self.language = writes_to(None)  # the program's own, for the coordinators
 
-    def send_copy(self, person: dict, occasion: str, now: datetime) -> None:
+    def send_copy(self, person: Participant, occasion: str, now: datetime) -> None:
         """Mail ``person`` their data, to the registered address only, with a JSON copy."""
         language = self.writes_to(person.get("language"))
         data = their_data(self.store, person)
@@ -73,7 +74,7 @@ class Privacy:
             attachments=(Attachment("my-data.json", "application/json", json.dumps(
                 data, ensure_ascii=False, indent=2, default=str).encode("utf-8")),))
 
-    def erase(self, person: dict, occasion: str, now: datetime) -> None:
+    def erase(self, person: Participant, occasion: str, now: datetime) -> None:
         """Erase ``person`` for good, with the message ``occasion`` that confirmed it; they
         and the coordinators are told it is done."""
         email, name = person["email"], person.get("name") or ""
@@ -99,7 +100,7 @@ class Privacy:
         log.info("erased a participant's data: %d raw messages overwritten, %d mails cancelled",
                  wiped, cancelled)
 
-    def _forget(self, person: dict, confirming: str, now: datetime) -> None:
+    def _forget(self, person: Participant, confirming: str, now: datetime) -> None:
         store, email = self.store, person["email"]
         addresses = {email, *(person.get("aliases") or ())}
         store.table("erased").insert({"trace": tombstone(self.secret, email),

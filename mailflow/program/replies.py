@@ -15,15 +15,16 @@ from mailflow.parsing.readers import VERIFIED
 from mailflow.parsing.reading import Reading
 from mailflow.program import participants
 from mailflow.store import Store
+from mailflow.store.records import Participant
 
 AWAY_DAYS = 7
-COMMAND_VALUES: dict[str, Callable[[Reading], dict]] = {
+COMMAND_VALUES: dict[str, Callable[[Reading], dict[str, Any]]] = {
     "stop": lambda r: {"opted_out": True}, "start": lambda r: {"opted_out": False},
     "pause": lambda r: {"paused_until": r.until}, "resume": lambda r: {"paused_until": None},
 }
 
 
-def record_reply(store: Store, reading: Reading, person: dict | None, cause: str,
+def record_reply(store: Store, reading: Reading, person: Participant | None, cause: str,
                  now: datetime) -> None:
     """Apply an understood reply of ``person`` (or a bounce) to the store."""
     at = now.isoformat()
@@ -95,7 +96,7 @@ def record_automatic(store: Store, reading: Reading, cause: str, at: str) -> Non
         participants.set_fields(store, email, {"bounced": True}, cause, at)
 
 
-def answer_proposal(store: Store, mentor: dict, accepted: bool, cause: str, at: str,
+def answer_proposal(store: Store, mentor: Participant, accepted: bool, cause: str, at: str,
                     proposed: str | None = None) -> None:
     """A mentor's YES introduces the proposed pair; a NO frees both for another proposal.
 
@@ -135,6 +136,6 @@ def record_coordinator_mail(store: Store, reading: Reading, cause: str, at: str)
     mentors = {p["email"] for p in people if p.get("role") == "mentor"}
     if len(mentees) == 1 and len(mentors) == 1 and mentees[0].get("mentor") in mentors:
         for email in (mentees[0]["email"], *mentors):
-            if (participants.find(store, email) or {}).get("status") == "matched":
+            if participants.status_of(store, email) == "matched":
                 participants.move(store, email, "introduced", f"{cause} (introduced by a "
                                "coordinator)", at)

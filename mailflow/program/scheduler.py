@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
+from typing import Any
 
 from mailflow.errors import MailflowError
 from mailflow.outbound.outbox import idempotency_key
@@ -35,6 +36,7 @@ from mailflow.program.mailings import Mailings
 from mailflow.program.progress import Mailing
 from mailflow.program.scheduled import Offsets, ScheduledRule
 from mailflow.store import Store
+from mailflow.store.records import Participant
 
 log = logging.getLogger(__name__)
 LOOKBACK = timedelta(days=45)
@@ -54,7 +56,7 @@ class Occurrence:
     rule: ScheduledRule
     due: datetime
     occasion: str
-    person: dict | None = None       # set for rules relative to a participant's own date
+    person: Participant | None = None  # set for rules relative to a participant's own date
     deadline: datetime | None = None  # for reminders before a program date
 
 
@@ -91,7 +93,7 @@ def _parse_moment(value: str, zone: tzinfo, send_time: time) -> datetime | None:
     return moment
 
 
-def field_value(person: dict, path: str) -> object:
+def field_value(person: Mapping[str, object], path: str) -> object:
     """A participant's field; ``surveys.midpoint`` reaches into nested records."""
     value: object = person
     for part in path.split("."):
@@ -99,7 +101,7 @@ def field_value(person: dict, path: str) -> object:
     return value
 
 
-def matches(audience: dict, person: dict) -> bool:
+def matches(audience: dict[str, Any], person: Mapping[str, object]) -> bool:
     """Whether ``person`` fits a rule's ``to:`` conditions."""
     for name, wanted in audience.items():
         if name in ("missing", "has"):
@@ -108,7 +110,8 @@ def matches(audience: dict, person: dict) -> bool:
             if (name == "missing" and any(present)) or (name == "has" and not all(present)):
                 return False
         elif name == "application":
-            complete = bool((person.get("application") or {}).get("complete"))
+            application = person.get("application")
+            complete = isinstance(application, dict) and bool(application.get("complete"))
             if (wanted == "complete") != complete:
                 return False
         else:
@@ -118,7 +121,13 @@ def matches(audience: dict, person: dict) -> bool:
     return True
 
 
-def excluded(rule: ScheduledRule, person: dict, now: datetime) -> str | None:
+def _date_of(person: Mapping[str, object], name: str) -> str:
+    """The participant's date called ``name`` in the rules (a key of the record), or ''."""
+    value = person.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def excluded(rule: ScheduledRule, person: Participant, now: datetime) -> str | None:
     """Why ``person`` gets nothing from this rule now (for good), or None."""
     if person.get("bounced"):
         return BOUNCING
@@ -154,7 +163,7 @@ class Scheduler:
         self.scans = 0  # scans made, for tests and benchmarks
 
     def occurrences(self, rule: ScheduledRule, start: datetime, end: datetime,
-                    people: list[dict]) -> Iterator[Occurrence]:
+                    people: list[Participant]) -> Iterator[Occurrence]:
         """Nominal firings of ``rule`` in ``[start, end]``."""
         trigger = rule.trigger
         if isinstance(trigger, Recurrence):
@@ -173,7 +182,7 @@ class Scheduler:
                                      deadline=base if sign < 0 else None)
             return
         for person in people:
-            own = _parse_moment(person.get(trigger.date) or "", self.zone, self.send_time)
+            own = _parse_moment(_date_of(person, trigger.date), self.zone, self.send_time)
             if own is None:
                 continue
             base = own
@@ -188,7 +197,8 @@ class Scheduler:
                     yield Occurrence(rule, due, f"{trigger.date}{label}{_span(offset)}"
                                      f"@{base.date().isoformat()}", person)
 
-    def targets(self, occurrence: Occurrence, people: list[dict]) -> list[dict | None]:
+    def targets(self, occurrence: Occurrence, people: list[Participant]
+                ) -> list[Participant | None]:
         """Who an occurrence is for: its person, everyone matching, or the coordinators (None)."""
         rule = occurrence.rule
         if not isinstance(rule.audience, dict):
@@ -225,16 +235,16 @@ class Scheduler:
             return max(occurrence.deadline - effective, ON_TIME)  # late, never after the date
         return rule.catch_up
 
-    def _effective_due(self, occurrence: Occurrence, person: dict | None) -> datetime:
+    def _effective_due(self, occurrence: Occurrence, person: Participant | None) -> datetime:
         """An out-of-office postpones a person's reminders to their return."""
-        away = (person or {}).get("away_until")
+        away = person.get("away_until") if person else None
         back = _parse_moment(away, self.zone, self.send_time) if away else None
         return max(occurrence.due, back) if back else occurrence.due
 
     def started(self, now: datetime) -> datetime:
         """When this program's schedule first ran: nothing older is ever caught up."""
         meta = self.store.db.table("_meta")
-        row: dict = meta.get(doc_id=1) or {}
+        row: dict[str, Any] = meta.get(doc_id=1) or {}
         if not row.get("schedule_started"):
             meta.update({"schedule_started": now.isoformat()}, doc_ids=[1])
             return now
@@ -277,7 +287,7 @@ class Scheduler:
 
     def scan(self, now: datetime) -> None:
         """Queue every firing due by ``now`` that the firings table does not hold yet."""
-        people = [dict(p) for p in self.store.table("participants").all()]
+        people = participants.everyone(self.store)
         fired = self._fired()
         since = max(now - LOOKBACK, self.started(now))
         self.scanned = now
@@ -300,7 +310,7 @@ class Scheduler:
                 self.queue.extend(Pending(occurrence, email, mailing) for email in waiting)
         self.next_scan = soonest
 
-    def _returns(self, now: datetime, people: list[dict]) -> datetime:
+    def _returns(self, now: datetime, people: list[Participant]) -> datetime:
         """The earliest return from an absence (postponed firings fall due) before
         ``now + HORIZON``, or that time."""
         soonest = now + HORIZON
@@ -311,11 +321,11 @@ class Scheduler:
                 soonest = back
         return soonest
 
-    def _current(self, pending: Pending) -> dict | None:
+    def _current(self, pending: Pending) -> Participant | None:
         """The person's record as it is now, if the firing still concerns them."""
         assert pending.email is not None
         found = participants.find(self.store, pending.email)
-        person = dict(found) if found is not None else None
+        person: Participant | None = {**found} if found is not None else None
         occurrence = pending.occurrence
         if person is None or person.get("email") != pending.email:
             return None
@@ -369,7 +379,7 @@ class Scheduler:
     def plan(self, start: datetime, end: datetime, assume_replies: bool = False
              ) -> list[Planned]:
         """Every mail the rules would send in ``[start, end]``, assuming nobody answers."""
-        people = [dict(p) for p in self.store.table("participants").all()]
+        people = participants.everyone(self.store)
         fired = self._fired()
         sequences: dict[tuple[str, str], int] = {}
         rows: list[Planned] = []

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from mailflow.parsing.readers import VERIFIED
 from mailflow.parsing.reading import Reading
 from mailflow.program.calendar import format_date
+from mailflow.store.records import Participant
 
 CHANGES = {
     "en": {"stop": "stop sending you optional mail (such as the monthly tips)",
@@ -32,7 +33,7 @@ UNVERIFIED = ("was not sent to the reply address we gave this participant, and t
               "header alone can be forged; not applied")
 
 
-def check(reading: Reading, person: dict | None) -> None:
+def check(reading: Reading, person: Participant | None) -> None:
     """Send to review a reading that would change a registered person's record on From alone."""
     if person is None or reading.needs_review:
         return

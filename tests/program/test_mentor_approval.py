@@ -61,3 +61,9 @@ def test_links_written_by_mail_never_reach_other_people(program):
     assert "evil.example" not in " ".join(v for k, v in shown.items() if k != "email")
     assert "[link removed]" in shown["expertise"]
     assert contexts.public_of("chen.wei@example.org")["expertise"].endswith("for my papers")
+
+
+def test_an_unknown_address_has_an_empty_public_record(program):
+    shown = program.scheduler.mailings.contexts.public_of("nobody@example.org")
+
+    assert shown and set(shown.values()) == {""}

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from mailflow.errors import MailflowError
 from mailflow.outbound.mailer import Recipient
@@ -22,6 +23,7 @@ from mailflow.program.coordination import changes, review
 from mailflow.program.coordination.people import resolve
 from mailflow.program.coordination.review import Notice, ReviewItem
 from mailflow.program.coordination.services import Request, Services
+from mailflow.store.records import LedgerEntry
 
 log = logging.getLogger(__name__)
 _RE = re.compile(r"^(?:\s*(?:re|aw|tr|fwd?|réf|ref)\s*:\s*)+", re.IGNORECASE)
@@ -58,7 +60,7 @@ class ReviewAnswers:
         self.services = services
         self.reapply = reapply
 
-    def handle(self, reading: Reading, entry: dict, now: datetime) -> None:
+    def handle(self, reading: Reading, entry: LedgerEntry, now: datetime) -> None:
         """Carry out ``reading``'s decisions (a verified coordinator's) and queue the receipt."""
         services, sender = self.services, (reading.sender or "").lower()
         occasion = reading.message_id or entry["key"]
@@ -186,7 +188,8 @@ class ReviewAnswers:
             raise MailflowError(request.say("this message has no sender to answer",
                                             "ce message n'a pas d'expéditeur à qui répondre"))
         services = self.services
-        person = participants.find(services.store, item.participant or item.sender) or {}
+        found = participants.find(services.store, item.participant or item.sender)
+        person: Mapping[str, Any] = found if found is not None else {}
         language = services.config.writes_to(person.get("language") or item.language)
         references = tuple(r for r in (*item.references, item.message_id) if r)
         services.mailer.queue(

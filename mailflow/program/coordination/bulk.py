@@ -8,11 +8,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from typing import cast
 
 from mailflow.errors import MailflowError
 from mailflow.program import participants
 from mailflow.program.coordination import roster, selecting
 from mailflow.program.coordination.services import Request, Services
+from mailflow.store import Store
+from mailflow.store.records import Proposal
 
 Args = dict[str, str]
 MAX_PLACES = 10_000
@@ -62,8 +65,8 @@ def parse_match(rest: str) -> Args:
     return {"mode": mode}
 
 
-def _label(store: object, email: str) -> str:
-    person = participants.find(store, email) or {}  # type: ignore[arg-type]
+def _label(store: Store, email: str) -> str:
+    person = participants.find(store, email) or {"email": email}
     return f"{person.get('name') or ''} <{email}>".strip()
 
 
@@ -182,13 +185,13 @@ def pairs_digest(pairs: list[list[str]]) -> str:
     return hashlib.sha256(json.dumps(sorted(map(list, pairs))).encode()).hexdigest()
 
 
-def open_proposal(services: Services, proposal_id: str) -> dict | None:
+def open_proposal(services: Services, proposal_id: str) -> Proposal | None:
     """The proposal ``proposal_id`` while it waits for approval, else None."""
-    return next((dict(p) for p in services.store.table("proposals").all()
+    return next((cast(Proposal, dict(p)) for p in services.store.table("proposals").all()
                  if p["id"] == proposal_id and p.get("state") == "proposed"), None)
 
 
-def preview_approval(services: Services, proposal: dict, request: Request) -> tuple[str, Args]:
+def preview_approval(services: Services, proposal: Proposal, request: Request) -> tuple[str, Args]:
     """Who gets which mail when the pairs of ``proposal`` are made."""
     store, pairs = services.store, proposal["pairs"]
     template = "introduction_group" if proposal.get("mode") == "group" else "introduction"

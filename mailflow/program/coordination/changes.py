@@ -8,26 +8,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from mailflow.outbound.mailer import Recipient
 from mailflow.program import lifecycle, lottery, participants
 from mailflow.program.coordination.services import Services
+from mailflow.store.records import Participant
 
 UNTIL_FURTHER_NOTICE = "9999-12-31"
 
 
-def pause(services: Services, person: dict, until: str | None, cause: str, at: str) -> None:
+def pause(services: Services, person: Participant, until: str | None, cause: str, at: str) -> None:
     """No scheduled mail to ``person`` until ``until`` (ISO date; None: until RESUME)."""
     participants.set_fields(services.store, person["email"],
                             {"paused_until": until or UNTIL_FURTHER_NOTICE}, cause, at)
 
 
-def resume(services: Services, person: dict, cause: str, at: str) -> None:
+def resume(services: Services, person: Participant, cause: str, at: str) -> None:
     """Scheduled mail to ``person`` again."""
     participants.set_fields(services.store, person["email"], {"paused_until": None}, cause, at)
 
 
-def link(services: Services, person: dict, address: str, cause: str, at: str) -> None:
+def link(services: Services, person: Participant, address: str, cause: str, at: str) -> None:
     """Attribute mail from ``address`` to ``person`` too; raises TransitionError when the
     address is another participant's."""
     participants.link(services.store, person, address, cause, at)
@@ -56,7 +58,7 @@ def withdrawal(services: Services, email: str) -> Withdrawal:
     last = rows[-1]
     selected = [p["email"] for p in last["order"] if p["place"]]
     candidates = [p["email"] for p in last["order"] if not p["place"]
-                  and (participants.find(store, p["email"]) or {}).get("status") == "waitlisted"]
+                  and participants.status_of(store, p["email"]) == "waitlisted"]
     draw = lottery.Draw(selected, candidates, last["seed_hash"],
                         [lottery.Pick(**p) for p in last["order"]])
     offered = lottery.next_from_waitlist(draw, email) if email in draw.selected else None
@@ -76,7 +78,7 @@ def withdraw(services: Services, email: str, now: datetime, cause: str) -> str |
 
 
 def tell(services: Services, email: str, template: str, occasion: str, now: datetime,
-         extra: dict) -> None:
+         extra: dict[str, Any]) -> None:
     """The selection's mail to one person, in their language."""
     person = participants.find(services.store, email) or {"email": email}
     language = services.config.writes_to(person.get("language"))

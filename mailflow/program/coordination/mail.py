@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from mailflow.errors import MailflowError
 from mailflow.inbound.ledger import Ledger
@@ -21,11 +22,12 @@ from mailflow.outbound.compose import Attachment
 from mailflow.outbound.mailer import Recipient
 from mailflow.parsing.reading import Reading
 from mailflow.program.calendar import local_time
-from mailflow.program.coordination.bulk import CONFIRM_APPROVAL, open_proposal
+from mailflow.program.coordination.bulk import CONFIRM_APPROVAL, Malformed, open_proposal
 from mailflow.program.coordination.bulk import preview_approval as bulk_preview_approval
-from mailflow.program.coordination.registry import REGISTRY, Malformed, Result, help_text
+from mailflow.program.coordination.registry import REGISTRY, Result, help_text
 from mailflow.program.coordination.roster import csv_files
 from mailflow.program.coordination.services import Request, Services
+from mailflow.store.records import LedgerEntry
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,7 @@ class Report:
     text: str
 
 
-def receipt_language(commands: list[dict], reading: Reading, default: str) -> str:
+def receipt_language(commands: list[dict[str, Any]], reading: Reading, default: str) -> str:
     """The language of the command words, else of the mail, else the program's."""
     for command in commands:
         if command.get("language") in ("en", "fr"):
@@ -57,7 +59,7 @@ class Coordination:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    def handle(self, reading: Reading, entry: dict, now: datetime) -> None:
+    def handle(self, reading: Reading, entry: LedgerEntry, now: datetime) -> None:
         """Run the commands of ``reading`` (or refuse them) and queue the receipt."""
         if not reading.authenticated:
             return  # in review: the next notice lists it, nothing of it is done
@@ -74,7 +76,7 @@ class Coordination:
                           cause=f"coordinator {sender} by mail (message {entry['key']})")
         reports: list[Report] = []
         attachments: list[Attachment] = []
-        pending: list[dict] = []
+        pending: list[dict[str, Any]] = []
         wants_help = False
         for command in reading.coordinator_commands:
             line = str(command.get("line") or "")
@@ -84,7 +86,7 @@ class Coordination:
                 wants_help |= result.show_help
         self._answer(reading, entry, request, reports, attachments, pending, wants_help)
 
-    def _files(self, entry: dict) -> tuple[tuple[str, bytes], ...]:
+    def _files(self, entry: LedgerEntry) -> tuple[tuple[str, bytes], ...]:
         """The CSV files attached to the recorded message (none if its bytes are gone)."""
         try:
             return csv_files(Ledger(self.services.store).raw(entry))
@@ -97,7 +99,7 @@ class Coordination:
         proposal = open_proposal(self.services, proposal_id or "")
         return bool(proposal and proposal.get(CONFIRM_APPROVAL))
 
-    def preview_approval(self, reading: Reading, entry: dict, now: datetime) -> list[str]:
+    def preview_approval(self, reading: Reading, entry: LedgerEntry, now: datetime) -> list[str]:
         """APPROVE of such a proposal: its edits applied to the proposal first (re-mailed),
         then a preview of who gets which introduction; CONFIRM makes the pairs. Returns the
         problems of the edits (nothing previewed then)."""
@@ -124,8 +126,9 @@ class Coordination:
         self._answer(reading, entry, request, [report], [], pending, False)
         return []
 
-    def _answer(self, reading: Reading, entry: dict, request: Request, reports: list[Report],
-                attachments: list[Attachment], pending: list[dict], wants_help: bool) -> None:
+    def _answer(self, reading: Reading, entry: LedgerEntry, request: Request,
+                reports: list[Report], attachments: list[Attachment],
+                pending: list[dict[str, Any]], wants_help: bool) -> None:
         """Queue the receipt in the thread; a preview's pending commands wait for CONFIRM."""
         services, sender, now = self.services, reading.sender or "", request.now
         item = services.mailer.queue(
@@ -146,8 +149,8 @@ class Coordination:
                 "item": item.id, "by": sender.lower(), "created": now.isoformat(),
                 "commands": pending, "used": None, "inbound": entry["key"]})
 
-    def _run(self, command: dict, reading: Reading, request: Request,
-             pending: list[dict]) -> list[Result]:
+    def _run(self, command: dict[str, Any], reading: Reading, request: Request,
+             pending: list[dict[str, Any]]) -> list[Result]:
         """The results of one command line; a preview's arguments are added to ``pending``."""
         name, rest = str(command.get("name")), str(command.get("rest") or "")
         if name == "confirm":

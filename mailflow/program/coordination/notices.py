@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from mailflow.outbound.mailer import Recipient
 from mailflow.outbound.outbox import outbox_id
@@ -68,7 +69,7 @@ def send_due(services: Services, now: datetime) -> Notice | None:
     return listed
 
 
-def item_context(item: ReviewItem, number: int, now: datetime) -> dict:
+def item_context(item: ReviewItem, number: int, now: datetime) -> dict[str, Any]:
     """What the notice shows of one item (links in a stranger's words taken out)."""
     return {"number": number, "kind": item.kind, "sender": item.sender or "?",
             "who": item.who, "probably": item.probably or "",

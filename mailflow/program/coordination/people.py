@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from mailflow.program import participants
 from mailflow.store import Store
+from mailflow.store.records import Participant
 from mailflow.text import fold_accents
 
 MAX_CANDIDATES = 10
@@ -16,8 +17,8 @@ class Named:
     """The one person ``who`` names, or the candidates when it names none or several."""
 
     who: str
-    person: dict | None = None
-    candidates: list[dict] = field(default_factory=list)
+    person: Participant | None = None
+    candidates: list[Participant] = field(default_factory=list)
 
     def problem(self, language: str = "en") -> str:
         """Why no single person was found, with the candidates listed."""
@@ -41,14 +42,14 @@ def resolve(store: Store, who: str) -> Named:
         return Named(who)
     person = participants.find(store, who.lower())
     if person is not None:
-        return Named(who, dict(person))
+        return Named(who, {**person})
     exact = participants.named(store, who)
     if len(exact) == 1:
         return Named(who, exact[0])
     if exact:
         return Named(who, None, exact)
     wanted = fold_accents(who)
-    found = [dict(p) for p in store.table("participants").all()
+    found = [p for p in participants.everyone(store)
              if wanted in fold_accents(" ".join((p.get("name") or "").split()))]
     if len(found) == 1:
         return Named(who, found[0])

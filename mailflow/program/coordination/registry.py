@@ -20,6 +20,7 @@ from mailflow.program.coordination import bulk, changes, views
 from mailflow.program.coordination.bulk import Malformed
 from mailflow.program.coordination.people import resolve
 from mailflow.program.coordination.services import Request, Services
+from mailflow.store.records import Participant
 
 MAX_PLAN_DAYS = 400
 Args = dict[str, str]
@@ -123,14 +124,14 @@ def _export_what(rest: str) -> Args:
     return {"what": what}
 
 
-def _one(services: Services, args: Args, key: str, request: Request) -> dict:
+def _one(services: Services, args: Args, key: str, request: Request) -> Participant:
     named = resolve(services.store, args[key])
     if named.person is None:
         raise MailflowError(named.problem(request.language))
     return named.person
 
 
-def _label(person: dict) -> str:
+def _label(person: Participant) -> str:
     return f"{person.get('name') or ''} <{person['email']}>".strip()
 
 

@@ -18,6 +18,7 @@ from mailflow.parsing.reading import Reading
 from mailflow.program.engine import decide
 from mailflow.program.rules import Rule
 from mailflow.store import Store
+from mailflow.store.records import Participant
 
 TABLE = "review"
 NOTICES = "review_notices"
@@ -161,7 +162,7 @@ def age(created: str, now: datetime) -> str:
     return f"{minutes} min"
 
 
-def proposal_text(reading: Reading, person: dict | None, rules: list[Rule]) -> str:
+def proposal_text(reading: Reading, person: Participant | None, rules: list[Rule]) -> str:
     """What mailflow would have done with the message, had it been read with certainty."""
     if reading.kind == "concern" or (reading.concern and not reading.needs_review):
         return "nothing: a person answers (write the answer under this item)"

@@ -21,6 +21,7 @@ from mailflow.errors import MailflowError
 from mailflow.program import participants
 from mailflow.program.lifecycle import STATES
 from mailflow.store import Store
+from mailflow.store.records import Participant
 
 MAX_ROSTER_BYTES = 2_000_000
 
@@ -129,13 +130,13 @@ def apply_roster(store: Store, roster: Roster, role: str, at: str) -> int:
     roster.check()
     with store.transaction():
         table = store.table("participants")
-        new: list[dict] = []
-        changes: dict[str, dict] = {}
+        new: list[Participant] = []
+        changes: dict[str, dict[str, Any]] = {}
         ids: list[int] = []
         for email, row in roster.rows:
             extra = {k: v for k, v in row.items()
                      if k not in ("name", "email", "language", "status") and v}
-            existing: Any = participants.find(store, email)  # a Document: has doc_id
+            existing = participants.document(store, email)
             if existing:
                 ids.append(existing.doc_id)
                 changes[email] = {

@@ -16,6 +16,7 @@ from mailflow.csv_cells import SafeWriter
 from mailflow.program.calendar import local_time
 from mailflow.program.coordination import review
 from mailflow.program.coordination.services import Services
+from mailflow.store.records import Participant
 
 EXPORT_COLUMNS = ("email", "name", "role", "status", "language")
 PRIVATE = ("self_identification",)
@@ -65,7 +66,7 @@ def review_text(services: Services, now: datetime, include_resolved: bool = Fals
     return "\n".join(lines)
 
 
-def show_text(services: Services, person: dict, private: bool = False) -> str:
+def show_text(services: Services, person: Participant, private: bool = False) -> str:
     """The record (private answers marked as such, shown with ``private``) and the
     timeline, oldest first."""
     lines = [f"{person.get('name') or ''} <{person['email']}>",

@@ -1,0 +1,7 @@
+"""``python -m mailflow.cli``, as ``mailflow``."""
+
+import sys
+
+from mailflow.cli import main
+
+sys.exit(main())

@@ -86,7 +86,10 @@ class Year:
     def open(cls, root: Path, preset: str, start: datetime) -> Year:
         init_program(root, preset)
         config = root / "config.yaml"
-        config.write_text(config.read_text() + f"\nmailbox:\n  authserv_id: {AUTHSERV}\n")
+        # The rate limit paces real SMTP servers in wall-clock time; a simulated year
+        # would only sleep through it (as the other harnesses, tests/integration/program.py).
+        config.write_text(config.read_text() + f"\nmailbox:\n  authserv_id: {AUTHSERV}\n"
+                          "outbox:\n  rate_per_minute: 100000\n")
         program = open_program(root)
         year = cls(preset, root, program, None, start)  # type: ignore[arg-type]
         year.daemon = Daemon(program, clock=lambda: year.now)

@@ -6,10 +6,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from mailflow.parsing.choices_agree import names_agree
 from mailflow.parsing.names import (
     EMAIL,
     RosterEntry,
+    expand_short_names,
     fold,
+    join_names,
     match_names,
     mentioned,
     name_part,
@@ -276,6 +279,10 @@ def read_choices(new_text: str, roster: list[RosterEntry],
         known = _Roster(roster, numbered)
         _read(new_text or "", known, reading)
         _numbers_agree(new_text or "", known, reading)
+        if reading.choices:  # the completeness net for names (see choices_agree)
+            problems = names_agree(new_text or "", roster, reading.choices)
+            reading.problems.extend(problems)
+            reading.choices = [] if problems else reading.choices
     except _TooManyNames:
         reading.choices, reading.found = [], True
         reading.problems.append(f"the reply has more than {MAX_LOOKUPS} names or rows to look "
@@ -308,7 +315,7 @@ def _numbers_agree(text: str, roster: _Roster, reading: ChoicesReading) -> None:
 
 def _read(text: str, roster: _Roster, reading: ChoicesReading) -> None:
     items, labelled, shape = _items(text, roster)
-    prose = read_prose_ranks(text, roster.entries)
+    prose = read_prose_ranks(expand_short_names(text, roster.entries), roster.entries)
     if shape in ("list", "") and prose.cued:  # "my first choice would be A. Next, B…"
         reading.found = True
         reading.problems.extend(prose.problems)
@@ -323,7 +330,7 @@ def _read(text: str, roster: _Roster, reading: ChoicesReading) -> None:
         named = mentioned(text, roster.entries)
         if named:
             reading.found = True
-            reading.problems.append("mentions " + _join(named) + " but not as a list of "
+            reading.problems.append("mentions " + join_names(named) + " but not as a list of "
                                     "ranked choices")
         return
     reading.found = True
@@ -358,7 +365,7 @@ def _read(text: str, roster: _Roster, reading: ChoicesReading) -> None:
         elif found:
             names = [c.name for c in found]
             reading.ambiguous.append((label, names))
-            reading.problems.append(f"'{label}' could be " + _join(names, "or"))
+            reading.problems.append(f"'{label}' could be " + join_names(names, "or"))
         else:
             reading.unknown.append(label)
             reading.problems.append(why_none or f"'{label}' is not a mentor in the program")
@@ -410,9 +417,3 @@ def _check(chosen: list[str], roster: _Roster, reading: ChoicesReading,
 
 
 _ORDINAL_NAMES = {1: "first", 2: "second", 3: "third"}
-
-
-def _join(names: list[str], word: str = "and") -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {word} {names[-1]}"
-
-

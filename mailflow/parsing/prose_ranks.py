@@ -94,6 +94,37 @@ def _mentions(sentence: str, roster: list[RosterEntry]) -> list[_Mention]:
     return kept
 
 
+# A word just before a name that sets the mentor aside: "(not Sofia, sorry)", "rather than A".
+_SET_ASIDE = re.compile(r"\b(?:not|no|non|pas|ni|nor|except|sauf|excepto|instead of|rather than"
+                        r"|au lieu de|plutot que|en lugar de|en vez de)\W*$")
+
+
+def mentions_in_order(text: str, roster: list[RosterEntry]) -> list[RosterEntry]:
+    """The mentors named in full in ``text`` outside questions ("does Kwame Mensah take
+    students…?" chooses nobody) and not set aside ("not Sofia Rossi"), in the order they
+    are written, repeats kept."""
+    return [m.entry for sentence in _SENTENCE.split(_plain(_unwrap(text)))
+            if not sentence.rstrip().endswith("?") for m in _mentions(sentence, roster)
+            if not set_aside(sentence[:m.start])]
+
+
+def set_aside(before: str) -> bool:
+    """Whether the words just before a name set that mentor aside ("not", "rather than")."""
+    return bool(_SET_ASIDE.search(_plain(before[-30:])))
+
+
+def first_mention_at(text: str, roster: list[RosterEntry]) -> int | None:
+    """Where in ``fold_accents(text)`` the first mentor named in full is, if any."""
+    found = _mentions(_plain(text), roster)
+    return found[0].start if found else None
+
+
+def _unwrap(text: str) -> str:
+    """Soft-wrapped lines joined (a lower-case letter or a comma, then a lower-case one), so
+    a question wrapped over lines stays one sentence; a list's lines stay apart."""
+    return re.sub(r"(?<=[^\W\d_,;]|[,;])[ \t]*\n[ \t]*(?=[^\W\d_A-ZÀ-Þ])", " ", text)
+
+
 def _split_between(between: str) -> tuple[str, str]:
     """The part of the text between two names that belongs to each: (trail, lead)."""
     parts = _CLAUSE.split(between)
@@ -135,10 +166,7 @@ def read_prose_ranks(text: str, roster: list[RosterEntry]) -> ProseRanks:
     """The ranks that words give the mentors named in ``text`` (see the module's docstring)."""
     result = ProseRanks()
     mentions: list[_Mention] = []
-    # Soft-wrapped lines joined (a lower-case letter or a comma, then a lower-case one), so
-    # a question wrapped over lines stays one sentence; a list's lines stay apart.
-    unwrapped = re.sub(r"(?<=[^\W\d_,;]|[,;])[ \t]*\n[ \t]*(?=[^\W\d_A-ZÀ-Þ])", " ", text)
-    for sentence in _SENTENCE.split(_plain(unwrapped)):
+    for sentence in _SENTENCE.split(_plain(_unwrap(text))):
         if sentence.rstrip().endswith("?"):
             continue  # "Une question d'abord : est-ce que A ... ?" ranks nobody
         mentions.extend(_sentence_mentions(sentence, roster))

@@ -88,6 +88,8 @@ def value_for(question: Question, text: str) -> tuple[Answer | None, str | None]
             return None, f"{label}: expected yes or no, got '{text[:60]}'"
         return answer, None
     match = _SCALE.match(text)
+    if match and _ANOTHER_ANSWER.search(text[match.end():]):
+        return None, f"{label}: '{text[:60]}' holds more than one answer"
     if not match or "." in match["v"] or "," in match["v"]:
         return None, (f"{label}: expected a whole number from {question.low} to {question.high}, "
                       f"got '{text[:60]}'")
@@ -109,10 +111,34 @@ def _fits(question: Question, text: str) -> bool:
     return bool(_SCALE.match(text.strip()))
 
 
+# Answers run together on one line: "1) 4 - 2) 5 - 3) oui", "1. 4; 2. 5; 3. yes".
+_INLINE_MARK = re.compile(r"(?:^|(?<=\s)|(?<=[-–—|;,/]))\s*(?P<n>\d{1,2})\s*[.)]\s+")
+# Another numbered answer after a scale's number: "4 - 2) 5" is two answers, not a 4.
+_ANOTHER_ANSWER = re.compile(r"(?:^|\s)\d{1,2}\s*[.)]\s")
+
+
+def _split_inline(line: str) -> list[str]:
+    """A line of answers "1) 4 - 2) 5 - 3) oui" as one line per answer; others unchanged.
+    Split only when the marks start the line and count 1, 2, 3… in order."""
+    marks = list(_INLINE_MARK.finditer(line))
+    if len(marks) < 2 or line[:marks[0].start()].strip():
+        return [line]
+    numbers = [int(m["n"]) for m in marks]
+    if numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+        return [line]
+    for mark in marks[1:]:  # "2)" anywhere; "2." only after a separator ("met 2. times")
+        if ")" not in mark.group(0) and not line[:mark.start("n")].rstrip().endswith(
+                tuple("-–—|;,/")):
+            return [line]
+    ends = [m.start() for m in marks[1:]] + [len(line)]
+    return [f"{m['n']}. " + line[m.end():end].strip().rstrip("-–—|;,/").strip()
+            for m, end in zip(marks, ends, strict=True)]
+
+
 def _numbered(text: str, numbers: set[int]) -> list[tuple[int, str]]:
     """(number, answer text) for numbered answers; text may go on over the following lines."""
     found: list[tuple[int, list[str]]] = []
-    for line in text.splitlines():
+    for line in (part for whole in text.splitlines() for part in _split_inline(whole)):
         match = _NUMBERED.match(line)
         number = int(match["q"] or match["n"]) if match else None
         if match and number is not None and (number in numbers or match["q"]):

@@ -166,3 +166,15 @@ def test_french_answers_under_the_quoted_french_questions_without_numbers_are_re
     reading = read_survey(reply.new_text, reply.quoted, BILINGUAL, "fr")
     assert reading.answers == {1: 4, 2: True, 3: "Merci !"} and reading.problems == []
 
+
+
+def test_answers_run_together_on_one_line_are_read_one_by_one():
+    reading = read("1) 4 - 2) oui - 3) rien, c'était parfait")
+    assert reading.answers == {1: 4, 2: True, 3: "rien, c'était parfait"}
+    assert reading.problems == []
+
+
+def test_a_scale_number_followed_by_another_numbered_answer_is_a_problem_not_that_number():
+    reading = read("1) 4 - 3) it was fine")
+    assert 1 not in reading.answers
+    assert any("more than one answer" in p for p in reading.problems)

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.patience import patient
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import SmtpServer
 
@@ -139,10 +140,11 @@ def wait_until(
     what: str,
     on_fail: Callable[[], str] = lambda: "",
 ) -> None:
-    """Poll ``condition`` until true; fail with ``what`` and extra context otherwise."""
-    deadline = time.monotonic() + timeout
+    """Poll ``condition`` until true; fail with ``what`` and extra context otherwise.
+    ``timeout`` is scaled by the tests' patience (see tests/patience.py)."""
+    deadline = time.monotonic() + patient(timeout)
     while time.monotonic() < deadline:
         if condition():
             return
         time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}\n{on_fail()}")
+    raise AssertionError(f"timed out waiting for {what} ({patient(timeout):g} s)\n{on_fail()}")

@@ -34,6 +34,8 @@ from typing import Any, Literal, overload
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
+from tests.patience import patient
+
 __all__ = ["CapturedMessage", "Rejection", "SmtpServer"]
 
 Stage = Literal["RCPT", "DATA"]
@@ -107,6 +109,7 @@ class ThreadSafeList(Sequence[CapturedMessage]):
             return list(self._items)
 
     def wait_for(self, count: int, timeout: float) -> list[CapturedMessage]:
+        timeout = patient(timeout)  # an upper bound, scaled: see tests/patience.py
         with self._cond:
             if not self._cond.wait_for(lambda: len(self._items) >= count, timeout):
                 raise TimeoutError(
@@ -323,7 +326,8 @@ class SmtpServer:
     def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[CapturedMessage]:
         """Block until at least ``count`` messages were accepted; return them all.
 
-        Raises TimeoutError after ``timeout`` seconds.
+        Raises TimeoutError after ``timeout`` seconds scaled by the tests' patience
+        (see tests/patience.py): a wait is an upper bound, not a speed claim.
         """
         return self.messages.wait_for(count, timeout)
 

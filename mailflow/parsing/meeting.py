@@ -42,6 +42,23 @@ _MONTH_DAY = re.compile(r"\b(?P<month>" + _MONTH + r")\s+(?:the\s+)?(?P<day>" + 
                         r"(?!\s+(?:times?|veces|vez|fois)\b)" + _YEAR)
 _NUMERIC = re.compile(r"(?<![\d/.-])(?:(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d\d))?"
                       r"|(?P<a2>\d{1,2})[.-](?P<b2>\d{1,2})[.-](?P<y2>\d{4}))(?![\d/]|[.-]\d)")
+# Day and month with dots, as German, Danish or Polish writers put them: "am 11.03.",
+# "11.03.27". Dots are not a month-first habit, so the day comes first.
+_DOTTED = re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?:(?P<y>\d\d)(?![\d.])|(?!\d))")
+# Digits written as a date of some form: what is left when no date was read is a question.
+_DATE_LIKE = re.compile(r"(?<![\d.,])\d{1,4}\s?[./-]\s?\d{1,2}(?:\s?[./-]\s?\d{1,4})?(?![\d,])")
+
+
+def _unread_date(text: str) -> str | None:
+    """Digits that look like a date ("2027/03/11", "11-3") when no date was read; "at
+    10.30" is a time (a dotted pair is day.month, and no month is over 12)."""
+    for match in _DATE_LIKE.finditer(text):
+        parts = [int(p) for p in re.findall(r"\d+", match[0])]
+        if len(parts) == 3 or "." not in match[0] or parts[1] <= 12:
+            return match[0]
+    return None
+
+
 _AGO = re.compile(r"\b(?P<n>\d{1,2}|a|one|two|three|un|une|deux|trois)\s+(?P<unit>days?|jours?"
                   r"|weeks?|semaines?)\s+ago\b|\bil\s+y\s+a\s+(?P<n2>\d{1,2}|un|une|deux|trois)"
                   r"\s+(?P<unit2>jours?|semaines?)\b")
@@ -217,6 +234,11 @@ def _explicit_date(text: str, base: date | None, past: bool, day_first: bool = F
             year = int(match["year"]) if match["year"] else None
             found, problem = _year_for(day, month, year, base, past)
             return found, match[0].strip(), problem
+    match = _DOTTED.search(text)
+    if match and 1 <= int(match["m"]) <= 12:  # "at 10.30." is a time
+        year = 2000 + int(match["y"]) if match["y"] else None
+        found, problem = _year_for(int(match["d"]), int(match["m"]), year, base, past)
+        return found, match[0], problem
     match = _NUMERIC.search(text)
     if match:
         a, b = int(match["a"] or match["a2"]), int(match["b"] or match["b2"])
@@ -382,6 +404,8 @@ def _read_text(text: str, base: date | None, reading: MeetingReading,
             reading.date_text = _VAGUE.search(text)[0]  # type: ignore[index]
     if words:
         reading.date_text = words
+    elif met is True and (unread := _unread_date(text)):  # "2027/03/11": none read
+        date_problem = f"'{unread}' looks like a date that could not be read"
     if date_problem:
         reading.problems.append(date_problem)
     tentative = met is True and not _stated(_POSITIVE, text) and not _YES.search(text)

@@ -205,3 +205,21 @@ def test_a_day_of_the_month_alone_is_that_day_of_the_message_month():
 def test_a_day_of_the_month_after_the_message_day_is_in_the_month_before():
     reading = read_meeting("Yes, we met on the 28th.", FRIDAY, None)
     assert reading.met is True and reading.date == date(2024, 2, 28)
+
+
+def test_day_and_month_with_dots_are_read_day_first():
+    reading = read_meeting("Yes, on 11.03. (video call with José)",
+                           datetime(2027, 3, 17, 9, 0), None)
+    assert reading.met is True and reading.date == date(2027, 3, 11)
+    assert reading.problems == []
+
+
+def test_a_time_with_a_dot_is_not_a_date():
+    reading = read_meeting("Yes, we met yesterday at 10.30.", datetime(2027, 3, 17, 9, 0), None)
+    assert reading.date == date(2027, 3, 16) and reading.problems == []
+
+
+def test_a_date_written_in_a_form_not_read_goes_to_review_not_dropped():
+    reading = read_meeting("Yes, we met on 2027/03/11.", datetime(2027, 3, 17, 9, 0), None)
+    assert reading.date is None
+    assert any("'2027/03/11' looks like a date" in p for p in reading.problems)

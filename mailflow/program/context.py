@@ -67,7 +67,7 @@ class TemplateContext:
     """Builds template contexts from the store and the configuration."""
 
     def __init__(self, config: Config, store: Store,
-                 digest: Callable[[datetime], dict[str, Any]] | None = None) -> None:
+                 digest: Callable[[datetime], Mapping[str, object]] | None = None) -> None:
         self.config = config
         self.store = store
         self.digest = digest

@@ -2,8 +2,8 @@
 
 The fields are grouped by who fills them: the examination of the message (sender,
 thread, authority), then the one reader of the chain that claimed it (see
-``mailflow.parsing.understand.CHAIN``). ``to_json`` is the ``mailflow parse --json``
-contract.
+``mailflow.parsing.understand.CHAIN``; the kinds it may conclude are
+``understand.KINDS``). ``to_json`` is the ``mailflow parse --json`` contract.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-KINDS = ("application", "choices", "meeting", "survey", "coordinator_cc", "command",
-         "concern", "attendance", "auto_reply", "bounce", "feedback", "unknown")
+VERIFIED = ("token", "domain")   # evidence a stranger cannot forge (a thread id can be seen)
 
 _FRENCH = re.compile(r"\b(bonjour|merci|je|vous|nous|suis|pour|avec|mentorat|mentoré|"
                      r"candidature|cordialement|madame|monsieur|à|être|très)\b", re.IGNORECASE)

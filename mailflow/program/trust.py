@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from mailflow.parsing.readers import VERIFIED
-from mailflow.parsing.reading import Reading
+from mailflow.parsing.reading import VERIFIED, Reading
 from mailflow.program.calendar import format_date
 from mailflow.store.records import Participant
 

@@ -7,6 +7,7 @@ import re
 from mailflow.parsing.examine import Context, Letter
 from mailflow.parsing.forms import read_form
 from mailflow.parsing.readers import Step
+from mailflow.parsing.reading import Application
 
 _FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|tr|wg|rv|i)\s*:", re.IGNORECASE)
 
@@ -19,7 +20,7 @@ def form(letter: Letter, ctx: Context, required: bool = False) -> bool:
     if not (found.found or completing or required):  # an applicant may send one line alone
         return False
     reading.kind = "application"
-    reading.role, reading.fields, reading.missing = found.role, found.fields, found.missing
+    reading.application = Application(found.role, found.fields, found.missing)
     for line in found.unknown:
         reading.doubt(f"the form has a line mailflow does not know: {line[:60]!r}")
     if _forwarded(letter) and not read_form(reply.new_text, "", ctx.config.forms).found:

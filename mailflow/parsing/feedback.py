@@ -1,7 +1,8 @@
 """Feedback reports (ARF, RFC 5965): a mailbox provider tells us someone marked our mail
 as spam or abuse, with the original message or its headers attached.
 
-Only the facts are read here; ``mailflow.parsing.readers.feedback`` ties them to our mail.
+Only the facts are read here; ``mailflow.parsing.readers.machine.feedback`` ties them to
+our mail.
 """
 
 from __future__ import annotations

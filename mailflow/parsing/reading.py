@@ -2,8 +2,8 @@
 
 The fields are grouped by who fills them: the examination of the message (sender,
 thread, authority), then the one reader of the chain that claimed it (see
-``mailflow.parsing.understand.CHAIN``). ``to_json`` is the ``mailflow parse --json``
-contract.
+``mailflow.parsing.understand.CHAIN``; the kinds it may conclude are
+``understand.KINDS``). ``to_json`` is the ``mailflow parse --json`` contract.
 """
 
 from __future__ import annotations
@@ -12,13 +12,22 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-KINDS = ("application", "choices", "meeting", "survey", "coordinator_cc", "command",
-         "concern", "attendance", "auto_reply", "bounce", "feedback", "unknown")
+VERIFIED = ("token", "domain")   # evidence a stranger cannot forge (a thread id can be seen)
 
 _FRENCH = re.compile(r"\b(bonjour|merci|je|vous|nous|suis|pour|avec|mentorat|mentoré|"
                      r"candidature|cordialement|madame|monsieur|à|être|très)\b", re.IGNORECASE)
 _ENGLISH = re.compile(r"\b(hello|hi|thanks|thank|i|you|we|am|for|with|mentorship|"
                       r"application|regards|dear|the|would|like)\b", re.IGNORECASE)
+
+
+@dataclass
+class Application:
+    """The part the application-form reader fills: the role asked for, the fields read, and
+    the required fields still missing (completed with earlier answers before the rules)."""
+
+    role: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -59,9 +68,7 @@ class Reading:
     edits: list[tuple[str, str]] = field(default_factory=list)       # command: edit
     proposal: str | None = None                                      # command: approval/YES/NO
     pending: str | None = None                                       # command: to confirm
-    role: str | None = None                                          # application
-    fields: dict[str, str] = field(default_factory=dict)             # application
-    missing: list[str] = field(default_factory=list)                 # application
+    application: Application = field(default_factory=Application)    # application
     bounced_recipient: str | None = None                             # bounce, feedback
     bounce_status: str | None = None                # bounce: "permanent" or "temporary"
     attendance: dict[str, str] | None = None                         # attendance
@@ -86,13 +93,12 @@ class Reading:
     def to_json(self) -> dict[str, Any]:
         """The JSON object ``mailflow parse --json`` prints."""
         data = asdict(self)
-        data["application"] = ({"role": self.role, "fields": self.fields, "missing": self.missing}
-                               if self.kind == "application" else None)
+        application = data.pop("application")  # last, and only for an application
         if self.kind != "survey":
             data.pop("survey_answers")
-        for name in ("role", "fields", "missing", "references", "own_mail", "no_answer",
-                     "found_nothing"):
+        for name in ("references", "own_mail", "no_answer", "found_nothing"):
             data.pop(name)
+        data["application"] = application if self.kind == "application" else None
         return data
 
 

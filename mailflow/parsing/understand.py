@@ -2,25 +2,25 @@
 
 ``understand`` is pure given its context (the configuration, the roster and the
 outbox lookups), so ``mailflow parse`` shows exactly what the daemon would conclude.
-To add a kind of message, write a reader in ``mailflow.parsing.readers`` and give it
-its place in ``CHAIN``.
+The readers live in ``mailflow.parsing.readers``, one module per family of mail; each
+declares its steps (place, name, reader, kinds). To add a kind of message, add a reader
+and its ``Step`` there: ``CHAIN`` and ``KINDS`` follow.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Iterable
 
 from mailflow.parsing import readers
 from mailflow.parsing.decode import DecodedMessage
 from mailflow.parsing.examine import Context, Letter, attribute, first_look
-from mailflow.parsing.reading import KINDS, Reading, guess_language
+from mailflow.parsing.readers import Reader, Step
+from mailflow.parsing.reading import Reading, guess_language
 
-__all__ = ["CHAIN", "KINDS", "Context", "Reading", "guess_language", "understand"]
+__all__ = ["CHAIN", "KINDS", "STEPS", "Context", "Reading", "guess_language", "understand"]
 
 log = logging.getLogger(__name__)
-
-Reader = Callable[[Letter, Context], bool]
 
 
 def _attribute(letter: Letter, ctx: Context) -> bool:
@@ -28,35 +28,31 @@ def _attribute(letter: Letter, ctx: Context) -> bool:
     return False
 
 
+def _ordered(steps: Iterable[Step]) -> tuple[Step, ...]:
+    """The steps by place; two steps at one place or under one name are a mistake."""
+    ordered = tuple(sorted(steps, key=lambda step: step.place))
+    for what in ("place", "name"):
+        values = [getattr(step, what) for step in ordered]
+        twice = sorted({str(v) for v in values if values.count(v) > 1})
+        if twice:
+            raise ValueError(f"two reader steps share a {what}: {', '.join(twice)}")
+    return ordered
+
+
 # The order is the rule. Machine mail is recognised before anything is read into it;
 # authority before content; a command in any thread; then the thread (what our mail
 # asked for) decides the reader, and only mail that answers nothing is read by content.
-CHAIN: tuple[tuple[str, Reader], ...] = (
-    ("own mail", readers.own_mail),
-    ("bounce", readers.bounce),
-    ("feedback report", readers.feedback),
-    ("no sender", readers.no_sender),
-    ("who and which thread", _attribute),
-    ("auto-reply", readers.auto_reply),
-    ("answer to our event invitation", readers.attendance),
-    ("answer to a review notice", readers.review_answer),
-    ("coordinator's approval", readers.approval),
-    ("coordinator's mail", readers.coordinator),
-    ("confirmation", readers.confirmation),
-    ("command", readers.command),
-    ("request to leave the program", readers.leaving),
-    ("mentor's YES or NO", readers.acceptance),
-    ("expected answer", readers.expected),
-    ("application form", readers.form),
-    ("unexpected content", readers.unexpected),
-    ("anything else", readers.leftover),
-)
 # Second opinions run on every reading the chain made: they may add a doubt or a concern,
-# never change what was read.
-SECOND_OPINIONS: tuple[tuple[str, Reader], ...] = (
-    ("a question or a call for help", readers.concern),
-    ("nothing of what was asked", readers.nothing_found),
-)
+# never change what was read. (The order by name: tests/parsing/test_chain_order.py.)
+STEPS: tuple[Step, ...] = _ordered((Step(50, "who and which thread", _attribute),
+                                    *readers.declared()))
+CHAIN: tuple[tuple[str, Reader], ...] = tuple(
+    (step.name, step.read) for step in STEPS if not step.second_opinion)
+SECOND_OPINIONS: tuple[tuple[str, Reader], ...] = tuple(
+    (step.name, step.read) for step in STEPS if step.second_opinion)
+# Every kind of message a reading may conclude, in the order of the chain (what the
+# rules' ``message:`` condition accepts).
+KINDS: tuple[str, ...] = tuple(dict.fromkeys(kind for step in STEPS for kind in step.kinds))
 
 
 def understand(msg: DecodedMessage, ctx: Context) -> Reading:

@@ -193,7 +193,8 @@ class Record(ActionSpec):
         assert reading is not None
         person = participants.record_application(
             mailings.store, email=reading.sender or "", name=reading.sender_name,
-            role=reading.role, fields=reading.fields, missing=reading.missing,
+            role=reading.application.role, fields=reading.application.fields,
+            missing=reading.application.missing,
             language=reading.language, cause=firing.cause, at=firing.now.isoformat())
         reading.participant = person["email"]
         return person

@@ -67,7 +67,7 @@ class TemplateContext:
     """Builds template contexts from the store and the configuration."""
 
     def __init__(self, config: Config, store: Store,
-                 digest: Callable[[datetime], dict[str, Any]] | None = None) -> None:
+                 digest: Callable[[datetime], Mapping[str, object]] | None = None) -> None:
         self.config = config
         self.store = store
         self.digest = digest
@@ -131,8 +131,9 @@ class TemplateContext:
             # it is never echoed back beyond a short, link-free form.
             "person": {"name": (person.get("name") or reading.sender_name or "") if known
                        else safe_echo(reading.sender_name),
-                       "email": reading.sender, "role": person.get("role") or reading.role},
-            "missing": labels_in(self.config, reading.missing, language),
+                       "email": reading.sender,
+                       "role": person.get("role") or reading.application.role},
+            "missing": labels_in(self.config, reading.application.missing, language),
             # One "Re:" in the thread: the prefixes clients add are taken off first.
             "subject": _RE_PREFIX.sub("", reading.subject if known
                                       else safe_echo(reading.subject)),

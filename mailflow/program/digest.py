@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, TypedDict
 
 from mailflow.config.model import Config
 from mailflow.config.translated import in_language
@@ -13,7 +14,23 @@ from mailflow.program import dashboard
 from mailflow.program.coordination.review import age, items
 from mailflow.store import Store
 
+if TYPE_CHECKING:
+    from mailflow.program.scheduler import Planned
+
 WEEK = timedelta(days=7)
+
+
+class Digest(TypedDict):
+    """What the digest template is given: rows of what went out, came in, waits, is coming."""
+
+    period: str
+    sent: list[dict[str, str]]
+    received: list[dict[str, str | None]]
+    review: list[dict[str, object]]
+    unanswered: list[dict[str, str]]
+    upcoming: list[dict[str, str]]
+    dashboard: dashboard.Dashboard
+    counts: dict[str, int]
 
 
 def previous_digest(store: Store, now: datetime) -> datetime | None:
@@ -32,9 +49,9 @@ def survey_titles(config: Config) -> dict[str, dict[str, str]]:
 
 
 def build_digest(store: Store, outbox: Outbox, now: datetime,
-                 upcoming: Callable[[datetime, datetime], list],
+                 upcoming: Callable[[datetime, datetime], list[Planned]],
                  zone: tzinfo | None = None,
-                 surveys: Mapping[str, Mapping[str, str]] | None = None) -> dict:
+                 surveys: Mapping[str, Mapping[str, str]] | None = None) -> Digest:
     """What happened since the previous digest (a week at most when there was none), and
     what the coming week will send: a monthly digest covers its month. Every time is
     shown in ``zone`` (the program's), whatever it was stored in. Its ``dashboard`` is
@@ -63,7 +80,7 @@ def build_digest(store: Store, outbox: Outbox, now: datetime,
     received = [e for e in store.table("inbound").all() if (e.get("received") or "") >=
                 since.isoformat()]
     review = items(store)
-    unanswered = []
+    unanswered: list[dict[str, str]] = []
     answered_by = {e.get("participant") for e in received if e.get("participant")}
     for item in outbox.items.values():
         expects = (item.meta or {}).get("expects")

@@ -30,13 +30,14 @@ def facts(reading: Reading, participant: Participant | None) -> dict[str, str | 
         sender = "stranger"
     application = None
     if reading.kind == "application":
-        application = "complete" if reading.role and not reading.missing else "incomplete"
+        form = reading.application
+        application = "complete" if form.role and not form.missing else "incomplete"
     return {
         "message": reading.kind,
         "review": "true" if reading.needs_review else "false",
         "sender": sender,
         "application": application,
-        "role": reading.role or (participant.get("role") if participant else None),
+        "role": reading.application.role or (participant.get("role") if participant else None),
         "status": (participant.get("status") if participant else None),
         "command": reading.command,
     }

@@ -47,9 +47,10 @@ class Outcome:
 
 def complete_with_earlier_answers(reading: Reading, person: Participant, config: Config) -> None:
     """A reply that adds to an earlier application is judged on everything sent so far."""
-    reading.role = reading.role or person.get("role")
-    merged = {**person.get("fields", {}), **reading.fields}
-    reading.missing = missing_fields(reading.role, merged, config.forms)
+    form = reading.application
+    form.role = form.role or person.get("role")
+    merged = {**person.get("fields", {}), **form.fields}
+    form.missing = missing_fields(form.role, merged, config.forms)
 
 
 class Handler:

@@ -11,8 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from mailflow.parsing.readers import VERIFIED
-from mailflow.parsing.reading import Reading
+from mailflow.parsing.reading import VERIFIED, Reading
 from mailflow.program import participants
 from mailflow.store import Store
 from mailflow.store.records import Participant

@@ -26,7 +26,7 @@ from typing import Any
 
 from mailflow.config.yamlfile import YamlDoc, load_yaml
 from mailflow.errors import ConfigError
-from mailflow.parsing.reading import KINDS
+from mailflow.parsing.understand import KINDS
 from mailflow.program.actions import MESSAGE, Action, parse_action
 
 CONDITIONS = {
@@ -64,7 +64,7 @@ def _rule(doc: YamlDoc, key: str, raw: Any, templates: set[str] | None) -> Rule:
     when = raw.get("when")
     if not isinstance(when, dict) or not ({"message", "review"} & set(when)):
         raise doc.error(f"{key}.when", "a rule needs 'when:' with 'message: KIND' or "
-                        "'review: true'", f"kinds: {', '.join(KINDS)}")
+                        "'review: true'", f"kinds: {', '.join(sorted(KINDS))}")
     for cond, value in when.items():
         if cond not in CONDITIONS:
             raise doc.error(f"{key}.when.{cond}", f"unknown condition {cond!r}",

@@ -13,7 +13,7 @@ from typing import Any
 from mailflow.config.model import LANGUAGES, Config
 from mailflow.errors import MailflowError
 from mailflow.outbound.templates import Templates
-from mailflow.parsing.reading import Reading
+from mailflow.parsing.reading import Application, Reading
 from mailflow.program.actions import Action
 from mailflow.program.context import TemplateContext
 from mailflow.program.rules import Rule
@@ -82,7 +82,8 @@ def render_problems(config: Config, templates: Templates, contexts: TemplateCont
     (warnings: a program without a calendar may never select or match)."""
     now = datetime.now(UTC)
     reading = Reading(kind="unknown", sender=SAMPLE_PERSON["email"], subject="Sample",
-                      problems=["the sample problem"], missing=["Goals"])
+                      problems=["the sample problem"],
+                      application=Application(missing=["Goals"]))
     problems: list[str] = []
     warnings: list[str] = []
     for name, (where, action) in sorted(template_uses(rules, scheduled, templates).items()):

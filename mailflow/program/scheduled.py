@@ -112,7 +112,7 @@ def _trigger(doc: YamlDoc, key: str, raw: Any, calendar: CalendarConfig) -> Offs
     return Offsets(direction, name, offsets, of_participant=name not in calendar.dates)
 
 
-def _rule(doc: YamlDoc, key: str, raw: dict, templates: set[str] | None,
+def _rule(doc: YamlDoc, key: str, raw: dict[str, Any], templates: set[str] | None,
           calendar: CalendarConfig) -> ScheduledRule:
     unknown = set(raw) - {"name", "description", "at", "to", "do", "catch_up", "optional",
                           "reaches_paused"}

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from mailflow.parsing.readers import VERIFIED
-from mailflow.parsing.reading import Reading
+from mailflow.parsing.reading import VERIFIED, Reading
 from mailflow.program.calendar import format_date
 from mailflow.store.records import Participant
 
@@ -39,8 +38,9 @@ def check(reading: Reading, person: Participant | None) -> None:
         return
     if reading.kind == "application":
         role = person.get("role")
-        if role and reading.role and reading.role != role:
-            reading.doubt(f"asks to change the role from {role} to {reading.role}: "
+        asked = reading.application.role
+        if role and asked and asked != role:
+            reading.doubt(f"asks to change the role from {role} to {asked}: "
                           "a coordinator decides")
         elif reading.evidence not in VERIFIED:
             reading.doubt(f"changes the form of someone already registered, but {UNVERIFIED}")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from mailflow.parsing import choices, commands, readers
+from mailflow.parsing import choices, commands
+from mailflow.parsing.readers import unexpected
 
 
 def timed(label: str, work: Callable[[str], object], make: Callable[[int], str],
@@ -47,9 +48,9 @@ def main() -> None:
     # choices._SEPARATORS: a leading \s* retried at every space, O(n^2).
     timed("_SEPARATORS.split('a' + spaces + 'b')  [a mentee's list line]",
           choices._SEPARATORS.split, lambda n: "a" + " " * n + "b", (5000, 10000, 20000))
-    # readers._questions (was _QUESTION, [^.!?\n]{3,}\? retried from every start, O(n^2)).
+    # unexpected._questions (was _QUESTION, [^.!?\n]{3,}\? retried from every start, O(n^2)).
     timed("_questions(words without '?')  [every participant]",
-          readers._questions, lambda n: "word " * (n // 5), (25000, 50000, 100000))
+          unexpected._questions, lambda n: "word " * (n // 5), (25000, 50000, 100000))
     # The whole reading of a participant's reply, as the daemon runs it.
     timed("understand() of a 50 KB one-line reply (spaces, digits, 'a:' lines)",
           _understand, lambda n: "Name:" + " " * n + "x", (50000,))

@@ -8,7 +8,7 @@ from mailflow.parsing.choices import _SEPARATORS
 from mailflow.parsing.commands import read_command
 from mailflow.parsing.decode import decode_message
 from mailflow.parsing.examine import MAX_LINE_CHARS, MAX_READ_CHARS, bounded_text
-from mailflow.parsing.readers import _questions
+from mailflow.parsing.readers.unexpected import _questions
 from mailflow.parsing.understand import understand
 from tests.parsing.context import reading_context
 

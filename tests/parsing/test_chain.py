@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from mailflow.parsing import readers
 from mailflow.parsing.decode import decode_message
+from mailflow.parsing.readers import machine
 from mailflow.parsing.understand import CHAIN, Context, understand
 from mailflow.program.engine import decide
 from mailflow.program.rules import load_rules
@@ -103,7 +103,7 @@ def test_an_unsubscribe_click_with_an_empty_body_is_a_stop_not_a_review(ctx):
 def test_a_failing_reader_sends_the_message_to_review_unanswered(ctx, monkeypatch, tmp_path):
     def broken(*_args):
         raise RuntimeError("bug")
-    monkeypatch.setattr(readers, "automatic_kind", broken)
+    monkeypatch.setattr(machine, "automatic_kind", broken)
     reading = understand(decode_message(_mail("Thanks!")), ctx)
 
     assert reading.needs_review and reading.no_answer

@@ -76,7 +76,7 @@ def test_an_unknown_label_ends_the_field_before_it_and_goes_to_review(ctx):
     reading = understand(decode_message(raw.encode()), ctx)
 
     assert reading.kind == "application" and stranger
-    assert reading.fields["name"] == "Ana Lima"
+    assert reading.application.fields["name"] == "Ana Lima"
     assert reading.needs_review
 
 

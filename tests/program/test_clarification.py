@@ -14,7 +14,7 @@ from email import policy
 import pytest
 
 from mailflow.outbound.mailer import Recipient
-from mailflow.parsing.reading import Reading
+from mailflow.parsing.reading import Application, Reading
 from mailflow.program import participants
 from tests.program.year import ZONE, Run
 
@@ -95,7 +95,7 @@ def test_an_unclear_survey_answer_is_shown_the_surveys_questions_in_its_language
 def test_a_form_with_a_line_we_do_not_know_is_asked_for_its_missing_fields(program, language):
     text = clarification(program, APPLICANT[language], "application", "form",
                          ["the form has a line mailflow does not know: 'Team: vision'"],
-                         missing=["Goals"])
+                         application=Application(missing=["Goals"]))
     assert {"en": 'one per line as "Field: your answer"', "fr": "« Champ : votre réponse »"}[
         language] in text
     assert {"en": "We still need: Goals:", "fr": "Il nous manque encore : Objectifs :"}[

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from mailflow.config.load import BUILTIN_RULES
-from mailflow.parsing.understand import Reading
+from mailflow.parsing.reading import Application, Reading
 from mailflow.program.engine import decide, facts
 from mailflow.program.rules import load_rules
 
@@ -65,7 +65,8 @@ def test_participants_unknown_message_does_not_get_the_form(rules):
 
 
 def test_complete_application_is_recorded_and_acknowledged(rules):
-    decisions = decide(reading("application", role="mentee", fields={"name": "Léa"}), None, rules)
+    decisions = decide(reading("application", application=Application("mentee", {"name": "Léa"})),
+                       None, rules)
 
     assert [(d.rule, d.action.type, d.action.template) for d in decisions] == [
         ("application-received", "record", None),
@@ -74,7 +75,8 @@ def test_complete_application_is_recorded_and_acknowledged(rules):
 
 
 def test_incomplete_application_is_recorded_and_the_missing_fields_asked_for(rules):
-    decisions = decide(reading("application", role="mentee", missing=["Goals"]), None, rules)
+    form = Application("mentee", missing=["Goals"])
+    decisions = decide(reading("application", application=form), None, rules)
 
     assert [(d.rule, d.action.type, d.action.template) for d in decisions] == [
         ("application-incomplete", "record", None),
@@ -83,7 +85,8 @@ def test_incomplete_application_is_recorded_and_the_missing_fields_asked_for(rul
 
 
 def test_application_without_a_role_is_incomplete(rules):
-    decisions = decide(reading("application", role=None, missing=["Role"]), None, rules)
+    form = Application(None, missing=["Role"])
+    decisions = decide(reading("application", application=form), None, rules)
 
     assert {d.rule for d in decisions} == {"application-incomplete"}
 
@@ -138,7 +141,7 @@ def test_facts_call_a_known_person_a_participant_with_their_role_and_status():
 
 
 def test_facts_take_the_role_of_the_application_over_the_stored_one():
-    values = facts(reading("application", role="mentor"), PARTICIPANT)
+    values = facts(reading("application", application=Application("mentor")), PARTICIPANT)
 
     assert values["role"] == "mentor"
     assert values["application"] == "complete"

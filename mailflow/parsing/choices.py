@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mailflow.parsing.choices_agree import names_agree
+from mailflow.parsing.mentions import MAX_MENTIONS, TooManyMentions, expand_short_names
 from mailflow.parsing.names import (
     EMAIL,
     RosterEntry,
-    expand_short_names,
     fold,
     join_names,
     match_names,
@@ -280,9 +280,13 @@ def read_choices(new_text: str, roster: list[RosterEntry],
         _read(new_text or "", known, reading)
         _numbers_agree(new_text or "", known, reading)
         if reading.choices:  # the completeness net for names (see choices_agree)
-            problems = names_agree(new_text or "", roster, reading.choices)
+            problems = names_agree(new_text or "", roster, reading.choices, MAX_CHOICES)
             reading.problems.extend(problems)
             reading.choices = [] if problems else reading.choices
+    except TooManyMentions:
+        reading.choices, reading.found = [], True
+        reading.problems.append(f"the reply names mentors more than {MAX_MENTIONS} times; a "
+                                "person reads it")
     except _TooManyNames:
         reading.choices, reading.found = [], True
         reading.problems.append(f"the reply has more than {MAX_LOOKUPS} names or rows to look "

@@ -6,36 +6,86 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from mailflow.parsing.names import (
-    RosterEntry,
-    expand_short_names,
-    join_names,
-    short_mentions,
-)
-from mailflow.parsing.prose_ranks import first_mention_at, mentions_in_order, set_aside
+from mailflow.parsing.mentions import Mention, expand_short_names, find_mentions
+from mailflow.parsing.names import EMAIL, RosterEntry, fold, join_names
+from mailflow.parsing.prose_ranks import sentence_ranks, set_aside
 from mailflow.text import fold_accents
 
-# Words that change an answer given above: "inversez les deux premiers", "swap 1 and 2".
-_CORRECTION = re.compile(
-    r"\b(?:swap|switch (?:the|them|those|my|it|places)|reverse|invert|inverse[rz]?|invertir"
-    r"|intercambi\w*|interchang\w*|echange[rz]|intervert\w*|on second thought|a la reflexion"
-    r"|pensandolo mejor|scratch that|correction|rectifi\w*)\b")
+# Words that change the order given: "inversez les deux premiers", "swap 1 and 2", "the
+# other way round", "I meant 2 then 1".
+_REORDER = re.compile(
+    r"\b(?:swap\w*|switch\w*|flip\w*|revers\w*|invert\w*|inverse[rz]?|invertir|intercambi\w*"
+    r"|interchang\w*|echange[rz]|intervert\w*|permut\w*|vice versa|other way (?:round|around)"
+    r"|wrong order|in (?:the )?reverse|dans l'autre sens|a l'envers|al reves|on second thought"
+    r"|a la reflexion|pensandolo mejor|scratch that|i meant|je voulais dire|quise decir"
+    r"|mean(?:t|s)? the opposite|no wait|wait,? no|or rather|ou plutot|mejor dicho"
+    r"|non attend(?:s|ez)|no,? espera)\b")
+# Words that introduce the answer as a correction of an earlier mail: they count only after
+# the first mentor named ("Correction: 1. A…" is the answer itself).
+_CORRECTION = re.compile(r"\b(?:correction|correct(?:ed|ing) (?:that|this|myself)|rectifi\w*"
+                         r"|corrijo|correccion)\b")
 
 
-def names_agree(text: str, roster: list[RosterEntry], choices: list[str]) -> list[str]:
-    """The completeness net for names: every mentor the reply names (in full, or by a word
-    of the name: "Johanna", "Sofia") is among the choices read, a word that may mean two
-    mentors is a question, and nothing in it reorders them afterwards ("inversez les deux
-    premiers", the names written again in another order); otherwise a person looks."""
-    problems = [f"'{text[start:end]}' could be " + join_names([e.name for e in entries], "or")
-                for start, end, entries in short_mentions(text, roster)
-                if len(entries) > 1 and not set_aside(text[:start])]
-    expanded = expand_short_names(text, roster)
-    named = mentions_in_order(expanded, roster)
-    others = [e.name for e in dict.fromkeys(named) if e.email not in choices]
+def names_agree(text: str, roster: list[RosterEntry], choices: list[str],
+                most: int = 3) -> list[str]:
+    """The problems that make a reading of ``choices`` unsafe: a mentor the reply names (in
+    full, or by words of the name: "Johanna", "Wei Chen", an address) who is not among the
+    choices, a word that may mean two mentors, the choices named again or ranked again in
+    another order, or words that change the order ("inversez les deux premiers"). A mentor
+    named only in a question ("is Kwame still taking students?") may be a missing choice
+    only while fewer than ``most`` were read; the question itself reaches a person anyway."""
+    mentions = find_mentions(text, roster)
+    problems = _shared(text, mentions)
+    kept = [m for m in mentions
+            if len(m.entries) == 1 and not set_aside(text[max(0, m.start - 30):m.start])]
+    full = len(choices) >= most
+    others = [e.name for e in dict.fromkeys(m.entries[0] for m in kept
+                                            if not (full and _asked(text, m)))
+              if e.email not in choices]
+    addresses = {a.group(0).rstrip(".").casefold() for a in EMAIL.finditer(text)}
+    others += [e.name for e in roster if e.email not in choices and e.name not in others
+               and e.email.casefold() in addresses]
     if others:
         problems.append("the reply also names " + join_names(others) + ", not among the choices "
                         "read")
+    problems += _order_agrees([m.entries[0] for m in kept], choices)
+    place = {email: n for n, email in enumerate(choices, 1)}
+    for entry, rank in sentence_ranks(expand_short_names(text, roster), roster):
+        if entry.email in place and place[entry.email] != rank:
+            problems.append(f"the reply also puts {entry.name} in place {rank}, not "
+                            f"{place[entry.email]}")
+            break
+    folded = fold_accents(text)
+    reorder = _REORDER.search(folded)
+    first = mentions[0].start if mentions else 0
+    correction = reorder or _CORRECTION.search(folded, first)
+    if correction:
+        problems.append(f"'{correction.group(0)}': the reply may change the order it gives")
+    return problems
+
+
+_SENTENCE_END = re.compile(r"[^.!?]*?([.!?]|\n[ \t]*\n|$)")
+
+
+def _asked(text: str, mention: Mention) -> bool:
+    """Whether the sentence that names ``mention`` is a question."""
+    end = _SENTENCE_END.match(text, mention.end)
+    return end is not None and end.group(1) == "?"
+
+
+def _shared(text: str, mentions: list[Mention]) -> list[str]:
+    """One problem per word that may mean several mentors ("Sofia"), however often written."""
+    said: dict[str, str] = {}
+    for m in mentions:
+        written = text[m.start:m.end]
+        if len(m.entries) > 1 and not set_aside(text[max(0, m.start - 30):m.start]):
+            said.setdefault(fold(written), f"'{written}' could be " + join_names(
+                [e.name for e in m.entries], "or"))
+    return list(said.values())
+
+
+def _order_agrees(named: list[RosterEntry], choices: list[str]) -> list[str]:
+    """The choices named again after their first mention must come in the order read."""
     rank = {email: place for place, email in enumerate(choices)}
     seen: set[str] = set()
     again: list[int] = []
@@ -44,9 +94,5 @@ def names_agree(text: str, roster: list[RosterEntry], choices: list[str]) -> lis
             again.append(rank[entry.email])
         seen.add(entry.email)
     if any(a > b for a, b in pairwise(again)):
-        problems.append("the reply names the choices again in another order")
-    after = first_mention_at(expanded, roster) or 0  # "Correction: 1. A…" is the answer
-    correction = _CORRECTION.search(fold_accents(expanded), after)
-    if correction:
-        problems.append(f"'{correction.group(0)}': the reply may change the order it gives")
-    return problems
+        return ["the reply names the choices again in another order"]
+    return []

@@ -31,6 +31,12 @@ _PARTICLES = frozenset({"de", "da", "di", "du", "del", "della", "van", "von", "d
                         "dos", "das", "do", "ben", "bin", "al", "el"})
 
 
+def stopword(token: str) -> bool:
+    """Whether a folded word is a common word or a name particle ("de", "van"), never a
+    name alone."""
+    return token in _STOPWORDS or token in _PARTICLES
+
+
 @dataclass(frozen=True)
 class RosterEntry:
     """A mentor who can be chosen: their address (the key) and display name."""
@@ -164,51 +170,6 @@ def candidates(written: str, roster: list[RosterEntry]) -> list[RosterEntry]:
         wanted = address.group(0).rstrip(".").casefold()
         return [e for e in roster if e.email.casefold() == wanted]
     return match_names(name_part(written) or written, roster)
-
-
-# A word of a reply that may be part of a mentor's name: capitalised, as names are written.
-_WORD = re.compile(r"(?<![\w@.])[^\W\d_][\w'’-]*")
-
-
-def _tokens(roster: list[RosterEntry]) -> dict[str, list[RosterEntry]]:
-    """Each word (3 letters or more, not a particle) of the mentors' names, and whose it is."""
-    owners: dict[str, list[RosterEntry]] = {}
-    for entry in roster:
-        for token in set(fold(entry.name).split()):
-            if len(token) >= 3 and token not in _PARTICLES and token not in _STOPWORDS:
-                owners.setdefault(token, []).append(entry)
-    return owners
-
-
-def short_mentions(text: str, roster: list[RosterEntry]
-                   ) -> list[tuple[int, int, list[RosterEntry]]]:
-    """Mentors named by one word of their name ("Johanna", "Sofia", "Mensah"), not beside
-    the rest of it: (start, end, the mentors it may mean), one or several."""
-    owners = _tokens(roster)
-    words = list(_WORD.finditer(text))
-    found = []
-    for i, word in enumerate(words):
-        if not word.group(0)[0].isupper():
-            continue
-        entries = owners.get(fold(word.group(0)))
-        if not entries:
-            continue
-        beside = [fold(w.group(0)) for w in (words[i - 1] if i else None,
-                                             words[i + 1] if i + 1 < len(words) else None)
-                  if w is not None and not text[min(w.end(), word.end()):
-                                                max(w.start(), word.start())].strip(" \t-")]
-        if not any(set(beside) & set(fold(e.name).split()) for e in entries):
-            found.append((word.start(), word.end(), entries))  # not part of a full name
-    return found
-
-
-def expand_short_names(text: str, roster: list[RosterEntry]) -> str:
-    """``text`` with each word that names one mentor alone ("Johanna") written as the
-    mentor's full name, so that readers of full names read it; shared words stay."""
-    for start, end, entries in reversed(short_mentions(text, roster)):
-        if len(entries) == 1:
-            text = text[:start] + entries[0].name + text[end:]
-    return text
 
 
 def join_names(names: list[str], word: str = "and") -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from mailflow.parsing.names import RosterEntry, fold
+from mailflow.parsing.mentions import find_mentions
+from mailflow.parsing.names import RosterEntry
 from mailflow.text import fold_accents
 
 _ABSOLUTE = (
@@ -21,7 +21,8 @@ _ABSOLUTE = (
         r"top (?:choice|pick|preference)s?|favou?rite|prefere|preferido|preferida|en tete"
         r"|(?:would|'d) most like|most like to work|most want to work|top of my list"
         r"|number one|le plus envie|aimerais le plus|me gustaria mas|mas me gustaria"
-        r"|first of all|to begin with|d'abord|tout d'abord|en premier|ante todo|en primer lugar"),
+        r"|first of all|to begin with|d'abord|tout d'abord|en premier|ante todo|en primer lugar"
+        r"|tops? (?:the|my) list|at the top|en haut de (?:la|ma) liste|encabez\w*"),
     (2, r"second|2nd|deuxieme|seconde|2e|2eme|2nde|segundo|segunda"),
     (3, r"third|3rd|troisieme|3e|3eme|tercer|tercero|tercera"),
 )
@@ -38,7 +39,9 @@ _TRAIL_LEAD = re.compile(r"^[\s(]*(?:(?:is|as|would be|will be|for|my|a|the|est|
                          r"comme|en|mon|ma|mi|es|seria|como|de)\b\s*)*")
 # A negation in a name's own clause: "Chen Wei as a third option is not possible".
 _NEGATION = re.compile(r"\b(?:not|no|non|pas|never|jamais|nunca|ni|nor|cannot|can't|don't"
-                       r"|won't|isn't|impossible|except|sauf|excepto)\b")
+                       r"|won't|isn't|impossible|except|sauf|excepto|avoid\w*|rather not"
+                       r"|prefer not|(?:anyone|anybody|everyone|all|any of them) but|eviter"
+                       r"|evitar|plutot pas)\b")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _CLAUSE = re.compile(r"[,:]|\s[-–—]\s")
 
@@ -79,33 +82,30 @@ def _cues(text: str) -> list[str]:
     return found
 
 
-def _mentions(sentence: str, roster: list[RosterEntry]) -> list[_Mention]:
-    found: list[_Mention] = []
-    for entry in roster:
-        pattern = _name_pattern(entry.name)
-        for match in pattern.finditer(sentence) if pattern else ():
-            found.append(_Mention(match.start(), match.end(), entry))
-    found.sort(key=lambda m: m.start)
-    kept: list[_Mention] = []
-    for mention in found:  # a longer name wins over one inside it
-        if kept and mention.start < kept[-1].end:
-            continue
-        kept.append(mention)
-    return kept
+def _by_sentence(text: str, roster: list[RosterEntry]) -> list[tuple[str, list[_Mention]]]:
+    """The sentences of ``text`` (folded, soft wraps joined), each with the mentors it names
+    in full: one pass over the text for all of them (mentions.find_mentions)."""
+    plain = _plain(_unwrap(text))
+    found = find_mentions(plain, roster, short=False)
+    result: list[tuple[str, list[_Mention]]] = []
+    start, k = 0, 0
+    for stop in [m.start() for m in _SENTENCE.finditer(plain)] + [len(plain)]:
+        inside: list[_Mention] = []
+        while k < len(found) and found[k].start < stop:
+            if found[k].start >= start:
+                inside.append(_Mention(found[k].start - start, found[k].end - start,
+                                       found[k].entries[0]))
+            k += 1
+        result.append((plain[start:stop], inside))
+        match = _SENTENCE.match(plain, stop)
+        start = match.end() if match else stop
+    return result
 
 
 # A word just before a name that sets the mentor aside: "(not Sofia, sorry)", "rather than A".
 _SET_ASIDE = re.compile(r"\b(?:not|no|non|pas|ni|nor|except|sauf|excepto|instead of|rather than"
-                        r"|au lieu de|plutot que|en lugar de|en vez de)\W*$")
-
-
-def mentions_in_order(text: str, roster: list[RosterEntry]) -> list[RosterEntry]:
-    """The mentors named in full in ``text`` outside questions ("does Kwame Mensah take
-    students…?" chooses nobody) and not set aside ("not Sofia Rossi"), in the order they
-    are written, repeats kept."""
-    return [m.entry for sentence in _SENTENCE.split(_plain(_unwrap(text)))
-            if not sentence.rstrip().endswith("?") for m in _mentions(sentence, roster)
-            if not set_aside(sentence[:m.start])]
+                        r"|au lieu de|plutot que|en lugar de|en vez de|avoid\w*|eviter|evitar"
+                        r"|(?:anyone|anybody|everyone|all|any of them) but|menos)\W*$")
 
 
 def set_aside(before: str) -> bool:
@@ -113,10 +113,18 @@ def set_aside(before: str) -> bool:
     return bool(_SET_ASIDE.search(_plain(before[-30:])))
 
 
-def first_mention_at(text: str, roster: list[RosterEntry]) -> int | None:
-    """Where in ``fold_accents(text)`` the first mentor named in full is, if any."""
-    found = _mentions(_plain(text), roster)
-    return found[0].start if found else None
+def sentence_ranks(text: str, roster: list[RosterEntry]) -> list[tuple[RosterEntry, int]]:
+    """(mentor, rank) for each mention that its own sentence ranks alone, by an absolute
+    word ("make it Johanna Nielsen first", "Kwame Mensah as my third"), not negated."""
+    ranks = []
+    for sentence, mentions in _by_sentence(text, roster):
+        if not mentions or sentence.rstrip().endswith("?"):
+            continue
+        for mention in _cued(sentence, mentions):
+            absolute = {int(c[1]) for c in mention.cues if c.startswith("a")}
+            if len(absolute) == 1 and not mention.negated:
+                ranks.append((mention.entry, absolute.pop()))
+    return ranks
 
 
 def _unwrap(text: str) -> str:
@@ -139,17 +147,8 @@ def _split_between(between: str) -> tuple[str, str]:
     return "", between
 
 
-@lru_cache(maxsize=1024)
-def _name_pattern(name: str) -> re.Pattern[str] | None:
-    """The pattern of a mentor's name in folded text (compiled once per name)."""
-    tokens = fold(name).split()
-    if not tokens:
-        return None
-    return re.compile(r"(?<![\w@])" + r"[\s-]+".join(map(re.escape, tokens)) + r"(?![\w@])")
-
-
-def _sentence_mentions(sentence: str, roster: list[RosterEntry]) -> list[_Mention]:
-    mentions = _mentions(sentence, roster)
+def _cued(sentence: str, mentions: list[_Mention]) -> list[_Mention]:
+    """``mentions`` of ``sentence`` with the rank words and negations of their clauses."""
     for i, mention in enumerate(mentions):
         before = sentence[mentions[i - 1].end if i else 0:mention.start]
         after_end = mentions[i + 1].start if i + 1 < len(mentions) else len(sentence)
@@ -166,10 +165,10 @@ def read_prose_ranks(text: str, roster: list[RosterEntry]) -> ProseRanks:
     """The ranks that words give the mentors named in ``text`` (see the module's docstring)."""
     result = ProseRanks()
     mentions: list[_Mention] = []
-    for sentence in _SENTENCE.split(_plain(_unwrap(text))):
+    for sentence, found in _by_sentence(text, roster):
         if sentence.rstrip().endswith("?"):
             continue  # "Une question d'abord : est-ce que A ... ?" ranks nobody
-        mentions.extend(_sentence_mentions(sentence, roster))
+        mentions.extend(_cued(sentence, found))
     result.cued = any(m.cues for m in mentions)
     if not result.cued:
         result.ranked = [(None, m.entry) for m in mentions]

@@ -86,6 +86,8 @@ def value_for(question: Question, text: str) -> tuple[Answer | None, str | None]
         answer = _yes_no(text)
         if answer is None:
             return None, f"{label}: expected yes or no, got '{text[:60]}'"
+        if _ANOTHER_ANSWER.search(text):
+            return None, f"{label}: '{text[:60]}' holds more than one answer"
         return answer, None
     match = _SCALE.match(text)
     if match and _ANOTHER_ANSWER.search(text[match.end():]):
@@ -112,19 +114,23 @@ def _fits(question: Question, text: str) -> bool:
 
 
 # Answers run together on one line: "1) 4 - 2) 5 - 3) oui", "1. 4; 2. 5; 3. yes".
-_INLINE_MARK = re.compile(r"(?:^|(?<=\s)|(?<=[-–—|;,/]))\s*(?P<n>\d{1,2})\s*[.)]\s+")
-# Another numbered answer after a scale's number: "4 - 2) 5" is two answers, not a 4.
-_ANOTHER_ANSWER = re.compile(r"(?:^|\s)\d{1,2}\s*[.)]\s")
+_INLINE_MARK = re.compile(r"(?:^|(?<=\s)|(?<=[-–—|;,/]))\s*(?:q(?:uestion)?\s*)?(?P<n>\d{1,2})"
+                          r"\s*[.):]\s+", re.IGNORECASE)
+# Another numbered answer after a scale's number or a yes/no: "4 - 2) 5", "yes Q4: none"
+# are two answers, not a 4 or a yes.
+_ANOTHER_ANSWER = re.compile(r"(?:^|\s)(?:q(?:uestion)?\s*)?\d{1,2}\s*[.):]\s", re.IGNORECASE)
 
 
-def _split_inline(line: str) -> list[str]:
+def _split_inline(line: str, numbers: set[int]) -> list[str]:
     """A line of answers "1) 4 - 2) 5 - 3) oui" as one line per answer; others unchanged.
-    Split only when the marks start the line and count 1, 2, 3… in order."""
-    marks = list(_INLINE_MARK.finditer(line))
+    Split only when the marks start the line and count 1, 2, 3… in order; a mark past the
+    survey's questions ("4) Chapter 5) was great") is part of an answer's text."""
+    last = max(numbers, default=0)
+    marks = [m for m in _INLINE_MARK.finditer(line) if int(m["n"]) <= last]
     if len(marks) < 2 or line[:marks[0].start()].strip():
         return [line]
-    numbers = [int(m["n"]) for m in marks]
-    if numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+    counted = [int(m["n"]) for m in marks]
+    if counted != list(range(counted[0], counted[0] + len(counted))):
         return [line]
     for mark in marks[1:]:  # "2)" anywhere; "2." only after a separator ("met 2. times")
         if ")" not in mark.group(0) and not line[:mark.start("n")].rstrip().endswith(
@@ -138,7 +144,7 @@ def _split_inline(line: str) -> list[str]:
 def _numbered(text: str, numbers: set[int]) -> list[tuple[int, str]]:
     """(number, answer text) for numbered answers; text may go on over the following lines."""
     found: list[tuple[int, list[str]]] = []
-    for line in (part for whole in text.splitlines() for part in _split_inline(whole)):
+    for line in (part for whole in text.splitlines() for part in _split_inline(whole, numbers)):
         match = _NUMBERED.match(line)
         number = int(match["q"] or match["n"]) if match else None
         if match and number is not None and (number in numbers or match["q"]):

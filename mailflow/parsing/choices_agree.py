@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from mailflow.parsing.mentions import Mention, expand_short_names, find_mentions
+from mailflow.parsing.mentions import Mention, expand_short_names, find_mentions, near_mentions
 from mailflow.parsing.names import EMAIL, RosterEntry, fold, join_names
 from mailflow.parsing.prose_ranks import sentence_ranks, set_aside
 from mailflow.text import fold_accents
@@ -42,6 +42,8 @@ def names_agree(text: str, roster: list[RosterEntry], choices: list[str],
     others = [e.name for e in dict.fromkeys(m.entries[0] for m in kept
                                             if not (full and _asked(text, m)))
               if e.email not in choices]
+    others += [e.name for m in near_mentions(text, roster) for e in m.entries
+               if e.email not in choices and e.name not in others]  # "Johana": misspelt?
     addresses = {a.group(0).rstrip(".").casefold() for a in EMAIL.finditer(text)}
     others += [e.name for e in roster if e.email not in choices and e.name not in others
                and e.email.casefold() in addresses]

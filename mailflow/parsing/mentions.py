@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
-from mailflow.parsing.names import RosterEntry, fold, stopword
+from mailflow.parsing.names import RosterEntry, edit_distance, fold, stopword
 
 # Words, with apostrophes and hyphens inside them ("O'Brien", "Jean-Luc").
 _WORD = re.compile(r"[^\W\d_](?:[\w'’]|-(?=[^\W\d_]))*")
@@ -178,3 +178,36 @@ def expand_short_names(text: str, roster: list[RosterEntry]) -> str:
         if not mention.full and len(mention.entries) == 1:
             text = text[:mention.start] + mention.entries[0].name + text[mention.end:]
     return text
+
+
+@lru_cache(maxsize=64)
+def _near_index(roster: tuple[RosterEntry, ...]) -> dict[str, set[str]]:
+    """Each word of 5+ letters of the mentors' names under itself and each form with one
+    letter left out: two words one edit apart share a key (symmetric deletion)."""
+    keys: dict[str, set[str]] = {}
+    for token in _index(roster).owners:
+        if len(token) >= 5:
+            for key in {token} | {token[:i] + token[i + 1:] for i in range(len(token))}:
+                keys.setdefault(key, set()).add(token)
+    return keys
+
+
+def near_mentions(text: str, roster: list[RosterEntry]) -> list[Mention]:
+    """Capitalised words inside a sentence one letter away from a word of a mentor's name
+    ("Johana" for Johanna): perhaps that mentor, misspelt, so a person should look."""
+    index, near = _index(tuple(roster)), _near_index(tuple(roster))
+    found = []
+    for word in _words(text):
+        key = word.key
+        if (len(key) < 5 or not word.capital or word.sentence_start or key in index.owners
+                or key in _COMMON or stopword(key)):
+            continue
+        tokens = set().union(*(near.get(k, set()) for k in
+                               {key} | {key[:i] + key[i + 1:] for i in range(len(key))}))
+        entries = {e for t in tokens if edit_distance(key, t, 1) <= 1 for e in index.owners[t]}
+        if entries:
+            found.append(Mention(word.start, word.end, tuple(e for e in roster if e in entries),
+                                 False))
+            if len(found) > MAX_MENTIONS:
+                raise TooManyMentions
+    return found

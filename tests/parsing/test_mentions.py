@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailflow.parsing.mentions import MAX_MENTIONS, TooManyMentions, find_mentions
+from mailflow.parsing.mentions import MAX_MENTIONS, TooManyMentions, find_mentions, near_mentions
 from mailflow.parsing.names import RosterEntry
 
 SIOBHAN = RosterEntry("s.obrien@tcd.example", "Siobhán O'Brien")
@@ -55,3 +55,13 @@ def test_a_name_across_a_line_break_is_two_short_mentions_not_a_full_one():
 def test_more_mentions_than_the_bound_raise():
     with pytest.raises(TooManyMentions):
         find_mentions("Chen Wei. " * (MAX_MENTIONS + 1), ROSTER)
+
+
+def test_a_capitalised_word_one_letter_from_a_name_word_is_a_near_mention():
+    found = near_mentions("and then Siobahn as a third", ROSTER)
+    assert [(m.start, [e.name for e in m.entries]) for m in found] == [
+        (9, ["Siobhán O'Brien"])]
+
+
+def test_a_word_at_a_sentence_start_is_never_a_near_mention():
+    assert near_mentions("Picardy is lovely. Thanks!", ROSTER) == []

@@ -31,19 +31,23 @@ def names_agree(text: str, roster: list[RosterEntry], choices: list[str],
     """The problems that make a reading of ``choices`` unsafe: a mentor the reply names (in
     full, or by words of the name: "Johanna", "Wei Chen", an address) who is not among the
     choices, a word that may mean two mentors, the choices named again or ranked again in
-    another order, or words that change the order ("inversez les deux premiers"). A mentor
-    named only in a question ("is Kwame still taking students?") may be a missing choice
-    only while fewer than ``most`` were read; the question itself reaches a person anyway."""
+    another order, or words that change the order ("inversez les deux premiers").
+
+    Once ``most`` choices were read, another mentor can only replace one: a mentor named
+    in a question ("is Kwame still taking students?", which reaches a person anyway) or in
+    a clause with no word of choosing ("Kwame told me to talk to Chen about jobs", "I'll
+    be in Sofia on Thursday") is not about the choices."""
+    full = len(choices) >= most
     mentions = find_mentions(text, roster)
-    problems = _shared(text, mentions)
+    about = [m for m in mentions if not (full and (_asked(text, m) or not _choosing(text, m)))]
+    problems = _shared(text, about)
     kept = [m for m in mentions
             if len(m.entries) == 1 and not set_aside(text[max(0, m.start - 30):m.start])]
-    full = len(choices) >= most
-    others = [e.name for e in dict.fromkeys(m.entries[0] for m in kept
-                                            if not (full and _asked(text, m)))
+    others = [e.name for e in dict.fromkeys(m.entries[0] for m in kept if m in about)
               if e.email not in choices]
     others += [e.name for m in near_mentions(text, roster) for e in m.entries
-               if e.email not in choices and e.name not in others]  # "Johana": misspelt?
+               if e.email not in choices and e.name not in others  # "Johana": misspelt?
+               and not (full and (_asked(text, m) or not _choosing(text, m)))]
     addresses = {a.group(0).rstrip(".").casefold() for a in EMAIL.finditer(text)}
     others += [e.name for e in roster if e.email not in choices and e.name not in others
                and e.email.casefold() in addresses]
@@ -73,6 +77,26 @@ def _asked(text: str, mention: Mention) -> bool:
     """Whether the sentence that names ``mention`` is a question."""
     end = _SENTENCE_END.match(text, mention.end)
     return end is not None and end.group(1) == "?"
+
+
+# Words of choosing, ranking or replacing, in English, French and Spanish.
+_CHOOSING = re.compile(
+    r"\b(?:choice|choices|choose|chose|chosen|pick\w*|prefer\w*|rank\w*|instead|rather|replac\w*"
+    r"|swap\w*|switch\w*|chang\w*|first|second|third|1st|2nd|3rd|top|option\w*|list|or"
+    r"|choix|choisi\w*|plutot|remplac\w*|premier|premiere|deuxieme|troisieme|ou|liste"
+    r"|eleg\w*|elij\w*|escog\w*|opcion\w*|primer\w*|segund\w*|tercer\w*|lugar|vez|mejor"
+    r"|lista|cambi\w*)\b")
+# A clause: the text between stops, commas and the words that join two clauses.
+_CLAUSE_EDGE = re.compile(r"[.!?;:,\n()]|\s(?:but|and|mais|et|pero|y|that|que)\s")
+
+
+def _choosing(text: str, mention: Mention) -> bool:
+    """Whether the clause that names ``mention`` has a word of choosing."""
+    start = max(0, mention.start - 200)
+    before = [m.end() for m in _CLAUSE_EDGE.finditer(text, start, mention.start)]
+    after = _CLAUSE_EDGE.search(text, mention.end, mention.end + 200)
+    clause = text[before[-1] if before else start:after.start() if after else mention.end + 200]
+    return bool(_CHOOSING.search(fold_accents(clause)))
 
 
 def _shared(text: str, mentions: list[Mention]) -> list[str]:

@@ -254,8 +254,6 @@ def test_a_sign_off_of_the_writer_first_name_alone_is_not_a_mentor(ctx):
     assert reading.choices == [KWAME, AMELIE, JOHANNA] and not reading.needs_review
 
 
-@pytest.mark.xfail(strict=True, reason="only a last line that is the name alone is a sign-off; "
-                   "'Best wishes, Grace' names mentor Grace Obi")
 def test_a_sign_off_with_the_writer_first_name_on_the_closing_line_is_not_a_mentor(ctx):
     reading = _understand(ctx, THREE + "Best wishes, Grace")
     assert reading.choices == [KWAME, AMELIE, JOHANNA] and not reading.needs_review

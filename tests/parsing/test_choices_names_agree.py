@@ -78,3 +78,24 @@ def test_a_correction_before_the_list_introduces_the_answer():
     reading = read_choices(text, ROSTER)
     assert reading.choices == [CHEN, KWAME]
     assert reading.problems == []
+
+
+def test_another_mentor_named_outside_any_choosing_beside_a_full_list_is_kept():
+    text = ("1. Johanna Nielsen\n2. Sofia Rossi\n3. José Martínez\n\n"
+            "Kwame recommended that I also talk to Chen about industry jobs, and I will.")
+    reading = read_choices(text, ROSTER)
+    assert reading.choices == [JOHANNA, SOFIA, JOSE] and reading.problems == []
+
+
+def test_another_mentor_offered_in_place_of_one_beside_a_full_list_goes_to_review():
+    text = ("1. Johanna Nielsen\n2. Sofia Rossi\n3. José Martínez\n\n"
+            "Or Chen Wei instead of José, if he is taken.")
+    reading = read_choices(text, ROSTER)
+    assert reading.choices == []
+    assert any("also names Chen Wei" in p for p in reading.problems)
+
+
+def test_a_shared_first_name_outside_any_choosing_beside_a_full_list_is_kept():
+    text = ("1. Kwame Mensah\n2. Johanna Nielsen\n3. Chen Wei\n\n"
+            "I'll be in Sofia from Thursday to Sunday for a workshop.")
+    assert read_choices(text, ROSTER).choices == [KWAME, JOHANNA, CHEN]

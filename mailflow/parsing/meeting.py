@@ -28,7 +28,8 @@ _MONTHS = {
 _WEEKDAYS = {
     "monday": 0, "lundi": 0, "tuesday": 1, "mardi": 1, "wednesday": 2, "mercredi": 2,
     "thursday": 3, "jeudi": 3, "friday": 4, "vendredi": 4, "saturday": 5, "samedi": 5,
-    "sunday": 6, "dimanche": 6,
+    "sunday": 6, "dimanche": 6, "lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3,
+    "viernes": 4, "sabado": 5, "domingo": 6,
 }  # fmt: skip
 _MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY = "(?:" + "|".join(_WEEKDAYS) + ")"
@@ -75,9 +76,11 @@ _VAGUE = re.compile(r"\b(?:last|next|this)\s+(?:week|month)\b|\b(?:la\s+semaine|
                     r"(?:derniere|dernier|prochaine|prochain)\b|\bcette\s+semaine\b"
                     r"|\bce\s+mois[\s-]ci\b|\b(?:earlier|later)\s+this\s+week\b")
 _LAST_WEEKDAY = re.compile(r"\b(?:last\s+(?P<en>" + _WEEKDAY + r")|(?P<fr>" + _WEEKDAY
-                           + r")\s+dernier)\b")
+                           + r")\s+(?:dernier|pasado)|el\s+pasado\s+(?P<es>" + _WEEKDAY
+                           + r"))\b")
 _NEXT_WEEKDAY = re.compile(r"\b(?:(?:next|this|coming)\s+(?P<en>" + _WEEKDAY + r")|(?P<fr>"
-                           + _WEEKDAY + r")\s+prochain|ce\s+(?P<ce>" + _WEEKDAY + r"))\b")
+                           + _WEEKDAY + r")\s+(?:prochain|que\s+viene)|ce\s+(?P<ce>" + _WEEKDAY
+                           + r")|el\s+proximo\s+(?P<es>" + _WEEKDAY + r"))\b")
 _BARE_WEEKDAY = re.compile(r"\b(?:on\s+)?(?P<day>" + _WEEKDAY + r")\b")
 
 _MEETING_NOUN = (r"(?:(?:first|second|initial|1st)\s+)?(?:meeting|call|video\s+call|session|chat"
@@ -128,6 +131,7 @@ _FUTURE = re.compile(
     r"|\bnous\s+nous\s+(?:verrons|rencontrerons|parlerons)\b|\bon\s+(?:va|doit)\s+se\s+"
     r"(?:voir|rencontrer|parler)|\bon\s+se\s+(?:voit|verra|retrouve)\b"
     r"|\b(?:est|sont)\s+(?:prevue?s?|planifiee?s?)\b"
+    r"|\bnos\s+(?:vemos|veremos|reuniremos)\b|\bvamos\s+a\s+(?:vernos|reunirnos|hablar)\b"
 )
 _POSITIVE = re.compile(
     r"\bwe(?:\s+have|'ve)?\s+(?:already\s+|finally\s+|just\s+)?(?:met|spoke|talked)\b"
@@ -143,8 +147,8 @@ _POSITIVE = re.compile(
     + _REUNION + r"|\b(?:notre|le|la)\s+" + _REUNION
     + r"\s+(?:a\s+eu\s+lieu|s'est\s+bien|etait|a\s+ete)"
 )
-_YES = re.compile(r"^\s*(?:yes|yep|yeah|oui|absolutely|indeed|tout\s+a\s+fait)\b",
-                  re.MULTILINE)
+_YES = re.compile(r"^\s*(?:yes|yep|yeah|oui|absolutely|indeed|tout\s+a\s+fait|claro"
+                  r"|si(?=\s*[,.!]|\s*$))\b", re.MULTILINE)
 
 
 # The type, under a name the field ``MeetingReading.date`` does not shadow in the class body.
@@ -355,6 +359,8 @@ def _classify(text: str) -> tuple[bool | None, bool, str | None]:
     """(met, future, problem) from the words alone; a bare "yes" yields to stronger words."""
     negative, future = bool(_NEGATIVE.search(text)), bool(_FUTURE.search(text))
     positive = _stated(_POSITIVE, text)
+    if _UNSETTLED.search(text) and negative and not positive:
+        return False, future, None  # "Not yet: she cancelled, we are rescheduling"
     if _UNSETTLED.search(text):
         return None, future, ("says a meeting was cancelled, moved, only planned or talked "
                               "about: whether they met is for a person to read")

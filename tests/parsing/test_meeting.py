@@ -223,3 +223,27 @@ def test_a_date_written_in_a_form_not_read_goes_to_review_not_dropped():
     reading = read_meeting("Yes, we met on 2027/03/11.", datetime(2027, 3, 17, 9, 0), None)
     assert reading.date is None
     assert any("'2027/03/11' looks like a date" in p for p in reading.problems)
+
+
+def test_not_yet_with_a_cancelled_meeting_is_not_met_without_review():
+    reading = read_meeting("Not yet, she cancelled last week but we're rescheduling for April.",
+                           datetime(2027, 3, 17, 9, 0), None)
+    assert reading.met is False and reading.problems == []
+
+
+def test_a_cancelled_meeting_without_not_yet_still_goes_to_review():
+    reading = read_meeting("Our meeting on March 5 was cancelled.", datetime(2027, 3, 17, 9, 0),
+                           None)
+    assert reading.met is None and reading.problems
+
+
+def test_spanish_si_el_martes_pasado_is_met_last_tuesday():
+    reading = read_meeting("sí, el martes pasado. Perdón por la demora!",
+                           datetime(2027, 3, 17, 9, 0), None)  # a Wednesday
+    assert reading.met is True and reading.date == date(2027, 3, 16)
+
+
+def test_spanish_el_proximo_lunes_is_planned_not_met():
+    reading = read_meeting("Todavía no, nos vemos el próximo lunes.", datetime(2027, 3, 17, 9, 0),
+                           None)
+    assert reading.met is False and reading.planned == date(2027, 3, 22)

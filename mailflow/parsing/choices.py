@@ -250,7 +250,8 @@ def _items(text: str, roster: _Roster) -> tuple[list[tuple[int, str]], bool, str
             ranked.extend(inline)
             continue
         item = _ranked_item(line)
-        if item is not None and item[1].strip() and item[1].strip()[0] not in ",;&":
+        if (item is not None and item[1].strip() and item[1].strip()[0] not in ",;&"
+                and not _NUMBER_RUN.match(line)):  # "6 then 3 then 1": numbers, not a rank 6
             ranked.append((item[0], item[1]))
             labelled = labelled or item[2]
     if ranked:

@@ -145,3 +145,8 @@ def test_numbers_of_our_list_that_disagree_with_the_names_read_go_to_review():
     text = "My first choice is Kwame Mensah, then Sofia Rossi.\nIn numbers: 2, 1\n"
     reading = read_choices(text, ROSTER, NUMBERED)
     assert reading.choices == [] and reading.problems
+
+
+def test_numbers_joined_by_then_are_the_places_in_our_numbered_list():
+    reading = read_choices("6 then 3 then 1 please", ROSTER, NUMBERED)
+    assert reading.choices == [JOHANNA, JOSE, SOFIA] and reading.problems == []

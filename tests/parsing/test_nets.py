@@ -117,6 +117,12 @@ def test_a_thank_you_alone_changes_nothing_and_asks_nothing(ctx):
     assert reading.kind == "unknown" and not reading.needs_review and reading.choices == []
 
 
+def test_an_acknowledgement_of_a_survey_changes_nothing_and_asks_nothing(ctx):
+    reading = _reply(ctx, NOOR, SURVEY, "Received, thanks\n")
+
+    assert reading.kind == "unknown" and not reading.needs_review
+
+
 def test_thanks_with_a_request_is_not_a_thank_you(ctx):
     reading = _reply(ctx, NOOR, CHOICES, "Could you send me the list of mentors again? Thanks\n")
 

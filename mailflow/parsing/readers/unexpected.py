@@ -30,7 +30,9 @@ _LATER = re.compile(r"\b(?:i(?:'ll|\s+will|\s+am\s+going\s+to)\s+(?:send|reply|g
                     r"|enviar|pensar)))\b")
 _COURTESY = re.compile(r"\b(thanks?|thank|you|merci|gracias|danke|grazie|obrigad[oa]|beaucoup|"
                        r"so|very|much|a|lot|many|mille|fois|muchas|hi|hello|bonjour|hola|dear|"
-                       r"cheers|best|regards|cordialement|saludos)\b")
+                       r"cheers|best|regards|cordialement|saludos|received|got|it|noted|ok|okay"
+                       r"|recu|bien|note|recibido|entendido|perfect|parfait|perfecto|great"
+                       r"|super|genial)\b")
 
 _POLITE = re.compile(r"\b(how are you|hope you|comment allez|j'espere que|como estas|"
                      r"como esta)\b")
@@ -74,7 +76,8 @@ def concern(letter: Letter, ctx: Context) -> bool:
     return False
 
 def _only_thanks(text: str) -> bool:
-    """A message that says thanks and nothing else ('Merci beaucoup !'), not 'Thanks, but...'."""
+    """A message that says thanks and nothing else ('Merci beaucoup !', 'Received, thanks'),
+    not 'Thanks, but...'."""
     folded = fold_accents(text)
     return bool(_THANKS.search(folded)) and not re.search(r"[a-z]{2,}",
                                                           _COURTESY.sub(" ", folded))

@@ -1,6 +1,6 @@
 """Commands asked for in words: "please unsubscribe me", "pause my emails until 1 July",
-"désinscrivez-moi", "darme de baja", "send me my data", "supprimez mes données", or the
-word alone above a remark ("RESUME / I'm back", "MY DATA").
+"désinscrivez-moi", "darme de baja", "podem suspender os emails até…", "send me my data",
+"supprimez mes données", or the word alone above a remark ("RESUME / I'm back", "MY DATA").
 
 Only requests count: a question about a command ("how do I pause?"), a negated one ("don't
 unsubscribe me") or two different commands in one mail are not read as one. A pause asked
@@ -29,14 +29,19 @@ _STOP = re.compile(
     r"|\bno\s+(?:quiero|deseo)\s+(?:recibir|seguir\s+recibiendo)\b|\bquitar?me\s+de\b"
     r"|\bcancelar\s+(?:mi\s+)?suscripcion\b|\bno\s+me\s+(?:envien|envies|manden|mandes|"
     r"escriban)\s+(?:mas\s+)?(?:estos|estas|sus|los|las|mas|correos|mensajes|consejos)\b"
-    r"|\bdejen\s+de\s+(?:enviarme|mandarme|escribirme)\b")
+    r"|\bdejen\s+de\s+(?:enviarme|mandarme|escribirme)\b"
+    # Portuguese: "quero descadastrar-me", "não quero mais receber", "parem de me enviar".
+    r"|\bdescadastr\w*|\bnao\s+(?:quero|desejo)\s+(?:mais\s+)?receber\b"
+    r"|\bparem\s+de\s+(?:me\s+)?(?:enviar|mandar)\b|\bcancelar\s+(?:a\s+)?(?:minha\s+)?inscricao\b")
 _PAUSE = re.compile(
     r"\bpause\s+(?:my|the|all|these|this|program|me|our|them|sending|mailings?|emails?)\b"
     r"|\bput\s+(?:me|my\s+\w+|the\s+\w+|it|them)\s+on\s+(?:hold|pause)\b"
     r"|\b(?:hold|suspend)\s+(?:my|the|all|these|sending)\b"
     r"|\bsuspend(?:re|ez|iez)\s+(?:les|mes|l'envoi|ma|vos|tout)\b|\b(?:mettre|mettez|mettiez)\b"
     r"[^.!?\n]{0,30}\ben\s+pause\b|\bfaire\s+une\s+pause\b"
-    r"|\bpausar\b|\bsuspender\s+(?:los|mis|el|la|todo|temporalmente)\b|\bponer(?:me)?\s+en\s+pausa\b")
+    r"|\bpausar\b|\bsuspender\s+(?:los|mis|el|la|todo|temporalmente)\b|\bponer(?:me)?\s+en\s+pausa\b"
+    r"|\bsuspender\s+(?:os|as|meus|minhas|o|a|todos|temporariamente)\b"
+    r"|\b(?:colocar|por)\s+em\s+pausa\b")
 _RESUME = re.compile(
     r"\b(?:please\s+)?resume\s+(?:my|the|sending|all|mailings?|emails?)\b"
     r"|\b(?:i'?m|i\s+am)\s+back\s+(?:from|at|and|now)\b"
@@ -66,7 +71,8 @@ _NEGATED = re.compile(r"\b(?:don't|do\s+not|never|not|ne\s+pas|ne|no|pas|how|com
                       r"should|can\s+i|could\s+i|puis-je|whether)\W+"
                       r"(?:\w+\W+){0,2}$")
 _UNTIL = re.compile(r"\b(?:until|till|til|through|up\s+to|jusqu'?(?:au|a|en)|d'ici\s+(?:le|au)"
-                    r"|hasta(?:\s+el)?|back\s+(?:on|in))\s+(?P<rest>[^\n]{1,60})")
+                    r"|hasta(?:\s+el)?|ate(?:\s+(?:o|ao|dia))?|back\s+(?:on|in))"
+                    r"\s+(?P<rest>[^\n]{1,60})")
 # The word alone on the first line: "RESUME", "Stop.", "Unsubscribe please".
 _ALONE = re.compile(r"^\s*(?P<word>stop|unsubscribe|resume|pause|desinscription|desabonnement"
                     r"|baja|arret|delete my data|supprimer mes donnees|effacer mes donnees"

@@ -81,3 +81,13 @@ def test_a_request_far_below_a_long_letter_is_left_to_a_person():
 def test_a_spanish_plea_to_send_no_more_is_stop():
     found = read_asked_command("Buenas, no me manden más correos de este programa.", TODAY)
     assert found is not None and found.name == "stop"
+
+
+def test_a_portuguese_request_to_suspend_the_emails_until_a_date_is_a_pause():
+    asked = read_asked_command("Podem suspender os emails do programa até 6 de setembro?", TODAY)
+    assert asked is not None and asked.name == "pause" and asked.until == date(2027, 9, 6)
+
+
+def test_a_portuguese_wish_to_receive_no_more_is_stop():
+    asked = read_asked_command("Não quero mais receber estes emails, obrigada.", TODAY)
+    assert asked is not None and asked.name == "stop"

@@ -123,6 +123,26 @@ def test_an_acknowledgement_of_a_survey_changes_nothing_and_asks_nothing(ctx):
     assert reading.kind == "unknown" and not reading.needs_review
 
 
+def test_our_survey_questions_copied_above_the_answers_are_no_concern(ctx):
+    reading = _reply(ctx, NOOR, SURVEY,
+                     "How satisfied are you with your mentoring relationship (1 to 5)? 4\n"
+                     "How many times have you met so far? Twice\n"
+                     "Would you take part in the program again (yes/no)? Yes\n\n"
+                     "On Tue, Jun 1, 2027 at 9:00 AM Northlake wrote:\n"
+                     "> 1. How satisfied are you with your mentoring relationship (1 to 5)?\n"
+                     "> 2. How many times have you met so far?\n"
+                     "> 3. Would you take part in the program again (yes/no)?\n")
+
+    assert reading.concern is None
+
+
+def test_a_question_of_the_writer_beside_survey_answers_is_a_concern(ctx):
+    reading = _reply(ctx, NOOR, SURVEY, "1. 4\n2. Twice\n3. yes\n4. Can I change mentor?\n\n"
+                     "> 1. How satisfied are you with your mentoring relationship (1 to 5)?\n")
+
+    assert reading.concern is not None
+
+
 def test_thanks_with_a_request_is_not_a_thank_you(ctx):
     reading = _reply(ctx, NOOR, CHOICES, "Could you send me the list of mentors again? Thanks\n")
 

@@ -68,12 +68,28 @@ def concern(letter: Letter, ctx: Context) -> bool:
     found = _HELP.search(fold_accents(text))
     sentence = _sentence_at(text, found.start()) if found else None
     if sentence is None:
+        ours = _plain_words(letter.reply.quoted)
         questions = [q for q in _questions(text) if not _POLITE.search(fold_accents(q))
-                     and not (reading.kind == "command" and read_asked_command(q, None))]
+                     and not (reading.kind == "command" and read_asked_command(q, None))
+                     and not _copied(q, ours)]
         sentence = questions[0] if questions else None
     if sentence:
         reading.concern = sentence.strip()[:300]
     return False
+
+def _plain_words(text: str) -> str:
+    """Folded words only, one space apart: quote marks, numbering and line breaks gone."""
+    return " ".join(re.findall(r"[^\W_]+", fold_accents(text)))
+
+
+def _copied(question: str, ours: str) -> bool:
+    """Whether a question is one of ours, copied above its answer ("Combien de fois vous
+    êtes-vous rencontrés jusqu'ici ? Deux fois"): the writer's answer, not their question."""
+    words = _plain_words(question).split()
+    # The sentence may begin with the answer to the previous question: "4 How many times…?"
+    return any(len(words) - skip >= 4 and " ".join(words[skip:]) in ours
+               for skip in range(min(4, len(words))))
+
 
 def _only_thanks(text: str) -> bool:
     """A message that says thanks and nothing else ('Merci beaucoup !', 'Received, thanks'),

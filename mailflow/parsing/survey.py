@@ -156,6 +156,33 @@ def _numbered(text: str, numbers: set[int]) -> list[tuple[int, str]]:
     return [(n, "\n".join(p for p in parts if p.strip())) for n, parts in found if n != -1]
 
 
+def _by_question_text(text: str, questions: list[Question]) -> list[tuple[int, str]]:
+    """Answers written after a copy of the question's words, without its number: "How many
+    times have you met so far? Twice" (the question's text, then the answer on its line)."""
+    texts = [(q.number, fold(q.text)) for q in questions if len(fold(q.text).split()) >= 3]
+    # A short question ("Any comments?") counts only when copied with its question mark.
+    short = [(q.number, str(q.text).strip().casefold()) for q in questions
+             if len(fold(q.text).split()) < 3 and str(q.text).strip().endswith("?")]
+    found: list[tuple[int, list[str]]] = []
+    for line in text.splitlines():
+        if line.lstrip().startswith(">"):
+            continue
+        folded = fold(line)
+        number = next((n for n, words in texts if folded.startswith(words)), None)
+        if number is None:
+            bare = line.strip().casefold()
+            number = next((n for n, words in short if bare.startswith(words)), None)
+        if number is not None:
+            cut = max(line.rfind("?"), line.find(":") if "?" not in line else -1)
+            found.append((number, [line[cut + 1:] if cut >= 0 else ""]))
+        elif found and line.strip():
+            found[-1][1].append(line.strip())
+        elif found and not line.strip() and any(part.strip() for part in found[-1][1]):
+            found.append((-1, []))  # a blank line ends a non-empty answer
+    return [(n, "\n".join(p.strip() for p in parts if p.strip())) for n, parts in found
+            if n != -1]
+
+
 def _quoted_number(line: str, questions: list[Question]) -> int | None:
     """The question a quoted line shows, by its number or its words."""
     body = re.sub(r"^(\s*>)+\s?", "", line).strip()
@@ -233,7 +260,8 @@ def read_survey(new_text: str, quoted_text: str, survey: Survey,
 
 def _read(new_text: str, quoted_text: str, survey: Survey, reading: SurveyReading) -> None:
     by_number = {q.number: q for q in survey.questions}
-    written = _numbered(new_text, set(by_number))
+    written = _numbered(new_text, set(by_number)) or _by_question_text(new_text,
+                                                                         survey.questions)
     if not written and ">" in new_text:
         written = _interleaved(new_text, survey.questions)
     if not written:

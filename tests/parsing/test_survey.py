@@ -178,3 +178,11 @@ def test_a_scale_number_followed_by_another_numbered_answer_is_a_problem_not_tha
     reading = read("1) 4 - 3) it was fine")
     assert 1 not in reading.answers
     assert any("more than one answer" in p for p in reading.problems)
+
+
+def test_answers_after_the_question_words_copied_without_numbers_are_read():
+    reading = read("How useful have your meetings been (1-5)? 4\n"
+                   "Would you recommend the program to a friend? Yes\n"
+                   "Any comments? Léa has been great.")
+    assert reading.answers == {1: 4, 2: True, 3: "Léa has been great."}
+    assert reading.problems == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 VERIFIED = ("token", "domain")   # evidence a stranger cannot forge (a thread id can be seen)
 
@@ -28,6 +28,22 @@ class Application:
     role: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+
+
+class FlatPart:
+    """A reader's part that ``to_json`` prints flat, each field under the key ``JSON`` names."""
+
+    JSON: ClassVar[dict[str, str]] = {}
+
+
+@dataclass
+class Bounce(FlatPart):
+    """The part the bounce and feedback readers fill: whose mail failed, and how."""
+
+    JSON: ClassVar[dict[str, str]] = {"recipient": "bounced_recipient", "status": "bounce_status"}
+
+    recipient: str | None = None   # bounce, feedback: the address that failed or complained
+    status: str | None = None      # bounce only: "permanent" or "temporary"
 
 
 @dataclass
@@ -69,8 +85,7 @@ class Reading:
     proposal: str | None = None                                      # command: approval/YES/NO
     pending: str | None = None                                       # command: to confirm
     application: Application = field(default_factory=Application)    # application
-    bounced_recipient: str | None = None                             # bounce, feedback
-    bounce_status: str | None = None                # bounce: "permanent" or "temporary"
+    bounce: Bounce = field(default_factory=Bounce)                   # bounce, feedback
     attendance: dict[str, str] | None = None                         # attendance
     concerns: list[str] = field(default_factory=list)                # coordinator_cc
     # command 'coordinator': the command lines of a coordinator's mail, in order
@@ -92,7 +107,13 @@ class Reading:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object ``mailflow parse --json`` prints."""
-        data = asdict(self)
+        data: dict[str, Any] = {}
+        for name, value in asdict(self).items():  # the parts flattened, in the fields' order
+            part = getattr(self, name)
+            if isinstance(part, FlatPart):
+                data.update((part.JSON[key], each) for key, each in value.items())
+            else:
+                data[name] = value
         application = data.pop("application")  # last, and only for an application
         if self.kind != "survey":
             data.pop("survey_answers")

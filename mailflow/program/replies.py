@@ -79,8 +79,8 @@ def record_reply(store: Store, reading: Reading, person: Participant | None, cau
 def record_automatic(store: Store, reading: Reading, cause: str, at: str) -> None:
     """A bounce or a feedback report, on the person it concerns: a permanent failure marks
     the address, a delay is only kept in the timeline, a complaint ends optional mail."""
-    concerned = (participants.find(store, reading.bounced_recipient)
-                 if reading.bounced_recipient and not reading.needs_review else None)
+    concerned = (participants.find(store, reading.bounce.recipient)
+                 if reading.bounce.recipient and not reading.needs_review else None)
     if concerned is None:
         return
     email = concerned["email"]
@@ -88,7 +88,7 @@ def record_automatic(store: Store, reading: Reading, cause: str, at: str) -> Non
         participants.add_event(store, email, "complaint", cause, at,
                                {"subject": reading.subject, "from": reading.sender})
         participants.set_fields(store, email, {"opted_out": True}, cause, at)
-    elif reading.bounce_status == "temporary":
+    elif reading.bounce.status == "temporary":
         participants.add_event(store, email, "delivery_delayed", cause, at,
                                {"subject": reading.subject})
     else:

@@ -19,6 +19,30 @@ _COMMAND = re.compile(r"^\s*(?P<word>[a-z]+(?: les conseils)?)\b\s*[.!]?\s*"
                       r"\s*[.!]?\s*$")
 
 
+# Every command a reading concludes (``Reading.command``), declared once: the message
+# rules accept exactly these as ``when: {command: NAME}`` (``mailflow.program.rules``).
+# A new command is a line here, plus the reader that concludes it (a test keeps them in step).
+COMMANDS: dict[str, str] = {
+    "stop": "a participant: no more mail from the program",
+    "start": "a participant: mail again after a STOP",
+    "pause": "a participant: no scheduled mail until a day (Reading.until)",
+    "resume": "a participant: scheduled mail again after a PAUSE",
+    "my_data": "a participant: a copy of their data, sent to the registered address",
+    "erase": "a participant: delete my data (always confirmed first)",
+    "confirm": "a participant's change waiting for their CONFIRM (Reading.pending)",
+    "leave": "a participant leaves the program: the coordinators confirm",
+    "accept": "a mentor's YES to the mentee proposed (Reading.proposal)",
+    "decline": "a mentor's NO to the mentee proposed",
+    "approve": "a coordinator approves the proposed pairs",
+    "edit": "a coordinator's changes to the proposed pairs (Reading.edits)",
+}
+# Commands the coordination carries out itself (``mailflow.program.coordination``), not rules.
+COORDINATION_COMMANDS: dict[str, str] = {
+    "coordinator": "a coordinator's command mail (Reading.coordinator)",
+    "review": "a coordinator's answer to a review notice (Reading.review)",
+}
+
+
 @dataclass(frozen=True)
 class Command:
     """A command and, for a pause, the day it ends."""

@@ -141,7 +141,7 @@ class TemplateContext:
             "probably": bool(reading.probably),
             # Why the message could not be read, said in the reader's language.
             "problems": [reason_in(problem, language) for problem in reading.problems],
-            "bounced": reading.bounced_recipient,
+            "bounced": reading.bounce.recipient,
             "until": reading.until or "",
             "choices": [(participants.find(self.store, email) or {"email": email}).get("name")
                         or email for email in reading.choices],

@@ -54,7 +54,7 @@ def decide(reading: Reading, participant: Participant | None, rules: list[Rule])
     """The actions of every matching rule, in rule order; never an answer to automatic mail."""
     if reading.own_mail or reading.no_answer:
         return []
-    if reading.kind == "bounce" and reading.bounce_status == "temporary":
+    if reading.kind == "bounce" and reading.bounce.status == "temporary":
         return []  # a delay is only recorded: no rule counts it or acts on it
     values = facts(reading, participant)
     decisions = []

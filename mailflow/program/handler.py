@@ -220,8 +220,8 @@ class Handler:
 
     def _report_complaint(self, reading: Reading, entry: LedgerEntry, now: datetime) -> None:
         """A feedback report tied to our mail: the coordinators are told (never its sender)."""
-        complained = participants.find(self.store, reading.bounced_recipient or "") or {
-            "email": reading.bounced_recipient or ""}
+        complained = participants.find(self.store, reading.bounce.recipient or "") or {
+            "email": reading.bounce.recipient or ""}
         language = self.config.language
         for coordinator in self.config.coordinators:
             context = self.mailings.contexts.build(complained, language, now,
@@ -270,7 +270,7 @@ class Handler:
         occasion = {
             "message": entry["key"],
             "thread": f"thread:{(reading.references or [reading.message_id or entry['key']])[0]}",
-            "bounced": f"bounced:{reading.bounced_recipient}",
+            "bounced": f"bounced:{reading.bounce.recipient}",
             "sender_day": f"day:{now.date().isoformat()}",
         }[action.once_per]
         firing = Firing(rule=decision.rule, cause=f"rule {decision.rule} on {cause}",

@@ -41,23 +41,23 @@ def record_reply(store: Store, reading: Reading, person: Participant | None, cau
     email = person["email"]
     if reading.kind == "choices" and reading.choices:
         participants.set_fields(store, email, {"choices": list(reading.choices)}, cause, at)
-    elif reading.kind == "meeting" and reading.meetings:
+    elif reading.kind == "meeting" and reading.meeting.per_mentee:
         # A mentor's report on several mentees: a fact for each one named.
-        facts = [{**fact, "reported": at} for fact in reading.meetings]
+        facts = [{**fact, "reported": at} for fact in reading.meeting.per_mentee]
         values: dict[str, Any] = {"meetings": [*person.get("meetings", []), *facts]}
         held = sorted(f["date"] for f in facts if f["met"] and f["date"])
         if any(f["met"] for f in facts):
             values["last_meeting"] = held[-1] if held else at[:10]
         participants.set_fields(store, email, values, cause, at)
-    elif reading.kind == "meeting" and reading.meeting is not None:
-        meetings = [*person.get("meetings", []), {**reading.meeting, "reported": at}]
+    elif reading.kind == "meeting" and reading.meeting.reported is not None:
+        meetings = [*person.get("meetings", []), {**reading.meeting.reported, "reported": at}]
         values = {"meetings": meetings}
-        if reading.meeting.get("met"):
-            values["last_meeting"] = reading.meeting.get("date") or at[:10]
+        if reading.meeting.reported.get("met"):
+            values["last_meeting"] = reading.meeting.reported.get("date") or at[:10]
         participants.set_fields(store, email, values, cause, at)
-    elif reading.kind == "survey" and reading.survey:
+    elif reading.kind == "survey" and reading.survey.key:
         surveys = {**person.get("surveys", {}),
-                   reading.survey: {str(k): v for k, v in reading.survey_answers.items()}}
+                   reading.survey.key: {str(k): v for k, v in reading.survey.answers.items()}}
         participants.set_fields(store, email, {"surveys": surveys}, cause, at)
     elif reading.kind == "command" and reading.command in ("accept", "decline"):
         answer_proposal(store, person, reading.command == "accept", cause, at,
@@ -79,8 +79,8 @@ def record_reply(store: Store, reading: Reading, person: Participant | None, cau
 def record_automatic(store: Store, reading: Reading, cause: str, at: str) -> None:
     """A bounce or a feedback report, on the person it concerns: a permanent failure marks
     the address, a delay is only kept in the timeline, a complaint ends optional mail."""
-    concerned = (participants.find(store, reading.bounced_recipient)
-                 if reading.bounced_recipient and not reading.needs_review else None)
+    concerned = (participants.find(store, reading.bounce.recipient)
+                 if reading.bounce.recipient and not reading.needs_review else None)
     if concerned is None:
         return
     email = concerned["email"]
@@ -88,7 +88,7 @@ def record_automatic(store: Store, reading: Reading, cause: str, at: str) -> Non
         participants.add_event(store, email, "complaint", cause, at,
                                {"subject": reading.subject, "from": reading.sender})
         participants.set_fields(store, email, {"opted_out": True}, cause, at)
-    elif reading.bounce_status == "temporary":
+    elif reading.bounce.status == "temporary":
         participants.add_event(store, email, "delivery_delayed", cause, at,
                                {"subject": reading.subject})
     else:

@@ -26,6 +26,7 @@ from typing import Any
 
 from mailflow.config.yamlfile import YamlDoc, load_yaml
 from mailflow.errors import ConfigError
+from mailflow.parsing.commands import COMMANDS
 from mailflow.parsing.understand import KINDS
 from mailflow.program.actions import MESSAGE, Action, parse_action
 
@@ -35,8 +36,7 @@ CONDITIONS = {
     "sender": {"stranger", "participant", "coordinator"},
     "application": {"complete", "incomplete"},
     "role": {"mentee", "mentor"},
-    "command": {"stop", "start", "pause", "resume", "approve", "edit", "accept", "decline",
-                "confirm", "my_data", "erase", "leave"},
+    "command": set(COMMANDS),
     "status": None,  # any string
 }
 

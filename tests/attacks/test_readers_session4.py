@@ -209,7 +209,7 @@ def _report(tmp_path: Path, body: str) -> Reading:
 
 
 def _ivan_met(reading: Reading) -> bool | None:
-    return next((f["met"] for f in reading.meetings or [] if f["with"] == "ivan@example.com"),
+    return next((f["met"] for f in reading.meeting.per_mentee if f["with"] == "ivan@example.com"),
                 None)
 
 
@@ -247,13 +247,13 @@ def test_a_mentees_relative_met_is_not_the_mentee_met(tmp_path):
 
 def test_a_mentees_colleague_met_is_not_the_mentee_met(tmp_path):
     reading = _report(tmp_path, "I met Noor's colleague on March 4. Ivan and I have not met.\n")
-    noor = [f for f in reading.meetings or [] if f["with"] == "noor@example.com"]
+    noor = [f for f in reading.meeting.per_mentee if f["with"] == "noor@example.com"]
     assert not (noor and noor[0]["met"]) and reading.needs_review
 
 
 def test_two_mentees_each_with_their_own_verb_are_still_read_apart(tmp_path):
     reading = _report(tmp_path, "Noor and I met on March 4 but Ivan and I have not met.\n")
-    assert reading.meetings == [
+    assert reading.meeting.per_mentee == [
         {"with": "noor@example.com", "met": True, "date": "2027-03-04"},
         {"with": "ivan@example.com", "met": False, "date": None}]
 

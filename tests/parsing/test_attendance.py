@@ -34,7 +34,7 @@ def test_an_accepted_training_invitation_is_attendance(tmp_path):
     reading = understand(decode_message(_accepted("training_1@northlake.example.org")),
                          _ctx(tmp_path))
 
-    assert reading.kind == "attendance" and reading.meeting is None
+    assert reading.kind == "attendance" and reading.meeting.reported is None
     assert reading.attendance == {"event": "training_1", "answer": "accepted"}
     assert not reading.needs_review
 

@@ -51,7 +51,7 @@ def test_a_delivery_report_without_a_sender_address_is_still_a_bounce(tmp_path):
            "Final-Recipient: rfc822; ewa@cedar.example\nAction: failed\nStatus: 5.1.1\n\n--b--\n")
     reading = understand(decode_message(raw.encode()), reading_context(tmp_path, []))
     assert reading.kind == "bounce"
-    assert reading.bounced_recipient == "ewa@cedar.example"
+    assert reading.bounce.recipient == "ewa@cedar.example"
 
 
 def test_the_one_address_a_bounce_in_any_language_names_is_its_recipient():
@@ -88,8 +88,8 @@ def test_a_delay_notice_titled_in_italian_is_a_temporary_bounce(tmp_path):
     msg = decode_message(raw.encode())
     assert automatic_kind(msg, OWN) == "bounce"
     reading = understand(msg, reading_context(tmp_path, []))
-    assert reading.bounced_recipient == "giulia.conti@ateneo.example.it"
-    assert reading.bounce_status == "temporary"
+    assert reading.bounce.recipient == "giulia.conti@ateneo.example.it"
+    assert reading.bounce.status == "temporary"
 
 
 def test_an_automatic_reply_prefix_before_a_question_subject_is_still_an_auto_reply():

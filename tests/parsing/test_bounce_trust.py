@@ -53,7 +53,7 @@ def test_a_bounce_to_our_signed_return_address_is_applied(ctx):
     reading = understand(decode_message(
         _dsn(f"mentorship+b-{token}@northlake.example.org")), ctx)
 
-    assert (reading.kind, reading.bounced_recipient) == ("bounce", LEA)
+    assert (reading.kind, reading.bounce.recipient) == ("bounce", LEA)
     assert reading.answers_item == ITEM_ID and not reading.needs_review
 
 

@@ -58,27 +58,27 @@ def arf(mail_from: str = "", message_id: str = "other-3@elsewhere.example",
 def test_a_feedback_report_is_automatic_mail_of_kind_feedback(ctx):
     reading = understand(decode_message(arf()), ctx)
 
-    assert reading.kind == "feedback" and reading.bounce_status is None
+    assert reading.kind == "feedback" and reading.bounce.status is None
 
 
 def test_a_report_on_mail_from_our_signed_return_address_names_its_recipient(ctx):
     verp = f"mentorship+b-{make_token(SECRET, ITEM_ID, LEA)}@northlake.example.org"
     reading = understand(decode_message(arf(mail_from=verp)), ctx)
 
-    assert (reading.kind, reading.bounced_recipient) == ("feedback", LEA)
+    assert (reading.kind, reading.bounce.recipient) == ("feedback", LEA)
     assert reading.answers_item == ITEM_ID and not reading.needs_review
 
 
 def test_a_report_on_our_message_id_names_its_recipient(ctx):
     reading = understand(decode_message(arf(message_id=OURS.message_id)), ctx)
 
-    assert (reading.bounced_recipient, reading.needs_review) == (LEA, False)
+    assert (reading.bounce.recipient, reading.needs_review) == (LEA, False)
 
 
 def test_a_report_naming_someone_only_by_address_goes_to_review(ctx):
     reading = understand(decode_message(arf(rcpt_to=LEA)), ctx)
 
-    assert (reading.kind, reading.bounced_recipient) == ("feedback", LEA)
+    assert (reading.kind, reading.bounce.recipient) == ("feedback", LEA)
     assert reading.needs_review
 
 

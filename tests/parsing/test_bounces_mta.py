@@ -53,8 +53,8 @@ GMAIL_NEXT_LINE = _mail(
 def test_a_gmail_text_bounce_names_the_whole_address(raw, ctx):
     reading = _read(raw, ctx)
 
-    assert (reading.kind, reading.bounce_status) == ("bounce", "permanent")
-    assert reading.bounced_recipient == "sofia.rossi@example.it"
+    assert (reading.kind, reading.bounce.status) == ("bounce", "permanent")
+    assert reading.bounce.recipient == "sofia.rossi@example.it"
 
 
 def test_our_text_reader_never_cuts_a_gmail_address_short():
@@ -79,8 +79,8 @@ def test_an_exchange_text_bounce_is_read_by_the_second_reader(ctx):
         "    <mx.corp.example #5.1.1>\n")
     reading = _read(raw, ctx)
 
-    assert (reading.kind, reading.bounced_recipient) == ("bounce", "chen.wei@corp.example")
-    assert reading.bounce_status == "permanent"
+    assert (reading.kind, reading.bounce.recipient) == ("bounce", "chen.wei@corp.example")
+    assert reading.bounce.status == "permanent"
 
 
 def test_a_failing_second_reader_sends_the_bounce_to_review(ctx, monkeypatch):
@@ -141,7 +141,7 @@ DELAYS = {
 def test_a_delay_is_a_temporary_bounce(name, ctx):
     reading = _read(DELAYS[name], ctx)
 
-    assert (reading.kind, reading.bounce_status) == ("bounce", "temporary")
+    assert (reading.kind, reading.bounce.status) == ("bounce", "temporary")
     assert not reading.needs_review  # a delay silences nobody: there is nothing to check
 
 

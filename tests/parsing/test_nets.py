@@ -56,7 +56,7 @@ def test_a_report_from_a_mentor_of_two_mentees_gives_a_fact_for_each_one_named(c
     reading = _reply(ctx, KWAME, CHECKIN, "Met Noor on March 4; Ivan and I have not met yet.\n")
 
     assert reading.kind == "meeting" and not reading.needs_review
-    assert reading.meetings == [
+    assert reading.meeting.per_mentee == [
         {"with": "noor@example.com", "met": True, "date": "2027-03-04"},
         {"with": "ivan@example.com", "met": False, "date": None}]
 
@@ -64,7 +64,7 @@ def test_a_report_from_a_mentor_of_two_mentees_gives_a_fact_for_each_one_named(c
 def test_a_report_from_a_mentor_of_two_mentees_that_names_neither_goes_to_review(ctx):
     reading = _reply(ctx, KWAME, CHECKIN, "yes, March 9\n")
 
-    assert reading.kind == "meeting" and reading.needs_review and not reading.meetings
+    assert reading.kind == "meeting" and reading.needs_review and not reading.meeting.per_mentee
 
 
 def test_an_unknown_label_ends_the_field_before_it_and_goes_to_review(ctx):
@@ -170,7 +170,7 @@ def test_a_mentor_of_two_writing_of_one_mentee_and_i_gives_that_mentee_a_fact(ct
                      "Noor and I had our first call on March 4. Ivan and I have not met yet.\n")
 
     assert reading.kind == "meeting" and not reading.needs_review
-    assert reading.meetings == [
+    assert reading.meeting.per_mentee == [
         {"with": "noor@example.com", "met": True, "date": "2027-03-04"},
         {"with": "ivan@example.com", "met": False, "date": None}]
 
@@ -180,7 +180,7 @@ def test_a_spanish_report_of_one_meeting_and_one_not_yet_gives_two_facts(ctx):
                      "Me reuní con Noor el 4 de marzo. Con Ivan todavía no he podido reunirme.\n")
 
     assert reading.kind == "meeting" and not reading.needs_review
-    assert reading.meetings == [
+    assert reading.meeting.per_mentee == [
         {"with": "noor@example.com", "met": True, "date": "2027-03-04"},
         {"with": "ivan@example.com", "met": False, "date": None}]
 
@@ -205,7 +205,7 @@ def test_survey_answers_above_a_quote_without_marks_are_not_doubled_by_it(ctx):
     reading = _reply(ctx, NOOR, SURVEY, body)
 
     assert reading.kind == "survey" and not reading.needs_review
-    assert reading.survey_answers == {1: 4, 2: "three times", 3: True}
+    assert reading.survey.answers == {1: 4, 2: "three times", 3: True}
 
 
 def test_thanks_for_mail_that_asked_nothing_needs_nobody(ctx):

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from mailflow.config.load import BUILTIN_RULES
-from mailflow.parsing.reading import Application, Reading
+from mailflow.parsing.reading import Application, Bounce, Reading
 from mailflow.program.engine import decide, facts
 from mailflow.program.rules import load_rules
 
@@ -100,7 +100,7 @@ def test_machine_mail_never_gets_a_send_to_its_sender(answer_everything_rules, k
 
 
 def test_bounce_still_notifies_the_coordinators_and_asks_for_review(answer_everything_rules):
-    decisions = decide(reading("bounce", bounced_recipient="lea@example.org"), None,
+    decisions = decide(reading("bounce", bounce=Bounce(recipient="lea@example.org")), None,
                        answer_everything_rules)
 
     assert [(d.action.type, d.action.to) for d in decisions] == [

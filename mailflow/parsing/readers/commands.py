@@ -36,8 +36,8 @@ def review_answer(letter: Letter, ctx: Context) -> bool:
         return False
     meta = getattr(letter.item, "meta", None) or {}
     reading.kind, reading.command = "command", "review"
-    reading.review_notice = int(expects.about or 0)
-    reading.review_actions = [a.to_json() for a in read_review_answer(
+    reading.review.notice = int(expects.about or 0)
+    reading.review.actions = [a.to_json() for a in read_review_answer(
         letter.msg.text, letter.reply.new_text, meta.get("review_items") == 1,
         (letter.msg.sender_name, *(c.name for c in ctx.config.coordinators
                                    if c.email.lower() == (letter.msg.sender or "").lower())))]
@@ -76,10 +76,10 @@ def coordinator(letter: Letter, ctx: Context) -> bool:
         letter.reply.new_text, msg.subject, loose=letter.item is None)
     if found:
         reading.kind, reading.command = "command", "coordinator"
-        reading.coordinator_commands = [c.to_json() for c in found]
+        reading.coordinator.commands = [c.to_json() for c in found]
         meta = getattr(letter.item, "meta", None) or {}
         if reading.evidence == "token" and meta.get("coordinator_preview"):
-            reading.preview = letter.item.id  # a CONFIRM binds to this preview, and only it
+            reading.coordinator.preview = letter.item.id  # a CONFIRM binds to it, and only it
         if not reading.authenticated:
             reading.no_answer = True  # the coordinators are told; the From is not answered
             reading.doubt("a coordinator command from mail that is not verified: nothing "

@@ -97,8 +97,8 @@ def _survey(letter: Letter, ctx: Context, key: str | None) -> bool:
         if in_place.found:
             answers = in_place
     reading.kind = "survey"
-    reading.survey = survey.key
-    reading.survey_answers = answers.answers
+    reading.survey.key = survey.key
+    reading.survey.answers = answers.answers
     reading.problems.extend(answers.problems)
     if not answers.problems and not answers.answers:
         reading.found_nothing = "no answer to the survey's questions found"
@@ -154,7 +154,8 @@ def meeting_answer(letter: Letter, ctx: Context, required: bool) -> bool:
     if not (found.found or required):
         return False
     reading.kind = "meeting"
-    reading.meeting = meeting_json(found.met, found.date, found.accepted, found.event_date)
+    reading.meeting.reported = meeting_json(found.met, found.date, found.accepted,
+                                            found.event_date)
     mentees = (letter.person.get("mentees") if letter.person else None) or []
     if letter.person and letter.person.get("role") == "mentor" and len(mentees) > 1:
         # One fact for a mentor of several would be about nobody in particular: a fact
@@ -162,7 +163,7 @@ def meeting_answer(letter: Letter, ctx: Context, required: bool) -> bool:
         # Tomás" is no contradiction.
         facts = per_mentee(letter, ctx, mentees)
         if facts:
-            reading.meeting, reading.meetings = None, facts
+            reading.meeting.reported, reading.meeting.per_mentee = None, facts
             return True
         reading.doubt(f"this mentor has {len(mentees)} mentees and the report does not "
                       "say clearly which one each part is about")

@@ -75,24 +75,24 @@ def bounce(letter: Letter, ctx: Context) -> bool:
         recipients = recipients or text_recipients(msg.text)
         if not recipients:  # any language: the one address the bounce's own words name
             recipients = [a for a in [lone_address(msg, config.domain)] if a]
-    reading.bounce_status = status or text_status(msg) or PERMANENT
-    temporary = reading.bounce_status == TEMPORARY
-    reading.bounced_recipient = recipients[0] if recipients else None
+    reading.bounce.status = status or text_status(msg) or PERMANENT
+    temporary = reading.bounce.status == TEMPORARY
+    reading.bounce.recipient = recipients[0] if recipients else None
     if item is not None:
         reading.answers_item = item.id
-        reported, ours = reading.bounced_recipient, item.recipients[0].lower()
-        reading.bounced_recipient = reported or ours
+        reported, ours = reading.bounce.recipient, item.recipients[0].lower()
+        reading.bounce.recipient = reported or ours
         if reported and reported != ours and not temporary:
             reading.doubt(f"the bounce names {reported}, but our mail went to {ours}; "
                           "not applied")
-    elif reading.bounced_recipient is not None and not temporary:
+    elif reading.bounce.recipient is not None and not temporary:
         # Anyone can write a bounce naming anyone: one that neither came back to our
         # signed return address nor quotes our mail silences nobody; a person looks.
         reading.doubt("a bounce that cannot be tied to a mail of ours (no signed return "
                       "address, no quoted Message-ID); not applied")
-    if reading.bounced_recipient is None and not temporary:
+    if reading.bounce.recipient is None and not temporary:
         reading.doubt("bounce whose recipient could not be identified")
-    failed = reading.bounced_recipient or ""
+    failed = reading.bounce.recipient or ""
     if not temporary and (config.is_coordinator_address(failed) or is_own(failed, config)):
         # A coordinator or the program silenced by a bounce would stop the program's own
         # oversight; a Message-ID quoted in a forged bounce is enough to tie it. A person looks.
@@ -120,9 +120,9 @@ def feedback(letter: Letter, ctx: Context) -> bool:
                      if i is not None), None)
     if item is not None:
         reading.answers_item = item.id
-        reading.bounced_recipient = item.recipients[0].lower()
+        reading.bounce.recipient = item.recipients[0].lower()
     elif found.named:
-        reading.bounced_recipient = found.named[0]
+        reading.bounce.recipient = found.named[0]
         reading.doubt("a feedback report that cannot be tied to a mail of ours (no signed "
                       "address, no Message-ID of ours in the original); not applied")
     else:

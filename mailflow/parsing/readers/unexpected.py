@@ -113,11 +113,11 @@ def nothing_found(letter: Letter, ctx: Context) -> bool:
         # nothing (a tip): nothing to apply, to ask or to answer (the reminders still go
         # if an answer we asked for never comes).
         reading.kind = "unknown"
-        reading.choices, reading.meeting, reading.survey_answers = [], None, {}
+        reading.choices, reading.meeting.reported, reading.survey.answers = [], None, {}
         return False
     if reading.concern:
         reading.kind = "concern"
-        reading.choices, reading.meeting, reading.survey_answers = [], None, {}
+        reading.choices, reading.meeting.reported, reading.survey.answers = [], None, {}
         reading.doubt(f"asks a coordinator: {reading.concern!r}")
     else:
         reading.doubt(reading.found_nothing)

@@ -16,7 +16,7 @@ from typing import Any
 
 from mailflow.errors import MailflowError
 from mailflow.outbound.mailer import Recipient
-from mailflow.parsing.reading import Reading
+from mailflow.parsing.reading import MeetingReport, Reading
 from mailflow.parsing.review_answer import ReviewAction
 from mailflow.program import participants
 from mailflow.program.coordination import changes, review
@@ -67,12 +67,12 @@ class ReviewAnswers:
         if services.outbox.has(services.mailer.key(RECEIPT_RULE, sender, occasion)):
             log.info("answer %s to a review notice was handled before", occasion)
             return
-        actions = [ReviewAction.from_json(a) for a in reading.review_actions]
+        actions = [ReviewAction.from_json(a) for a in reading.review.actions]
         language = _language(actions, reading, services.config.language)
         request = Request(now, language, by=sender,
                           cause=f"coordinator {sender} by a review answer (message "
                                 f"{entry['key']})")
-        listed = review.notice(services.store, reading.review_notice or 0)
+        listed = review.notice(services.store, reading.review.notice or 0)
         reports: list[Done] = []
         if listed is None:
             reports.append(Done("", False, request.say("this notice is unknown",
@@ -158,8 +158,7 @@ class ReviewAnswers:
         met, when = bool(action.met), action.date
 
         def as_meeting(read: Reading) -> None:
-            read.kind, read.meetings = "meeting", []
-            read.meeting = {"met": met, "date": when}
+            read.kind, read.meeting = "meeting", MeetingReport({"met": met, "date": when})
         done = self.reapply(item, as_meeting, request)
         return done, f"meeting: {'yes' if met else 'no'}{' ' + when if when else ''}"
 

@@ -68,17 +68,17 @@ class Coordination:
         if services.outbox.has(services.mailer.key(RECEIPT_RULE, sender, occasion)):
             log.info("commands of message %s were answered before; not run again", occasion)
             return
-        language = receipt_language(reading.coordinator_commands, reading,
+        language = receipt_language(reading.coordinator.commands, reading,
                                     services.config.language)
         files = (self._files(entry) if any(c.get("name") == "import"
-                                           for c in reading.coordinator_commands) else ())
+                                           for c in reading.coordinator.commands) else ())
         request = Request(now, language, by=sender, files=files,
                           cause=f"coordinator {sender} by mail (message {entry['key']})")
         reports: list[Report] = []
         attachments: list[Attachment] = []
         pending: list[dict[str, Any]] = []
         wants_help = False
-        for command in reading.coordinator_commands:
+        for command in reading.coordinator.commands:
             line = str(command.get("line") or "")
             for result in self._run(command, reading, request, pending):
                 reports.append(Report(line, result.ok, result.text))
@@ -180,9 +180,9 @@ class Coordination:
 
     def _confirm(self, reading: Reading, request: Request) -> list[Result]:
         """CONFIRM to a preview: what it announced is done, once, within 7 days."""
-        table = self.services.store.table(PREVIEWS)
-        record = next((r for r in table.all() if r.get("item") == reading.preview), None)
-        if reading.preview is None or record is None:
+        table, preview = self.services.store.table(PREVIEWS), reading.coordinator.preview
+        record = next((r for r in table.all() if r.get("item") == preview), None)
+        if preview is None or record is None:
             return [Result(False, request.say(
                 "CONFIRM carries out a preview: reply CONFIRM to the preview mail itself",
                 "CONFIRMER exécute un aperçu : répondez CONFIRMER au message d'aperçu "

@@ -169,10 +169,11 @@ def proposal_text(reading: Reading, person: Participant | None, rules: list[Rule
     parts = []
     if reading.kind == "choices" and reading.choices:
         parts.append("record the choices " + ", ".join(reading.choices))
-    if reading.kind == "meeting" and reading.meeting is not None:
-        held = "held" if reading.meeting.get("met") else "not held"
-        parts.append(f"record a meeting {held} {reading.meeting.get('date') or ''}".rstrip())
-    for fact in reading.meetings if reading.kind == "meeting" else []:
+    reported = reading.meeting.reported
+    if reading.kind == "meeting" and reported is not None:
+        held = "held" if reported.get("met") else "not held"
+        parts.append(f"record a meeting {held} {reported.get('date') or ''}".rstrip())
+    for fact in reading.meeting.per_mentee if reading.kind == "meeting" else []:
         parts.append(f"record a meeting with {fact.get('mentee')}: "
                      f"{'held' if fact.get('met') else 'not held'}")
     if reading.kind == "command" and reading.command:

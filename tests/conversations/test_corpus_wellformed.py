@@ -19,7 +19,8 @@ HOLDOUT2 = sorted(p for p in (render.HERE / "holdout2").iterdir() if p.is_dir())
 HOLDOUT3 = sorted(p for p in (render.HERE / "holdout3").iterdir() if p.is_dir())
 HOLDOUT4 = sorted(p for p in (render.HERE / "holdout4").iterdir() if p.is_dir())
 HOLDOUT5 = sorted(p for p in (render.HERE / "holdout5").iterdir() if p.is_dir())
-CASES = CORPUS + HOLDOUT + HOLDOUT2 + HOLDOUT3 + HOLDOUT4 + HOLDOUT5
+HOLDOUT6 = sorted(p for p in (render.HERE / "holdout6").iterdir() if p.is_dir())
+CASES = CORPUS + HOLDOUT + HOLDOUT2 + HOLDOUT3 + HOLDOUT4 + HOLDOUT5 + HOLDOUT6
 PLACEHOLDERS = {"{{OUR_MESSAGE_ID}}", "{{REPLY_TO}}", "{{OUR_DATE}}", "{{OUR_SUBJECT}}"}
 SAMPLE = {
     "{{OUR_MESSAGE_ID}}": "<mf-abc123.0f0f0f0f0f0f@northlake.example.org>",
@@ -67,6 +68,10 @@ def test_the_fourth_holdout_holds_thirty_five_conversations_numbered_501_to_535(
 
 def test_the_fifth_holdout_holds_thirty_five_conversations_numbered_601_to_635():
     assert sorted(int(p.name.split("-")[0]) for p in HOLDOUT5) == list(range(601, 636))
+
+
+def test_the_sixth_holdout_holds_thirty_five_conversations_numbered_701_to_735():
+    assert sorted(int(p.name.split("-")[0]) for p in HOLDOUT6) == list(range(701, 736))
 
 
 def test_no_case_number_is_used_twice():

@@ -27,7 +27,10 @@ _MONTHS = {
     "setembro": 9, "outubro": 10, "dezembro": 12,
 }  # fmt: skip
 _WEEKDAYS = {
-    "monday": 0, "lundi": 0, "tuesday": 1, "mardi": 1, "wednesday": 2, "mercredi": 2,
+    "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5,
+    "sonntag": 6, "segunda-feira": 0, "terca-feira": 1, "quarta-feira": 2, "quinta-feira": 3,
+    "sexta-feira": 4, "monday": 0, "lundi": 0, "tuesday": 1, "mardi": 1, "wednesday": 2,
+    "mercredi": 2,
     "thursday": 3, "jeudi": 3, "friday": 4, "vendredi": 4, "saturday": 5, "samedi": 5,
     "sunday": 6, "dimanche": 6, "lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3,
     "viernes": 4, "sabado": 5, "domingo": 6,
@@ -66,10 +69,13 @@ _AGO = re.compile(r"\b(?P<n>\d{1,2}|a|one|two|three|un|une|deux|trois)\s+(?P<uni
                   r"\s+(?P<unit2>jours?|semaines?)\b")
 _NUMBERS = {"a": 1, "one": 1, "un": 1, "une": 1, "two": 2, "deux": 2, "three": 3, "trois": 3}
 _RELATIVE_DAYS = [
-    (re.compile(r"\b(?:the\s+day\s+before\s+yesterday|avant[\s-]hier)\b"), -2),
-    (re.compile(r"\b(?:yesterday|hier)\b"), -1),
+    # The day before yesterday: English, French, Spanish ("anteayer", "antier"), Portuguese,
+    # German, Italian; then yesterday and today in the same languages.
+    (re.compile(r"\b(?:the\s+day\s+before\s+yesterday|avant[\s-]hier|anteayer|antier"
+                r"|antes\s+de\s+ayer|anteontem|vorgestern|l'altro\s*ieri|altroieri)\b"), -2),
+    (re.compile(r"\b(?:yesterday|hier|ayer|ontem|gestern|ieri)\b"), -1),
     (re.compile(r"\b(?:today|this\s+morning|this\s+afternoon|tonight|aujourd'hui|ce\s+matin"
-                r"|cet\s+apres[\s-]midi|ce\s+soir)\b"), 0),
+                r"|cet\s+apres[\s-]midi|ce\s+soir|hoy|esta\s+manana|hoje|heute|oggi)\b"), 0),
     (re.compile(r"\b(?:the\s+day\s+after\s+tomorrow|apres[\s-]demain)\b"), 2),
     (re.compile(r"\b(?:tomorrow|demain)\b"), 1),
 ]  # fmt: skip
@@ -89,7 +95,8 @@ _MEETING_NOUN = (r"(?:(?:first|second|initial|1st)\s+)?(?:meeting|call|video\s+c
 _REUNION = (r"(?:(?:premier|premiere|1er|1re)\s+)?(?:rendez-vous|rdv|reunion|rencontre|appel"
             r"|echange|seance|entretien|visio|discussion|cafe)")
 _NEGATIVE = re.compile(
-    r"\bnot\s+yet\b|\b(?:have\s*n[o']t|haven't|has\s*n[o']t|did\s*n[o']t|didn't|have\s+not"
+    r"\bnot\s+(?:really\s+|quite\s+)?yet\b|\b(?:had|have|has)\s+(?:had\s+)?no\s+(?:real\s+)?"
+    + _MEETING_NOUN + r"|\b(?:have\s*n[o']t|haven't|has\s*n[o']t|did\s*n[o']t|didn't|have\s+not"
     r"|did\s+not|not)\s+(?:yet\s+)?(?:been\s+able\s+to\s+)?(?:met|meet|had|spoken|talked)\b"
     r"|\b(?:have\s*n[o']t|haven't|not)\s+(?:yet\s+)?managed\s+to\s+(?:meet|talk|speak)\b"
     r"|\btodavia\s+no\b|\baun\s+no\b|\bno\s+(?:he|hemos)\s+podido\b"
@@ -197,22 +204,29 @@ def _year_for(day: int, month: int, year: int | None, base: date | None,
 # A day of the month alone: "we had coffee on the 3rd" (the nearest such day on the
 # side of the message the sentence is about).
 _ORDINAL_DAY = re.compile(r"\b(?:on\s+)?the\s+(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b")
+# A weekday with its day of the month: "jeudi 11", "Thursday the 11th", "el jueves 11".
+_WEEKDAY_DAY = re.compile(r"\b(?P<weekday>" + _WEEKDAY + r"),?\s+(?:the\s+|le\s+)?"
+                          r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th|er)?\b(?![:.,]?\d|h\b)")
 
 
 def _day_of_month(text: str, base: date | None, past: bool
                   ) -> tuple[date | None, str | None, str | None]:
-    match = _ORDINAL_DAY.search(text)
+    match = _WEEKDAY_DAY.search(text) or _ORDINAL_DAY.search(text)
     if match is None:
         return None, None, None
     if base is None:
         return None, match[0], f"'{match[0]}' needs the message date"
     day, year, month = int(match["day"]), base.year, base.month
+    weekday = _WEEKDAYS[match["weekday"]] if "weekday" in match.re.groupindex else None
     for _ in range(3):  # the nearest month that has this day, on the right side of base
         try:
             candidate = date(year, month, day)
         except ValueError:
             candidate = None
         if candidate is not None and (candidate <= base if past else candidate >= base):
+            if weekday is not None and candidate.weekday() != weekday:
+                return None, match[0], (f"'{match[0]}': the {day} of the months around the "
+                                        "message is another day of the week")
             return candidate, match[0], None
         month += -1 if past else 1
         if month == 0:

@@ -247,3 +247,30 @@ def test_spanish_el_proximo_lunes_is_planned_not_met():
     reading = read_meeting("Todavía no, nos vemos el próximo lunes.", datetime(2027, 3, 17, 9, 0),
                            None)
     assert reading.met is False and reading.planned == date(2027, 3, 22)
+
+
+def test_spanish_anteayer_is_two_days_before_the_message():
+    reading = read_meeting("Sí, anteayer por videollamada.", FRIDAY, None)
+    assert reading.met is True and reading.date == date(2024, 3, 13)
+
+
+def test_spanish_ayer_is_the_day_before_the_message():
+    assert read_meeting("Sí, nos vimos ayer.", FRIDAY, None).date == date(2024, 3, 14)
+
+
+def test_a_weekday_with_its_day_number_is_that_day_not_the_nearest_weekday():
+    reading = read_meeting("Oui, nous nous sommes vus la semaine dernière, vendredi 8, au labo.",
+                           FRIDAY, None)
+    assert reading.met is True and reading.date == date(2024, 3, 8)
+
+
+def test_a_weekday_and_day_number_that_disagree_leave_the_date_unset_with_a_problem():
+    reading = read_meeting("Yes, we met on Thursday 8.", FRIDAY, None)  # the 8th was a Friday
+    assert reading.date is None and reading.problems
+
+
+def test_not_really_yet_and_had_no_meeting_are_not_met_despite_another_persons_meeting():
+    text = ("not really yet. My colleague met José at the robotics fair on 5 March and gave him "
+            "my CV. But I had no meeting with him myself until now.")
+    reading = read_meeting(text, FRIDAY, None)
+    assert reading.met is False and reading.date is None

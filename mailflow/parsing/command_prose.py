@@ -77,13 +77,20 @@ _UNTIL = re.compile(r"\b(?:until|till|til|through|up\s+to|jusqu'?(?:au|a|en)|d'i
 _ALONE = re.compile(r"^\s*(?P<word>stop|unsubscribe|resume|pause|desinscription|desabonnement"
                     r"|baja|arret|delete my data|supprimer mes donnees|effacer mes donnees"
                     r"|borrar mis datos|my data|mes donnees|mis datos)\b"
-                    r"\s*(?:please|s'il\s+vous\s+plait|por\s+favor)?\s*[.!]?\s*$")
+                    r"\s*(?:please|pls|plz|thanks?|thank\s+you|s'il\s+(?:vous|te)\s+plait|svp|stp"
+                    r"|merci|por\s+favor|gracias|bitte|danke|obrigad[oa]|per\s+favore|grazie)?"
+                    r"\s*[.!]?\s*$")
 _ALONE_NAME = {"stop": "stop", "unsubscribe": "stop", "desinscription": "stop",
                "desabonnement": "stop", "baja": "stop", "arret": "stop",
                "resume": "resume", "pause": "pause", "my data": "my_data",
                "mes donnees": "my_data", "mis datos": "my_data", "delete my data": "erase",
                "supprimer mes donnees": "erase", "effacer mes donnees": "erase",
                "borrar mis datos": "erase"}
+# What a pause is of: "pause our weekly calls" is the pair's meetings, not our mail.
+_MEETINGS_PAUSED = re.compile(
+    r"^\W*(?:\w+\W+){0,2}?(?:calls?|meetings?|sessions?|catch[- ]?ups?|chats?|video\s+calls?"
+    r"|rencontres?|appels?|reunions?|seances?|rendez-vous|reuniones|llamadas|encuentros"
+    r"|sesiones|videollamadas|chamadas|reunioes|encontros|sessoes)\b")
 _WINDOW = 1500  # a request is made near the top; a long letter is read by a person
 
 
@@ -103,6 +110,8 @@ def _requests(text: str) -> set[str]:
         for match in pattern.finditer(text):
             before = text[max(0, match.start() - 40):match.start()]
             sentence = re.split(r"[.!?\n]", before)[-1]
+            if name == "pause" and _MEETINGS_PAUSED.search(text[match.end():match.end() + 40]):
+                continue
             if not _NEGATED.search(sentence + " "):
                 found.add(name)
                 break

@@ -91,3 +91,14 @@ def test_a_portuguese_request_to_suspend_the_emails_until_a_date_is_a_pause():
 def test_a_portuguese_wish_to_receive_no_more_is_stop():
     asked = read_asked_command("Não quero mais receber estes emails, obrigada.", TODAY)
     assert asked is not None and asked.name == "stop"
+
+
+def test_the_word_alone_with_a_courtesy_word_is_the_command():
+    found = read_asked_command("STOP svp\n\nObtenir Outlook pour Android", TODAY)
+    assert found is not None and found.name == "stop"
+
+
+def test_pausing_the_pairs_calls_is_not_a_pause_of_our_mail():
+    text = ("Thanks! He suggested we pause our weekly calls until after my exam (April 20), "
+            "so it may be a few weeks.")
+    assert read_asked_command(text, TODAY) is None

@@ -21,6 +21,37 @@ _NUMBERED = re.compile(
 )
 _SCALE = re.compile(r"^(?P<v>-?\d+(?:[.,]\d+)?)\s*(?:(?:/|out\s+of|sur)\s*(?P<of>\d+))?(?:\W|$)",
                     re.IGNORECASE)
+# Numbers written as words, as people answer a scale: "four", "quatre sur cinq", "cuatro".
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4,
+    "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "cero": 0, "uno": 1, "una": 1,
+    "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
+    "nueve": 9, "diez": 10, "um": 1, "uma": 1, "dois": 2, "duas": 2, "quatro": 4, "sete": 7,
+    "oito": 8, "nove": 9, "dez": 10, "eins": 1, "zwei": 2, "drei": 3, "vier": 4, "funf": 5,
+    "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "due": 2, "tre": 3,
+    "quattro": 4, "cinque": 5, "sei": 6, "sette": 7, "otto": 8, "dieci": 10,
+}  # fmt: skip
+_NUMBER_WORD = "(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
+_SPELLED = re.compile(r"^(?P<v>" + _NUMBER_WORD + r")\b(?:\s+(?P<of>sur|out\s+of|of|de|von|su)"
+                      r"\s+(?P<high>" + _NUMBER_WORD + r")\b)?"
+                      # the number is the answer, not a word of a sentence ("un peu", "due to")
+                      r"(?=\s*(?:$|[.,;:!()/\-–—]))", re.IGNORECASE)
+
+
+def _digits(text: str) -> str:
+    """A scale answer written in words with its words turned to digits: "Quatre sur cinq." is
+    "4 sur 5."; anything else is returned as it is."""
+    folded = fold_accents(text.strip()).lower()
+    match = _SPELLED.match(folded)
+    if match is None:
+        return text
+    digits = str(_NUMBER_WORDS[match["v"]])
+    if match["high"]:
+        digits += f" {match['of']} {_NUMBER_WORDS[match['high']]}"
+    return digits + folded[match.end():]
+
+
 _YES = frozenset({"yes", "y", "yeah", "yep", "sure", "absolutely", "definitely", "certainly",
                   "of course", "oui", "o", "ouais", "bien sur", "absolument", "tout a fait",
                   "certainement", "evidemment", "volontiers", "affirmative", "si", "claro",
@@ -89,6 +120,7 @@ def value_for(question: Question, text: str) -> tuple[Answer | None, str | None]
         if _ANOTHER_ANSWER.search(text):
             return None, f"{label}: '{text[:60]}' holds more than one answer"
         return answer, None
+    text = _digits(text)
     match = _SCALE.match(text)
     if match and _ANOTHER_ANSWER.search(text[match.end():]):
         return None, f"{label}: '{text[:60]}' holds more than one answer"
@@ -110,7 +142,7 @@ def _fits(question: Question, text: str) -> bool:
         return True
     if question.kind == "yesno":
         return _yes_no(text) is not None
-    return bool(_SCALE.match(text.strip()))
+    return bool(_SCALE.match(_digits(text)))
 
 
 # Answers run together on one line: "1) 4 - 2) 5 - 3) oui", "1. 4; 2. 5; 3. yes".
@@ -289,7 +321,8 @@ def _read(new_text: str, quoted_text: str, survey: Survey, reading: SurveyReadin
             reading.answers.pop(number, None)
             continue
         seen[number] = text
-        rest = _strip_question(text, question)
+        # A table row "1. Usefulness of the program<TAB>5": the last cell is the answer.
+        rest = _strip_question(text.rsplit("\t", 1)[-1] if "\t" in text else text, question)
         value, problem = value_for(question, rest)
         if problem:
             reading.problems.append(problem)

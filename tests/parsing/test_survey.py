@@ -186,3 +186,21 @@ def test_answers_after_the_question_words_copied_without_numbers_are_read():
                    "Any comments? Léa has been great.")
     assert reading.answers == {1: 4, 2: True, 3: "Léa has been great."}
     assert reading.problems == []
+
+
+def test_a_scale_answer_written_in_words_is_that_number():
+    assert read("1. four\n2. yes").answers[1] == 4
+    assert read("1) Quatre sur cinq.\n2) oui").answers[1] == 4
+    assert read("1. cuatro\n2. sí").answers[1] == 4
+
+
+def test_a_sentence_starting_with_a_number_word_is_not_that_number():
+    reading = read("1. Un peu utile\n2. oui")
+    assert 1 not in reading.answers and reading.problems
+
+
+def test_answers_in_a_table_with_a_label_column_are_the_last_cells():
+    reading = read("Question\tAnswer\n1. Usefulness of the meetings\t4\n2. Recommend it\tYes\n"
+                   "3. Comments\tMore evening sessions")
+    assert reading.answers == {1: 4, 2: True, 3: "More evening sessions"}
+    assert reading.problems == []

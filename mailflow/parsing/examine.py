@@ -25,6 +25,8 @@ from mailflow.text import fold_accents
 
 _CHARSET_PROBLEM = re.compile(r"undecodable charset '([^']*)', decoded as")
 _BLANKS = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_LEAD = re.compile(r"^(?P<lead>[ \t\u00a0]*)(?P<mark>(?:\d{1,3}[.)]|[-*\u2022])?)"
+                   r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+", re.MULTILINE)
 MAX_READ_CHARS = 10_000   # of a reply's new text: far more than any answer we ask for
 MAX_LINE_CHARS = 1_000
 
@@ -109,13 +111,16 @@ def answered_item(msg: DecodedMessage, ctx: Context) -> tuple[Any, str | None, s
 
 
 def bounded_text(text: str) -> tuple[str, bool]:
-    """``text`` as the readers may see it: runs of blanks made one, lines and the whole cut
-    to what a person writes (a reply is no novel); True when something was cut.
+    """``text`` as the readers may see it: runs of blanks made one (a tab, if any), lines
+    and the whole cut to what a person writes (a reply is no novel); True when something was cut.
 
     The readers' patterns are linear on text of this shape; the cut keeps any that is
     not from costing more than a moment (a regular expression is one C call, which the
     per-message time budget cannot interrupt)."""
-    text = _BLANKS.sub(" ", text)
+    # A tab between words stays one: it keeps a table's cells apart ("1. Usefulness<TAB>5");
+    # after a list's number or bullet, or at a line's start, it is only an indent.
+    text = _LEAD.sub(lambda m: (" " if m["lead"] else "") + m["mark"] + " ", text)
+    text = _BLANKS.sub(lambda blank: "\t" if "\t" in blank[0] else " ", text)
     lines, cut = [], len(text) > MAX_READ_CHARS
     for line in text[:MAX_READ_CHARS].split("\n"):
         cut |= len(line) > MAX_LINE_CHARS

@@ -47,6 +47,7 @@ class _TextBuilder:
         self.containers = 0
         self.rest_quoted = 0
         self.space_pending = False
+        self.cell_pending = False
         self.lists: list[list[int]] = []  # one [counter] per open list; counter -1 for <ul>
 
     @property
@@ -61,6 +62,7 @@ class _TextBuilder:
             self.current = []
             self.has_text = False
         self.space_pending = False
+        self.cell_pending = False
 
     def _blank(self) -> None:
         """End the current line and leave one blank line."""
@@ -113,7 +115,7 @@ class _TextBuilder:
             else:
                 self._write(f"{indent}- ")
         elif tag in _CELL and self.current:
-            self.space_pending = True
+            self.cell_pending = True  # cells of a row are kept apart by a tab
         elif tag == "hr":
             self._write("-" * 20)
             self._break()
@@ -151,8 +153,11 @@ class _TextBuilder:
         words = data.split()
         if not words:
             return
-        if self.space_pending and self.has_text:
+        if self.cell_pending and self.current:
+            self._write("\t")
+        elif self.space_pending and self.has_text:
             self._write(" ")
+        self.cell_pending = False
         self._write(" ".join(words))
         self.space_pending = data[-1:].isspace()
 

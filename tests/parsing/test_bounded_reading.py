@@ -46,3 +46,7 @@ def test_the_separator_pattern_starts_only_at_a_run_of_blanks():
 def test_questions_are_found_without_searching_text_that_has_none():
     assert _questions("word " * 1000) == []
     assert _questions("Thanks. Can I meet online? Bye.") == ["Can I meet online?"]
+
+
+def test_a_tab_between_a_label_and_an_answer_is_kept_as_a_table_cell():
+    assert bounded_text("1. Usefulness \t 5\n\tindented")[0] == "1. Usefulness\t5\n indented"

@@ -109,3 +109,9 @@ def test_quotes_deeper_than_ten_are_drawn_ten_deep():
 def test_lists_deeper_than_ten_are_indented_ten_deep():
     html = "<ul><li>" * 50 + "deep"
     assert html_to_text(html).splitlines()[-1] == "  " * 10 + "- deep"
+
+
+def test_cells_of_a_table_row_are_kept_apart_by_a_tab():
+    html = ("<table><tr><td>1. Usefulness</td><td>5</td></tr>"
+            "<tr><td>2. Stay</td><td>Yes</td></tr></table>")
+    assert html_to_text(html).splitlines()[:2] == ["1. Usefulness\t5", "2. Stay\tYes"]

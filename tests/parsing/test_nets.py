@@ -67,6 +67,22 @@ def test_a_report_from_a_mentor_of_two_mentees_that_names_neither_goes_to_review
     assert reading.kind == "meeting" and reading.needs_review and not reading.meeting.per_mentee
 
 
+def test_a_yes_for_both_mentees_holds_for_each_one_named_with_only_a_day(ctx):
+    reading = _reply(ctx, KWAME, CHECKIN, "Sí, con los dos. Con Noor el 2 de marzo por Teams y "
+                     "con Ivan ayer por videollamada.\n")
+
+    assert reading.kind == "meeting" and not reading.needs_review
+    assert reading.meeting.per_mentee == [
+        {"with": "noor@example.com", "met": True, "date": "2027-03-02"},
+        {"with": "ivan@example.com", "met": True, "date": "2027-03-16"}]
+
+
+def test_a_yes_for_both_does_not_make_a_mentee_named_without_a_day_met(ctx):
+    reading = _reply(ctx, KWAME, CHECKIN, "Yes. Noor on March 2. Ivan is lovely.\n")
+
+    assert reading.needs_review and not reading.meeting.per_mentee
+
+
 def test_an_unknown_label_ends_the_field_before_it_and_goes_to_review(ctx):
     stranger = {"email": "new@example.com", "name": "Ana"}
     raw = ("From: Ana <new@example.com>\r\nTo: mentorship@northlake.example.org\r\n"

@@ -118,9 +118,16 @@ def per_mentee(letter: Letter, ctx: Context, mentees: list[str]) -> list[dict[st
            for words in names.values() for word in words):
         return None  # "I met Noor's colleague": about someone else; a person reads it
     facts: dict[str, dict[str, Any]] = {}
-    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
-        spots = sorted((m.start(), email) for email, words in names.items() for word in words
-                       for m in re.finditer(rf"\b{re.escape(word)}\b", sentence))
+    sentences = re.split(r"(?<=[.!?;])\s+|\n+", text)
+    spotted = [sorted((m.start(), email) for email, words in names.items() for word in words
+                      for m in re.finditer(rf"\b{re.escape(word)}\b", sentence))
+               for sentence in sentences]
+    # "Sí, con los dos. Con Hannah el 2 de marzo y con Mathieu ayer": a yes said of both,
+    # in words that name neither, holds for each clause that only gives a day.
+    said = {read_meeting(sentence, letter.msg.date, None).met
+            for sentence, spots in zip(sentences, spotted, strict=True) if not spots}
+    said_yes = True in said and False not in said
+    for sentence, spots in zip(sentences, spotted, strict=True):
         spots = [s for i, s in enumerate(spots) if i == 0 or s[1] != spots[i - 1][1]]
         lead = sentence[:spots[0][0]] if spots else ""  # "vu " of "vu Julien ... et Emily ..."
         previous: bool | None = None
@@ -138,6 +145,10 @@ def per_mentee(letter: Letter, ctx: Context, mentees: list[str]) -> list[dict[st
                 else clause
             found = read_meeting(clause, letter.msg.date, None,
                                  day_first=letter.reading.language == "fr")
+            if found.met is None and not found.problems and said_yes:
+                dated = read_meeting("yes, " + clause, letter.msg.date, None,
+                                     day_first=letter.reading.language == "fr")
+                found = dated if dated.date is not None else found
             met = found.met if found.met is not None else (previous if found.date else None)
             if met is None or found.problems or email in facts:
                 return None

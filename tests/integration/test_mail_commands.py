@@ -212,3 +212,68 @@ def test_an_unverified_command_does_nothing_and_the_coordinators_read_it_in_one_
     assert "EXPORT participants" in text_of(later[0])
     assert not any(list(m.iter_attachments()) for m in later)
 
+
+
+def test_review_lists_the_messages_waiting_for_a_person_with_their_reasons(
+        cohort, dovecot, smtp_server):
+    _program, daemon, clock = cohort
+    send(dovecot, daemon, clock, command("PAUSE Omar", "forged-3", clock.now, trust=NOT_VERIFIED))
+    send(dovecot, daemon, clock, command("REVIEW", "review-1", clock.now))
+    [answer] = receipts(smtp_server)
+    assert "not verified" in text_of(answer) and COORDINATOR in text_of(answer)
+
+
+def test_plan_lists_the_mail_the_rules_will_send_in_the_days_asked(cohort, dovecot, smtp_server):
+    _program, daemon, clock = cohort
+    send(dovecot, daemon, clock, command("PLAN 5", "plan-1", clock.now))
+    send(dovecot, daemon, clock, command("PLAN 30", "plan-2", clock.now))
+    short, month = (text_of(m) for m in receipts(smtp_server))
+    assert "2027-01-25" in short and "2027-02-15" not in short
+    assert "2027-01-25" in month and "2027-02-15" in month
+
+
+def test_link_makes_mail_from_a_second_address_the_persons(cohort, dovecot, smtp_server):
+    program, daemon, clock = cohort
+    send(dovecot, daemon, clock, command("LINK Omar omar.h@work.example", "link-1", clock.now))
+    assert participants.find(program.store, "omar.h@work.example")["email"] == OMAR
+    assert "omar.h@work.example" in text_of(receipts(smtp_server)[0])
+
+
+def test_propose_in_a_program_with_no_rule_to_ask_the_mentor_is_refused_saying_why(
+        cohort, dovecot, smtp_server, tmp_path):
+    program, daemon, clock = cohort
+    select(program, places=3, reserved=0, seed="mail-commands", now=clock.now)
+    (tmp_path / "mentors.csv").write_text("name,email,language\nChen Wei,chen@example.org,en\n",
+                                          encoding="utf-8")
+    import_csv(program, "mentor", tmp_path / "mentors.csv")
+    step(daemon, clock)
+    send(dovecot, daemon, clock, command("PROPOSE Omar -> Chen Wei", "propose-1", clock.now))
+    assert "use MATCH" in text_of(receipts(smtp_server)[-1])
+    assert participants.find(program.store, OMAR)["status"] == "selected"
+
+
+def test_propose_in_a_rolling_program_asks_the_mentor_yes_or_no(tmp_path, dovecot, smtp_server,
+                                                                monkeypatch):
+    program = preset_program(tmp_path / "rolling", "rolling", dovecot, smtp_server, monkeypatch)
+    (tmp_path / "mentees.csv").write_text("name,email,language\nOmar Haddad,omar@example.com,en\n",
+                                          encoding="utf-8")
+    (tmp_path / "mentors.csv").write_text("name,email,language\nChen Wei,chen@example.org,en\n",
+                                          encoding="utf-8")
+    import_csv(program, "mentee", tmp_path / "mentees.csv")
+    import_csv(program, "mentor", tmp_path / "mentors.csv")
+    daemon, clock = start(program, at(2027, 3, 1, 10))
+    try:
+        select(program, places=1, reserved=0, seed="mail-commands", now=clock.now)
+        step(daemon, clock)
+        society = "northlake-society.example.org"
+        raw = command("PROPOSE Omar -> Chen Wei", "propose-2", clock.now, trust=verified(society))
+        send(dovecot, daemon, clock, raw.replace(DOMAIN.encode(), society.encode()))
+        [receipt] = [m for m in mails_to(smtp_server, f"claire.dubois@{society}")
+                     if m["Subject"].startswith("Re:")]
+        assert "asked YES or NO" in text_of(receipt)
+        step(daemon, clock, clock.now + timedelta(minutes=5))
+        assert participants.find(program.store, OMAR)["mentor"] == "chen@example.org"
+        assert any("Omar" in text_of(m) for m in mails_to(smtp_server, "chen@example.org"))
+    finally:
+        daemon.source.close()
+        program.close()

@@ -20,6 +20,7 @@ from mailflow.program.coordination import bulk, changes, views
 from mailflow.program.coordination.bulk import Malformed
 from mailflow.program.coordination.people import resolve
 from mailflow.program.coordination.services import Request, Services
+from mailflow.program.scheduled import Offsets, load_scheduled
 from mailflow.store.records import Participant
 
 MAX_PLAN_DAYS = 400
@@ -223,12 +224,27 @@ def run_withdraw(services: Services, args: Args, request: Request) -> Result:
     return Result(True, text)
 
 
+def _asks_mentors(services: Services) -> bool:
+    """Whether a scheduled rule of the program fires after a proposal is recorded."""
+    config = services.config
+    rules = load_scheduled(config.rules_dir, None, config.calendar, strict=False)
+    return any(isinstance(rule.trigger, Offsets) and rule.trigger.date == "proposed"
+               and rule.trigger.direction == "after" for rule in rules)
+
+
 def run_propose(services: Services, args: Args, request: Request) -> Result:
     mentee = _one(services, args, "mentee", request)
     mentor = _one(services, args, "mentor", request)
     if services.pairing is None:
         return Result(False, request.say("proposals are not available here",
                                          "les propositions ne sont pas disponibles ici"))
+    if not _asks_mentors(services):  # the receipt must be true: someone asks the mentor
+        return Result(False, request.say(
+            "no rule of this program mails a proposal to the mentor (a rule 'at: {after: "
+            "proposed}', as the rolling preset's proposal-to-mentor): use MATCH",
+            "aucune règle de ce programme n'envoie la proposition au mentor (une règle "
+            "« at: {after: proposed} », comme proposal-to-mentor du préréglage rolling) : "
+            "utilisez APPARIER"))
     for person in (mentee, mentor):  # checked before the first write: all or nothing
         lifecycle.check(person["email"], person.get("status"), "matched")
     services.pairing.propose_pair(mentee["email"], mentor["email"], request.now)

@@ -4,7 +4,8 @@ scale answers in words, weekday with day number, and the mentor-of-two "yes for 
 
 Run: ``PYTHONPATH=$PWD python bench/attack_recent_readers.py [--quick]``. Prints, for each
 case, the best of ``--repeat`` runs of the hostile and the ordinary input, and their ratio
-(hostile / ordinary). Asserts nothing.
+(hostile / ordinary). Asserts nothing. 1,000,000 characters is the most a message can
+bring (decode.MAX_TEXT_CHARS); bounded_text rewrites all of it before its 10,000-character cut.
 
 Compare with the code before these commits: ``git archive 2f640b5 mailflow | tar -x -C /tmp/old``
 then ``PYTHONPATH=/tmp/old python bench/attack_recent_readers.py`` (the repository root is put

@@ -16,11 +16,18 @@ from mailflow.text import fold_accents
 
 Answer = str | int | bool
 _NUMBERED = re.compile(
-    r"^\s*(?:(?:q|question)\s*(?P<q>\d{1,2})\s*[.):\-–—]?|(?P<n>\d{1,2})\s*[.):\-–—])\s*(?P<rest>.*)$",
+    r"^\s*(?:(?:q|question)\s*(?P<q>\d{1,2})\s*[.):\-–—]?|(?P<n>\d{1,2})(?:\s*[.):\-–—]|(?=\t)))\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
 _SCALE = re.compile(r"^(?P<v>-?\d+(?:[.,]\d+)?)\s*(?:(?:/|out\s+of|sur)\s*(?P<of>\d+))?(?:\W|$)",
                     re.IGNORECASE)
+# A rating closing a few words: "Very useful - I'd say 5", "Really well, 4", "Très
+# satisfaite, 5 sur 5". Only when no other digit comes before it.
+_TRAILING = re.compile(r"^(?P<words>[^\d]{0,60}?)(?:^|[\s,;:\-–—(])(?P<v>\d{1,2})\s*"
+                       r"(?:(?:/|out\s+of|sur|de|von|su)\s*(?P<of>\d{1,2}))?\s*[.!)]?\s*$",
+                       re.IGNORECASE)
+_HEDGED = re.compile(r"\b(?:not|no|non|pas|never|nicht|kein\w*|nunca|jamais|neither|between"
+                     r"|entre|or|ou|o|oder|rather\s+than|instead|plutot|than|que)\b")
 # Numbers written as words, as people answer a scale: "four", "quatre sur cinq", "cuatro".
 _NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -69,6 +76,7 @@ class SurveyReading:
     missing: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     found: bool = False  # the text answers this survey at all
+    numbered: bool = False  # the answers carry their question numbers (a gap is a skip)
 
 
 def fold(text: str) -> str:
@@ -121,7 +129,9 @@ def value_for(question: Question, text: str) -> tuple[Answer | None, str | None]
             return None, f"{label}: '{text[:60]}' holds more than one answer"
         return answer, None
     text = _digits(text)
-    match = _SCALE.match(text)
+    match = _SCALE.match(text) or _TRAILING.match(text)
+    if match and "words" in match.re.groupindex and _HEDGED.search(fold(match["words"])):
+        return None, f"{label}: '{text[:60]}' does not give one number plainly"
     if match and _ANOTHER_ANSWER.search(text[match.end():]):
         return None, f"{label}: '{text[:60]}' holds more than one answer"
     if not match or "." in match["v"] or "," in match["v"]:
@@ -136,13 +146,23 @@ def value_for(question: Question, text: str) -> tuple[Answer | None, str | None]
     return value, None
 
 
+def _answer_cell(text: str, question: Question) -> str:
+    """The answer of a table row "Usefulness of the program<TAB>5": the second of two cells
+    when the first is a label of this question (it shares a word with it); else the text."""
+    cells = text.split("\t")
+    if len(cells) != 2:
+        return text
+    label = {w for w in fold(cells[0]).split() if len(w) >= 4}
+    return cells[1] if label & set(fold(question.text).split()) else text
+
+
 def _fits(question: Question, text: str) -> bool:
     """Whether a written answer could be meant for this question."""
     if question.kind == "text":
         return True
     if question.kind == "yesno":
         return _yes_no(text) is not None
-    return bool(_SCALE.match(_digits(text)))
+    return bool(_SCALE.match(_digits(text)) or _TRAILING.match(_digits(text)))
 
 
 # Answers run together on one line: "1) 4 - 2) 5 - 3) oui", "1. 4; 2. 5; 3. yes".
@@ -191,7 +211,9 @@ def _numbered(text: str, numbers: set[int]) -> list[tuple[int, str]]:
 def _by_question_text(text: str, questions: list[Question]) -> list[tuple[int, str]]:
     """Answers written after a copy of the question's words, without its number: "How many
     times have you met so far? Twice" (the question's text, then the answer on its line)."""
-    texts = [(q.number, fold(q.text)) for q in questions if len(fold(q.text).split()) >= 3]
+    # "(1 to 5)", "(yes/no)": the hint of our question is often left out of the copy.
+    texts = [(q.number, fold(re.sub(r"\([^)]*\)", " ", q.text))) for q in questions
+             if len(fold(q.text).split()) >= 3]
     # A short question ("Any comments?") counts only when copied with its question mark.
     short = [(q.number, str(q.text).strip().casefold()) for q in questions
              if len(fold(q.text).split()) < 3 and str(q.text).strip().endswith("?")]
@@ -292,8 +314,9 @@ def read_survey(new_text: str, quoted_text: str, survey: Survey,
 
 def _read(new_text: str, quoted_text: str, survey: Survey, reading: SurveyReading) -> None:
     by_number = {q.number: q for q in survey.questions}
-    written = _numbered(new_text, set(by_number)) or _by_question_text(new_text,
-                                                                         survey.questions)
+    written = _numbered(new_text, set(by_number))
+    reading.numbered = bool(written)
+    written = written or _by_question_text(new_text, survey.questions)
     if not written and ">" in new_text:
         written = _interleaved(new_text, survey.questions)
     if not written:
@@ -321,8 +344,7 @@ def _read(new_text: str, quoted_text: str, survey: Survey, reading: SurveyReadin
             reading.answers.pop(number, None)
             continue
         seen[number] = text
-        # A table row "1. Usefulness of the program<TAB>5": the last cell is the answer.
-        rest = _strip_question(text.rsplit("\t", 1)[-1] if "\t" in text else text, question)
+        rest = _strip_question(_answer_cell(text, question), question)
         value, problem = value_for(question, rest)
         if problem:
             reading.problems.append(problem)

@@ -83,6 +83,15 @@ def test_a_yes_for_both_does_not_make_a_mentee_named_without_a_day_met(ctx):
     assert reading.needs_review and not reading.meeting.per_mentee
 
 
+def test_survey_answers_read_without_numbers_and_a_required_one_missing_go_to_review(ctx):
+    reading = _reply(ctx, NOOR, SURVEY, "> How satisfied are you with your mentoring relationship "
+                     "(1 to 5)?\n> How many times have you met so far?\n\n"
+                     "How many times have you met so far? Three times\n")
+
+    assert reading.kind == "survey" and reading.needs_review
+    assert any("required question" in p for p in reading.problems)
+
+
 def test_an_unknown_label_ends_the_field_before_it_and_goes_to_review(ctx):
     stranger = {"email": "new@example.com", "name": "Ana"}
     raw = ("From: Ana <new@example.com>\r\nTo: mentorship@northlake.example.org\r\n"

@@ -204,3 +204,24 @@ def test_answers_in_a_table_with_a_label_column_are_the_last_cells():
                    "3. Comments\tMore evening sessions")
     assert reading.answers == {1: 4, 2: True, 3: "More evening sessions"}
     assert reading.problems == []
+
+
+def test_a_rating_closing_a_few_words_is_that_number():
+    assert read("1. Very useful - I'd say 5\n2. yes").answers[1] == 5
+    assert read("1. Really well, 4\n2. yes").answers[1] == 4
+    assert read("1) Très satisfaite, 5 sur 5\n2) oui").answers[1] == 5
+
+
+def test_a_hedged_rating_is_not_read():
+    reading = read("1. not a 5, more like a bad week\n2. yes")
+    assert 1 not in reading.answers and reading.problems
+
+
+def test_answers_after_the_question_words_copied_without_the_scale_hint_are_read():
+    reading = read("How useful have your meetings been? Very useful, 4\n"
+                   "Would you recommend the program to a friend? Yes")
+    assert reading.answers == {1: 4, 2: True} and not reading.numbered
+
+
+def test_answers_with_their_numbers_are_marked_numbered():
+    assert read("1. 4\n3. fine").numbered

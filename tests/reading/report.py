@@ -28,6 +28,11 @@ def main() -> None:
             print(f"  {v.name}: expected {v.expected_kind}, got {v.got_kind}")
             for key, (exp, got) in v.diffs.items():
                 print(f"      {key}: expected {exp!r}, got {got!r}")
+    flagged = [v for v in verdicts if v.outcome == "flagged"]
+    if flagged:
+        print("\nFlagged (sent to a person):")
+        for v in flagged:
+            print(f"  {v.name}: expected {v.expected_kind}, got {v.got_kind}")
     print(f"\nSpeed: {n / elapsed:.0f} messages/second (decode + understand, "
           f"{1000 * elapsed / n:.2f} ms per message)")
 

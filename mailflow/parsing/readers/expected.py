@@ -94,7 +94,8 @@ def _survey(letter: Letter, ctx: Context, key: str | None) -> bool:
         name = letter.person.get("name") if letter.person else None
         whole, _ = split_sign_off(bounded_text(msg.text)[0], [name or "", msg.sender_name])
         in_place = read_survey(whole, "", survey, sent_in)
-        if in_place.found:
+        # The whole text holds the quote too: it replaces a reading only when it is clean.
+        if in_place.found and (not answers.found or not in_place.problems):
             answers = in_place
     reading.kind = "survey"
     reading.survey.key = survey.key
@@ -102,6 +103,11 @@ def _survey(letter: Letter, ctx: Context, key: str | None) -> bool:
     reading.problems.extend(answers.problems)
     if not answers.problems and not answers.answers:
         reading.found_nothing = "no answer to the survey's questions found"
+    elif answers.answers and answers.missing and not answers.problems and not answers.numbered:
+        # Answers found without their numbers, and a required one not: perhaps the rest
+        # was not read. (With numbers, a number left out is a question skipped.)
+        reading.doubt("no answer read to required question(s) "
+                      + ", ".join(str(n) for n in answers.missing))
     reading.needs_review |= bool(answers.problems)
     return True
 

@@ -77,7 +77,7 @@ _UNTIL = re.compile(r"\b(?:until|till|til|through|up\s+to|jusqu'?(?:au|a|en)|d'i
 _ALONE = re.compile(r"^\s*(?P<word>stop|unsubscribe|resume|pause|desinscription|desabonnement"
                     r"|baja|arret|delete my data|supprimer mes donnees|effacer mes donnees"
                     r"|borrar mis datos|my data|mes donnees|mis datos)\b"
-                    r"\s*(?:please|pls|plz|thanks?|thank\s+you|s'il\s+(?:vous|te)\s+plait|svp|stp"
+                    r"\s*,?\s*(?:please|pls|plz|thanks?|thank\s+you|s'il\s+(?:vous|te)\s+plait|svp|stp"
                     r"|merci|por\s+favor|gracias|bitte|danke|obrigad[oa]|per\s+favore|grazie)?"
                     r"\s*[.!]?\s*$")
 _ALONE_NAME = {"stop": "stop", "unsubscribe": "stop", "desinscription": "stop",
@@ -91,6 +91,11 @@ _MEETINGS_PAUSED = re.compile(
     r"^\W*(?:\w+\W+){0,2}?(?:calls?|meetings?|sessions?|catch[- ]?ups?|chats?|video\s+calls?"
     r"|rencontres?|appels?|reunions?|seances?|rendez-vous|reuniones|llamadas|encuentros"
     r"|sesiones|videollamadas|chamadas|reunioes|encontros|sessoes)\b")
+# Our mail, named anywhere in the rest of the sentence: "pause the meeting reminders",
+# "pause our calls and my emails" are pauses of our mail too.
+_OUR_MAIL = re.compile(r"\b(?:e-?mails?|mails?|messages?|reminders?|notifications?|tips"
+                       r"|newsletters?|courriels?|rappels?|correos?|recordatorios?|mensajes?"
+                       r"|lembretes?|mensagens?)\b")
 _WINDOW = 1500  # a request is made near the top; a long letter is read by a person
 
 
@@ -110,7 +115,9 @@ def _requests(text: str) -> set[str]:
         for match in pattern.finditer(text):
             before = text[max(0, match.start() - 40):match.start()]
             sentence = re.split(r"[.!?\n]", before)[-1]
-            if name == "pause" and _MEETINGS_PAUSED.search(text[match.end():match.end() + 40]):
+            after = re.split(r"[.!?\n]", text[match.end():match.end() + 80])[0]
+            if (name == "pause" and _MEETINGS_PAUSED.search(after)
+                    and not _OUR_MAIL.search(after)):
                 continue
             if not _NEGATED.search(sentence + " "):
                 found.add(name)

@@ -42,6 +42,8 @@ _YEAR = r"(?:,?\s*(?P<year>(?:19|20)\d\d))?"
 _ISO = re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)\b")
 _DAY_MONTH = re.compile(r"\b(?P<day>" + _DAY + r")\s+(?:of\s+|de\s+)?"
                         r"(?P<month>" + _MONTH + r")(?!\w)" + _YEAR)
+# Portuguese March, "marco" once folded, only after "de": alone it is the name Marco.
+_DAY_DE_MARCO = re.compile(r"\b(?P<day>" + _DAY + r")\s+de\s+(?P<month>marco)\b" + _YEAR)
 # Not a count: "el mar 3 veces" (the sea, three times), "may 2 times".
 _MONTH_DAY = re.compile(r"\b(?P<month>" + _MONTH + r")\s+(?:the\s+)?(?P<day>" + _DAY + r")\b"
                         r"(?!\s+(?:times?|veces|vez|fois)\b)" + _YEAR)
@@ -75,7 +77,7 @@ _RELATIVE_DAYS = [
                 r"|antes\s+de\s+ayer|anteontem|vorgestern|l'altro\s*ieri|altroieri)\b"), -2),
     (re.compile(r"\b(?:yesterday|hier|ayer|ontem|gestern|ieri)\b"), -1),
     (re.compile(r"\b(?:today|this\s+morning|this\s+afternoon|tonight|aujourd'hui|ce\s+matin"
-                r"|cet\s+apres[\s-]midi|ce\s+soir|hoy|esta\s+manana|hoje|heute|oggi)\b"), 0),
+                r"|cet\s+apres[\s-]midi|ce\s+soir)\b"), 0),
     (re.compile(r"\b(?:the\s+day\s+after\s+tomorrow|apres[\s-]demain)\b"), 2),
     (re.compile(r"\b(?:tomorrow|demain)\b"), 1),
 ]  # fmt: skip
@@ -156,7 +158,7 @@ _POSITIVE = re.compile(
     + r"\s+(?:a\s+eu\s+lieu|s'est\s+bien|etait|a\s+ete)"
 )
 _YES = re.compile(r"^\s*(?:yes|yep|yeah|oui|absolutely|indeed|tout\s+a\s+fait|claro"
-                  r"|si(?=\s*[,.!]|\s*$))\b", re.MULTILINE)
+                  r"|(?:si|sim|ja)(?=\s*[,.!]|\s*$))\b", re.MULTILINE)
 
 
 # The type, under a name the field ``MeetingReading.date`` does not shadow in the class body.
@@ -206,7 +208,10 @@ def _year_for(day: int, month: int, year: int | None, base: date | None,
 _ORDINAL_DAY = re.compile(r"\b(?:on\s+)?the\s+(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b")
 # A weekday with its day of the month: "jeudi 11", "Thursday the 11th", "el jueves 11".
 _WEEKDAY_DAY = re.compile(r"\b(?P<weekday>" + _WEEKDAY + r"),?\s+(?:the\s+|le\s+)?"
-                          r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th|er)?\b(?![:.,]?\d|h\b)")
+                          r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th|er)?\b(?![:.,]?\d)"
+                          # "Thursday 4 pm", "jeudi 14 h", "Tuesday, 2 hours": a time, not a day
+                          r"(?!\s*(?:[ap]\.?m\b|h\b|hrs?\b|hours?\b|heures?\b|horas?\b|uhr\b"
+                          r"|o'clock\b|min))")
 
 
 def _day_of_month(text: str, base: date | None, past: bool
@@ -223,6 +228,10 @@ def _day_of_month(text: str, base: date | None, past: bool
             candidate = date(year, month, day)
         except ValueError:
             candidate = None
+        if (weekday is not None and candidate is not None and candidate.weekday() == weekday
+                and month == base.month and (candidate > base if past else candidate < base)):
+            return None, match[0], (f"'{match[0]}' is {candidate.isoformat()}, on the wrong "
+                                    "side of the message's date")
         if candidate is not None and (candidate <= base if past else candidate >= base):
             if weekday is not None and candidate.weekday() != weekday:
                 return None, match[0], (f"'{match[0]}': the {day} of the months around the "
@@ -245,11 +254,11 @@ def _explicit_date(text: str, base: date | None, past: bool, day_first: bool = F
             return date(int(match["y"]), int(match["m"]), int(match["d"])), match[0], None
         except ValueError:
             return None, match[0], f"'{match[0]}' is not a real date"
-    for pattern in (_DAY_MONTH, _MONTH_DAY):
+    for pattern in (_DAY_MONTH, _DAY_DE_MARCO, _MONTH_DAY):
         match = pattern.search(text)
         if match:
             day = int(re.match(r"\d+", match["day"]).group(0))  # type: ignore[union-attr]
-            month = _MONTHS[match["month"].rstrip(".")]
+            month = _MONTHS.get(match["month"].rstrip("."), 3)  # 3: "de marco"
             year = int(match["year"]) if match["year"] else None
             found, problem = _year_for(day, month, year, base, past)
             return found, match[0].strip(), problem

@@ -29,15 +29,16 @@ _TRAILING = re.compile(r"^(?P<words>[^\d]{0,60}?)(?:^|[\s,;:\-–—(])(?P<v>\d{
 _HEDGED = re.compile(r"\b(?:not|no|non|pas|never|nicht|kein\w*|nunca|jamais|neither|between"
                      r"|entre|or|ou|o|oder|rather\s+than|instead|plutot|than|que)\b")
 # Numbers written as words, as people answer a scale: "four", "quatre sur cinq", "cuatro".
+# Not "um" (a hesitation, and Portuguese one), "due" or "sei" (English and Portuguese words).
 _NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4,
     "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "cero": 0, "uno": 1, "una": 1,
     "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
-    "nueve": 9, "diez": 10, "um": 1, "uma": 1, "dois": 2, "duas": 2, "quatro": 4, "sete": 7,
+    "nueve": 9, "diez": 10, "uma": 1, "dois": 2, "duas": 2, "quatro": 4, "sete": 7,
     "oito": 8, "nove": 9, "dez": 10, "eins": 1, "zwei": 2, "drei": 3, "vier": 4, "funf": 5,
-    "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "due": 2, "tre": 3,
-    "quattro": 4, "cinque": 5, "sei": 6, "sette": 7, "otto": 8, "dieci": 10,
+    "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "tre": 3,
+    "quattro": 4, "cinque": 5, "sette": 7, "otto": 8, "dieci": 10,
 }  # fmt: skip
 _NUMBER_WORD = "(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
 _SPELLED = re.compile(r"^(?P<v>" + _NUMBER_WORD + r")\b(?:\s+(?P<of>sur|out\s+of|of|de|von|su)"
@@ -54,8 +55,8 @@ def _digits(text: str) -> str:
     if match is None:
         return text
     digits = str(_NUMBER_WORDS[match["v"]])
-    if match["high"]:
-        digits += f" {match['of']} {_NUMBER_WORDS[match['high']]}"
+    if match["high"]:  # "tres de diez" is 3/10, which the scale then refuses
+        digits += f"/{_NUMBER_WORDS[match['high']]}"
     return digits + folded[match.end():]
 
 

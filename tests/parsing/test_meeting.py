@@ -274,3 +274,13 @@ def test_not_really_yet_and_had_no_meeting_are_not_met_despite_another_persons_m
             "my CV. But I had no meeting with him myself until now.")
     reading = read_meeting(text, FRIDAY, None)
     assert reading.met is False and reading.date is None
+
+
+def test_portuguese_sim_and_a_day_of_marco_is_met_that_day():
+    reading = read_meeting("Sim, encontrámo-nos a 2 de março, por videochamada.", FRIDAY, None)
+    assert reading.met is True and reading.date == date(2024, 3, 2)
+
+
+def test_marco_the_name_is_no_month():
+    reading = read_meeting("Yes, we met with Marco 2 weeks ago.", FRIDAY, None)
+    assert reading.date == date(2024, 3, 1)

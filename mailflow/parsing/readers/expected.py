@@ -111,6 +111,29 @@ def _survey(letter: Letter, ctx: Context, key: str | None) -> bool:
     reading.needs_review |= bool(answers.problems)
     return True
 
+# What may stand beside a name and a day in "con Hannah el 2 de marzo por Teams y con":
+# links, places and means of meeting; any other word ("is off until", "wrote to say")
+# makes the clause about something else.
+_BESIDE_A_DAY = frozenset({
+    "with", "and", "on", "by", "via", "at", "the", "a", "an", "in", "for", "also", "too", "both",
+    "con", "y", "e", "el", "la", "los", "de", "del", "en", "por", "et", "avec", "le", "les",
+    "au", "aux", "un", "une", "par", "aussi", "mit", "und", "am", "im", "per", "il", "lo",
+    "zoom", "teams", "video", "call", "videocall", "videollamada", "videochamada", "visio",
+    "appel", "llamada", "chamada", "phone", "telephone", "telefono", "skype", "meet",
+    "presencial", "person", "lab", "labo", "office", "bureau", "cafe", "coffee", "campus"
+})
+_TIME_WORD = re.compile(r"^(?:\d{1,2}(?::\d\d)?|[ap]m|h|uhr)$")
+
+
+def _only_a_day(clause: str, day_words: str | None, names: list[str]) -> bool:
+    """Whether ``clause`` says no more than a name, a day and how they met."""
+    rest = fold_accents(clause).lower()
+    for words in (day_words or "", *names):
+        rest = rest.replace(words.lower(), " ") if words else rest
+    return all(w in _BESIDE_A_DAY or _TIME_WORD.match(w)
+               for w in re.findall(r"[\w:']+", rest))
+
+
 def per_mentee(letter: Letter, ctx: Context, mentees: list[str]) -> list[dict[str, Any]] | None:
     """One meeting fact per mentee a mentor's report names, read from the words about
     that mentee alone; None when any part is unclear."""
@@ -154,7 +177,9 @@ def per_mentee(letter: Letter, ctx: Context, mentees: list[str]) -> list[dict[st
             if found.met is None and not found.problems and said_yes:
                 dated = read_meeting("yes, " + clause, letter.msg.date, None,
                                      day_first=letter.reading.language == "fr")
-                found = dated if dated.date is not None else found
+                if dated.date is not None and _only_a_day(clause, dated.date_text,
+                                                          names[email]):
+                    found = dated
             met = found.met if found.met is not None else (previous if found.date else None)
             if met is None or found.problems or email in facts:
                 return None

@@ -343,6 +343,20 @@ def _relative_date(text: str, base: date | None, past: bool
     return _shift(base, days or 0), words, None
 
 
+def _past_days(text: str, base: date | None) -> set[date]:
+    """Every day written with its month ("February 25", "11 mars") on or before ``base``."""
+    days: set[date] = set()
+    for pattern in (_DAY_MONTH, _DAY_DE_MARCO, _MONTH_DAY):
+        for match in pattern.finditer(text):
+            day = int(re.match(r"\d+", match["day"]).group(0))  # type: ignore[union-attr]
+            year = int(match["year"]) if match["year"] else None
+            found, _ = _year_for(day, _MONTHS.get(match["month"].rstrip("."), 3), year, base,
+                                 True)
+            if found is not None and (base is None or found <= base):
+                days.add(found)
+    return days
+
+
 def _calendar_reply(calendar: str, reading: MeetingReading) -> None:
     """Fill the calendar fields from an iCalendar REPLY (METHOD:REPLY with a PARTSTAT)."""
     lines = re.sub(r"\r?\n[ \t]", "", calendar.replace("\r\n", "\n")).split("\n")
@@ -445,6 +459,10 @@ def _read_text(text: str, base: date | None, reading: MeetingReading,
         reading.met = None
         return
     if when is None:
+        return
+    if met is True and len(_past_days(text, base)) > 1:
+        reading.problems.append("names more than one past day ('twice: February 25 and March "
+                                "11'): which one to record is for a person")
         return
     if met is True and base is not None and when < (_shift(base, -366) or date.min):
         reading.problems.append(f"says they met on {when.isoformat()}, more than a year before "

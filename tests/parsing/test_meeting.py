@@ -284,3 +284,13 @@ def test_portuguese_sim_and_a_day_of_marco_is_met_that_day():
 def test_marco_the_name_is_no_month():
     reading = read_meeting("Yes, we met with Marco 2 weeks ago.", FRIDAY, None)
     assert reading.date == date(2024, 3, 1)
+
+
+def test_two_past_days_for_one_meeting_go_to_a_person():
+    reading = read_meeting("Yes, twice already (February 25 and March 11).", FRIDAY, None)
+    assert reading.date is None and reading.problems
+
+
+def test_a_past_day_and_a_planned_one_are_the_meeting_and_the_plan():
+    reading = read_meeting("Yes, we met on March 3 and we meet again on May 3.", FRIDAY, None)
+    assert reading.date == date(2024, 3, 3) and not reading.problems

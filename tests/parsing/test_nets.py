@@ -92,6 +92,25 @@ def test_survey_answers_read_without_numbers_and_a_required_one_missing_go_to_re
     assert any("required question" in p for p in reading.problems)
 
 
+def test_a_mentee_named_as_a_label_before_the_answer_gets_that_answer(ctx):
+    reading = _reply(ctx, KWAME, CHECKIN, "Noor: yes, a video call on Thursday 11 March.\n"
+                     "Ivan: not yet.\n")
+
+    assert not reading.needs_review
+    assert reading.meeting.per_mentee == [
+        {"with": "noor@example.com", "met": True, "date": "2027-03-11"},
+        {"with": "ivan@example.com", "met": False, "date": None}]
+
+
+def test_a_yes_for_both_dates_a_clause_that_says_how_they_met(ctx):
+    reading = _reply(ctx, KWAME, CHECKIN, "Yes with both :)\nNoor on Monday the 8th, and Ivan "
+                     "last Friday, both over Zoom.\n")
+
+    assert reading.meeting.per_mentee == [
+        {"with": "noor@example.com", "met": True, "date": "2027-03-08"},
+        {"with": "ivan@example.com", "met": True, "date": "2027-03-12"}]
+
+
 def test_an_unknown_label_ends_the_field_before_it_and_goes_to_review(ctx):
     stranger = {"email": "new@example.com", "name": "Ana"}
     raw = ("From: Ana <new@example.com>\r\nTo: mentorship@northlake.example.org\r\n"

@@ -120,7 +120,10 @@ _BESIDE_A_DAY = frozenset({
     "au", "aux", "un", "une", "par", "aussi", "mit", "und", "am", "im", "per", "il", "lo",
     "zoom", "teams", "video", "call", "videocall", "videollamada", "videochamada", "visio",
     "appel", "llamada", "chamada", "phone", "telephone", "telefono", "skype", "meet",
-    "presencial", "person", "lab", "labo", "office", "bureau", "cafe", "coffee", "campus"
+    "presencial", "person", "lab", "labo", "office", "bureau", "cafe", "coffee", "campus",
+    "over", "through", "sur", "uber", "em", "no", "na", "pelo", "pela", "online", "whatsapp",
+    "facetime", "google", "webex", "jitsi", "lunch", "dejeuner", "almuerzo", "dinner", "cena",
+    "deux", "dos", "ambos", "ambas", "two", "them", "of", "us", "all", "our", "notre", "nuestra",
 })
 _TIME_WORD = re.compile(r"^(?:\d{1,2}(?::\d\d)?|[ap]m|h|uhr)$")
 
@@ -169,6 +172,10 @@ def per_mentee(letter: Letter, ctx: Context, mentees: list[str]) -> list[dict[st
             # "Met Tomás on March 4": said of one mentee, as "we met" is of a pair.
             clause = _MET_SOMEONE.sub(" we met ", _SEEN_SOMEONE.sub(" nous nous sommes vus ",
                                                                    clause))
+            # "Priya: yes, a call on Thursday 11 March": the name as a label, then the answer.
+            if names[email]:
+                label = "|".join(map(re.escape, names[email]))
+                clause = re.sub(rf"^\W*(?:{label})\s*[:\-–—]\s*", "", clause)
             pair = _PAIR_SUBJECT.format(names="|".join(map(re.escape, names[email])))
             clause = re.sub(pair, lambda m: _PAIR_WORD[m.group(1)], clause) if names[email] \
                 else clause

@@ -29,6 +29,7 @@ _LEAD = re.compile(r"^(?P<lead>[ \t\u00a0]*)(?P<mark>(?:\d{1,3}[.)]|[-*\u2022])?
                    r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+", re.MULTILINE)
 MAX_READ_CHARS = 10_000   # of a reply's new text: far more than any answer we ask for
 MAX_LINE_CHARS = 1_000
+MAX_RAW_CHARS = 20 * MAX_READ_CHARS  # before blanks are made one: what no reply needs
 
 
 @dataclass
@@ -117,11 +118,14 @@ def bounded_text(text: str) -> tuple[str, bool]:
     The readers' patterns are linear on text of this shape; the cut keeps any that is
     not from costing more than a moment (a regular expression is one C call, which the
     per-message time budget cannot interrupt)."""
+    # Blanks are made one by a Python call per run: only on what could still be read.
+    raw_cut = len(text) > MAX_RAW_CHARS
+    text = text[:MAX_RAW_CHARS]
     # A tab between words stays one: it keeps a table's cells apart ("1. Usefulness<TAB>5");
     # after a list's number or bullet, or at a line's start, it is only an indent.
     text = _LEAD.sub(lambda m: (" " if m["lead"] else "") + m["mark"] + " ", text)
     text = _BLANKS.sub(lambda blank: "\t" if "\t" in blank[0] else " ", text)
-    lines, cut = [], len(text) > MAX_READ_CHARS
+    lines, cut = [], raw_cut or len(text) > MAX_READ_CHARS
     for line in text[:MAX_READ_CHARS].split("\n"):
         cut |= len(line) > MAX_LINE_CHARS
         lines.append(line[:MAX_LINE_CHARS])

@@ -50,3 +50,8 @@ def test_questions_are_found_without_searching_text_that_has_none():
 
 def test_a_tab_between_a_label_and_an_answer_is_kept_as_a_table_cell():
     assert bounded_text("1. Usefulness \t 5\n\tindented")[0] == "1. Usefulness\t5\n indented"
+
+
+def test_a_reply_longer_than_the_raw_bound_is_cut_even_if_its_blanks_would_shrink_it():
+    text, cut = bounded_text("yes" + " " * 300_000 + "hidden")
+    assert cut and text == "yes "

@@ -111,6 +111,15 @@ def test_a_yes_for_both_dates_a_clause_that_says_how_they_met(ctx):
         {"with": "ivan@example.com", "met": True, "date": "2027-03-12"}]
 
 
+def test_our_survey_question_run_on_from_the_previous_answer_is_no_concern(ctx):
+    reading = _reply(ctx, NOOR, SURVEY, "How satisfied are you with your mentoring relationship? "
+                     "Very happy, I'd say 5\nHow many times have you met so far? Three times\n\n"
+                     "> How satisfied are you with your mentoring relationship (1 to 5)?\n"
+                     "> How many times have you met so far?\n")
+
+    assert reading.kind == "survey" and reading.concern is None
+
+
 def test_an_unknown_label_ends_the_field_before_it_and_goes_to_review(ctx):
     stranger = {"email": "new@example.com", "name": "Ana"}
     raw = ("From: Ana <new@example.com>\r\nTo: mentorship@northlake.example.org\r\n"

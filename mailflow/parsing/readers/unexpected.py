@@ -85,10 +85,13 @@ def _plain_words(text: str) -> str:
 def _copied(question: str, ours: str) -> bool:
     """Whether a question is one of ours, copied above its answer ("Combien de fois vous
     êtes-vous rencontrés jusqu'ici ? Deux fois"): the writer's answer, not their question."""
+    # The sentence may begin with the answer to the previous question: "4 How many times…?",
+    # or run on from it ("Very useful - I'd say 5 How well did your pair work together?"):
+    # a short question after at most three words, a longer one (6 words) after any.
     words = _plain_words(question).split()
-    # The sentence may begin with the answer to the previous question: "4 How many times…?"
-    return any(len(words) - skip >= 4 and " ".join(words[skip:]) in ours
-               for skip in range(min(4, len(words))))
+    return any(" ".join(words[skip:]) in ours for skip in range(max(0, len(words) - 40),
+                                                                 len(words))
+               if len(words) - skip >= (4 if skip <= 3 else 6))
 
 
 def _only_thanks(text: str) -> bool:

@@ -130,9 +130,11 @@ def value_for(question: Question, text: str) -> tuple[Answer | None, str | None]
             return None, f"{label}: '{text[:60]}' holds more than one answer"
         return answer, None
     text = _digits(text)
-    match = _SCALE.match(text) or _TRAILING.match(text)
-    if match and "words" in match.re.groupindex and _HEDGED.search(fold(match["words"])):
-        return None, f"{label}: '{text[:60]}' does not give one number plainly"
+    match = _SCALE.match(text)
+    if match is None:
+        match = _TRAILING.match(text)
+        if match and _HEDGED.search(fold(match["words"])):
+            return None, f"{label}: '{text[:60]}' does not give one number plainly"
     if match and _ANOTHER_ANSWER.search(text[match.end():]):
         return None, f"{label}: '{text[:60]}' holds more than one answer"
     if not match or "." in match["v"] or "," in match["v"]:
@@ -163,7 +165,8 @@ def _fits(question: Question, text: str) -> bool:
         return True
     if question.kind == "yesno":
         return _yes_no(text) is not None
-    return bool(_SCALE.match(_digits(text)) or _TRAILING.match(_digits(text)))
+    digits = _digits(text)
+    return bool(_SCALE.match(digits) or _TRAILING.match(digits))
 
 
 # Answers run together on one line: "1) 4 - 2) 5 - 3) oui", "1. 4; 2. 5; 3. yes".

@@ -156,9 +156,15 @@ def per_mentee(letter: Letter, ctx: Context, mentees: list[str]) -> list[dict[st
                for sentence in sentences]
     # "Sí, con los dos. Con Hannah el 2 de marzo y con Mathieu ayer": a yes said of both,
     # in words that name neither, holds for each clause that only gives a day.
-    said = {read_meeting(sentence, letter.msg.date, None).met
-            for sentence, spots in zip(sentences, spotted, strict=True) if not spots}
-    said_yes = True in said and False not in said
+    said: set[bool | None] | None = None  # read once, and only if a clause needs it
+
+    def said_yes() -> bool:
+        nonlocal said
+        if said is None:
+            said = {read_meeting(sentence, letter.msg.date, None).met
+                    for sentence, spots in zip(sentences, spotted, strict=True) if not spots}
+        return True in said and False not in said
+
     for sentence, spots in zip(sentences, spotted, strict=True):
         spots = [s for i, s in enumerate(spots) if i == 0 or s[1] != spots[i - 1][1]]
         lead = sentence[:spots[0][0]] if spots else ""  # "vu " of "vu Julien ... et Emily ..."
@@ -176,12 +182,11 @@ def per_mentee(letter: Letter, ctx: Context, mentees: list[str]) -> list[dict[st
             if names[email]:
                 label = "|".join(map(re.escape, names[email]))
                 clause = re.sub(rf"^\W*(?:{label})\s*[:\-–—]\s*", "", clause)
-            pair = _PAIR_SUBJECT.format(names="|".join(map(re.escape, names[email])))
-            clause = re.sub(pair, lambda m: _PAIR_WORD[m.group(1)], clause) if names[email] \
-                else clause
+                clause = re.sub(_PAIR_SUBJECT.format(names=label),
+                                lambda m: _PAIR_WORD[m.group(1)], clause)
             found = read_meeting(clause, letter.msg.date, None,
                                  day_first=letter.reading.language == "fr")
-            if found.met is None and not found.problems and said_yes:
+            if found.met is None and not found.problems and said_yes():
                 dated = read_meeting("yes, " + clause, letter.msg.date, None,
                                      day_first=letter.reading.language == "fr")
                 if dated.date is not None and _only_a_day(clause, dated.date_text,

@@ -120,6 +120,13 @@ def test_our_survey_question_run_on_from_the_previous_answer_is_no_concern(ctx):
     assert reading.kind == "survey" and reading.concern is None
 
 
+def test_a_no_beside_a_mentees_day_keeps_the_yes_for_both_from_dating_it(ctx):
+    reading = _reply(ctx, KWAME, CHECKIN, "Sí, con los dos. Noor el 2 de marzo. Ivan no el "
+                     "lunes.\n")
+
+    assert reading.needs_review and not reading.meeting.per_mentee
+
+
 def test_an_unknown_label_ends_the_field_before_it_and_goes_to_review(ctx):
     stranger = {"email": "new@example.com", "name": "Ana"}
     raw = ("From: Ana <new@example.com>\r\nTo: mentorship@northlake.example.org\r\n"

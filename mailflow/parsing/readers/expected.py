@@ -121,7 +121,7 @@ _BESIDE_A_DAY = frozenset({
     "zoom", "teams", "video", "call", "videocall", "videollamada", "videochamada", "visio",
     "appel", "llamada", "chamada", "phone", "telephone", "telefono", "skype", "meet",
     "presencial", "person", "lab", "labo", "office", "bureau", "cafe", "coffee", "campus",
-    "over", "through", "sur", "uber", "em", "no", "na", "pelo", "pela", "online", "whatsapp",
+    "over", "through", "sur", "uber", "em", "na", "pelo", "pela", "online", "whatsapp",
     "facetime", "google", "webex", "jitsi", "lunch", "dejeuner", "almuerzo", "dinner", "cena",
     "deux", "dos", "ambos", "ambas", "two", "them", "of", "us", "all", "our", "notre", "nuestra",
 })

@@ -32,7 +32,16 @@ _STOP = re.compile(
     r"|\bdejen\s+de\s+(?:enviarme|mandarme|escribirme)\b"
     # Portuguese: "quero descadastrar-me", "não quero mais receber", "parem de me enviar".
     r"|\bdescadastr\w*|\bnao\s+(?:quero|desejo)\s+(?:mais\s+)?receber\b"
-    r"|\bparem\s+de\s+(?:me\s+)?(?:enviar|mandar)\b|\bcancelar\s+(?:a\s+)?(?:minha\s+)?inscricao\b")
+    r"|\bparem\s+de\s+(?:me\s+)?(?:enviar|mandar)\b|\bcancelar\s+(?:a\s+)?(?:minha\s+)?inscricao\b"
+    # Italian: "non inviatemi più", "non voglio più ricevere", "disiscrivetemi".
+    r"|\bnon\s+(?:inviar|mandar|scriver|inviate|mandate|scrivete)mi\s+piu\b"
+    r"|\bnon\s+(?:voglio|desidero)\s+piu\s+ricevere\b|\bdisiscriv\w*|\bcancellatemi\b"
+    r"|\bsmettete(?:la)?\s+di\s+(?:inviarmi|mandarmi|scrivermi)\b"
+    r"|\bannullare\s+(?:la\s+)?(?:mia\s+)?iscrizione\b"
+    # German: "bitte keine Tipps mehr", "melden Sie mich ab", "nicht mehr erhalten".
+    r"|\bkeine\s+(?:e-?mails?|mails|nachrichten|tipps|erinnerungen)\s+mehr\b"
+    r"|\bmelde[nt]?\s+(?:sie\s+)?mich\s+(?:bitte\s+)?ab\b|\bmich\s+(?:bitte\s+)?abmelden\b"
+    r"|\bnicht\s+mehr\s+(?:erhalten|bekommen|zugeschickt|zusenden|schicken)\b")
 _PAUSE = re.compile(
     r"\bpause\s+(?:my|the|all|these|this|program|me|our|them|sending|mailings?|emails?)\b"
     r"|\bput\s+(?:me|my\s+\w+|the\s+\w+|it|them)\s+on\s+(?:hold|pause)\b"
@@ -41,7 +50,12 @@ _PAUSE = re.compile(
     r"[^.!?\n]{0,30}\ben\s+pause\b|\bfaire\s+une\s+pause\b"
     r"|\bpausar\b|\bsuspender\s+(?:los|mis|el|la|todo|temporalmente)\b|\bponer(?:me)?\s+en\s+pausa\b"
     r"|\bsuspender\s+(?:os|as|meus|minhas|o|a|todos|temporariamente)\b"
-    r"|\b(?:colocar|por)\s+em\s+pausa\b")
+    r"|\b(?:colocar|por)\s+em\s+pausa\b"
+    r"|\bsospende(?:re|te)\s+(?:le|i|gli|l'invio|tutto|temporaneamente)\b"
+    r"|\b(?:mettere|mettete|mettermi|metti)\b[^.!?\n]{0,30}\bin\s+pausa\b"
+    r"|\b(?:pausieren|aussetzen)\b"
+    # "PAUSE until the fifteenth of April, please": the verb and its end (not "a pause until")
+    r"|(?<!\ba\s)(?<!\bthe\s)(?<!\bthis\s)(?<!\bour\s)\bpause\s+(?=(?:until|till|jusqu|hasta|bis|fino)\b)")
 _RESUME = re.compile(
     r"\b(?:please\s+)?resume\s+(?:my|the|sending|all|mailings?|emails?)\b"
     r"|\b(?:i'?m|i\s+am)\s+back\s+(?:from|at|and|now)\b"
@@ -67,11 +81,13 @@ _ERASE = re.compile(
     r"|\b(?:borr(?:ar|en)|elimin(?:ar|en)|suprim(?:ir|an))\s+(?:todos\s+)?mis\s+datos\b"
     r"|\bderecho\s+(?:al\s+olvido|de\s+supresion)\b")
 # A word before the request that turns it around or makes it a question about it.
-_NEGATED = re.compile(r"\b(?:don't|do\s+not|never|not|ne\s+pas|ne|no|pas|how|comment|como|"
+_NEGATED = re.compile(r"\b(?:don't|do\s+not|never|not|ne\s+pas|ne|no|pas|nao|non|nicht|nie|"
+                      r"how|comment|como|come|wie|"
                       r"should|can\s+i|could\s+i|puis-je|whether)\W+"
                       r"(?:\w+\W+){0,2}$")
 _UNTIL = re.compile(r"\b(?:until|till|til|through|up\s+to|jusqu'?(?:au|a|en)|d'ici\s+(?:le|au)"
-                    r"|hasta(?:\s+el)?|ate(?:\s+(?:o|ao|dia))?|back\s+(?:on|in))"
+                    r"|hasta(?:\s+el)?|ate(?:\s+(?:o|ao|dia))?|back\s+(?:on|in)"
+                    r"|fino\s+(?:al|a|all')|bis(?:\s+(?:zum|zur|am|ende))?)"
                     r"\s+(?P<rest>[^\n]{1,60})")
 # The word alone on the first line: "RESUME", "Stop.", "Unsubscribe please".
 _ALONE = re.compile(r"^\s*(?P<word>stop|unsubscribe|resume|pause|desinscription|desabonnement"

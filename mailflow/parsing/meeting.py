@@ -24,7 +24,10 @@ _MONTHS = {
     "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
     "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
     "diciembre": 12, "janeiro": 1, "fevereiro": 2, "maio": 5, "junho": 6, "julho": 7,
-    "setembro": 9, "outubro": 10, "dezembro": 12,
+    "setembro": 9, "outubro": 10, "dezembro": 12, "januar": 1, "februar": 2, "marz": 3,
+    "juni": 6, "juli": 7, "oktober": 10, "dezember": 12, "gennaio": 1, "febbraio": 2,
+    "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7, "settembre": 9, "ottobre": 10,
+    "dicembre": 12,
 }  # fmt: skip
 _WEEKDAYS = {
     "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5,
@@ -33,7 +36,8 @@ _WEEKDAYS = {
     "mercredi": 2,
     "thursday": 3, "jeudi": 3, "friday": 4, "vendredi": 4, "saturday": 5, "samedi": 5,
     "sunday": 6, "dimanche": 6, "lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3,
-    "viernes": 4, "sabado": 5, "domingo": 6,
+    "viernes": 4, "sabado": 5, "domingo": 6, "lunedi": 0, "martedi": 1, "mercoledi": 2,
+    "giovedi": 3, "venerdi": 4, "sabato": 5, "domenica": 6,
 }  # fmt: skip
 _MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY = "(?:" + "|".join(_WEEKDAYS) + ")"
@@ -42,6 +46,11 @@ _YEAR = r"(?:,?\s*(?P<year>(?:19|20)\d\d))?"
 _ISO = re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)\b")
 _DAY_MONTH = re.compile(r"\b(?P<day>" + _DAY + r")\s+(?:of\s+|de\s+)?"
                         r"(?P<month>" + _MONTH + r")(?!\w)" + _YEAR)
+# German writers put a dot after the day: "am 15. Juni", "bis 3. März" (German months only:
+# "page 5. May I ask" is not a date).
+_DAY_DOT_MONTH = re.compile(r"\b(?P<day>[12]\d|3[01]|0?[1-9])\.\s*(?P<month>januar|februar|marz"
+                            r"|april|mai|juni|juli|august|september|oktober|november|dezember)"
+                            r"\b" + _YEAR)
 # Portuguese March, "marco" once folded, only after "de": alone it is the name Marco.
 _DAY_DE_MARCO = re.compile(r"\b(?P<day>" + _DAY + r")\s+de\s+(?P<month>marco)\b" + _YEAR)
 # Not a count: "el mar 3 veces" (the sea, three times), "may 2 times".
@@ -114,6 +123,14 @@ _NEGATIVE = re.compile(
     r"|\bjamais\s+(?:vus?|rencontre|parle|eu)\b"
     r"|\bno\s+(?:nos\s+(?:reunimos|vimos|conocimos)|tuvimos|hemos\s+(?:hablado|tenido))\b"
     r"|\b(?:pas|aucune?)\s+(?:de\s+|d')?" + _REUNION + r"\b"
+    # Only mail so far: "we have only exchanged emails", "on s'est seulement écrit",
+    # "solo hemos intercambiado correos".
+    r"|\bonly\s+(?:(?:exchanged|swapped|traded|sent)\s+(?:a\s+few\s+|some\s+)?(?:e-?mails"
+    r"|messages|texts)|e-?mailed|(?:been\s+)?in\s+touch\s+(?:by|via|over)\s+e?-?mail"
+    r"|written|texted|corresponded)\b"
+    r"|\b(?:seulement|juste|uniquement)\s+(?:echange\s+(?:des|quelques)\s+(?:e-?mails|mails"
+    r"|courriels|messages)|ecrit)\b|\bsolo\s+(?:nos\s+)?(?:hemos\s+)?(?:intercambiado|escrito)"
+    r"\s+(?:correos|mensajes|e-?mails)\b"
     # "We met? No." — a lone no after a question answers it.
     r"|\?\s*(?:no|non|nope)\s*(?:[,.!;]|$)"
 )
@@ -248,13 +265,14 @@ def _day_of_month(text: str, base: date | None, past: bool
 def _explicit_date(text: str, base: date | None, past: bool, day_first: bool = False
                    ) -> tuple[date | None, str | None, str | None]:
     """(date, words, problem) for a written date; ``day_first`` for writers who put it first."""
+    text = _day_words_as_digits(text)
     match = _ISO.search(text)
     if match:
         try:
             return date(int(match["y"]), int(match["m"]), int(match["d"])), match[0], None
         except ValueError:
             return None, match[0], f"'{match[0]}' is not a real date"
-    for pattern in (_DAY_MONTH, _DAY_DE_MARCO, _MONTH_DAY):
+    for pattern in (_DAY_MONTH, _DAY_DOT_MONTH, _DAY_DE_MARCO, _MONTH_DAY):
         match = pattern.search(text)
         if match:
             day = int(re.match(r"\d+", match["day"]).group(0))  # type: ignore[union-attr]
@@ -290,10 +308,33 @@ def _explicit_date(text: str, base: date | None, past: bool, day_first: bool = F
     return _day_of_month(text, base, past)
 
 
+_UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+          "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+          "seventeenth", "eighteenth", "nineteenth")
+_ORDINAL_WORDS = {word: n for n, word in enumerate(_UNITS, 1)} | {
+    "twentieth": 20, "thirtieth": 30, "thirty-first": 31, "thirty first": 31,
+    "premier": 1, "primero": 1} | {
+    f"twenty{joint}{word}": 20 + n for n, word in enumerate(_UNITS[:9], 1) for joint in "- "}
+_ORDINAL_WORD = "(?:" + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True)) + ")"
+# A day written as a word beside its month: "the fifteenth of April", "March the first",
+# "le premier mai", "primero de mayo".
+_WORD_BEFORE_MONTH = re.compile(r"\b(?P<w>" + _ORDINAL_WORD + r")(?=\s+(?:of\s+|de\s+)?"
+                                + _MONTH + r"(?!\w))")
+_WORD_AFTER_MONTH = re.compile(r"\b(?P<m>" + _MONTH + r")\s+(?:the\s+)?(?P<w>"
+                               + _ORDINAL_WORD + r")\b")
+
+
+def _day_words_as_digits(text: str) -> str:
+    """Folded ``text`` with a day written in words beside its month as digits."""
+    text = _WORD_BEFORE_MONTH.sub(lambda m: f"{_ORDINAL_WORDS[m['w']]}th", text)
+    return _WORD_AFTER_MONTH.sub(lambda m: f"{m['m']} {_ORDINAL_WORDS[m['w']]}", text)
+
+
 def written_date(text: str, base: date | None, past: bool, day_first: bool = False
                  ) -> tuple[date | None, str | None, str | None]:
     """(date, words, problem) for the first date written in ``text``, exact or relative
-    ("1 July 2027", "le 15 août", "next Monday"); ``text`` is folded here."""
+    ("1 July 2027", "le 15 août", "next Monday", "the fifteenth of April"); ``text`` is
+    folded here."""
     folded = fold(text)
     found = _explicit_date(folded, base, past, day_first)
     return found if found[1] is not None else _relative_date(folded, base, past)
@@ -346,7 +387,7 @@ def _relative_date(text: str, base: date | None, past: bool
 def _past_days(text: str, base: date | None) -> set[date]:
     """Every day written with its month ("February 25", "11 mars") on or before ``base``."""
     days: set[date] = set()
-    for pattern in (_DAY_MONTH, _DAY_DE_MARCO, _MONTH_DAY):
+    for pattern in (_DAY_MONTH, _DAY_DOT_MONTH, _DAY_DE_MARCO, _MONTH_DAY):
         for match in pattern.finditer(text):
             day = int(re.match(r"\d+", match["day"]).group(0))  # type: ignore[union-attr]
             year = int(match["year"]) if match["year"] else None

@@ -26,6 +26,13 @@ _SCALE = re.compile(r"^(?P<v>-?\d+(?:[.,]\d+)?)\s*(?:(?:/|out\s+of|sur)\s*(?P<of
 _TRAILING = re.compile(r"^(?P<words>[^\d]{0,60}?)(?:^|[\s,;:\-–—(])(?P<v>\d{1,2})\s*"
                        r"(?:(?:/|out\s+of|sur|de|von|su)\s*(?P<of>\d{1,2}))?\s*[.!)]?\s*$",
                        re.IGNORECASE)
+# A second number offered beside the first: "3 or 4", "3-4", "4 à 5", "3 oder 4", "3 o 4".
+_ALTERNATIVE = re.compile(r"^\s*[,;]?\s*(?:[-–—~]|(?:or|ou|o|oder|to|a|bis|y|e|et|and|u|ó)\b)\s*"
+                          r"(?:maybe\s+|perhaps\s+|peut-etre\s+|quizas?\s+)?(?:\d|"
+                          + "|".join(("zero", "one", "two", "three", "four", "five", "quatre",
+                                      "cinq", "trois", "deux", "cuatro", "cinco", "dos",
+                                      "tres", "quattro", "cinque", "drei", "vier")) + r")\b",
+                          re.IGNORECASE)
 _HEDGED = re.compile(r"\b(?:not|no|non|pas|never|nicht|kein\w*|nunca|jamais|neither|between"
                      r"|entre|or|ou|o|oder|rather\s+than|instead|plutot|than|que)\b")
 # Numbers written as words, as people answer a scale: "four", "quatre sur cinq", "cuatro".
@@ -137,6 +144,8 @@ def value_for(question: Question, text: str) -> tuple[Answer | None, str | None]
             return None, f"{label}: '{text[:60]}' does not give one number plainly"
     if match and _ANOTHER_ANSWER.search(text[match.end():]):
         return None, f"{label}: '{text[:60]}' holds more than one answer"
+    if match and _ALTERNATIVE.match(fold_accents(text[match.end("v"):]).lower()):
+        return None, f"{label}: '{text[:60]}' does not give one number plainly"
     if not match or "." in match["v"] or "," in match["v"]:
         return None, (f"{label}: expected a whole number from {question.low} to {question.high}, "
                       f"got '{text[:60]}'")

@@ -102,3 +102,37 @@ def test_pausing_the_pairs_calls_is_not_a_pause_of_our_mail():
     text = ("Thanks! He suggested we pause our weekly calls until after my exam (April 20), "
             "so it may be a few weeks.")
     assert read_asked_command(text, TODAY) is None
+
+
+def test_a_portuguese_plea_not_to_stop_the_tips_is_no_command():
+    assert read_asked_command("Por favor, não parem de enviar estas dicas, são ótimas.",
+                              TODAY) is None
+
+
+def test_an_italian_plea_to_send_no_more_is_stop():
+    asked = read_asked_command("Vi prego di non inviarmi più questi consigli mensili.", TODAY)
+    assert asked is not None and asked.name == "stop"
+
+
+def test_an_italian_plea_not_to_stop_is_no_command():
+    assert read_asked_command("Non smettete di inviarmi i consigli, sono utili!", TODAY) is None
+
+
+def test_a_german_request_to_be_taken_off_is_stop():
+    for text in ("Bitte melden Sie mich ab.", "Bitte keine Tipps mehr, danke."):
+        asked = read_asked_command(text, TODAY)
+        assert asked is not None and asked.name == "stop", text
+
+
+def test_a_pause_until_a_day_written_in_words_is_read_with_that_day():
+    asked = read_asked_command("PAUSE until the fifteenth of May, please. Fieldwork!", TODAY)
+    assert asked is not None and asked.name == "pause" and asked.until == date(2027, 5, 15)
+
+
+def test_an_italian_pause_until_a_date_is_a_pause():
+    asked = read_asked_command("Potete sospendere le email fino al 30 giugno?", TODAY)
+    assert asked is not None and asked.name == "pause" and asked.until == date(2027, 6, 30)
+
+
+def test_a_pause_named_as_a_noun_before_until_is_no_command():
+    assert read_asked_command("There will be a pause until May in our meetings.", TODAY) is None

@@ -294,3 +294,25 @@ def test_two_past_days_for_one_meeting_go_to_a_person():
 def test_a_past_day_and_a_planned_one_are_the_meeting_and_the_plan():
     reading = read_meeting("Yes, we met on March 3 and we meet again on May 3.", FRIDAY, None)
     assert reading.date == date(2024, 3, 3) and not reading.problems
+
+
+def test_only_mail_exchanged_so_far_is_not_met():
+    for text in ("We have only exchanged emails so far.", "We have only emailed so far.",
+                 "On a seulement échangé des mails.", "Solo hemos intercambiado correos."):
+        reading = read_meeting(text, FRIDAY, None)
+        assert reading.met is False and reading.date is None, text
+
+
+def test_a_day_written_in_words_beside_its_month():
+    reading = read_meeting("Yes, we met on the third of March.", FRIDAY, None)
+    assert reading.met is True and reading.date == date(2024, 3, 3)
+
+
+def test_a_german_day_with_a_dot_before_the_month():
+    reading = read_meeting("Ja, wir haben uns am 4. März getroffen. We met, yes.", FRIDAY, None)
+    assert reading.date == date(2024, 3, 4)
+
+
+def test_an_italian_month():
+    reading = read_meeting("Yes, we met on 26 febbraio.", FRIDAY, None)
+    assert reading.met is True and reading.date == date(2024, 2, 26)

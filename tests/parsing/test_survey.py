@@ -225,3 +225,14 @@ def test_answers_after_the_question_words_copied_without_the_scale_hint_are_read
 
 def test_answers_with_their_numbers_are_marked_numbered():
     assert read("1. 4\n3. fine").numbered
+
+
+def test_two_numbers_offered_for_one_scale_answer_are_not_read_as_the_first():
+    for answer in ("3 or 4, hard to say", "3-4", "4, ou 5", "4 à 5", "3 o 4"):
+        reading = read(f"1. {answer}\n2. yes")
+        assert 1 not in reading.answers, answer
+        assert any("does not give one number plainly" in p for p in reading.problems), answer
+
+
+def test_a_number_then_a_remark_after_a_dash_is_that_number():
+    assert read("1. 5 - excellent\n2. yes").answers[1] == 5

@@ -6,9 +6,10 @@ the raw-mail spool and the ledger rows. Compaction rewrites the first without se
 removes spool months past ``retention.raw_mail_days`` (and every handled one
 ``retention.raw_mail_after_end_days`` after the program's end; the months that ended are
 packed, see inbound/packed.py), reduces ledger rows past ``retention.ledger_days`` and
-summarises timelines and firings past ``retention.history_days``; what is not handled yet
-or waits for review is always kept. The store's change log is folded into its snapshot once
-it holds an eighth of it.
+summarises timelines, firings and resolved review items past ``retention.history_days``;
+what is not handled yet or waits for review is always kept, and a review item nobody
+answered is closed as expired after ``review.close_unanswered_days``. The store's change
+log is folded into its snapshot once it holds an eighth of it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mailflow.program import history
+from mailflow.program.coordination import review
 from mailflow.runtime import Program
 
 
@@ -31,6 +33,8 @@ class Compacted:
     spool_bytes: int = 0
     rows_summarised: int = 0
     history_rows: int = 0
+    review_closed: int = 0
+    review_summarised: int = 0
     store_folded: bool = False
     packed_files: int = 0
     packed_saved: int = 0
@@ -48,6 +52,8 @@ class Compacted:
             f"ledger: {self.rows_summarised} old handled row(s) reduced to their Message-ID "
             "and state",
             f"history: {self.history_rows} old event(s) and firing(s) summarised",
+            f"review: {self.review_closed} unanswered item(s) closed as expired, "
+            f"{self.review_summarised} old resolved item(s) summarised",
             "store: change log folded into the snapshot" if self.store_folded
             else "store: change log left as it is",
         ])
@@ -83,6 +89,10 @@ def compact_program(program: Program, now: datetime, force: bool = True) -> Comp
     done.spool_files, done.spool_bytes = ledger.prune_raw(now, retention.raw_mail_days,
                                                           everything)
     done.packed_files, done.packed_saved = ledger.pack_closed(now)
+    done.review_closed = review.close_unanswered(program.store, now,
+                                                 program.config.review.close_unanswered_days)
+    done.review_summarised = review.summarise_resolved(program.store, now,
+                                                       retention.history_days)
     done.rows_summarised = ledger.summarise(now, retention.ledger_days)
     done.history_rows = (history.summarise_events(program.store, now, retention.history_days)
                          + history.summarise_firings(program.store, now,

@@ -104,7 +104,8 @@ class RetentionConfig:
         "not yet handled or waiting for review is always kept)", 400, minimum=30)
     ledger_days: int = setting(
         int, "after how many days the ledger row of a handled message is reduced to what "
-        "recognises it again (its Message-ID and state)", 400, minimum=30)
+        "recognises it again (its Message-ID and state) and finds its raw bytes while they "
+        "are kept (raw_mail_days)", 90, minimum=30)
     sent_mail_days: int = setting(
         int, "after how many days a mail sent (or cancelled) is kept, in the outbox journal, "
         "as the id of its idempotency key alone: never queued again, but a reply to it is no "
@@ -128,6 +129,10 @@ class ReviewConfig:
         float, "the least time, in minutes, between two notices to the coordinators of what "
         "waits for review (each notice lists the items new since the previous one)", 60.0,
         minimum=1)
+    close_unanswered_days: int = setting(
+        int, "after how many days an item nobody answered is closed as expired (the digest "
+        "counts them, a late answer to its notice still acts on it, and `mailflow review "
+        "--all` lists it); 0: items wait for ever", 60, minimum=0)
 
 
 @dataclass(frozen=True, kw_only=True)

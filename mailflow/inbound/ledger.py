@@ -29,8 +29,11 @@ from mailflow.store.storage import FILE_MODE, StateWriteError, fsync_dir, privat
 
 log = logging.getLogger(__name__)
 _Q = Query()
-SUMMARY_FIELDS = ("key", "message_id", "state", "received")  # what dedup needs, and when
 _POINTER = ("spool", "offset", "size", "block", "at")
+# What an old row keeps: what recognises the message again (dedup) and when it came, and
+# whose it is and where its bytes are, so an erasure still finds and wipes them.
+SUMMARY_FIELDS = ("key", "message_id", "state", "received", "sender", "participant",
+                  "erased", "wiped", *_POINTER)
 PACK_AFTER = timedelta(days=2)  # a month's spool is packed once it ended this long ago
 _HELD = ("received", "review", "error")  # not handled yet, or before a person
 
@@ -174,11 +177,16 @@ class Ledger:
         self.table.update({"state": state, **summary}, doc_ids=[entry["doc_id"]])
 
     def _held(self) -> set[str]:
-        """Keys of messages whose bytes must stay: not handled, or waiting for a person."""
-        waiting = {r.get("inbound") for r in self.store.table("review").all()
-                   if not r.get("resolved")}
+        """Keys of messages whose bytes must stay: not handled, or waiting for a person (a
+        message sent to review is released once its item is resolved)."""
+        waiting: set[str | None] = set()
+        resolved: set[str | None] = set()
+        for item in self.store.table("review").all():
+            (resolved if item.get("resolved") else waiting).add(item.get("inbound"))
         return {e["key"] for e in self.table.all()
-                if e.get("state") in _HELD or e["key"] in waiting}
+                if (e.get("state") in _HELD and not (e.get("state") == "review"
+                                                     and e["key"] in resolved))
+                or e["key"] in waiting}
 
     def prune_raw(self, now: datetime, days: int, everything: bool = False
                   ) -> tuple[int, int]:

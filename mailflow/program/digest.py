@@ -11,7 +11,7 @@ from mailflow.config.model import Config
 from mailflow.config.translated import in_language
 from mailflow.outbound.outbox import Outbox
 from mailflow.program import dashboard
-from mailflow.program.coordination.review import age, items
+from mailflow.program.coordination.review import EXPIRED, age, items
 from mailflow.store import Store
 
 if TYPE_CHECKING:
@@ -80,6 +80,8 @@ def build_digest(store: Store, outbox: Outbox, now: datetime,
     received = [e for e in store.table("inbound").all() if (e.get("received") or "") >=
                 since.isoformat()]
     review = items(store)
+    expired = [i for i in items(store, include_resolved=True)
+               if i.resolution == EXPIRED and (i.resolved_at or "") >= since.isoformat()]
     unanswered: list[dict[str, str]] = []
     answered_by = {e.get("participant") for e in received if e.get("participant")}
     for item in outbox.items.values():
@@ -105,6 +107,7 @@ def build_digest(store: Store, outbox: Outbox, now: datetime,
                       "template": p.template} for p in coming],
         "dashboard": dashboard.from_store(store, outbox, now, upcoming, zone, surveys or {}),
         "counts": dict(Counter({"sent": len(sent), "received": len(received),
-                                "review": len(review), "unanswered": len(unanswered),
+                                "review": len(review), "expired": len(expired),
+                                "unanswered": len(unanswered),
                                 "upcoming": len(coming)})),
     }

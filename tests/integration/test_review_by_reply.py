@@ -263,3 +263,17 @@ def test_link_gives_the_probable_participant_the_sender_s_address(
     answer(dovecot, daemon, clock, notice, "LINK 1", "link-1")
     assert participants.find(program.store, "lea.home@example.org")["email"] == LEA
     assert only_item(program).resolution == "linked"
+
+
+def test_a_late_answer_still_settles_an_item_closed_as_expired(cohort, dovecot, smtp_server):
+    program, daemon, clock = cohort
+    send(dovecot, daemon, clock, written("Omar Haddad", OMAR, "We met last Tuesday, it went "
+                                         "well.", "met-9", clock.now, subject="Our meeting"))
+    [notice] = notices(smtp_server)
+    clock.now += timedelta(days=61)
+    assert review.close_unanswered(program.store, clock.now, 60) == 1
+    assert only_item(program).resolution == review.EXPIRED
+
+    answer(dovecot, daemon, clock, notice, "MEETING 1 yes 2027-01-19", "meet-9")
+    assert participants.find(program.store, OMAR)["last_meeting"] == "2027-01-19"
+    assert only_item(program).resolved_by == COORDINATOR

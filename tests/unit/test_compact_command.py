@@ -34,12 +34,14 @@ def sent_mail(root, count: int) -> None:
         program.close()
 
 
-def test_retention_defaults_keep_more_than_the_program_year(tmp_path):
+def test_retention_defaults_keep_raw_mail_more_than_the_program_year(tmp_path):
     write_config(tmp_path, MINIMAL_CONFIG)
 
     retention = load_config(tmp_path).retention
 
-    assert min(retention.raw_mail_days, retention.ledger_days) > 366
+    # Ledger rows are only reduced (see test_ledger_retention): they still recognise the
+    # message and find its bytes, which stay more than a program year.
+    assert retention.raw_mail_days > 366
 
 
 def test_a_retention_too_short_is_refused_naming_the_key(tmp_path):

@@ -88,8 +88,26 @@ def test_old_handled_rows_are_reduced_to_what_dedup_needs(tmp_path):
     assert ledger.summarise(LATER, DAYS) == 1
 
     [row] = store.table("inbound").all()
-    assert set(row) == set(SUMMARY_FIELDS)
+    assert set(row) <= set(SUMMARY_FIELDS) and "kind" not in row
     assert (row["message_id"], row["state"]) == ("m1@example.org", "processed")
+
+
+def test_a_summarised_row_still_points_at_its_bytes_and_names_its_sender(tmp_path):
+    store, ledger = recorded(tmp_path, "processed")
+
+    ledger.summarise(LATER, DAYS)
+
+    [row] = store.table("inbound").all()
+    assert row["sender"] == "lea@example.org"
+    assert ledger.raw({**row, "doc_id": row.doc_id}).startswith(b"From: Lea")  # type: ignore[typeddict-item]
+
+
+def test_handled_mail_whose_review_item_was_resolved_is_pruned(tmp_path):
+    store, ledger = recorded(tmp_path, "review")
+    store.table("review").insert({"inbound": "maildir:1", "resolved": True})
+
+    assert ledger.prune_raw(LATER, DAYS)[0] == 1
+    assert ledger.summarise(LATER, DAYS) == 1
 
 
 def test_rows_in_review_are_not_summarised(tmp_path):

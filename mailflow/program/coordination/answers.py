@@ -111,7 +111,7 @@ class ReviewAnswers:
             return Done(action.line, False, request.say("this item no longer exists",
                                                         "cet élément n'existe plus"))
         label = f"#{action.number or 1} ({item.who})"
-        if item.resolved:
+        if item.resolved and not (item.resolution == review.EXPIRED and item.problems):
             return Done(action.line, False, request.say(
                 f"{label} was already resolved by {item.resolved_by} ({item.resolution}): "
                 "nothing done again", f"{label} a déjà été traité par {item.resolved_by} "

@@ -9,7 +9,7 @@ command line; a resolved item keeps who resolved it, when and how.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -111,6 +111,48 @@ def resolve(store: Store, item_id: int, by: str, how: str, at: str) -> None:
     """Mark an item resolved, with who resolved it and how."""
     store.table(TABLE).update({"resolved": True, "resolved_by": by, "resolution": how,
                                "resolved_at": at}, doc_ids=[item_id])
+
+
+EXPIRED = "expired"  # the resolution of an item nobody answered in time (by ``mailflow``)
+# What a resolved item keeps once it is old: who, when, how it was resolved; the text, the
+# reasons and the threading go (the raw mail stays as long as the retention says).
+SUMMARY_FIELDS = ("created", "kind", "inbound", "participant", "sender", "notice", "number",
+                  "resolved", "resolved_at", "resolved_by", "resolution")
+
+
+def close_unanswered(store: Store, now: datetime, days: int) -> int:
+    """Close the open items created more than ``days`` ago as EXPIRED (as Mailman drops
+    held mail after ``max_days_to_hold``): the queue of a program nobody tends stays
+    bounded. The digest counts them; a late answer to the notice still acts on one.
+    Returns how many; none when ``days`` is 0."""
+    if days <= 0:
+        return 0
+    cutoff = (now - timedelta(days=days)).isoformat()
+    old = [row.doc_id for row in store.table(TABLE).all()
+           if not row.get("resolved") and (row.get("created") or "") < cutoff]
+    if old:
+        with store.transaction():
+            store.table(TABLE).update({"resolved": True, "resolved_by": "mailflow",
+                                       "resolution": EXPIRED,
+                                       "resolved_at": now.isoformat()}, doc_ids=old)
+    return len(old)
+
+
+def summarise_resolved(store: Store, now: datetime, days: int) -> int:
+    """Reduce items resolved more than ``days`` ago to SUMMARY_FIELDS; returns how many."""
+    cutoff = (now - timedelta(days=days)).isoformat()
+    old = [row.doc_id for row in store.table(TABLE).all()
+           if row.get("resolved") and (row.get("resolved_at") or "") < cutoff
+           and set(row) - set(SUMMARY_FIELDS)]
+    if old:
+        with store.transaction():
+            store.table(TABLE).update(_keep_summary, doc_ids=old)
+    return len(old)
+
+
+def _keep_summary(document: MutableMapping[str, Any]) -> None:
+    for name in [n for n in document if n not in SUMMARY_FIELDS]:
+        del document[name]
 
 
 def notices(store: Store) -> list[Notice]:

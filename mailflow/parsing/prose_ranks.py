@@ -22,12 +22,16 @@ _ABSOLUTE = (
         r"|(?:would|'d) most like|most like to work|most want to work|top of my list"
         r"|number one|le plus envie|aimerais le plus|me gustaria mas|mas me gustaria"
         r"|first of all|to begin with|d'abord|tout d'abord|en premier|ante todo|en primer lugar"
-        r"|tops? (?:the|my) list|at the top|en haut de (?:la|ma) liste|encabez\w*"),
+        r"|tops? (?:the|my) list|at the top|en haut de (?:la|ma) liste|encabez\w*"
+        r"|most of all|above all|avant tout|sobre todo|por encima de todo"),
     (2, r"second|2nd|deuxieme|seconde|2e|2eme|2nde|segundo|segunda"),
     (3, r"third|3rd|troisieme|3e|3eme|tercer|tercero|tercera"),
 )
 _NEXT = (r"next|then|followed by|after (?:that|him|her|them|this)|afterwards|puis|ensuite|apres"
-         r"|luego|despues|seguido|behind (?:him|her|them)")
+         r"|luego|despues|seguido|behind (?:him|her|them)"
+         # a fallback is the next place: "if neither of them is available, C"
+         r"|if neither|if none of them|otherwise|failing that|sinon|a defaut|si aucun"
+         r"|si ninguno|de lo contrario|si no es posible")
 _LAST = r"finally|lastly|last|enfin|finalement|en dernier|por ultimo|finalmente|al final"
 _CUE = re.compile(r"\b(?:(?P<a1>" + _ABSOLUTE[0][1] + r")|(?P<a2>" + _ABSOLUTE[1][1] +
                   r")|(?P<a3>" + _ABSOLUTE[2][1] + r")|(?P<next>" + _NEXT + r")|(?P<last>" +

@@ -150,3 +150,17 @@ def test_numbers_of_our_list_that_disagree_with_the_names_read_go_to_review():
 def test_numbers_joined_by_then_are_the_places_in_our_numbered_list():
     reading = read_choices("6 then 3 then 1 please", ROSTER, NUMBERED)
     assert reading.choices == [JOHANNA, JOSE, SOFIA] and reading.problems == []
+
+
+def test_most_of_all_then_after_him_then_a_fallback_are_three_ranks():
+    text = ("I would love to work with Kwame Mensah most of all, since grants are where I "
+            "struggle, and after him Sofia Rossi. If neither of them is available, Chen Wei "
+            "would be great too.")
+    reading = read_choices(text, ROSTER, NUMBERED)
+    assert reading.choices == [KWAME, SOFIA, CHEN]
+    assert reading.problems == []
+
+
+def test_a_fallback_with_no_mentor_ranked_before_it_is_not_a_rank():
+    text = "If neither is possible, Chen Wei. I also liked Sofia Rossi."
+    assert read_choices(text, ROSTER, NUMBERED).choices == []

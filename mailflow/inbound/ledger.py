@@ -275,7 +275,7 @@ class Ledger:
                and set(e) - set(SUMMARY_FIELDS)]
         if old:
             with self.store.transaction():
-                self.table.update(_keep(SUMMARY_FIELDS), doc_ids=old)
+                self.table.update(_summary, doc_ids=old)
         return len(old)
 
 
@@ -297,6 +297,13 @@ def _drop(names: tuple[str, ...]) -> Callable[[MutableMapping[str, Any]], None]:
         for name in names:
             document.pop(name, None)
     return transform
+
+
+def _summary(document: MutableMapping[str, Any]) -> None:
+    """A row reduced to SUMMARY_FIELDS; its participant only when another than its sender."""
+    _keep(SUMMARY_FIELDS)(document)
+    if document.get("participant") == document.get("sender"):
+        document.pop("participant", None)
 
 
 def _keep(names: tuple[str, ...]) -> Callable[[MutableMapping[str, Any]], None]:

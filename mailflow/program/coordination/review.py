@@ -116,8 +116,8 @@ def resolve(store: Store, item_id: int, by: str, how: str, at: str) -> None:
 EXPIRED = "expired"  # the resolution of an item nobody answered in time (by ``mailflow``)
 # What a resolved item keeps once it is old: who, when, how it was resolved; the text, the
 # reasons and the threading go (the raw mail stays as long as the retention says).
-SUMMARY_FIELDS = ("created", "kind", "inbound", "participant", "sender", "notice", "number",
-                  "resolved", "resolved_at", "resolved_by", "resolution")
+SUMMARY_FIELDS = ("created", "kind", "inbound", "participant", "sender", "resolved",
+                  "resolved_at", "resolved_by", "resolution")
 
 
 def close_unanswered(store: Store, now: datetime, days: int) -> int:
@@ -151,8 +151,11 @@ def summarise_resolved(store: Store, now: datetime, days: int) -> int:
 
 
 def _keep_summary(document: MutableMapping[str, Any]) -> None:
+    """SUMMARY_FIELDS, and of the participant and the sender only whom the item is about."""
     for name in [n for n in document if n not in SUMMARY_FIELDS]:
         del document[name]
+    if document.get("participant"):
+        document.pop("sender", None)
 
 
 def notices(store: Store) -> list[Notice]:

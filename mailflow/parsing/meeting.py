@@ -65,6 +65,22 @@ _DOTTED = re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?:(?P<y>\d\d)(
 _DATE_LIKE = re.compile(r"(?<![\d.,])\d{1,4}\s?[./-]\s?\d{1,2}(?:\s?[./-]\s?\d{1,4})?(?![\d,])")
 
 
+def _only_past_reading(a: int, b: int, year: int | None, base: date | None) -> date | None:
+    """The one reading of "a/b" (month/day or day/month) on or before ``base`` in its
+    year, when the other is still to come: "9/3" on 17 March is the 9th of March, as
+    3 September has not come; None when both (or neither) are past."""
+    if base is None or year not in (None, base.year):
+        return None
+    readings = set()
+    for month, day in ((a, b), (b, a)):
+        try:
+            readings.add(date(base.year, month, day))
+        except ValueError:
+            continue
+    past = [d for d in readings if d <= base]
+    return past[0] if len(past) == 1 and len(readings) == 2 else None
+
+
 def _unread_date(text: str) -> str | None:
     """Digits that look like a date ("2027/03/11", "11-3") when no date was read; "at
     10.30" is a time (a dotted pair is day.month, and no month is over 12)."""
@@ -299,8 +315,11 @@ def _explicit_date(text: str, base: date | None, past: bool, day_first: bool = F
         elif day_first and 1 <= a <= 12 and 1 <= b <= 12:
             day, month = a, b
         elif a <= 12 and b <= 12:
-            return None, words, (f"'{words}' could be day/month or month/day; "
-                                 "the date is left unset")
+            only = _only_past_reading(a, b, year, base) if past else None
+            if only is None:
+                return None, words, (f"'{words}' could be day/month or month/day; "
+                                     "the date is left unset")
+            return only, words, None
         else:
             return None, words, f"'{words}' is not a date"
         found, problem = _year_for(day, month, year, base, past)

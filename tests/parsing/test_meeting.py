@@ -84,9 +84,21 @@ def test_numeric_date_with_day_over_twelve_is_unambiguous():
 
 
 def test_ambiguous_numeric_date_is_flagged_and_left_unset():
-    reading = read_meeting("We met on 3/4.", FRIDAY, None)
+    # 2 March and 3 February are both past on 15 March: nothing settles it.
+    reading = read_meeting("We met on 3/2.", FRIDAY, None)
     assert reading.met is True and reading.date is None
-    assert reading.problems == ["'3/4' could be day/month or month/day; the date is left unset"]
+    assert reading.problems == ["'3/2' could be day/month or month/day; the date is left unset"]
+
+
+def test_a_numeric_date_with_one_reading_still_to_come_is_the_past_one():
+    # On 15 March, "9/3" is 9 March: 3 September has not come (day first or month first).
+    assert read_meeting("Yes, we met on 9/3.", FRIDAY, None).date == date(2024, 3, 9)
+    assert read_meeting("Yes, we met on 3/9.", FRIDAY, None).date == date(2024, 3, 9)
+
+
+def test_a_numeric_date_whose_readings_are_both_still_to_come_is_left_unset():
+    reading = read_meeting("Yes, we met on 4/5.", FRIDAY, None)
+    assert reading.date is None and reading.problems
 
 
 def test_days_ago():

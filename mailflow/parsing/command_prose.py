@@ -81,10 +81,12 @@ _ERASE = re.compile(
     r"|\b(?:borr(?:ar|en)|elimin(?:ar|en)|suprim(?:ir|an))\s+(?:todos\s+)?mis\s+datos\b"
     r"|\bderecho\s+(?:al\s+olvido|de\s+supresion)\b")
 # A word before the request that turns it around or makes it a question about it.
-_NEGATED = re.compile(r"\b(?:don't|do\s+not|never|not|ne\s+pas|ne|no|pas|nao|non|nicht|nie|"
-                      r"how|comment|como|come|wie|"
+_NEGATED = re.compile(r"\b(?:don't|do\s+not|never|not|ne\s+pas|ne|no|pas|how|comment|como|come|wie|"
                       r"should|can\s+i|could\s+i|puis-je|whether)\W+"
                       r"(?:\w+\W+){0,2}$")
+# Right before the verb only: "não parem", "non smettete", "bitte nicht abmelden"; a "Non,"
+# that answers something ("Non, je ne veux plus recevoir…") negates nothing.
+_NOT_BEFORE = re.compile(r"\b(?:nao|non|nicht|nie)\s+$")
 _UNTIL = re.compile(r"\b(?:until|till|til|through|up\s+to|jusqu'?(?:au|a|en)|d'ici\s+(?:le|au)"
                     r"|hasta(?:\s+el)?|ate(?:\s+(?:o|ao|dia))?|back\s+(?:on|in)"
                     r"|fino\s+(?:al|a|all')|bis(?:\s+(?:zum|zur|am|ende))?)"
@@ -135,7 +137,7 @@ def _requests(text: str) -> set[str]:
             if (name == "pause" and _MEETINGS_PAUSED.search(after)
                     and not _OUR_MAIL.search(after)):
                 continue
-            if not _NEGATED.search(sentence + " "):
+            if not _NEGATED.search(sentence + " ") and not _NOT_BEFORE.search(sentence):
                 found.add(name)
                 break
     return found

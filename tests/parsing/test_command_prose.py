@@ -136,3 +136,8 @@ def test_an_italian_pause_until_a_date_is_a_pause():
 
 def test_a_pause_named_as_a_noun_before_until_is_no_command():
     assert read_asked_command("There will be a pause until May in our meetings.", TODAY) is None
+
+
+def test_a_french_no_answering_something_before_a_stop_does_not_negate_it():
+    asked = read_asked_command("Non, je ne veux plus recevoir ces courriels.", TODAY)
+    assert asked is not None and asked.name == "stop"

@@ -157,10 +157,11 @@ def name_part(text: str) -> str:
 
 
 def mentioned(text: str, roster: list[RosterEntry]) -> list[str]:
-    """Roster names written in full anywhere in the text."""
+    """Roster names written in full anywhere in the text (the pattern is built only for a
+    name the text holds at all: a roster of hundreds would overflow re's cache)."""
     folded = fold(text)
-    return [e.name for e in roster if fold(e.name) and re.search(
-        rf"(?<![\w@]){re.escape(fold(e.name))}(?![\w@]|\.\w)", folded)]
+    return [e.name for e in roster if (name := fold(e.name)) and name in folded and re.search(
+        rf"(?<![\w@]){re.escape(name)}(?![\w@]|\.\w)", folded)]
 
 
 def candidates(written: str, roster: list[RosterEntry]) -> list[RosterEntry]:

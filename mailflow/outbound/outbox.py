@@ -31,6 +31,7 @@ from typing import Any, BinaryIO
 from mailflow.errors import MailflowError, StoreError
 from mailflow.outbound import compaction
 from mailflow.store.due import DueQueue
+from mailflow.store.shared_strings import share_in_place
 from mailflow.store.storage import FILE_MODE, StateWriteError, private_dir, write_all
 
 STATES = ("pending", "sending", "sent", "failed", "unknown")
@@ -462,10 +463,10 @@ def read_record(path: Path, number: int, line: bytes) -> tuple[int, dict[str, An
     """
     problem = shape_problem(line)
     if problem is None:
-        return 0, json.loads(line)
+        return 0, json.loads(line, object_hook=share_in_place)
     start = line.rfind(b'{"op":')
     if start > 0 and shape_problem(line[start:]) is None:
-        return start, json.loads(line[start:])
+        return start, json.loads(line[start:], object_hook=share_in_place)
     raise StoreError(
         f"{path}, line {number}: {problem}; mailflow never writes such a line, so it will "
         "not guess: move that line to a file of its own (keep it) or restore state/ from a "

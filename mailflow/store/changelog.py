@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mailflow.errors import StoreError
+from mailflow.store.shared_strings import share_in_place
 
 Docs = dict[str, dict[str, Any]]  # table -> doc_id -> document (None: removed)
 
@@ -34,7 +35,7 @@ def decode(line: bytes) -> dict[str, Any] | None:
     try:
         if int(line[:8], 16) != zlib.crc32(body):
             return None
-        record = json.loads(body)
+        record = json.loads(body, object_hook=share_in_place)
     except ValueError:
         return None
     if (not isinstance(record, dict) or not isinstance(record.get("seq"), int)

@@ -25,6 +25,7 @@ from tinydb.storages import Storage
 from mailflow.errors import StoreError
 from mailflow.store import changelog
 from mailflow.store.indexes import Indexes
+from mailflow.store.shared_strings import share_deep, share_in_place
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +211,7 @@ class AtomicJSONStorage(Storage):
 
     def _parse_snapshot(self, raw: bytes) -> dict[str, Any]:
         try:
-            data = json.loads(raw)
+            data = json.loads(raw, object_hook=share_in_place)
         except ValueError as exc:
             raise StoreError(
                 f"{self.path}: the store file is not valid JSON ({exc}); "
@@ -242,6 +243,10 @@ class AtomicJSONStorage(Storage):
         """These documents of ``table`` changed (or went): commit them, or at the flush."""
         self._check_writable()
         ids = [str(i) for i in doc_ids]
+        documents = (self._data or {}).get(table, {})
+        for doc_id in ids:
+            if isinstance(document := documents.get(doc_id), dict):
+                share_deep(document)
         self.pending.setdefault(table, set()).update(ids)
         self.versions[table] = self.versions.get(table, 0) + 1
         self.indexes.changed(table, ids, (self._data or {}).get(table, {}))

@@ -22,8 +22,9 @@ HOLDOUT5 = sorted(p for p in (render.HERE / "holdout5").iterdir() if p.is_dir())
 HOLDOUT6 = sorted(p for p in (render.HERE / "holdout6").iterdir() if p.is_dir())
 HOLDOUT7 = sorted(p for p in (render.HERE / "holdout7").iterdir() if p.is_dir())
 HOLDOUT8 = sorted(p for p in (render.HERE / "holdout8").iterdir() if p.is_dir())
+HOLDOUT9 = sorted(p for p in (render.HERE / "holdout9").iterdir() if p.is_dir())
 CASES = (CORPUS + HOLDOUT + HOLDOUT2 + HOLDOUT3 + HOLDOUT4 + HOLDOUT5 + HOLDOUT6 + HOLDOUT7
-         + HOLDOUT8)
+         + HOLDOUT8 + HOLDOUT9)
 PLACEHOLDERS = {"{{OUR_MESSAGE_ID}}", "{{REPLY_TO}}", "{{OUR_DATE}}", "{{OUR_SUBJECT}}"}
 SAMPLE = {
     "{{OUR_MESSAGE_ID}}": "<mf-abc123.0f0f0f0f0f0f@northlake.example.org>",
@@ -83,6 +84,10 @@ def test_the_seventh_holdout_holds_thirty_conversations_numbered_801_to_830():
 
 def test_the_eighth_holdout_holds_thirty_five_conversations_numbered_901_to_935():
     assert sorted(int(p.name.split("-")[0]) for p in HOLDOUT8) == list(range(901, 936))
+
+
+def test_the_ninth_holdout_holds_thirty_five_conversations_numbered_1001_to_1035():
+    assert sorted(int(p.name.split("-")[0]) for p in HOLDOUT9) == list(range(1001, 1036))
 
 
 def test_no_case_number_is_used_twice():

@@ -18,7 +18,7 @@ SHORT = 256  # longer strings (texts, mail bodies) are seldom repeated: left as 
 
 def _shared_list(values: list[Any]) -> None:
     for i, value in enumerate(values):
-        if isinstance(value, str) and len(value) <= SHORT:
+        if type(value) is str and len(value) <= SHORT:
             values[i] = sys.intern(value)
         elif isinstance(value, list):
             _shared_list(value)
@@ -28,7 +28,7 @@ def share_in_place(document: MutableMapping[str, Any]) -> MutableMapping[str, An
     """``document`` with its short string values (and those of its lists) interned; nested
     dicts are left to their own call (``object_hook`` reaches each one)."""
     for key, value in document.items():
-        if isinstance(value, str) and len(value) <= SHORT:
+        if type(value) is str and len(value) <= SHORT:
             document[key] = sys.intern(value)
         elif isinstance(value, list):
             _shared_list(value)

@@ -61,3 +61,13 @@ def test_equal_values_of_the_outbox_journal_are_one_object(tmp_path):
     first, second = again.items.values()
     assert first.subject is second.subject and first.kind is second.kind
     again.close()
+
+
+def test_a_str_subclass_value_is_stored_as_it_is(tmp_path):
+    class Label(str):
+        pass
+
+    store = Store(tmp_path / "state")
+    store.table("participants").insert({"name": Label("Léa"), "tags": [Label("x")]})
+    assert store.table("participants").all()[0]["name"] == "Léa"
+    store.close()

@@ -15,6 +15,7 @@ from mailflow.config.translated import Translated
 
 SECURITY_MODES = ("ssl", "starttls", "none")
 SURVEY_KINDS = ("scale", "yesno", "text")
+FORM_KINDS = ("text", "yesno", "number")
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,10 @@ class FormField:
     shareable: bool = setting(bool, "whether it may be shown to the other person of a pair",
                               False)
     help: str = setting(Translated, "a hint shown under the field in the form", "")
+    kind: Literal["text", "yesno", "number"] = setting(
+        str, "what the answer is: text as written; yesno, recorded as yes or no from any "
+        "language's words ('Oui', 'Nope'); number, recorded in digits ('two' is 2)", "text",
+        choices=FORM_KINDS)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ _HEADER_NEXT = re.compile(
     r"|subject|objet|asunto|betreff|oggetto|assunto|onderwerp)\s?:\*?",
     re.IGNORECASE,
 )
+_SENT_FIRST = re.compile(r"^\s*\*?(?:sent|date|datum|envoyé|enviado|gesendet|inviato)\s?:\*?\s+\S",
+                         re.IGNORECASE)
 _QUOTED = re.compile(r"^\s*>")
 _DELIMITER = re.compile(r"^--\s?$")
 _MOBILE = re.compile(
@@ -86,10 +88,13 @@ def _is_attribution(lines: list[str], index: int) -> int:
 
 
 def _header_block(lines: list[str], index: int) -> bool:
-    """True when a "From:" line is followed by more original-message header lines."""
+    """True when a "From:" line is followed by more original-message header lines, or a
+    "Gesendet:"/"Date:" line by a "Von:"/"From:" and another (web.de and GMX begin so)."""
+    following = [line for line in lines[index + 1 : index + 6] if line.strip()][:3]
+    if _SENT_FIRST.match(lines[index]) and following and _HEADER_FROM.match(following[0]):
+        return sum(1 for line in following[1:] if _HEADER_NEXT.match(line)) >= 1
     if not _HEADER_FROM.match(lines[index]):
         return False
-    following = [line for line in lines[index + 1 : index + 6] if line.strip()][:3]
     return sum(1 for line in following if _HEADER_NEXT.match(line)) >= 2 or (
         bool(following) and re.match(r"^\s*\*?(sent|envoyé|gesendet)\s?:", following[0], re.I)
         is not None

@@ -76,6 +76,19 @@ _NO = frozenset({"no", "n", "nope", "not really", "not at all", "non", "pas vrai
                  "para nada", "en absoluto", "nein", "nao"})
 
 
+def yes_or_no(text: str) -> bool | None:
+    """True or False when a short answer starts with a yes or a no in any language read
+    here ("Oui", "Nope", "Sí, una vez"); None otherwise."""
+    return _yes_no(text)
+
+
+def as_digits(text: str) -> str | None:
+    """The whole number an answer is, in digits ("two", "deux", "2."), or None when the
+    answer is anything else ("1 or 2", "two at most")."""
+    digits = _digits(text).strip().rstrip(".!")
+    return digits if re.fullmatch(r"\d{1,3}", digits) else None
+
+
 @dataclass
 class SurveyReading:
     """Valid answers by question number, required questions still unanswered, and problems."""

@@ -41,6 +41,7 @@ ORDER = [
 ]
 SECOND = [
     ("a question or a call for help", "concern", "unexpected"),
+    ("an answer inside an automatic reply", "answer_in_auto_reply", "expected"),
     ("nothing of what was asked", "nothing_found", "unexpected"),
 ]
 

@@ -15,7 +15,7 @@ _FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|tr|wg|rv|i)\s*:", re.IGNORECASE)
 def form(letter: Letter, ctx: Context, required: bool = False) -> bool:
     """An application form: in the new text, or typed into our quoted form."""
     reading, reply, person = letter.reading, letter.reply, letter.person
-    found = read_form(reply.new_text, reply.quoted, ctx.config.forms)
+    found = read_form(reply.new_text, reply.quoted, ctx.config.forms, letter.msg.text)
     completing = bool(found.fields) and (person.get("status") if person else None) == "applicant"
     if not (found.found or completing or required):  # an applicant may send one line alone
         return False
@@ -23,6 +23,8 @@ def form(letter: Letter, ctx: Context, required: bool = False) -> bool:
     reading.application = Application(found.role, found.fields, found.missing)
     for line in found.unknown:
         reading.doubt(f"the form has a line mailflow does not know: {line[:60]!r}")
+    for problem in found.problems:
+        reading.doubt(problem)
     if _forwarded(letter) and not read_form(reply.new_text, "", ctx.config.forms).found:
         reading.doubt("a forwarded application form: applications are taken only from "
                       "the applicant's own address")

@@ -3,6 +3,7 @@ decides the reader, so a reply is read for what it answers, whatever else it quo
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date
 from typing import Any
@@ -236,6 +237,32 @@ def meeting_json(met: bool | None, when: date | None, accepted: bool | None,
     return {"met": met, "date": when.isoformat() if met and when else None}
 
 
+def answer_in_auto_reply(letter: Letter, ctx: Context) -> bool:
+    """An out-of-office that also answers what our mail asked ("away until the 19th; my
+    choices: 1. …"): nothing is applied or answered from a machine's mail, so a person
+    reads what it seems to say."""
+    reading = letter.reading
+    if reading.kind != "auto_reply" or reading.own_mail or letter.expects is None:
+        return False
+    trial = copy.deepcopy(letter)
+    trial.reading.problems, trial.reading.needs_review = [], False
+    if not expected(trial, ctx):
+        return False
+    seen = trial.reading
+    said = (f"choices {', '.join(seen.choices)}" if seen.choices
+            else "survey answers" if seen.survey.answers
+            else "a meeting report" if (seen.meeting.reported or {}).get("met") is not None
+            or seen.meeting.per_mentee
+            else "application fields" if seen.application and seen.application.fields
+            else None)
+    if said:
+        reading.doubt(f"an automatic reply that also seems to answer our mail ({said}): "
+                      "nothing was applied")
+    return False
+
+
 STEPS = (
     Step(150, "expected answer", expected, ("choices", "survey", "meeting", "application")),
+    Step(195, "an answer inside an automatic reply", answer_in_auto_reply,
+         second_opinion=True),
 )

@@ -53,19 +53,34 @@ def leftover(letter: Letter, ctx: Context) -> bool:
         reading.doubt("empty message")
     elif reading.participant is not None:
         reading.found_nothing = "a participant's message that mailflow does not understand"
+    elif letter.item is not None and (documents := [
+            a.filename or a.content_type for a in msg.attachments
+            if a.content_type.startswith(_DOCUMENTS) or (a.filename or "").lower().endswith(
+                (".txt", ".pdf", ".doc", ".docx", ".odt", ".rtf"))]):
+        # "I have attached the form": mailflow reads forms written in the mail only.
+        reading.doubt(f"an answer to our mail in an attachment mailflow does not read: "
+                      f"{', '.join(documents)[:80]}")
     return True
+
+
+_DOCUMENTS = ("text/", "application/pdf", "application/msword", "application/vnd.openxml",
+              "application/vnd.oasis", "application/rtf")
 
 def concern(letter: Letter, ctx: Context) -> bool:
     """A second opinion on every participant's message: a call for help or a question that
     no rule can answer goes to a person, whatever else the message said."""
     reading = letter.reading
-    if letter.person is None or reading.kind in ("auto_reply", "bounce", "feedback") or (
-            reading.own_mail):
+    # A stranger's question is read too when it answers our mail (the application form):
+    # "may I apply as a master's student?" needs a person, not the form again.
+    if (letter.person is None and letter.item is None) or reading.kind in (
+            "auto_reply", "bounce", "feedback") or reading.own_mail:
         return False
     # Paragraphs joined, lines of a list kept apart: a sentence never spans list items.
     text = "\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)]))",
                                                           letter.reply.new_text))
-    found = _HELP.search(fold_accents(text))
+    # A call for help is a participant's; a stranger's "a mentor who can help me plan…"
+    # is what they hope for: only their questions count.
+    found = _HELP.search(fold_accents(text)) if letter.person is not None else None
     sentence = _sentence_at(text, found.start()) if found else None
     if sentence is None:
         ours = _plain_words(letter.reply.quoted)
@@ -75,6 +90,10 @@ def concern(letter: Letter, ctx: Context) -> bool:
         sentence = questions[0] if questions else None
     if sentence:
         reading.concern = sentence.strip()[:300]
+        if letter.person is None and reading.kind == "unknown":
+            # Not a participant yet: no rule answers a question; a coordinator does.
+            reading.kind = "concern"
+            reading.doubt(f"asks a coordinator: {reading.concern!r}")
     return False
 
 def _plain_words(text: str) -> str:

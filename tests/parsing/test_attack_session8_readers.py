@@ -383,3 +383,36 @@ def test_around_new_year_the_other_reading_came_last_year(text, when):
                    "read: _only_past_reading compares 27 with 2027")
 def test_a_two_digit_year_is_the_message_s_year():
     assert met("Yes, we met on 9/3/27.", datetime(2027, 3, 17)).date == date(2027, 3, 9)
+
+
+@pytest.mark.xfail(strict=True, reason="value_for calls int() on a scale answer of any length: "
+                   "past 4,300 digits it raises ValueError, read_survey's safety net drops "
+                   "every answer, the valid yes and comment too (older than session 8)")
+def test_an_absurdly_long_number_loses_only_its_own_question():
+    reply = split_reply("1. " + "4" * 5000 + "\n2. yes\n3. Great mentor")
+    reading = read_survey(reply.new_text, reply.quoted, SURVEY)
+    assert reading.answers == {2: True, 3: "Great mentor"}
+
+
+def _seconds(call) -> float:
+    import time
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+@pytest.mark.xfail(strict=True, reason="_ALTERNATIVE's '^\\s*[,;]?\\s*' is quadratic on a blank "
+                   "run that leads nowhere; U+1680 is a blank to \\s but not to bounded_text's "
+                   "_BLANKS, so the run reaches it (3,000: ~0.7 s; 12,500: ~12 s)")
+def test_a_long_run_of_blanks_after_the_number_is_read_in_linear_time():
+    from mailflow.parsing.survey import value_for
+    assert _seconds(lambda: value_for(SURVEY.questions[0], "3" + "\u1680" * 3000 + "x")) < 0.05
+
+
+@pytest.mark.xfail(strict=True, reason="_TRAILING's '\\s*(...)?\\s*[.!)]?\\s*$' is cubic on a "
+                   "blank run before a non-blank (older than session 8): one answer line of "
+                   "bounded_text's 1,000 characters costs ~2 s, a 10-question reply ~20 s")
+def test_a_rating_after_words_then_blanks_is_read_in_linear_time():
+    from mailflow.parsing.examine import bounded_text
+    text = bounded_text("1. great 4" + "\u1680" * 985 + "x\n2. yes")[0]
+    assert _seconds(lambda: read_survey(text, "", SURVEY)) < 0.1

@@ -36,6 +36,7 @@ SUMMARY_FIELDS = ("key", "message_id", "state", "received", "sender", "participa
                   "erased", "wiped", *_POINTER)
 PACK_AFTER = timedelta(days=2)  # a month's spool is packed once it ended this long ago
 _HELD = ("received", "review", "error")  # not handled yet, or before a person
+_RELEASED = ("review", "error")  # ... until the person resolved its review item
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ class Ledger:
         for item in self.store.table("review").all():
             (resolved if item.get("resolved") else waiting).add(item.get("inbound"))
         return {e["key"] for e in self.table.all()
-                if (e.get("state") in _HELD and not (e.get("state") == "review"
+                if (e.get("state") in _HELD and not (e.get("state") in _RELEASED
                                                      and e["key"] in resolved))
                 or e["key"] in waiting}
 

@@ -134,7 +134,8 @@ def read_form(new_text: str, quoted_text: str,
     labels = _label_map(forms)
     values: dict[str, str] = {}
     unknown: list[str] = []
-    for key, value in (_pairs(_unquote(quoted_text), labels) + _interleaved(whole or quoted_text, labels)
+    for key, value in (_pairs(_unquote(quoted_text), labels)
+                       + _interleaved(whole or quoted_text, labels)
                        + _pairs(new_text, labels, unknown)):
         if value:
             values[key] = value

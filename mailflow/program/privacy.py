@@ -122,9 +122,11 @@ class Privacy:
                 store.table("participants").update(changes, doc_ids=[other.doc_id])
         store.table("events").remove(lambda e: e.get("participant") in addresses)
         store.table("review").update(
-            {"sender": ERASED, "subject": "", "problems": [], "resolved": True,
-             "resolution": "the person's data was erased"},
-            lambda r: r.get("sender") in addresses)
+            {"sender": ERASED, "participant": None, "probably": None, "subject": "",
+             "problems": [], "text": "", "message_id": None, "references": [],
+             "resolved": True, "resolution": "the person's data was erased"},
+            lambda r: bool({r.get("sender"), r.get("participant"), r.get("probably")}
+                           & addresses))
         store.table("inbound").update(
             {"sender": ERASED, "participant": None, "subject": "", "problems": [],
              "message_id": None, "sha256": None, "erased": True},

@@ -78,9 +78,6 @@ def test_an_item_created_with_microseconds_is_closed_by_its_real_age(tmp_path):
     assert review.close_unanswered(store, T0 + 60 * DAY + timedelta(microseconds=600), 60) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="close_unanswered compares isoformat strings: an item "
-                   "created at 20:00-10:00 (06:00 UTC the next day) is closed at 59 days 18 "
-                   "hours by a UTC clock")
 def test_an_item_created_in_another_offset_is_not_closed_before_its_days(tmp_path):
     store = Store(tmp_path / "state")
     opened(store, "2027-03-01T20:00:00-10:00")  # 2027-03-02T06:00Z
@@ -88,9 +85,6 @@ def test_an_item_created_in_another_offset_is_not_closed_before_its_days(tmp_pat
     assert review.close_unanswered(store, datetime(2027, 5, 1, 0, 0, tzinfo=UTC), 60) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="close_unanswered compares isoformat strings: an item "
-                   "created at 05:00+09:00 (20:00 UTC the day before) is still open 60 days "
-                   "and an hour later")
 def test_an_item_created_in_another_offset_is_closed_once_its_days_are_past(tmp_path):
     store = Store(tmp_path / "state")
     opened(store, "2027-03-01T05:00:00+09:00")  # 2027-02-28T20:00Z
@@ -159,10 +153,6 @@ def test_an_expired_item_releases_its_review_row(tmp_path):
     assert ledger.summarise(LATER, 90) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="a message set aside as 'error' (daemon._set_aside) "
-                   "with a review item stays held after the item is resolved or expired: only "
-                   "state 'review' is released, so its raw mail is never pruned, even after "
-                   "the program's end")
 def test_a_set_aside_message_whose_item_expired_is_released(tmp_path):
     store = Store(tmp_path / "state")
     recorded(store, 1, "error")
@@ -229,18 +219,12 @@ def _erased_with_an_item(cohort, summarised: bool) -> Store:
     return store
 
 
-@pytest.mark.xfail(strict=True, reason="a reduced review item keeps 'participant' and drops "
-                   "'sender' (4e8a30f), but Privacy._forget finds review items by sender only: "
-                   "the erased person's address stays in the review table")
 def test_an_erasure_leaves_no_address_in_a_reduced_review_item(cohort):
     store = _erased_with_an_item(cohort, summarised=True)
 
     assert not any(WHO in str(dict(row)) for row in store.table(review.TABLE).all())
 
 
-@pytest.mark.xfail(strict=True, reason="Privacy._forget blanks a review item's sender, subject "
-                   "and problems but keeps its participant and the text read (older than "
-                   "session 8)")
 def test_an_erasure_leaves_neither_address_nor_text_in_a_review_item(cohort):
     store = _erased_with_an_item(cohort, summarised=False)
 

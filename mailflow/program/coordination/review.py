@@ -127,9 +127,9 @@ def close_unanswered(store: Store, now: datetime, days: int) -> int:
     Returns how many; none when ``days`` is 0."""
     if days <= 0:
         return 0
-    cutoff = (now - timedelta(days=days)).isoformat()
+    cutoff = now - timedelta(days=days)
     old = [row.doc_id for row in store.table(TABLE).all()
-           if not row.get("resolved") and (row.get("created") or "") < cutoff]
+           if not row.get("resolved") and _moment(row.get("created"), now) < cutoff]
     if old:
         with store.transaction():
             store.table(TABLE).update({"resolved": True, "resolved_by": "mailflow",
@@ -138,11 +138,21 @@ def close_unanswered(store: Store, now: datetime, days: int) -> int:
     return len(old)
 
 
+def _moment(stamp: str | None, now: datetime) -> datetime:
+    """A stored time as a datetime comparable with ``now`` (a bad one counts as now)."""
+    try:
+        moment = datetime.fromisoformat(stamp or "")
+    except ValueError:
+        return now
+    return moment if moment.tzinfo or now.tzinfo is None else moment.replace(
+        tzinfo=now.tzinfo)
+
+
 def summarise_resolved(store: Store, now: datetime, days: int) -> int:
     """Reduce items resolved more than ``days`` ago to SUMMARY_FIELDS; returns how many."""
-    cutoff = (now - timedelta(days=days)).isoformat()
+    cutoff = now - timedelta(days=days)
     old = [row.doc_id for row in store.table(TABLE).all()
-           if row.get("resolved") and (row.get("resolved_at") or "") < cutoff
+           if row.get("resolved") and _moment(row.get("resolved_at"), now) < cutoff
            and set(row) - set(SUMMARY_FIELDS)]
     if old:
         with store.transaction():

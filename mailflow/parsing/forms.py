@@ -109,7 +109,7 @@ def _interleaved(quoted_text: str, labels: dict[str, str]) -> list[tuple[str, st
                 continue  # a blank quoted line between a label and its answer
             match = _LINE.match(inner)
             label = normalise_label(match.group(1)) if match else ""
-            empty = bool(match) and not _answer(match.group(2).strip())
+            empty = match is not None and not _answer(match.group(2).strip())
             if match and empty and (label in labels or label in role_labels):
                 current = []
                 pairs.append(("role" if label in role_labels else labels[label], current))

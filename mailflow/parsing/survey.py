@@ -19,22 +19,35 @@ _NUMBERED = re.compile(
     r"^\s*(?:(?:q|question)\s*(?P<q>\d{1,2})\s*[.):\-–—]?|(?P<n>\d{1,2})(?:\s*[.):\-–—]|(?=\t)))\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
-_SCALE = re.compile(r"^(?P<v>-?\d+(?:[.,]\d+)?)\s*(?:(?:/|out\s+of|sur)\s*(?P<of>\d+))?(?:\W|$)",
-                    re.IGNORECASE)
+_SCALE = re.compile(r"^(?P<v>-?\d{1,9}(?:[.,]\d{1,9})?)\s*(?:(?:/|out\s+of|sur)\s*(?P<of>\d{1,9}))?"
+                    r"(?:\W|$)", re.IGNORECASE)
 # A rating closing a few words: "Very useful - I'd say 5", "Really well, 4", "Très
-# satisfaite, 5 sur 5". Only when no other digit comes before it.
-_TRAILING = re.compile(r"^(?P<words>[^\d]{0,60}?)(?:^|[\s,;:\-–—(])(?P<v>\d{1,2})\s*"
-                       r"(?:(?:/|out\s+of|sur|de|von|su)\s*(?P<of>\d{1,2}))?\s*[.!)]?\s*$",
+# satisfaite, 5 sur 5". Only when no other digit comes before it. (Possessive blanks: a
+# run of them that leads nowhere is given up once, not tried every way.)
+_TRAILING = re.compile(r"^(?P<words>[^\d]{0,60}?)(?:^|[\s,;:\-–—(])(?P<v>\d{1,2})\s*+"
+                       r"(?:(?:/|out\s+of|sur|de|von|su)\s*+(?P<of>\d{1,2}))?\s*+[.!)]?\s*+$",
                        re.IGNORECASE)
-# A second number offered beside the first: "3 or 4", "3-4", "4 à 5", "3 oder 4", "3 o 4".
-_ALTERNATIVE = re.compile(r"^\s*[,;]?\s*(?:[-–—~]|(?:or|ou|o|oder|to|a|bis|y|e|et|and|u|ó)\b)\s*"
-                          r"(?:maybe\s+|perhaps\s+|peut-etre\s+|quizas?\s+)?(?:\d|"
-                          + "|".join(("zero", "one", "two", "three", "four", "five", "quatre",
-                                      "cinq", "trois", "deux", "cuatro", "cinco", "dos",
-                                      "tres", "quattro", "cinque", "drei", "vier")) + r")\b",
-                          re.IGNORECASE)
+_NUMBER_WORD_ALTERNATIVE = "|".join((
+    "zero", "one", "two", "three", "four", "five", "quatre", "cinq", "trois", "deux", "cuatro",
+    "cinco", "dos", "tres", "quattro", "cinque", "drei", "vier"))
+# A second number offered beside the first: "3 or 4", "3-4", "4 à 5", "3 oder 4", "3, 4",
+# "3 (maybe 4)", "4 or more", "4 and a half"; not "4 - 2 meetings so far" nor "4 - one of
+# the best" (a count or a remark after a dash).
+_ALTERNATIVE = re.compile(
+    r"^[ \t]*+(?:[,;][ \t]*+)?(?:"
+    r"(?:or|ou|o|oder|to|a|bis|y|e|et|and|u|ó)\b[ \t]*+(?:(?:maybe|perhaps|possibly|peut-etre"
+    r"|quizas?)[ \t]++)?(?:\d|" + _NUMBER_WORD_ALTERNATIVE + r")\b"
+    r"|[-–—~][ \t]*+\d{1,2}(?![\d%])(?![ \t]*+[^\W\d_])"
+    r"|(?:\.\.|→|->|&)[ \t]*+\d"
+    r"|\(?[ \t]*+(?:maybe|perhaps|possibly|probably|if\s+not|or\s+even|voire|peut-etre|quizas"
+    r"|tal\s+vez|forse|vielleicht)[ \t]++(?:\d|" + _NUMBER_WORD_ALTERNATIVE + r")\b"
+    r"|(?:or|ou|o|oder)\s+(?:more|above|plus|mas|piu|mehr)\b"
+    r"|(?:and\s+a\s+half|et\s+demi|e\s+mezzo|y\s+medio|und\s+(?:ein\s+)?halb|½)"
+    r"|\d{1,2}[ \t]*+(?:$|[.;!?)]))", re.IGNORECASE)
 _HEDGED = re.compile(r"\b(?:not|no|non|pas|never|nicht|kein\w*|nunca|jamais|neither|between"
-                     r"|entre|or|ou|o|oder|rather\s+than|instead|plutot|than|que)\b")
+                     r"|entre|or|ou|o|oder|rather\s+than|instead|plutot|than|que|almost|nearly"
+                     r"|about|around|roughly|approximately|presque|environ|casi|quasi|fast"
+                     r"|circa)\b")
 # Numbers written as words, as people answer a scale: "four", "quatre sur cinq", "cuatro".
 # Not "um" (a hesitation, and Portuguese one), "due" or "sei" (English and Portuguese words).
 _NUMBER_WORDS = {

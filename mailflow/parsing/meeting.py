@@ -48,14 +48,20 @@ _DAY_MONTH = re.compile(r"\b(?P<day>" + _DAY + r")\s+(?:of\s+|de\s+)?"
                         r"(?P<month>" + _MONTH + r")(?!\w)" + _YEAR)
 # German writers put a dot after the day: "am 15. Juni", "bis 3. März" (German months only:
 # "page 5. May I ask" is not a date).
-_DAY_DOT_MONTH = re.compile(r"\b(?P<day>[12]\d|3[01]|0?[1-9])\.\s*(?P<month>januar|februar|marz"
-                            r"|april|mai|juni|juli|august|september|oktober|november|dezember)"
-                            r"\b" + _YEAR)
+_DAY_DOT_MONTH = re.compile(
+    r"\b(?P<day>[12]\d|3[01]|0?[1-9])\.\s*(?P<month>januar|februar|marz|mai|juni|juli|oktober"
+    r"|dezember)\b" + _YEAR)
+# Spelled as in English ("room 12. April joined us"): only after a German preposition.
+_DAY_DOT_MONTH_AFTER = re.compile(
+    r"\b(?:am|zum|bis|vom|ab|seit|den|dem)\s+(?P<day>[12]\d|3[01]|0?[1-9])\.\s*"
+    r"(?P<month>april|august|september|november)\b" + _YEAR)
 # Portuguese March, "marco" once folded, only after "de": alone it is the name Marco.
 _DAY_DE_MARCO = re.compile(r"\b(?P<day>" + _DAY + r")\s+de\s+(?P<month>marco)\b" + _YEAR)
 # Not a count: "el mar 3 veces" (the sea, three times), "may 2 times".
 _MONTH_DAY = re.compile(r"\b(?P<month>" + _MONTH + r")\s+(?:the\s+)?(?P<day>" + _DAY + r")\b"
-                        r"(?!\s+(?:times?|veces|vez|fois)\b)" + _YEAR)
+                        r"(?!\s+(?:times?|veces|vez|fois|days?|jours?|dias|tage|giorni|weeks?"
+                        r"|semaines?|semanas|hours?|heures?|months?|mois|meses|years?|ans)\b)"
+                        + _YEAR)
 _NUMERIC = re.compile(r"(?<![\d/.-])(?:(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d\d))?"
                       r"|(?P<a2>\d{1,2})[.-](?P<b2>\d{1,2})[.-](?P<y2>\d{4}))(?![\d/]|[.-]\d)")
 # Day and month with dots, as German, Danish or Polish writers put them: "am 11.03.",
@@ -69,7 +75,7 @@ def _only_past_reading(a: int, b: int, year: int | None, base: date | None) -> d
     """The one reading of "a/b" (month/day or day/month) on or before ``base`` in its
     year, when the other is still to come: "9/3" on 17 March is the 9th of March, as
     3 September has not come; None when both (or neither) are past."""
-    if base is None or year not in (None, base.year):
+    if base is None or year not in (None, base.year, base.year % 100):
         return None
     readings = set()
     for month, day in ((a, b), (b, a)):
@@ -78,7 +84,15 @@ def _only_past_reading(a: int, b: int, year: int | None, base: date | None) -> d
         except ValueError:
             continue
     past = [d for d in readings if d <= base]
-    return past[0] if len(past) == 1 and len(readings) == 2 else None
+    if len(past) != 1 or len(readings) != 2:
+        return None
+    [future] = readings - set(past)
+    if year is None and (base - future.replace(year=base.year - 1)).days <= _LAST_YEAR_REACH:
+        return None  # "1/12" on 20 January: last 1 December is as likely as 12 January
+    return past[0]
+
+
+_LAST_YEAR_REACH = 120  # days: a reading this close in the year before is still plausible
 
 
 def _unread_date(text: str) -> str | None:
@@ -139,17 +153,19 @@ _NEGATIVE = re.compile(
     r"|\bjamais\s+(?:vus?|rencontre|parle|eu)\b"
     r"|\bno\s+(?:nos\s+(?:reunimos|vimos|conocimos)|tuvimos|hemos\s+(?:hablado|tenido))\b"
     r"|\b(?:pas|aucune?)\s+(?:de\s+|d')?" + _REUNION + r"\b"
-    # Only mail so far: "we have only exchanged emails", "on s'est seulement écrit",
-    # "solo hemos intercambiado correos".
-    r"|\bonly\s+(?:(?:exchanged|swapped|traded|sent)\s+(?:a\s+few\s+|some\s+)?(?:e-?mails"
+    # "We met? No." — a lone no after a question answers it.
+    r"|\?\s*(?:no|non|nope)\s*(?:[,.!;]|$)"
+)
+# Only mail so far: "we have only exchanged emails", "on s'est seulement écrit", "solo
+# hemos intercambiado correos": not met, unless the text also says they met (then the
+# mail came before or after).
+_ONLY_MAIL = re.compile(
+    r"\bonly\s+(?:(?:exchanged|swapped|traded|sent)\s+(?:a\s+few\s+|some\s+)?(?:e-?mails"
     r"|messages|texts)|e-?mailed|(?:been\s+)?in\s+touch\s+(?:by|via|over)\s+e?-?mail"
     r"|written|texted|corresponded)\b"
     r"|\b(?:seulement|juste|uniquement)\s+(?:echange\s+(?:des|quelques)\s+(?:e-?mails|mails"
     r"|courriels|messages)|ecrit)\b|\bsolo\s+(?:nos\s+)?(?:hemos\s+)?(?:intercambiado|escrito)"
-    r"\s+(?:correos|mensajes|e-?mails)\b"
-    # "We met? No." — a lone no after a question answers it.
-    r"|\?\s*(?:no|non|nope)\s*(?:[,.!;]|$)"
-)
+    r"\s+(?:correos|mensajes|e-?mails)\b")
 # Words that leave it open whether a meeting took place: cancelled, moved, only planned,
 # talked about. With them a person reads the report (never "they met").
 _UNSETTLED = re.compile(
@@ -280,15 +296,24 @@ def _day_of_month(text: str, base: date | None, past: bool
 
 def _explicit_date(text: str, base: date | None, past: bool, day_first: bool = False
                    ) -> tuple[date | None, str | None, str | None]:
-    """(date, words, problem) for a written date; ``day_first`` for writers who put it first."""
-    text = _day_words_as_digits(text)
+    """(date, words, problem) for a written date; ``day_first`` for writers who put it
+    first. The words are the writer's ("the first of May"), though read as digits."""
+    rewritten = _day_words_as_digits(text)
+    found, words, problem = _explicit_in(rewritten, base, past, day_first)
+    if words is not None and rewritten != text and (at := rewritten.find(words)) >= 0:
+        words = " ".join(text[at:at + len(words)].split())
+    return found, words, problem
+
+
+def _explicit_in(text: str, base: date | None, past: bool, day_first: bool
+                 ) -> tuple[date | None, str | None, str | None]:
     match = _ISO.search(text)
     if match:
         try:
             return date(int(match["y"]), int(match["m"]), int(match["d"])), match[0], None
         except ValueError:
             return None, match[0], f"'{match[0]}' is not a real date"
-    for pattern in (_DAY_MONTH, _DAY_DOT_MONTH, _DAY_DE_MARCO, _MONTH_DAY):
+    for pattern in (_DAY_MONTH, _DAY_DOT_MONTH, _DAY_DOT_MONTH_AFTER, _DAY_DE_MARCO, _MONTH_DAY):
         match = pattern.search(text)
         if match:
             day = int(re.match(r"\d+", match["day"]).group(0))  # type: ignore[union-attr]
@@ -332,21 +357,40 @@ _UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "ei
           "seventeenth", "eighteenth", "nineteenth")
 _ORDINAL_WORDS = {word: n for n, word in enumerate(_UNITS, 1)} | {
     "twentieth": 20, "thirtieth": 30, "thirty-first": 31, "thirty first": 31,
-    "premier": 1, "primero": 1} | {
+    "premier": 1, "primero": 1, "primo": 1} | {
     f"twenty{joint}{word}": 20 + n for n, word in enumerate(_UNITS[:9], 1) for joint in "- "}
 _ORDINAL_WORD = "(?:" + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True)) + ")"
 # A day written as a word beside its month: "the fifteenth of April", "March the first",
 # "le premier mai", "primero de mayo".
-_WORD_BEFORE_MONTH = re.compile(r"\b(?P<w>" + _ORDINAL_WORD + r")(?=\s+(?:of\s+|de\s+)?"
-                                + _MONTH + r"(?!\w))")
-_WORD_AFTER_MONTH = re.compile(r"\b(?P<m>" + _MONTH + r")\s+(?:the\s+)?(?P<w>"
-                               + _ORDINAL_WORD + r")\b")
+# Before the month: after "the"/"le" or before "of"/"de" ("our first May meeting" is no
+# day); after it: "March the first", or "until March first" after a preposition ("May the
+# second meeting", "met with August first" are no days).
+_WORD_BEFORE_MONTH = re.compile(
+    r"(?:(?<=\bthe\s)|(?<=\ble\s)|(?<=\bau\s)|(?<=\bdu\s)|(?<=\bal\s)|(?<=\bil\s))(?P<w>"
+    + _ORDINAL_WORD + r")(?=\s+(?:of\s+|de\s+)?" + _MONTH + r"(?!\w))"
+    r"|\b(?P<w2>" + _ORDINAL_WORD + r")(?=\s+(?:of|de)\s+" + _MONTH + r"(?!\w))")
+_AFTER_ORDINAL = r"\b(?!\s+(?!and\b|at\b|or\b|in\b|for\b|to\b|until\b)[a-z])"
+_WORD_AFTER_MONTH = re.compile(
+    r"\b(?P<m>" + _MONTH + r")\s+the\s+(?P<w>" + _ORDINAL_WORD + r")" + _AFTER_ORDINAL
+    + r"|\b(?:on|until|till|by|since|from|before|after|through)\s+(?P<m2>" + _MONTH
+    + r")\s+(?P<w2>" + _ORDINAL_WORD + r")" + _AFTER_ORDINAL)
+_DEGREE = re.compile(r"\b(\d{1,2})°")  # Italian "1° giugno"
 
 
 def _day_words_as_digits(text: str) -> str:
-    """Folded ``text`` with a day written in words beside its month as digits."""
-    text = _WORD_BEFORE_MONTH.sub(lambda m: f"{_ORDINAL_WORDS[m['w']]}th", text)
-    return _WORD_AFTER_MONTH.sub(lambda m: f"{m['m']} {_ORDINAL_WORDS[m['w']]}", text)
+    """Folded ``text`` with a day written in words beside its month as digits, padded to
+    the words' length so that what a pattern finds can be cut from the writer's text."""
+    def before(m: re.Match[str]) -> str:
+        word = m["w"] or m["w2"]
+        return f"{_ORDINAL_WORDS[word]}th".ljust(len(word))
+
+    def after(m: re.Match[str]) -> str:
+        word = m["w"] or m["w2"]
+        return m[0][:m.start("w" if m["w"] else "w2") - m.start()] + str(
+            _ORDINAL_WORDS[word]).ljust(len(word))
+
+    text = _DEGREE.sub(lambda m: m[1] + " ", text)
+    return _WORD_AFTER_MONTH.sub(after, _WORD_BEFORE_MONTH.sub(before, text))
 
 
 def written_date(text: str, base: date | None, past: bool, day_first: bool = False
@@ -406,7 +450,7 @@ def _relative_date(text: str, base: date | None, past: bool
 def _past_days(text: str, base: date | None) -> set[date]:
     """Every day written with its month ("February 25", "11 mars") on or before ``base``."""
     days: set[date] = set()
-    for pattern in (_DAY_MONTH, _DAY_DOT_MONTH, _DAY_DE_MARCO, _MONTH_DAY):
+    for pattern in (_DAY_MONTH, _DAY_DOT_MONTH, _DAY_DOT_MONTH_AFTER, _DAY_DE_MARCO, _MONTH_DAY):
         for match in pattern.finditer(text):
             day = int(re.match(r"\d+", match["day"]).group(0))  # type: ignore[union-attr]
             year = int(match["year"]) if match["year"] else None
@@ -457,6 +501,7 @@ def _classify(text: str) -> tuple[bool | None, bool, str | None]:
     """(met, future, problem) from the words alone; a bare "yes" yields to stronger words."""
     negative, future = bool(_NEGATIVE.search(text)), bool(_FUTURE.search(text))
     positive = _stated(_POSITIVE, text)
+    negative = negative or (not positive and bool(_ONLY_MAIL.search(text)))
     if _UNSETTLED.search(text) and negative and not positive:
         return False, future, None  # "Not yet: she cancelled, we are rescheduling"
     if _UNSETTLED.search(text):

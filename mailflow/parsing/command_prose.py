@@ -39,7 +39,10 @@ _STOP = re.compile(
     r"|\bsmettete(?:la)?\s+di\s+(?:inviarmi|mandarmi|scrivermi)\b"
     r"|\bannullare\s+(?:la\s+)?(?:mia\s+)?iscrizione\b"
     # German: "bitte keine Tipps mehr", "melden Sie mich ab", "nicht mehr erhalten".
-    r"|\bkeine\s+(?:e-?mails?|mails|nachrichten|tipps|erinnerungen)\s+mehr\b"
+    r"|\bbitte\s+keine\s+(?:e-?mails?|mails|nachrichten|tipps|erinnerungen)\s+mehr\b"
+    r"|\b(?:senden|schicken)\s+sie\s+(?:mir\s+)?(?:bitte\s+)?keine\s+(?:e-?mails?|mails"
+    r"|nachrichten|tipps|erinnerungen)\s+mehr\b|\bich\s+(?:mochte|moechte|will)\s+keine\s+"
+    r"(?:e-?mails?|mails|nachrichten|tipps|erinnerungen)\s+mehr\s+(?:erhalten|bekommen)\b"
     r"|\bmelde[nt]?\s+(?:sie\s+)?mich\s+(?:bitte\s+)?ab\b|\bmich\s+(?:bitte\s+)?abmelden\b"
     r"|\bnicht\s+mehr\s+(?:erhalten|bekommen|zugeschickt|zusenden|schicken)\b")
 _PAUSE = re.compile(
@@ -55,7 +58,8 @@ _PAUSE = re.compile(
     r"|\b(?:mettere|mettete|mettermi|metti)\b[^.!?\n]{0,30}\bin\s+pausa\b"
     r"|\b(?:pausieren|aussetzen)\b"
     # "PAUSE until the fifteenth of April, please": the verb and its end (not "a pause until")
-    r"|(?<!\ba\s)(?<!\bthe\s)(?<!\bthis\s)(?<!\bour\s)\bpause\s+(?=(?:until|till|jusqu|hasta|bis|fino)\b)")
+    r"|(?:^|(?<=\n)|(?<=[.!?:]\s)|\bplease\s+|\bkindly\s+|\b(?:could|can|would)\s+you\s+)pause\s+"
+    r"(?=(?:until|till|jusqu|hasta|bis|fino)\b)")
 _RESUME = re.compile(
     r"\b(?:please\s+)?resume\s+(?:my|the|sending|all|mailings?|emails?)\b"
     r"|\b(?:i'?m|i\s+am)\s+back\s+(?:from|at|and|now)\b"
@@ -87,6 +91,15 @@ _NEGATED = re.compile(r"\b(?:don't|do\s+not|never|not|ne\s+pas|ne|no|pas|how|com
 # Right before the verb only: "não parem", "non smettete", "bitte nicht abmelden"; a "Non,"
 # that answers something ("Non, je ne veux plus recevoir…") negates nothing.
 _NOT_BEFORE = re.compile(r"\b(?:nao|non|nicht|nie)\s+$")
+# A wish that it not happen, anywhere before the request in its sentence: "não quero que
+# parem", "non voglio che mi disiscriviate", "Ich will nicht, dass Sie mich abmelden", "I
+# don't want you to pause", "Non ho bisogno di sospendere".
+_NOT_WANTED = re.compile(
+    r"\b(?:do\s*n[o']t|do\s+not)\s+(?:want|need|wish)\b|\bno\s+need\b"
+    r"|\b(?:nao|non)\s+(?:quero|queria|queremos|preciso|voglio|vorrei|vogliamo|ho\s+bisogno"
+    r"|serve|desidero)\b|\b(?:will|mochte|moechte|brauche|wollen)\s+nicht\b|\bnicht,?\s+dass\b"
+    r"|\bpas\s+besoin\b|\bne\s+(?:veux|voudrais)\s+pas\b|\bno\s+(?:quiero|necesito)\b")
+_QUOTES = ('"', "“", "”", "«", "»", "„")
 _UNTIL = re.compile(r"\b(?:until|till|til|through|up\s+to|jusqu'?(?:au|a|en)|d'ici\s+(?:le|au)"
                     r"|hasta(?:\s+el)?|ate(?:\s+(?:o|ao|dia))?|back\s+(?:on|in)"
                     r"|fino\s+(?:al|a|all')|bis(?:\s+(?:zum|zur|am|ende))?)"
@@ -105,10 +118,12 @@ _ALONE_NAME = {"stop": "stop", "unsubscribe": "stop", "desinscription": "stop",
                "supprimer mes donnees": "erase", "effacer mes donnees": "erase",
                "borrar mis datos": "erase"}
 # What a pause is of: "pause our weekly calls" is the pair's meetings, not our mail.
-_MEETINGS_PAUSED = re.compile(
-    r"^\W*(?:\w+\W+){0,2}?(?:calls?|meetings?|sessions?|catch[- ]?ups?|chats?|video\s+calls?"
-    r"|rencontres?|appels?|reunions?|seances?|rendez-vous|reuniones|llamadas|encuentros"
-    r"|sesiones|videollamadas|chamadas|reunioes|encontros|sessoes)\b")
+_MEETINGS = (r"(?:calls?|meetings?|sessions?|catch[- ]?ups?|chats?|video\s+calls?"
+             r"|rencontres?|appels?|reunions?|seances?|rendez-vous|reuniones|llamadas|encuentros"
+             r"|sesiones|videollamadas|chamadas|reunioes|encontros|sessoes|chiamate|incontri"
+             r"|riunioni|videochiamate|sessioni)\b")
+_MEETINGS_PAUSED = re.compile(r"^\W*(?:\w+\W+){0,2}?" + _MEETINGS)
+_MEETING_NOUN = re.compile(r"\b" + _MEETINGS)  # inside the request: "mettere le chiamate in pausa"
 # Our mail, named anywhere in the rest of the sentence: "pause the meeting reminders",
 # "pause our calls and my emails" are pauses of our mail too.
 _OUR_MAIL = re.compile(r"\b(?:e-?mails?|mails?|messages?|reminders?|notifications?|tips"
@@ -137,7 +152,12 @@ def _requests(text: str) -> set[str]:
             if (name == "pause" and _MEETINGS_PAUSED.search(after)
                     and not _OUR_MAIL.search(after)):
                 continue
-            if not _NEGATED.search(sentence + " ") and not _NOT_BEFORE.search(sentence):
+            if name == "pause" and _MEETING_NOUN.search(match[0]) and not _OUR_MAIL.search(
+                    match[0] + after):
+                continue  # "mettere le nostre chiamate in pausa": the pair's calls
+            quoted = sum(sentence.count(q) for q in _QUOTES) % 2 == 1
+            if not (_NEGATED.search(sentence + " ") or _NOT_BEFORE.search(sentence)
+                    or _NOT_WANTED.search(sentence) or quoted):
                 found.add(name)
                 break
     return found

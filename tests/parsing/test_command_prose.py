@@ -141,3 +141,8 @@ def test_a_pause_named_as_a_noun_before_until_is_no_command():
 def test_a_french_no_answering_something_before_a_stop_does_not_negate_it():
     asked = read_asked_command("Non, je ne veux plus recevoir ces courriels.", TODAY)
     assert asked is not None and asked.name == "stop"
+
+
+def test_a_pause_until_a_day_on_a_line_below_a_greeting_is_read():
+    asked = read_asked_command("Hi,\n\nPAUSE until the fifteenth of May, please.", TODAY)
+    assert asked is not None and asked.name == "pause" and asked.until == date(2027, 5, 15)

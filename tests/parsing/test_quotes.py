@@ -156,3 +156,21 @@ def test_forwarded_rfc822_text_is_quoted():
     reply = split_reply(decoded("forward_attached_rfc822.eml").text)
     assert reply.new_text == "Please see the question below from my mentee."
     assert "Thursday" in reply.quoted
+
+
+def test_a_header_block_beginning_with_gesendet_starts_the_original():
+    text = ("Hallo,\n\nja! Vorgestern hatten wir unser erstes Gespräch.\n\nLG Hannah\n\n"
+            "Gesendet: Mittwoch, 17. März 2027 um 14:00 Uhr\n"
+            "Von: \"Northlake Mentorship Program\" <mentorship@northlake.example.org>\n"
+            "An: \"Hannah Schmidt\" <hannah@example.de>\nBetreff: Have you met?\n"
+            "> Hello Hannah,\n")
+
+    reply = split_reply(text)
+
+    assert "Gesendet" not in reply.new_text and reply.new_text.endswith("LG Hannah")
+
+
+def test_a_date_line_in_the_text_without_a_sender_below_is_not_a_header_block():
+    text = "Hi,\n\nDate: tomorrow at 10\nPlace: the station\nSee you."
+
+    assert split_reply(text).new_text == text

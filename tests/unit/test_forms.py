@@ -58,7 +58,7 @@ def test_labels_match_whatever_their_case_emphasis_or_bullets(default_forms, lab
 def test_labels_match_without_their_accents(default_forms):
     form = read_form("Role: mentee\nParticipation anterieure: oui\n", "", default_forms)
 
-    assert form.fields["prior_participation"] == "oui"
+    assert form.fields["prior_participation"] == "yes"  # a yes/no field, in any language
 
 
 def test_normalise_label_drops_case_accents_and_parentheses():
@@ -185,3 +185,54 @@ def test_help_hints_of_the_quoted_form_are_not_taken_as_answers(default_forms):
 
     assert form.missing == ["Goals"]
     assert "self_identification" not in form.fields
+
+
+def test_our_hint_typed_before_an_answer_is_not_part_of_it(default_forms):
+    quoted = ("Role (mentee or mentor): mentee\nFull name: Léa Gagnon\nAffiliation: McGill\n"
+              "Goals:   [what you hope to get from the program] learn to lead a lab\n"
+              "Prior participation:   [yes or no] no\n")
+
+    form = read_form("Here it is.", quoted, default_forms)
+
+    assert form.fields["goals"] == "learn to lead a lab"
+    assert form.fields["prior_participation"] == "no"
+
+
+def test_answers_written_under_our_quoted_labels_are_read(default_forms):
+    whole = ("My answers are inline.\n\nOn Tuesday the program wrote:\n"
+             "> Role (mentee or mentor):\n\nMentee\n\n> Full name:\n\nOliver Grant\n\n"
+             "> Affiliation:\n\nMcGill University\n\n> Goals:   [what you hope to get]\n\n"
+             "Publish my first paper\n\n> Languages:\n>\n")
+    quoted = "\n".join(line for line in whole.splitlines() if line.startswith(">"))
+
+    form = read_form("My answers are inline.", quoted, default_forms, whole)
+
+    assert form.role == "mentee"
+    assert form.fields == {"name": "Oliver Grant", "affiliation": "McGill University",
+                           "goals": "Publish my first paper"}
+
+
+def test_a_yes_no_field_is_recorded_as_yes_or_no_in_any_language(default_forms):
+    for written, recorded in (("Nope", "no"), ("Oui", "yes"), ("non", "no")):
+        text = f"Role: mentee\nFull name: Léa\nPrior participation: {written}\n"
+        assert read_form(text, "", default_forms).fields["prior_participation"] == recorded
+
+
+def test_a_number_field_written_in_words_is_recorded_in_digits(default_forms):
+    text = "Role: mentor\nFull name: Rania\nNumber of mentees: two\n"
+
+    assert read_form(text, "", default_forms).fields["capacity"] == "2"
+
+
+def test_a_number_field_that_is_not_one_number_stays_as_written(default_forms):
+    text = "Role: mentor\nFull name: Rania\nNumber of mentees: 1 or 2\n"
+
+    assert read_form(text, "", default_forms).fields["capacity"] == "1 or 2"
+
+
+def test_a_role_naming_both_is_no_role_and_a_problem(default_forms):
+    text = "Role: mentor or mentee, whichever is more needed\nFull name: Rania\n"
+
+    form = read_form(text, "", default_forms)
+
+    assert form.role is None and form.problems

@@ -28,7 +28,7 @@ from typing import Protocol
 
 from mailflow.budget import BudgetExceeded, time_budget
 from mailflow.errors import MailboxError
-from mailflow.housekeeping import compact_program
+from mailflow.housekeeping import compact_program, release_memory
 from mailflow.inbound.imap import ImapSource
 from mailflow.inbound.ledger import RawMessage
 from mailflow.inbound.maildir import MaildirSource
@@ -482,8 +482,10 @@ class Daemon:
             log.warning("state/ could not be compacted (%s); trying again in an hour", exc)
             return
         if done.journal_rewritten or done.spool_files or done.rows_summarised or \
-                done.history_rows or done.store_folded or done.packed_files:
+                done.history_rows or done.store_folded or done.packed_files or \
+                done.review_closed or done.review_summarised:
             log.info("state/ compacted: %s", done.text().replace("\n", "; "))
+        release_memory()
 
     def report_problems(self, items: Iterable[OutboxItem]) -> None:
         """Tell the coordinators, once per item, of mail that failed or whose fate is unknown.

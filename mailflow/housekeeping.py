@@ -14,6 +14,9 @@ log is folded into its snapshot once it holds an eighth of it.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -99,3 +102,21 @@ def compact_program(program: Program, now: datetime, force: bool = True) -> Comp
                                                      retention.history_days))
     done.store_folded = program.store.storage.fold_if_grown()
     return done
+
+
+def release_memory() -> None:
+    """Hand the memory freed since the last housekeeping back to the system.
+
+    A daemon that runs for months frees more than it keeps (mail read, digests, a folded
+    snapshot), but glibc keeps freed pages for reuse, so its RSS only ever grows towards
+    the largest moment it had; ``malloc_trim`` returns them. Elsewhere than glibc it does
+    nothing.
+    """
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        if libc is not None and hasattr(libc, "malloc_trim"):
+            libc.malloc_trim(0)
+    except OSError:
+        return

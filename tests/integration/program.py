@@ -43,7 +43,8 @@ mailbox:
   smtp: {{host: {smtp.host}, port: {smtp.port}, security: none, timeout: 3}}
   rate_per_minute: 100000
   retry_base_seconds: 0.5
-{extra_outbox}""",
+{extra_outbox}scheduler: {{tick_seconds: 5}}  # what waits for a tick waits seconds, not a minute
+""",
         encoding="utf-8",
     )
     return directory

@@ -481,11 +481,13 @@ class Daemon:
         except StateWriteError as exc:
             log.warning("state/ could not be compacted (%s); trying again in an hour", exc)
             return
-        if done.journal_rewritten or done.spool_files or done.rows_summarised or \
-                done.history_rows or done.store_folded or done.packed_files or \
-                done.review_closed or done.review_summarised:
+        worked = bool(done.journal_rewritten or done.spool_files or done.rows_summarised
+                      or done.history_rows or done.store_folded or done.packed_files
+                      or done.review_closed or done.review_summarised)
+        if worked:
             log.info("state/ compacted: %s", done.text().replace("\n", "; "))
-        release_memory()
+        if worked or not self.once:  # a run --once that freed nothing is about to exit
+            release_memory()
 
     def report_problems(self, items: Iterable[OutboxItem]) -> None:
         """Tell the coordinators, once per item, of mail that failed or whose fate is unknown.

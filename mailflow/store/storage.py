@@ -36,6 +36,7 @@ COMPACT_BYTES = 4 << 20  # the log is folded into the snapshot past max(this, sn
 COMPACT_CHANGES = 50_000  # ... or past this many changed documents
 QUIET_FOLD_BYTES = 1 << 20  # housekeeping folds a log past this (and 1/8 of the snapshot)
 READ_ATTEMPTS = 5  # a reader racing a compaction reads again
+SNAPSHOT_PART = 500  # documents encoded at a time when the snapshot is written
 
 
 class StateWriteError(StoreError):
@@ -91,16 +92,20 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, sync_dir: bool = True) -> None:
-    """Replace ``path`` with ``data``: temp file, fsync, rename, fsync of the folder.
+def write_atomic(path: Path, data: bytes | Iterable[bytes], sync_dir: bool = True) -> int:
+    """Replace ``path`` with ``data`` (bytes, or bytes in parts): temp file, fsync, rename,
+    fsync of the folder; returns the bytes written.
 
     With ``sync_dir=False`` the caller fsyncs the folder itself, once for many files.
     """
     tmp = path.with_name(f".{path.name}.tmp")
+    size = 0
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
         try:
-            write_all(fd, data)
+            for part in (data,) if isinstance(data, bytes) else data:
+                write_all(fd, part)
+                size += len(part)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -111,6 +116,24 @@ def write_atomic(path: Path, data: bytes, sync_dir: bool = True) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()  # a half-written copy would only hold on to the space
         raise StateWriteError(path, exc) from exc
+    return size
+
+
+def encode_snapshot(data: dict[str, Any], seq: int) -> Iterator[bytes]:
+    """The snapshot's JSON in parts of at most SNAPSHOT_PART documents each.
+
+    The same bytes as one ``json.dumps`` of the whole, but never the whole store as one
+    string: that string and its pieces were the daemon's peak memory at every fold.
+    """
+    yield b"{"
+    for name, table in [*data.items(), (LOG_KEY, {"1": {"seq": seq}})]:
+        yield json.dumps(name).encode("utf-8") + b":{"
+        items = list(table.items())
+        for start in range(0, len(items), SNAPSHOT_PART):
+            part = dict(items[start:start + SNAPSHOT_PART])
+            text = json.dumps(part, ensure_ascii=False, separators=(",", ":"))[1:-1]
+            yield (b"," if start else b"") + text.encode("utf-8")
+        yield b"}," if name != LOG_KEY else b"}}"
 
 
 def pwrite_all(fd: int, data: bytes, offset: int) -> None:
@@ -312,12 +335,10 @@ class AtomicJSONStorage(Storage):
 
     def compact(self) -> None:
         """Fold the log into a new snapshot (atomically replaced), then empty the log."""
-        data = self._data or {}
-        encoded = json.dumps({**data, LOG_KEY: {"1": {"seq": self._seq}}}, ensure_ascii=False,
-                             separators=(",", ":")).encode("utf-8")
-        write_atomic(self.path, encoded)
-        self.bytes_written += len(encoded)
-        self._snapshot_size, self._has_snapshot = len(encoded), True
+        data = {name: table for name, table in (self._data or {}).items() if name != LOG_KEY}
+        size = write_atomic(self.path, encode_snapshot(data, self._seq))
+        self.bytes_written += size
+        self._snapshot_size, self._has_snapshot = size, True
         self.dirty = False
         self.pending.clear()
         self._compact_at = COMPACT_BYTES

@@ -23,8 +23,6 @@ from typing import Any
 from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from mailflow import runtime
 from mailflow.commands.init import PRESETS
 from mailflow.commands.roster import import_csv
@@ -36,6 +34,7 @@ from mailflow.outbound.templates import Templates
 from mailflow.program import participants
 from mailflow.program.coordination import review
 from mailflow.runtime import Program
+from tests.yaml_files import load_yaml
 
 HERE = Path(__file__).resolve().parent
 CASES_DIR = HERE / "cases"
@@ -82,7 +81,7 @@ class Case:
 
     @classmethod
     def load(cls, path: Path) -> Case:
-        data = yaml.safe_load((path / "case.yaml").read_text(encoding="utf-8"))
+        data = load_yaml((path / "case.yaml").read_text(encoding="utf-8"))
         replies = tuple(p for p in (path / "reply.eml", path / "reply2.eml") if p.exists())
         return cls(path, path.name, data["ours"], data["client"], data["description"],
                    data["expect"], replies)
@@ -152,7 +151,7 @@ def load_cases(names: list[str] | None = None, folder: Path = CASES_DIR) -> list
 
 
 def load_people() -> dict[str, Any]:
-    return yaml.safe_load(PROGRAM_YAML.read_text(encoding="utf-8"))
+    return load_yaml(PROGRAM_YAML.read_text(encoding="utf-8"))
 
 
 def everyone(data: dict[str, Any]) -> dict[str, dict[str, Any]]:

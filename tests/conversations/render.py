@@ -13,11 +13,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mailflow.config.load import load_config
 from mailflow.config.translated import in_language
 from mailflow.outbound.templates import Rendered, Templates
+from tests.yaml_files import load_yaml
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -49,7 +48,7 @@ def format_date(when: datetime, language: str, with_time: bool) -> str:
 
 def load_people() -> dict[str, Any]:
     """program.yaml, with every person indexed by address."""
-    data = yaml.safe_load(PROGRAM.read_text(encoding="utf-8"))
+    data = load_yaml(PROGRAM.read_text(encoding="utf-8"))
     people: dict[str, dict[str, Any]] = {}
     for group in ("mentors", "mentees", "applicants"):
         for person in data.get(group) or []:
@@ -113,7 +112,7 @@ def context_for(case: dict[str, Any], data: dict[str, Any], language: str) -> di
 
 def render_case(case_dir: Path) -> Rendered:
     """Our mail of the case in ``case_dir``, rendered by the real templates."""
-    case = yaml.safe_load((case_dir / "case.yaml").read_text(encoding="utf-8"))
+    case = load_yaml((case_dir / "case.yaml").read_text(encoding="utf-8"))
     data = load_people()
     config = load_config(ROOT)
     templates = Templates(config.templates_dirs, config.language)

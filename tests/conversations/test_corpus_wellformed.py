@@ -9,9 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.conversations import render
+from tests.yaml_files import load_yaml
 
 CORPUS = sorted(p for p in (render.HERE / "cases").iterdir() if p.is_dir())
 HOLDOUT = sorted(p for p in (render.HERE / "holdout").iterdir() if p.is_dir())
@@ -42,7 +42,7 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def load(case: Path) -> dict:
-    return yaml.safe_load((case / "case.yaml").read_text(encoding="utf-8"))
+    return load_yaml((case / "case.yaml").read_text(encoding="utf-8"))
 
 
 def replies(case: Path) -> list[Path]:

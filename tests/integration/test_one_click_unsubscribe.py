@@ -21,6 +21,7 @@ from mailflow.program import participants
 from mailflow.runtime import Program, open_program
 from mailflow.unsubscribe_endpoint import make_app, smtp_sender
 from tests.program.year import START, new_program
+from tests.yaml_files import load_yaml
 
 PERSON, OTHER = "ana.silva@example.org", "bo.lind@example.org"
 URL = "https://mentoring.example.org/unsubscribe"
@@ -34,7 +35,7 @@ class _Quiet(WSGIRequestHandler):
 @pytest.fixture
 def program(tmp_path: Path) -> Iterator[Program]:
     root = new_program(tmp_path / "p")
-    config = yaml.safe_load((root / "config.yaml").read_text())
+    config = load_yaml((root / "config.yaml").read_text())
     config.setdefault("outbox", {})["unsubscribe_url"] = URL
     (root / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
     opened = open_program(root)

@@ -24,12 +24,11 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import yaml
-
 from mailflow.parsing.decode import decode_message
 from mailflow.parsing.names import RosterEntry
 from mailflow.parsing.understand import Context, Reading, understand
 from mailflow.runtime import open_program
+from tests.yaml_files import load_yaml
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "readings"
 PROGRAM = CORPUS / "program"
@@ -39,7 +38,7 @@ FIELDS = ("kind", "participant", "choices", "meeting", "bounced_recipient", "aut
 
 def expected() -> dict[str, dict[str, Any]]:
     """The expectations, by file name."""
-    return yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
+    return load_yaml((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
 
 
 def names() -> list[str]:

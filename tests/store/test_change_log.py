@@ -265,3 +265,19 @@ def test_no_fold_inside_a_transaction(tmp_path):
         store.table("participants").update({"note": "uncommitted"}, doc_ids=[1])
         assert store.storage.fold_if_grown() is False
     store.close()
+
+
+def test_a_snapshot_written_in_parts_is_the_json_of_the_whole_store(tmp_path, monkeypatch):
+    monkeypatch.setattr(storage_module, "SNAPSHOT_PART", 7)
+    with Store(tmp_path) as store:
+        store.table("participants").insert_multiple(
+            {"email": f"p{i}@example.org", "name": "Zoë Ñúñez \u2028 \"q\""} for i in range(30))
+        store.table("events").insert({"type": "note"})
+        store.table("mailings").insert({"x": 1})
+        store.table("mailings").remove(doc_ids=[1])  # an empty table
+        store.storage.compact()
+        data = store.storage.read()
+        expected = json.dumps({**data, "_log": {"1": {"seq": store.storage._seq}}},
+                              ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+        assert (tmp_path / "store.json").read_bytes() == expected

@@ -8,11 +8,12 @@ import yaml
 from mailflow.config.load import load_config
 from mailflow.errors import MailflowError
 from tests.program.year import new_program
+from tests.yaml_files import load_yaml
 
 
 def _with_url(tmp_path, url: str):
     root = new_program(tmp_path / "p")
-    config = yaml.safe_load((root / "config.yaml").read_text())
+    config = load_yaml((root / "config.yaml").read_text())
     config.setdefault("outbox", {})["unsubscribe_url"] = url
     (root / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
     return root

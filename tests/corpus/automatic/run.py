@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from tests.yaml_files import load_yaml
 
 CORPUS = Path(__file__).resolve().parent
 MESSAGES = CORPUS / "messages"
@@ -91,7 +91,7 @@ def parse_all(code: Path, program: Path) -> tuple[dict[str, dict[str, Any]], str
 
 
 def load_expected() -> dict[str, dict[str, Any]]:
-    data = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
+    data = load_yaml((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
     return {str(name): dict(value) for name, value in data.items()}
 
 

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from tests.yaml_files import load_yaml
 
 CORPUS = Path(__file__).resolve().parent
 REPO = CORPUS.parents[2]
@@ -122,7 +122,7 @@ def parse_one(code: Path, program: Path, name: str, expected: dict) -> Result:
 
 
 def load_expected() -> dict[str, dict]:
-    expected = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
+    expected = load_yaml((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
     on_disk = {p.name for p in CORPUS.glob("*.eml")}
     missing = sorted(on_disk ^ set(expected))
     if missing:

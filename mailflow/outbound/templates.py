@@ -28,6 +28,13 @@ class Rendered:
     language: str
 
 
+# Compiled template code by (HTML or text, source): every Templates builds its two
+# environments alike, so the code Jinja generates for a source is the same in each, and
+# a process opening programs again (tests, the CLI's commands) compiles a text only once.
+_CODE: dict[tuple[bool, str], Any] = {}
+_CODE_LIMIT = 4096  # sources kept; past this the cache starts over
+
+
 def one_line(value: str) -> str:
     """Collapse all whitespace, CR and LF included, so a value can never break a header."""
     return " ".join(str(value).split())
@@ -66,14 +73,24 @@ class Templates:
         return self.language_for(name, None) is not None or any(
             any(d.glob(f"{name}.*.txt")) for d in self.dirs)
 
+    def _template(self, source: str, html: bool) -> Template:
+        """``source`` as a template of the text or HTML environment (compiled once a process)."""
+        env = self.html_env if html else self.text_env
+        code = _CODE.get((html, source))
+        if code is None:
+            code = env.compile(source)
+            if len(_CODE) >= _CODE_LIMIT:
+                _CODE.clear()
+            _CODE[(html, source)] = code
+        return env.template_class.from_code(env, code, env.make_globals(None))
+
     def _compiled(self, path: Path, html: bool) -> tuple[Any, Any]:
         key = f"{html}:{path}"
         if key not in self._cache:
             source = path.read_text(encoding="utf-8")
-            env = self.html_env if html else self.text_env
             try:
                 if html:
-                    self._cache[key] = (None, env.from_string(source))
+                    self._cache[key] = (None, self._template(source, html=True))
                 else:
                     first, _, body = source.partition("\n")
                     if not first.lower().startswith("subject:"):
@@ -83,12 +100,12 @@ class Templates:
                     stripped = body.lstrip("\n")
                     lines_before_body = 1 + len(body) - len(stripped)
                     try:
-                        subject_t = env.from_string(subject_source)
+                        subject_t = self._template(subject_source, html=False)
                     except JinjaError as exc:
                         exc.lineno = 1  # type: ignore[attr-defined]  # syntax errors have it
                         raise
                     try:
-                        body_t = env.from_string(stripped)
+                        body_t = self._template(stripped, html=False)
                     except JinjaError as exc:
                         exc.lineno = (  # type: ignore[attr-defined]  # syntax errors have it
                             (getattr(exc, "lineno", None) or 1) + lines_before_body)
@@ -131,10 +148,17 @@ class Templates:
         return found
 
     def check(self) -> list[str]:
-        """Compile every template; return the problems found (file and line)."""
+        """Compile every template in use; return the problems found (file and line).
+
+        A built-in file the program's own folder overrides is never used: not compiled."""
         problems = []
+        seen: set[str] = set()
         for directory in self.dirs:
             for path in sorted(directory.rglob("*.txt")) + sorted(directory.rglob("*.html")):
+                name = path.relative_to(directory).as_posix()
+                if name in seen:
+                    continue
+                seen.add(name)
                 try:
                     self._compiled(path, html=path.suffix == ".html")
                 except TemplateError as exc:

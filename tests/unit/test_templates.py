@@ -167,3 +167,23 @@ def test_sandbox_refuses_access_to_internal_attributes(tmp_path, expression):
 
     with pytest.raises(TemplateError):
         templates(tmp_path).render("evil", "en", {"name": "Léa"})
+
+
+def test_the_same_source_as_text_and_as_html_is_escaped_only_in_the_html(tmp_path):
+    write(tmp_path, "note.en.txt", "Subject: Note\n\n<p>{{ name }}</p>\n")
+    write(tmp_path, "note.en.html", "<p>{{ name }}</p>\n")
+
+    rendered = templates(tmp_path).render("note", "en", {"name": "Tom & Jerry"})
+
+    assert rendered.text == "<p>Tom & Jerry</p>\n"
+    assert rendered.html == "<p>Tom &amp; Jerry</p>\n"
+
+
+def test_check_skips_a_built_in_template_the_program_overrides(tmp_path):
+    program, builtin = tmp_path / "program", tmp_path / "builtin"
+    program.mkdir()
+    builtin.mkdir()
+    write(builtin, "welcome.en.txt", "Subject: Hi\n\n{% if %}\n")
+    write(program, "welcome.en.txt", "Subject: Hi\n\nHello.\n")
+
+    assert Templates([program, builtin], "en").check() == []

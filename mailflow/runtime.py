@@ -13,6 +13,7 @@ from mailflow.errors import ConfigError, TemplateError
 from mailflow.inbound.ledger import Ledger
 from mailflow.outbound.mailer import Mailer
 from mailflow.outbound.outbox import Outbox
+from mailflow.outbound.template_code import template_cache
 from mailflow.outbound.templates import Templates
 from mailflow.parsing.names import RosterEntry
 from mailflow.parsing.understand import Context
@@ -51,7 +52,7 @@ def program_secret(config: Config, create: bool) -> bytes:
 
 def load_definitions(config: Config) -> tuple[Templates, list[Rule], list[ScheduledRule]]:
     """Templates and rules, validated against each other; raises with file and line."""
-    templates = Templates(config.templates_dirs, config.language)
+    templates = Templates(config.templates_dirs, config.language, cache=template_cache())
     problems = templates.check()
     if problems:
         raise TemplateError("\n".join(problems))

@@ -16,6 +16,7 @@ from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from mailflow.errors import TemplateError
+from mailflow.outbound.template_code import TemplateCode
 
 
 @dataclass(frozen=True)
@@ -28,13 +29,6 @@ class Rendered:
     language: str
 
 
-# Compiled template code by (HTML or text, source): every Templates builds its two
-# environments alike, so the code Jinja generates for a source is the same in each, and
-# a process opening programs again (tests, the CLI's commands) compiles a text only once.
-_CODE: dict[tuple[bool, str], Any] = {}
-_CODE_LIMIT = 4096  # sources kept; past this the cache starts over
-
-
 def one_line(value: str) -> str:
     """Collapse all whitespace, CR and LF included, so a value can never break a header."""
     return " ".join(str(value).split())
@@ -43,8 +37,10 @@ def one_line(value: str) -> str:
 class Templates:
     """Finds and renders templates, choosing the language with a fallback to the default."""
 
-    def __init__(self, dirs: tuple[Path, ...] | list[Path], default_language: str) -> None:
+    def __init__(self, dirs: tuple[Path, ...] | list[Path], default_language: str,
+                 cache: Path | None = None) -> None:
         self.dirs = tuple(dirs)
+        self.code = TemplateCode(cache)  # compiled code, also kept in ``cache`` if given
         self.default_language = default_language
         loader = FileSystemLoader([str(d) for d in self.dirs])
         self.text_env = SandboxedEnvironment(loader=loader, undefined=StrictUndefined,
@@ -76,12 +72,7 @@ class Templates:
     def _template(self, source: str, html: bool) -> Template:
         """``source`` as a template of the text or HTML environment (compiled once a process)."""
         env = self.html_env if html else self.text_env
-        code = _CODE.get((html, source))
-        if code is None:
-            code = env.compile(source)
-            if len(_CODE) >= _CODE_LIMIT:
-                _CODE.clear()
-            _CODE[(html, source)] = code
+        code = self.code.get(html, source, env.compile)
         return env.template_class.from_code(env, code, env.make_globals(None))
 
     def _compiled(self, path: Path, html: bool) -> tuple[Any, Any]:
@@ -163,4 +154,6 @@ class Templates:
                     self._compiled(path, html=path.suffix == ".html")
                 except TemplateError as exc:
                     problems.append(str(exc))
+        if not problems:
+            self.code.prune()
         return problems

@@ -60,7 +60,7 @@ def outbox_id(key: str) -> str:
     return base64.b32encode(digest).decode("ascii").lower()
 
 
-@dataclass
+@dataclass(slots=True)
 class OutboxItem:
     """One outgoing mail and where it stands."""
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 from mailflow import runtime
@@ -30,7 +29,6 @@ from mailflow.config.load import BUILTIN_ROOT, CONFIG_NAME
 from mailflow.daemon import Daemon
 from mailflow.inbound.maildir import deliver
 from mailflow.outbound.outbox import OutboxItem
-from mailflow.outbound.templates import Templates
 from mailflow.program import participants
 from mailflow.program.coordination import review
 from mailflow.runtime import Program
@@ -169,27 +167,6 @@ class Clock:
         return self.now
 
 
-class SharedTemplates:
-    """One compiled set of templates for every program of a run.
-
-    Each ``open_program`` compiles every template (about a second); the programs of a
-    run all read the repository's templates/, so the harness hands them one instance.
-    mailflow has no hook for this: the harness replaces ``mailflow.runtime.Templates``.
-    """
-
-    def __init__(self) -> None:
-        self.made: dict[tuple[tuple[Path, ...], str], Templates] = {}
-
-    def __call__(self, dirs: tuple[Path, ...], language: str) -> Templates:
-        key = (tuple(dirs), language)
-        if key not in self.made:
-            self.made[key] = Templates(dirs, language)
-        return self.made[key]
-
-
-SHARED_TEMPLATES = SharedTemplates()
-
-
 def build_program(root: Path, extra_config: str = "") -> Program:
     """The example program in ``root``: the repository's config.yaml, and its rules/ and
     templates/ (the built-in ones, which a program without its own folders uses)."""
@@ -199,8 +176,7 @@ def build_program(root: Path, extra_config: str = "") -> Program:
                                     encoding="utf-8")
     for guide in GUIDES:
         shutil.copy(guide, root / guide.name)
-    with patch.object(runtime, "Templates", SHARED_TEMPLATES):
-        return runtime.open_program(root)
+    return runtime.open_program(root)  # templates compile once a process (template_code)
 
 
 def import_people(program: Program, root: Path, data: dict[str, Any]) -> None:

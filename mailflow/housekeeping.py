@@ -6,7 +6,8 @@ the raw-mail spool and the ledger rows. Compaction rewrites the first without se
 removes spool months past ``retention.raw_mail_days`` (and every handled one
 ``retention.raw_mail_after_end_days`` after the program's end; the months that ended are
 packed, see inbound/packed.py), reduces ledger rows past ``retention.ledger_days`` and
-summarises timelines, firings and resolved review items past ``retention.history_days``;
+summarises timelines and resolved review items, and removes firings, past
+``retention.history_days``;
 what is not handled yet or waits for review is always kept, and a review item nobody
 answered is closed as expired after ``review.close_unanswered_days``. The store's change
 log is folded into its snapshot once it holds an eighth of it.
@@ -54,7 +55,7 @@ class Compacted:
             f"({self.packed_saved / 1024:.0f} KiB saved)",
             f"ledger: {self.rows_summarised} old handled row(s) reduced to their Message-ID "
             "and state",
-            f"history: {self.history_rows} old event(s) and firing(s) summarised",
+            f"history: {self.history_rows} old event(s) summarised and firing(s) removed",
             f"review: {self.review_closed} unanswered item(s) closed as expired, "
             f"{self.review_summarised} old resolved item(s) summarised",
             "store: change log folded into the snapshot" if self.store_folded
@@ -98,8 +99,8 @@ def compact_program(program: Program, now: datetime, force: bool = True) -> Comp
                                                        retention.history_days)
     done.rows_summarised = ledger.summarise(now, retention.ledger_days)
     done.history_rows = (history.summarise_events(program.store, now, retention.history_days)
-                         + history.summarise_firings(program.store, now,
-                                                     retention.history_days))
+                         + history.remove_old_firings(program.store, now,
+                                                      retention.history_days))
     done.store_folded = program.store.storage.fold_if_grown()
     return done
 

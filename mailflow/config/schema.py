@@ -112,7 +112,8 @@ class RetentionConfig:
         "longer told apart by its thread, nor a late bounce by its Message-ID", 60, minimum=7)
     history_days: int = setting(
         int, "after how many days a person's timeline events are summarised (one row per "
-        "month, counted by type) and a scheduled firing is reduced to its key and state",
+        "month, counted by type) and a scheduled firing is removed (the scheduler looks 45 days "
+        "back, and the outbox keeps the id of every key it sent)",
         90, minimum=60)
     raw_mail_after_end_days: int | None = setting(
         int, "how many days after the program's end (the calendar date program_end) the raw "

@@ -2,40 +2,41 @@
 
 Two tables grow with every message and every firing: ``events`` (a person's timeline)
 and ``firings`` (each scheduled mail, keyed). Past ``retention.history_days`` a firing
-keeps its key and state alone (the scheduler never looks that far back, and the key
-still says it was made), and a person's older events become one row counting them by
-type (from and until which month): a person writes about once a month, so a row per
-month would save next to nothing.
+is removed: the scheduler never looks further back than LOOKBACK (45 days, below the
+60 days history_days allows at least), so it cannot fall due again, and the outbox keeps
+the id of every key it sent (archived) besides. A person's older events become one row
+counting them by type (from and until which month): a person writes about once a month,
+so a row per month would save next to nothing.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import MutableMapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from mailflow.program.scheduler import LOOKBACK
 from mailflow.store import Store
 
-FIRING_FIELDS = ("key", "state")  # what tells a firing was made, or skipped, for good
+MIN_HISTORY_DAYS = 60  # the least retention.history_days allows
+
 SUMMARY = "summary"  # the type of an events row that counts older events by type
+assert timedelta(days=MIN_HISTORY_DAYS) > LOOKBACK, "a firing must outlive the scan window"
 
 
-def summarise_firings(store: Store, now: datetime, days: int) -> int:
-    """Reduce firings due more than ``days`` ago to FIRING_FIELDS; returns how many."""
-    cutoff = (now - timedelta(days=days)).isoformat()
+def remove_old_firings(store: Store, now: datetime, days: int) -> int:
+    """Remove the firings due (and made) more than ``days`` ago; returns how many.
+
+    A row without its times (reduced to key and state by an earlier version) is older."""
+    cutoff = (now - timedelta(days=max(days, MIN_HISTORY_DAYS))).isoformat()
     table = store.table("firings")
     old = [f.doc_id for f in table.all()
-           if len(f) > len(FIRING_FIELDS) and max(f.get("due", ""), f.get("at", "")) < cutoff]
+           if max(f.get("due", ""), f.get("at", "")) < cutoff]
     if old:
         with store.transaction():
-            table.update(_keep_only, doc_ids=old)
+            table.remove(doc_ids=old)
+            store.indexes.pop("firings", None)  # the scheduler's key -> state, made again
     return len(old)
-
-
-def _keep_only(document: MutableMapping[str, Any]) -> None:
-    for name in [n for n in document if n not in FIRING_FIELDS]:
-        del document[name]
 
 
 def summarise_events(store: Store, now: datetime, days: int) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from mailflow.program.history import summarise_events, summarise_firings
+from mailflow.program.history import remove_old_firings, summarise_events
 from mailflow.store import Store
 
 NOW = datetime(2027, 9, 1, 9, 0, tzinfo=UTC)
@@ -22,34 +22,29 @@ def firing(store: Store, due: str, key: str, state: str = "fired") -> None:
                                    "reason": "", "at": due})
 
 
-def test_firings_older_than_the_history_keep_their_key_and_state_alone(tmp_path):
+def test_firings_older_than_the_history_are_removed(tmp_path):
     with Store(tmp_path) as store:
         firing(store, "2027-03-05T09:00:00+00:00", "tip|lea|2027-03-05", "skipped")
         firing(store, "2027-08-05T09:00:00+00:00", "tip|lea|2027-08-05")
 
-        assert summarise_firings(store, NOW, days=90) == 1
+        assert remove_old_firings(store, NOW, days=90) == 1
 
-        rows = store.table("firings").all()
-        assert rows[0] == {"key": "tip|lea|2027-03-05", "state": "skipped"}
-        assert rows[1]["rule"] == "monthly-tip"
+        assert [f["key"] for f in store.table("firings").all()] == ["tip|lea|2027-08-05"]
 
 
-def test_summarised_firings_are_not_reduced_again(tmp_path):
+def test_a_firing_reduced_by_an_earlier_version_is_removed(tmp_path):
     with Store(tmp_path) as store:
-        firing(store, "2027-03-05T09:00:00+00:00", "tip|lea|2027-03-05")
-        summarise_firings(store, NOW, days=90)
+        store.table("firings").insert({"key": "tip|lea|2027-03-05", "state": "fired"})
 
-        assert summarise_firings(store, NOW, days=90) == 0
+        assert remove_old_firings(store, NOW, days=90) == 1
+        assert store.table("firings").all() == []
 
 
-def test_a_summarised_firing_still_counts_as_made_after_reopening(tmp_path):
+def test_firings_are_kept_at_least_sixty_days_whatever_the_setting(tmp_path):
     with Store(tmp_path) as store:
-        firing(store, "2027-03-05T09:00:00+00:00", "tip|lea|2027-03-05")
-        summarise_firings(store, NOW, days=90)
+        firing(store, "2027-07-10T09:00:00+00:00", "tip|lea|2027-07-10")
 
-    with Store(tmp_path) as store:
-        assert {f["key"]: f["state"] for f in store.table("firings").all()} == {
-            "tip|lea|2027-03-05": "fired"}
+        assert remove_old_firings(store, NOW, days=30) == 0
 
 
 def test_old_events_become_one_row_per_person_counted_by_type(tmp_path):
@@ -90,4 +85,4 @@ def test_nothing_recent_is_summarised(tmp_path):
         event(store, "2027-08-01T10:00:00+00:00")
         firing(store, "2027-08-05T09:00:00+00:00", "tip|lea|2027-08-05")
 
-        assert (summarise_events(store, NOW, 90), summarise_firings(store, NOW, 90)) == (0, 0)
+        assert (summarise_events(store, NOW, 90), remove_old_firings(store, NOW, 90)) == (0, 0)

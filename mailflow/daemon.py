@@ -73,6 +73,7 @@ def write_heartbeat(state_dir: Path, when: datetime) -> None:
             tmp.unlink()  # a full disk: do not hold on to a half-written copy
         raise
 COMPACT_EVERY = timedelta(hours=1)  # housekeeping of state/, on the program's clock
+HOUSEKEEPING_EVERY = timedelta(days=1)  # ... and the part of it that reads whole tables
 WAKE_SECONDS = 0.2  # how soon a CLI command spooled while waiting for mail is noticed
 
 
@@ -144,6 +145,7 @@ class Daemon:
         self.tick_seconds = program.config.scheduler.tick_seconds
         self.next_tick = time.monotonic() + self.tick_seconds
         self.next_compaction: datetime | None = None  # the first quiet point compacts
+        self.next_housekeeping: datetime | None = None  # ... and does the daily part
         self.pace = Pace()  # the rate limit, across the slices of sending
         program.scheduler.prepare()
         self.once = False  # run --once: every chunk and all due mail in one pass
@@ -467,7 +469,8 @@ class Daemon:
             log.debug("closing the SMTP session: %s", exc)
 
     def compact(self) -> None:
-        """At a quiet point, at most once per COMPACT_EVERY: keep state/ bounded.
+        """At a quiet point, at most once per COMPACT_EVERY: keep state/ bounded (what
+        reads whole tables, once per HOUSEKEEPING_EVERY).
 
         A failure (a full disk) leaves the old journal in use and is tried again at the
         next time; it never pauses the daemon by itself.
@@ -476,11 +479,15 @@ class Daemon:
         if self.unwritable is not None or (self.next_compaction and now < self.next_compaction):
             return
         self.next_compaction = now + COMPACT_EVERY
+        after = self.next_housekeeping
+        daily = after is None or now >= after or now < after - HOUSEKEEPING_EVERY  # or went back
         try:
-            done = compact_program(self.program, now, force=False)
+            done = compact_program(self.program, now, force=False, daily=daily)
         except StateWriteError as exc:
             log.warning("state/ could not be compacted (%s); trying again in an hour", exc)
             return
+        if daily:
+            self.next_housekeeping = now + HOUSEKEEPING_EVERY
         worked = bool(done.journal_rewritten or done.spool_files or done.rows_summarised
                       or done.history_rows or done.store_folded or done.packed_files
                       or done.review_closed or done.review_summarised)

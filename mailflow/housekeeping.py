@@ -72,11 +72,14 @@ def purge_after_end(end: datetime | None, days: int | None, now: datetime) -> bo
     return end is not None and days is not None and now >= end + timedelta(days=days)
 
 
-def compact_program(program: Program, now: datetime, force: bool = True) -> Compacted:
+def compact_program(program: Program, now: datetime, force: bool = True,
+                    daily: bool = True) -> Compacted:
     """Compact the outbox journal (only if it has grown, unless ``force``), prune, summarise.
 
-    Raises StateWriteError when state/ cannot be written; what was done before stays done,
-    and the old journal stays whole and in use.
+    ``daily`` False leaves out what reads whole tables (pruning, summaries, expiry): their
+    rules count in days, and at every hour they cost a year-old program more than the
+    mail it reads. Raises StateWriteError when state/ cannot be written; what was done
+    before stays done, and the old journal stays whole and in use.
     """
     outbox, ledger = program.outbox, program.ledger
     retention = program.config.retention
@@ -87,6 +90,9 @@ def compact_program(program: Program, now: datetime, force: bool = True) -> Comp
         force=force, archive_before=(now - timedelta(days=retention.sent_mail_days)).timestamp())
     done.journal_after = outbox.journal_path.stat().st_size if outbox.journal_path.exists() \
         else 0
+    if not daily:
+        done.store_folded = program.store.storage.fold_if_grown()
+        return done
     end = program.config.calendar.dates.get(END_DATE)
     everything = purge_after_end(end.when if end else None,
                                  retention.raw_mail_after_end_days, now)

@@ -189,3 +189,24 @@ def test_a_real_spool_is_emptied_of_handled_mail_the_days_after_the_program_end(
 
 def test_a_real_spool_keeps_recent_mail_until_the_days_after_the_end_have_passed(tmp_path):
     assert spool_after_the_end(tmp_path, datetime(2027, 12, 20, tzinfo=UTC)) == ["2027-12.spool"]
+
+
+def test_the_daemon_reads_whole_tables_for_housekeeping_once_a_day(tmp_path):
+    write_config(tmp_path, MINIMAL_CONFIG)
+    program = open_program(tmp_path)
+    now = NOW
+    try:
+        daemon = Daemon(program, clock=lambda: now)
+        daemon.compact()
+        created = (NOW - timedelta(days=59, hours=23)).isoformat()  # expires 1 h from now
+        program.store.table("review").insert({"kind": "stranger", "created": created,
+                                              "resolved": False})
+        closed = []
+        for hours in (2, 12, 23, 25):
+            now = NOW + timedelta(hours=hours)
+            daemon.compact()
+            closed.append(bool(program.store.table("review").all()[0].get("resolved")))
+    finally:
+        program.close()
+
+    assert closed == [False, False, False, True]

@@ -232,9 +232,6 @@ def test_an_erasure_leaves_neither_address_nor_text_in_a_review_item(cohort):
     assert not any(WHO in row or "SECRET3" in row for row in rows)
 
 
-@pytest.mark.xfail(strict=True, reason="a duplicate delivery of the person's mail has its own "
-                   "copy of the bytes but no sender: the erasure neither finds nor wipes it "
-                   "(older than session 8)")
 def test_an_erasure_wipes_a_duplicate_copy_of_the_person_s_mail(cohort):
     store = cohort.program.store
     recorded(store, 1, "processed", WHO)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import icalendar
-
 from mailflow.config.timetext import ProgramDate
 from mailflow.config.translated import in_language
 from mailflow.outbound.compose import Attachment
@@ -17,6 +15,10 @@ def event_invitation(event: ProgramDate, organizer: str, organizer_name: str, at
                      domain: str, stamp: datetime, language: str = "en") -> Attachment:
     """An ``invite.ics`` that calendars add as an event; one stable UID per program date.
     Its title and location are the attendee's ``language`` (LANGUAGE=, RFC 5545 3.2.10)."""
+    # Imported here, at the first invitation: with dateutil it is 4 MB of the daemon's
+    # memory, for a few mails a year.
+    import icalendar
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//mailflow//mentorship program//EN")
     calendar.add("version", "2.0")

@@ -182,9 +182,9 @@ class Ledger:
         message sent to review is released once its item is resolved)."""
         waiting: set[str | None] = set()
         resolved: set[str | None] = set()
-        for item in self.store.table("review").all():
+        for item in self.store.table("review").rows():
             (resolved if item.get("resolved") else waiting).add(item.get("inbound"))
-        return {e["key"] for e in self.table.all()
+        return {e["key"] for e in self.table.rows()
                 if (e.get("state") in _HELD and not (e.get("state") in _RELEASED
                                                      and e["key"] in resolved))
                 or e["key"] in waiting}
@@ -204,7 +204,7 @@ class Ledger:
         cutoff = (now - timedelta(days=0 if everything else days)).isoformat()
         held = self._held()
         rows: dict[str, list[Any]] = {}
-        for entry in self.table.all():
+        for entry in self.table.rows():
             if entry.get("spool"):
                 rows.setdefault(entry["spool"], []).append(entry)
         old = []
@@ -242,7 +242,7 @@ class Ledger:
         if not months:
             return 0, 0
         rows: dict[str, list[Any]] = {}
-        for entry in self.table.all():
+        for entry in self.table.rows():
             if entry.get("spool") and "offset" in entry:
                 rows.setdefault(entry["spool"], []).append(entry)
         files = saved = 0
@@ -271,7 +271,7 @@ class Ledger:
         """Reduce handled rows older than ``days`` to SUMMARY_FIELDS; returns how many."""
         cutoff = (now - timedelta(days=days)).isoformat()
         held = self._held()
-        old = [e.doc_id for e in self.table.all()
+        old = [e.doc_id for e in self.table.rows()
                if (e.get("received") or "") < cutoff and e["key"] not in held
                and set(e) - set(SUMMARY_FIELDS)]
         if old:

@@ -30,7 +30,7 @@ def remove_old_firings(store: Store, now: datetime, days: int) -> int:
     A row without its times (reduced to key and state by an earlier version) is older."""
     cutoff = (now - timedelta(days=max(days, MIN_HISTORY_DAYS))).isoformat()
     table = store.table("firings")
-    old = [f.doc_id for f in table.all()
+    old = [f.doc_id for f in table.rows()
            if max(f.get("due", ""), f.get("at", "")) < cutoff]
     if old:
         with store.transaction():
@@ -45,7 +45,7 @@ def summarise_events(store: Store, now: datetime, days: int) -> int:
     table = store.table("events")
     summaries: dict[str, Any] = {}
     old: list[Any] = []
-    for event in table.all():
+    for event in table.rows():
         if event.get("type") == SUMMARY:
             summaries[event.get("participant") or ""] = event
         elif (event.get("at") or "") < cutoff:

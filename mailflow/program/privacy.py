@@ -127,14 +127,14 @@ class Privacy:
              "resolved": True, "resolution": "the person's data was erased"},
             lambda r: bool({r.get("sender"), r.get("participant"), r.get("probably")}
                            & addresses))
-        theirs = [e for e in store.table("inbound").all()
+        theirs = [e for e in store.table("inbound").rows()
                   if e.get("sender") in addresses or e.get("participant") in addresses
                   or e.get("key") == confirming]
         # A second delivery of their mail is recorded as a duplicate, with its own copy
         # of the bytes but no sender: it is found by the Message-ID of the first.
         ids = {e["message_id"] for e in theirs if e.get("message_id")}
         keys, found = {e["key"] for e in theirs}, {e.doc_id for e in theirs}
-        copies = [e for e in store.table("inbound").all()
+        copies = [e for e in store.table("inbound").rows()
                   if e.get("state") == "duplicate" and e.doc_id not in found
                   and (e.get("duplicate_of") in keys or e.get("message_id") in ids)]
         store.table("inbound").update(

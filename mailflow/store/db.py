@@ -7,8 +7,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
-from tinydb.table import Table
-
 from mailflow.errors import StoreError
 from mailflow.store.lock import ProgramLock
 from mailflow.store.storage import AtomicJSONStorage, private_dir, tighten
@@ -75,11 +73,11 @@ class Store:
                 f"version {SCHEMA_VERSION}; upgrade mailflow or restore a matching backup"
             )
 
-    def table(self, name: str) -> Table:
+    def table(self, name: str) -> LoggedTable:
         """One of the store's tables (see TABLES)."""
         if name not in TABLES:
             raise KeyError(f"unknown store table {name!r}")
-        return self.db.table(name)
+        return cast(LoggedTable, self.db.table(name))
 
     def version(self, *tables: str) -> tuple[int, ...]:
         """A value that changes whenever any of ``tables`` may have changed (cache checks)."""

@@ -44,6 +44,28 @@ class _IdView(MutableMapping[int, Any]):
         return len(self.raw)
 
 
+class Row(Mapping[str, Any]):
+    """A stored document seen as it is, with its id: what a scan of a whole table reads."""
+
+    __slots__ = ("_document", "doc_id")
+
+    def __init__(self, document: Mapping[str, Any], doc_id: int) -> None:
+        self._document = document
+        self.doc_id = doc_id
+
+    def __getitem__(self, name: str) -> Any:
+        return self._document[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._document.get(name, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._document)
+
+    def __len__(self) -> int:
+        return len(self._document)
+
+
 class LoggedTable(Table):
     """A TinyDB table whose writes report the changed document ids to the storage."""
 
@@ -75,6 +97,11 @@ class LoggedTable(Table):
             updated = super().update_multiple(updates)
             storage.changed(self.name, updated)
         return updated
+
+    def rows(self) -> list[Row]:
+        """Every document, read only and not copied (``all`` copies each one: a whole
+        second store, briefly, at each daily scan of a year-old program)."""
+        return [Row(document, int(doc_id)) for doc_id, document in self._read_table().items()]
 
     def prime_next_id(self) -> None:
         """Find the next free id now (opening the store), not at the first insert: TinyDB

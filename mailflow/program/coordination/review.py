@@ -96,7 +96,7 @@ def open_item(store: Store, item: ReviewItem) -> int:
 
 def items(store: Store, include_resolved: bool = False) -> list[ReviewItem]:
     """The items, oldest first; only the open ones unless ``include_resolved``."""
-    found = [ReviewItem.from_doc(row) for row in store.table(TABLE).all()]
+    found = [ReviewItem.from_doc(row) for row in store.table(TABLE).rows()]
     return sorted((i for i in found if include_resolved or not i.resolved),
                   key=lambda i: (i.created, i.id))
 
@@ -128,7 +128,7 @@ def close_unanswered(store: Store, now: datetime, days: int) -> int:
     if days <= 0:
         return 0
     cutoff = now - timedelta(days=days)
-    old = [row.doc_id for row in store.table(TABLE).all()
+    old = [row.doc_id for row in store.table(TABLE).rows()
            if not row.get("resolved") and _moment(row.get("created"), now) < cutoff]
     if old:
         with store.transaction():
@@ -151,7 +151,7 @@ def _moment(stamp: str | None, now: datetime) -> datetime:
 def summarise_resolved(store: Store, now: datetime, days: int) -> int:
     """Reduce items resolved more than ``days`` ago to SUMMARY_FIELDS; returns how many."""
     cutoff = now - timedelta(days=days)
-    old = [row.doc_id for row in store.table(TABLE).all()
+    old = [row.doc_id for row in store.table(TABLE).rows()
            if row.get("resolved") and _moment(row.get("resolved_at"), now) < cutoff
            and set(row) - set(SUMMARY_FIELDS)]
     if old:

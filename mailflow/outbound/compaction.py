@@ -43,8 +43,12 @@ def item_fields(item: Any) -> dict[str, Any]:
 
 
 def add_line(item: Any, data: bytes | None) -> bytes:
-    """The one journal line of ``item`` in a compacted journal (``data`` None: body left out)."""
-    record = {"op": "add", "item": item_fields(item),
+    """The one journal line of ``item`` in a compacted journal (``data`` None: body left
+    out, and the envelope sender with it: only a mail still to send needs one)."""
+    fields = item_fields(item)
+    if data is None:
+        fields.pop("envelope_from", None)
+    record = {"op": "add", "item": fields,
               "data": None if data is None else data.decode("latin-1")}
     return json.dumps(record, separators=(",", ":")).encode("ascii") + b"\n"
 

@@ -143,7 +143,7 @@ class Outbox:
             for item_id in record["ids"]:
                 self._archive(item_id)
         elif record["op"] == "add":
-            item = OutboxItem(**record["item"])
+            item = OutboxItem(**{"envelope_from": "", **record["item"]})
             earlier = self.items.get(item.id)
             self.items[item.id] = item
             self._track(item, earlier.state if earlier else None)
@@ -461,24 +461,36 @@ def read_record(path: Path, number: int, line: bytes) -> tuple[int, dict[str, An
     than skipped: a skipped ``sending`` would send a mail twice, a skipped ``add``
     would forget a mail.
     """
-    problem = shape_problem(line)
+    record, problem = _parsed(line)
     if problem is None:
-        return 0, json.loads(line, object_hook=share_in_place)
+        return 0, record
     start = line.rfind(b'{"op":')
-    if start > 0 and shape_problem(line[start:]) is None:
-        return start, json.loads(line[start:], object_hook=share_in_place)
+    if start > 0:
+        tail, tail_problem = _parsed(line[start:])
+        if tail_problem is None:
+            return start, tail
     raise StoreError(
         f"{path}, line {number}: {problem}; mailflow never writes such a line, so it will "
         "not guess: move that line to a file of its own (keep it) or restore state/ from a "
         "backup, then start again")
 
 
+def _parsed(line: bytes) -> tuple[Any, str | None]:
+    """One journal line decoded once (strings shared), and what is wrong with it, if anything."""
+    try:
+        record = json.loads(line, object_hook=share_in_place)
+    except ValueError:
+        return None, "not a JSON record"
+    return record, record_problem(record)
+
+
 def shape_problem(line: bytes) -> str | None:
     """What is wrong with one journal line, or None when it is a record mailflow wrote."""
-    try:
-        record = json.loads(line)
-    except ValueError:
-        return "not a JSON record"
+    return _parsed(line)[1]
+
+
+def record_problem(record: Any) -> str | None:
+    """What is wrong with one decoded journal record, or None when mailflow wrote it."""
     if not isinstance(record, dict) or record.get("op") not in ("add", "set", "archive"):
         return "not an outbox record (no op 'add', 'set' or 'archive')"
     if record["op"] == "archive":
@@ -494,6 +506,8 @@ def shape_problem(line: bytes) -> str | None:
         if record["data"] is None and compaction.keeps_body(item.get("state", "pending")):
             return "an 'add' record without the bytes of a mail not yet sent"
         for name, kind in _ITEM_FIELDS.items():
+            if name == "envelope_from" and record["data"] is None and name not in item:
+                continue  # left out with the bytes: only a mail still to send needs it
             if not isinstance(item.get(name), kind):
                 return f"an 'add' record whose item has no valid {name!r}"
         if set(item) - OutboxItem.__dataclass_fields__.keys():

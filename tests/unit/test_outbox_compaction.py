@@ -107,6 +107,29 @@ def test_a_journal_line_without_the_bytes_of_pending_mail_is_refused(tmp_path):
         Outbox(tmp_path)
 
 
+def test_compaction_leaves_out_the_envelope_sender_of_sent_mail(tmp_path):
+    sent_and_pending(tmp_path, sent=1, pending=1).compact(force=True)
+
+    lines = [json.loads(line) for line in (tmp_path / "journal.jsonl").read_bytes().splitlines()]
+    envelopes = {r["item"]["key"]: r["item"].get("envelope_from") for r in lines
+                 if r["op"] == "add"}
+
+    assert envelopes["sent-0"] is None
+    assert envelopes["pending-0"]
+    assert Outbox(tmp_path).items[outbox_id("sent-0")].state == "sent"
+
+
+def test_a_journal_line_of_pending_mail_without_its_envelope_sender_is_refused(tmp_path):
+    outbox = sent_and_pending(tmp_path, sent=0, pending=1)
+    outbox.close()
+    record = json.loads((tmp_path / "journal.jsonl").read_bytes())
+    del record["item"]["envelope_from"]
+    (tmp_path / "journal.jsonl").write_text(json.dumps(record) + "\n", encoding="ascii")
+
+    with pytest.raises(StoreError, match="envelope_from"):
+        Outbox(tmp_path)
+
+
 def test_compaction_on_a_full_disk_leaves_the_old_journal_whole_and_in_use(tmp_path):
     outbox = sent_and_pending(tmp_path, sent=10, pending=10)
     before = (tmp_path / "journal.jsonl").read_bytes()

@@ -34,6 +34,7 @@ from mailflow.outbound.templates import Templates
 from mailflow.program import participants
 from mailflow.program.coordination import review
 from mailflow.program.coordination.review import ReviewItem
+from mailflow.runtime import open_program
 from mailflow.store import StateWriteError, Store
 from mailflow.store.storage import LOG_KEY, encode_snapshot, write_atomic
 from tests.program.year import START, ZONE, Run, new_program, roster
@@ -540,3 +541,31 @@ def test_a_scan_s_ids_taken_before_a_write_still_name_the_same_documents(tmp_pat
 
         assert [r.doc_id for r in rows if r["n"] in (1, 3)] == [2, 4]
         assert {r.doc_id: r["n"] for r in table.rows()} == {1: 0, 3: 2, 4: 3, 5: 4, 6: 99}
+
+
+# --- 3b. the daemon's daily housekeeping and its clock ----------------------------------------
+
+def test_the_daemon_s_housekeeping_goes_on_within_a_day_after_its_clock_went_back_a_week(
+        tmp_path):
+    from mailflow.daemon import Daemon
+    from tests.unit.conftest import MINIMAL_CONFIG, write_config
+
+    write_config(tmp_path, MINIMAL_CONFIG)
+    program = open_program(tmp_path)
+    ahead = datetime(2027, 6, 8, 9, 0, tzinfo=UTC)
+    now = ahead
+    try:
+        daemon = Daemon(program, clock=lambda: now)
+        daemon.compact()  # a clock a week ahead, then put right
+        right = ahead - timedelta(weeks=1)
+        created = (right - timedelta(days=61)).isoformat()  # expired by the right clock too
+        program.store.table("review").insert({"kind": "stranger", "created": created,
+                                              "resolved": False})
+        for hours in range(1, 26):
+            now = right + timedelta(hours=hours)
+            daemon.compact()
+        resolved = bool(program.store.table("review").all()[0].get("resolved"))
+    finally:
+        program.close()
+
+    assert resolved

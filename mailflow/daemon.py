@@ -476,7 +476,9 @@ class Daemon:
         next time; it never pauses the daemon by itself.
         """
         now = self.clock()
-        if self.unwritable is not None or (self.next_compaction and now < self.next_compaction):
+        due = self.next_compaction
+        # A clock put back behind the last compaction makes it due, not a wait of that long.
+        if self.unwritable is not None or (due and due - COMPACT_EVERY <= now < due):
             return
         self.next_compaction = now + COMPACT_EVERY
         after = self.next_housekeeping

@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import marshal
 import os
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -77,12 +78,26 @@ class TemplateCode:
         return hashlib.sha256(key).hexdigest()[:40] + SUFFIX
 
     def _read(self, name: str) -> CodeType | None:
+        """The code in file ``name``, if it is a regular file (not a link, a FIFO) of this
+        user that no one else can write: the code is run, and $XDG_CACHE_HOME may be a
+        folder others write to (/tmp)."""
         if self.directory is None:
             return None
         try:
-            code = marshal.loads((self.directory / name).read_bytes())
+            fd = os.open(self.directory / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            return None
+        try:
+            info = os.fstat(fd)
+            if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid()
+                    or info.st_mode & 0o022):
+                return None
+            with open(fd, "rb", closefd=False) as file:
+                code = marshal.loads(file.read())
         except (OSError, ValueError, EOFError, TypeError):
             return None
+        finally:
+            os.close(fd)
         return code if isinstance(code, CodeType) else None
 
     def _write(self, name: str, code: CodeType) -> None:
@@ -102,9 +117,12 @@ class TemplateCode:
 
 
 def template_cache() -> Path | None:
-    """The user's folder for compiled templates, or None without a home to put it in."""
+    """The user's folder for compiled templates, or None without a home to put it in.
+
+    A relative $XDG_CACHE_HOME is ignored, as the XDG spec says: it would put the folder
+    wherever the command runs (the program's own folder)."""
     base = os.environ.get("XDG_CACHE_HOME", "")
-    if not base:
+    if not os.path.isabs(base):
         try:
             base = str(Path.home() / ".cache")
         except RuntimeError:

@@ -55,7 +55,11 @@ class ReviewItem:
     @classmethod
     def from_doc(cls, doc: Any) -> ReviewItem:
         """The item a stored row holds; rows written before items were typed lack fields."""
-        known = {k: v for k, v in dict(doc).items() if k in cls.__dataclass_fields__}
+        # Lists copied: a scan reads the stored rows themselves (Table.rows), and a change
+        # to an item's list must not reach the store without a commit.
+        known: dict[str, Any] = {k: list(v) if isinstance(v, list) else v
+                                 for k, v in dict(doc).items()
+                                 if k in cls.__dataclass_fields__}
         known.setdefault("created", "")
         return cls(**{**known, "id": int(getattr(doc, "doc_id", 0))})
 

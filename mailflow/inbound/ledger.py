@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
+from email.utils import parseaddr
 from typing import Any, cast
 
 from tinydb import Query
@@ -57,6 +58,16 @@ def header_message_id(data: bytes) -> str | None:
     except Exception:  # a header this broken is for the decoder to report
         return None
     return value.strip("<> \t\r\n") or None
+
+
+def header_sender(data: bytes) -> str | None:
+    """The address of the From header alone, in lower case; None if absent or unreadable."""
+    try:
+        headers = BytesHeaderParser(policy=compat32).parsebytes(data[:65536])
+        address = parseaddr(str(headers.get("From", "") or ""))[1]
+    except Exception:  # a header this broken is for the decoder to report
+        return None
+    return address.strip().lower() or None
 
 
 class Ledger:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from mailflow.inbound.ledger import Ledger
+from mailflow.inbound.ledger import Ledger, header_sender
 from mailflow.outbound.compose import Attachment
 from mailflow.outbound.mailer import Mailer, Recipient
 from mailflow.program import participants
@@ -131,12 +131,13 @@ class Privacy:
                   if e.get("sender") in addresses or e.get("participant") in addresses
                   or e.get("key") == confirming]
         # A second delivery of their mail is recorded as a duplicate, with its own copy
-        # of the bytes but no sender: it is found by the Message-ID of the first.
-        ids = {e["message_id"] for e in theirs if e.get("message_id")}
-        keys, found = {e["key"] for e in theirs}, {e.doc_id for e in theirs}
+        # of the bytes but no sender: it is theirs when its own From says so. Not by the
+        # Message-ID it shares with a first copy: anyone can write any Message-ID.
+        ledger, found = Ledger(store), {e.doc_id for e in theirs}
+        folded = {a.lower() for a in addresses}
         copies = [e for e in store.table("inbound").rows()
                   if e.get("state") == "duplicate" and e.doc_id not in found
-                  and (e.get("duplicate_of") in keys or e.get("message_id") in ids)]
+                  and _raw_sender(ledger, e) in folded]
         store.table("inbound").update(
             {"sender": ERASED, "participant": None, "subject": "", "problems": [],
              "message_id": None, "sha256": None, "erased": True},
@@ -162,3 +163,12 @@ class Privacy:
             self.store.table("inbound").update({"wiped": True}, doc_ids=[entry.doc_id])
             count += 1
         return count
+
+
+def _raw_sender(ledger: Ledger, entry: Any) -> str | None:
+    """The address in the From of a recorded message's own bytes (lower case), if still kept."""
+    try:
+        data = ledger.raw(entry)
+    except (OSError, KeyError, ValueError):
+        return None  # pruned, or never spooled: no bytes left to wipe either
+    return header_sender(data)

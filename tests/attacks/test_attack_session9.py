@@ -479,9 +479,6 @@ def test_an_erasure_leaves_an_unrelated_duplicate_alone(cohort):
     assert b"STRANGER1" not in spool_bytes(store)
 
 
-@pytest.mark.xfail(strict=True, reason="a duplicate is known by its Message-ID alone: a "
-                   "stranger who sends first with the Message-ID of someone's mail makes that "
-                   "mail a 'duplicate' of theirs, and the stranger's erasure then wipes it")
 def test_a_stranger_s_erasure_does_not_wipe_mail_that_reused_their_message_id(cohort):
     store = cohort.program.store
     handled(store, raw("maildir:1", STRANGER, "w1@example.org", "FORGED"), STRANGER)
@@ -493,9 +490,6 @@ def test_a_stranger_s_erasure_does_not_wipe_mail_that_reused_their_message_id(co
     assert b"VICTIM" in spool_bytes(store)
 
 
-@pytest.mark.xfail(strict=True, reason="a person's own mail recorded as a 'duplicate' of "
-                   "another's (a reused Message-ID) has no sender and its first copy is not "
-                   "theirs: their erasure neither finds nor wipes it")
 def test_a_person_s_mail_recorded_as_a_duplicate_of_another_s_is_wiped_at_their_erasure(
         cohort):
     store = cohort.program.store

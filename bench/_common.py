@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
+import importlib
 import io
 import json
 import os
@@ -22,19 +23,31 @@ from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formataddr
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.integration.program import PASSWORD_ENV, write_program  # noqa: E402
-from tests.servers.dovecot import DovecotServer  # noqa: E402
-from tests.servers.smtp import SmtpServer  # noqa: E402
+if TYPE_CHECKING:
+    from tests.servers.dovecot import DovecotServer
+    from tests.servers.smtp import SmtpServer
 
-__all__ = [
-    "PASSWORD_ENV", "ROOT", "DovecotServer", "SmtpServer", "application_form", "emit",
-    "generate_messages", "io_counters", "parse_args", "profile_top", "seed_history",
-    "servers", "stranger_message", "temp_dir", "write_program",
+# The test servers and program writer load on first use (PEP 562): a benchmark that
+# measures its own memory (year.py, memory.py) must not carry aiosmtpd and its kin.
+_LAZY = {"PASSWORD_ENV": "tests.integration.program",
+         "write_program": "tests.integration.program",
+         "DovecotServer": "tests.servers.dovecot", "SmtpServer": "tests.servers.smtp"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+__all__ = [  # and, loaded when first asked for: PASSWORD_ENV, write_program and the servers
+    "ROOT", "application_form", "emit", "generate_messages", "io_counters", "parse_args",
+    "profile_top", "seed_history", "servers", "stranger_message", "temp_dir",
 ]
 
 RESULT_PREFIX = "BENCH-RESULT "
@@ -174,6 +187,9 @@ def temp_dir(prefix: str) -> Iterator[Path]:
 @contextlib.contextmanager
 def servers(base: Path, imap: bool = True) -> Iterator[tuple[DovecotServer | None, SmtpServer]]:
     """A private Dovecot (unless ``imap`` is false) and a capturing SMTP server."""
+    from tests.servers.dovecot import DovecotServer
+    from tests.servers.smtp import SmtpServer
+
     dovecot = DovecotServer(base / "dovecot") if imap else None
     smtp = SmtpServer()
     try:

@@ -30,7 +30,7 @@ from mailflow.commands.init import init_program
 from mailflow.daemon import Daemon
 from mailflow.inbound.maildir import deliver
 from mailflow.runtime import open_program
-from tests.program.year import START, roster
+from tests.program.cohort_year import START, roster
 
 STEPS = (9, 17)  # the hours of the simulated day at which the daemon runs once
 MESSAGES_PER_PERSON_PER_MONTH = 1.0

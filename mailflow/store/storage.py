@@ -116,8 +116,8 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], sync_dir: bool = Tru
         with contextlib.suppress(OSError):
             tmp.unlink()  # a half-written copy would only hold on to the space
         raise StateWriteError(path, exc) from exc
-    except BaseException:  # the parts failed to encode (or an interrupt): the same
-        with contextlib.suppress(OSError):
+    except Exception:  # the parts failed to encode: the same (an interrupt is a crash:
+        with contextlib.suppress(OSError):  # what it leaves, a load ignores)
             tmp.unlink()
         raise
     return size

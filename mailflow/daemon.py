@@ -483,8 +483,11 @@ class Daemon:
         self.next_compaction = now + COMPACT_EVERY
         after = self.next_housekeeping
         daily = after is None or now >= after or now < after - HOUSEKEEPING_EVERY  # or went back
+        lived_a_day = after is not None  # this process did a daily pass before
         try:
             done = compact_program(self.program, now, force=False, daily=daily)
+            if daily and lived_a_day:
+                self.program.store.reload()  # its documents together in memory again
         except StateWriteError as exc:
             log.warning("state/ could not be compacted (%s); trying again in an hour", exc)
             return

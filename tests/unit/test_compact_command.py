@@ -210,3 +210,39 @@ def test_the_daemon_reads_whole_tables_for_housekeeping_once_a_day(tmp_path):
         program.close()
 
     assert closed == [False, False, False, True]
+
+
+def test_a_daemon_alive_for_a_day_reads_its_store_back_from_a_fresh_snapshot(tmp_path):
+    write_config(tmp_path, MINIMAL_CONFIG)
+    program = open_program(tmp_path)
+    log = tmp_path / "state" / "store.log"
+    now = NOW
+    try:
+        daemon = Daemon(program, clock=lambda: now)
+        daemon.compact()
+        program.store.table("events").insert({"type": "note", "at": NOW.isoformat()})
+        now = NOW + timedelta(hours=2)
+        daemon.compact()
+        logged_within_the_day = log.stat().st_size
+        now = NOW + timedelta(hours=25)
+        daemon.compact()
+        logged_after_it = log.stat().st_size
+        kept = [e["type"] for e in program.store.table("events").all()]
+    finally:
+        program.close()
+
+    assert logged_within_the_day > 0
+    assert logged_after_it == 0
+    assert kept == ["note"]
+
+
+def test_reloading_the_store_inside_a_transaction_does_nothing(tmp_path):
+    write_config(tmp_path, MINIMAL_CONFIG)
+    program = open_program(tmp_path)
+    try:
+        with program.store.transaction():
+            program.store.table("events").insert({"type": "note"})
+            assert program.store.reload() is False
+            assert [e["type"] for e in program.store.table("events").all()] == ["note"]
+    finally:
+        program.close()

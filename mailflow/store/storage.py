@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from tinydb.storages import Storage
 
@@ -124,14 +124,16 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], sync_dir: bool = Tru
 
 
 def encode_snapshot(data: dict[str, Any], seq: int) -> Iterator[bytes]:
-    """The snapshot's JSON in parts of at most SNAPSHOT_PART documents each.
+    """The snapshot's JSON in parts of at most SNAPSHOT_PART documents each, a table a line.
 
-    The same bytes as one ``json.dumps`` of the whole, but never the whole store as one
-    string: that string and its pieces were the daemon's peak memory at every fold.
+    The JSON of one ``json.dumps`` of the whole (with a newline before each table), but
+    never the whole store as one string: that string and its pieces were the daemon's
+    peak memory at every fold. A newline is never inside a JSON string, so the lines
+    split exactly between tables, and opening reads one table at a time.
     """
     yield b"{"
     for name, table in [*data.items(), (LOG_KEY, {"1": {"seq": seq}})]:
-        yield json.dumps(name).encode("utf-8") + b":{"
+        yield b"\n" + json.dumps(name).encode("utf-8") + b":{"
         items = list(table.items())
         for start in range(0, len(items), SNAPSHOT_PART):
             part = dict(items[start:start + SNAPSHOT_PART])
@@ -204,10 +206,10 @@ class AtomicJSONStorage(Storage):
     def _load_once(self) -> tuple[bool, dict[str, Any] | None]:
         """The replayed data; False first if the log does not follow the snapshot read."""
         try:
-            raw = self.path.read_bytes()
+            with open(self.path, "rb") as snapshot:
+                size, data = self._read_snapshot(snapshot)
         except FileNotFoundError:
-            raw = b""
-        data = self._parse_snapshot(raw) if raw.strip() else None
+            size, data = 0, None
         mark = data.pop(LOG_KEY, None) if data is not None else None
         seq = snapshot_seq = mark["1"]["seq"] if mark else 0
         if data is not None:
@@ -233,8 +235,39 @@ class AtomicJSONStorage(Storage):
             except OSError as exc:
                 raise StateWriteError(self.log_path, exc) from exc
         self._seq, self._log_end, self._log_changes = seq, contents.end, changes
-        self._snapshot_size, self._has_snapshot = len(raw), bool(raw.strip())
+        self._snapshot_size, self._has_snapshot = size, data is not None
         return True, data
+
+    def _read_snapshot(self, snapshot: BinaryIO) -> tuple[int, dict[str, Any] | None]:
+        """(bytes, data) of the snapshot file; None for an empty one.
+
+        A snapshot mailflow wrote holds a table a line (see encode_snapshot): read so, a
+        table at a time, the file is never in memory whole beside what it decodes to.
+        Anything else is read whole.
+        """
+        first = snapshot.readline()
+        if first == b"{\n":
+            data: dict[str, Any] = {}
+            size, complete = len(first), False
+            for line in snapshot:
+                size += len(line)
+                # '"name":{...},' and, last, '"_log":{...}}' closing the whole object
+                closed = not line.endswith(b",\n")
+                body = line[:-1] if closed else line[:-2]
+                try:
+                    part = json.loads(b"{" + body + b"}", object_hook=share_in_place)
+                except ValueError:
+                    break  # not one of ours after all: read it whole, for its error
+                data.update(part)
+                if closed:
+                    complete = True
+                    break
+            if complete and not snapshot.read(1):
+                return size, self._checked(data)
+            snapshot.seek(0)
+            first = b""
+        raw = first + snapshot.read()
+        return len(raw), self._parse_snapshot(raw) if raw.strip() else None
 
     def _parse_snapshot(self, raw: bytes) -> dict[str, Any]:
         try:
@@ -246,6 +279,9 @@ class AtomicJSONStorage(Storage):
             ) from exc
         if not isinstance(data, dict):
             raise StoreError(f"{self.path}: the store file does not hold a JSON object")
+        return self._checked(data)
+
+    def _checked(self, data: dict[str, Any]) -> dict[str, Any]:
         mark = data.get(LOG_KEY)
         if mark is not None and not (isinstance(mark, dict) and isinstance(
                 mark.get("1"), dict) and isinstance(mark["1"].get("seq"), int)):

@@ -45,7 +45,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # --- 1. the snapshot written in parts ---------------------------------------------------------
 
-def test_a_snapshot_in_parts_is_the_bytes_of_one_dump_for_awkward_text(monkeypatch):
+def test_a_snapshot_in_parts_is_the_json_of_the_whole_a_table_a_line_for_awkward_text(
+        monkeypatch):
     monkeypatch.setattr(storage_module, "SNAPSHOT_PART", 3)
     awkward = ["Léa", "line\u2028sep\u2029para", "\x00nul\"quote\\", "日本語", "🙂" * 3,
                "x" * 300_000, "</script>", ""]
@@ -55,8 +56,12 @@ def test_a_snapshot_in_parts_is_the_bytes_of_one_dump_for_awkward_text(monkeypat
 
     written = b"".join(encode_snapshot(data, 42))
 
-    assert written == json.dumps({**data, LOG_KEY: {"1": {"seq": 42}}}, ensure_ascii=False,
-                                 separators=(",", ":")).encode("utf-8")
+    whole = {**data, LOG_KEY: {"1": {"seq": 42}}}
+    assert json.loads(written) == whole
+    lines = written.split(b"\n")
+    assert lines[0] == b"{" and len(lines) == 1 + len(whole)
+    assert [json.loads(b"{" + line[:-1] + b"}")
+            for line in lines[1:]] == [{name: table} for name, table in whole.items()]
 
 
 def test_a_store_holding_awkward_text_folds_and_reads_back(tmp_path, monkeypatch):

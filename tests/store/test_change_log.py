@@ -267,7 +267,8 @@ def test_no_fold_inside_a_transaction(tmp_path):
     store.close()
 
 
-def test_a_snapshot_written_in_parts_is_the_json_of_the_whole_store(tmp_path, monkeypatch):
+def test_a_snapshot_written_in_parts_is_the_json_of_the_whole_store_a_table_a_line(
+        tmp_path, monkeypatch):
     monkeypatch.setattr(storage_module, "SNAPSHOT_PART", 7)
     with Store(tmp_path) as store:
         store.table("participants").insert_multiple(
@@ -277,7 +278,47 @@ def test_a_snapshot_written_in_parts_is_the_json_of_the_whole_store(tmp_path, mo
         store.table("mailings").remove(doc_ids=[1])  # an empty table
         store.storage.compact()
         data = store.storage.read()
-        expected = json.dumps({**data, "_log": {"1": {"seq": store.storage._seq}}},
-                              ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        expected = {**data, "_log": {"1": {"seq": store.storage._seq}}}
+        written = (tmp_path / "store.json").read_bytes()
 
-        assert (tmp_path / "store.json").read_bytes() == expected
+        assert json.loads(written) == expected
+        assert [line.split(b":", 1)[0] for line in written.split(b"\n")[1:]] == [
+            json.dumps(name).encode() for name in expected]
+
+
+def test_a_snapshot_of_one_line_from_an_earlier_version_is_read(tmp_path):
+    (tmp_path / "store.json").write_text(json.dumps(
+        {"_meta": {"1": {"schema_version": 1}}, "participants": {"1": {"email": "a@b.org"}},
+         "_log": {"1": {"seq": 0}}}, separators=(",", ":")), encoding="utf-8")
+
+    with Store(tmp_path, read_only=True) as store:
+        assert [p["email"] for p in store.table("participants").all()] == ["a@b.org"]
+
+
+def test_a_snapshot_is_read_a_table_at_a_time(tmp_path, monkeypatch):
+    with Store(tmp_path) as store:
+        store.table("participants").insert({"email": "a@b.org"})
+        store.table("events").insert({"type": "note"})
+    parsed: list[int] = []
+    loads = storage_module.json.loads
+    monkeypatch.setattr(storage_module.json, "loads",
+                        lambda text, **kw: parsed.append(len(text)) or loads(text, **kw))
+
+    with Store(tmp_path, read_only=True) as store:
+        assert [p["email"] for p in store.table("participants").all()] == ["a@b.org"]
+
+    assert len(parsed) >= 3 and max(parsed) < (tmp_path / "store.json").stat().st_size
+
+
+@pytest.mark.parametrize("cut", ["a whole table", "the closing line"])
+def test_a_snapshot_missing_its_last_lines_is_refused_not_read_in_part(tmp_path, cut):
+    with Store(tmp_path) as store:
+        store.table("participants").insert({"email": "a@b.org"})
+        store.table("events").insert({"type": "note"})
+    path = tmp_path / "store.json"
+    lines = path.read_bytes().split(b"\n")
+    kept = lines[:-2] if cut == "a whole table" else [*lines[:-1], lines[-1][:-3]]
+    path.write_bytes(b"\n".join(kept) + (b"\n" if cut == "a whole table" else b""))
+
+    with pytest.raises(StoreError, match="not valid JSON"):
+        Store(tmp_path, read_only=True)

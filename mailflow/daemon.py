@@ -28,7 +28,7 @@ from typing import Protocol
 
 from mailflow.budget import BudgetExceeded, time_budget
 from mailflow.errors import MailboxError
-from mailflow.housekeeping import compact_program, release_memory
+from mailflow.housekeeping import compact_program, keep_large_buffers_apart, release_memory
 from mailflow.inbound.imap import ImapSource
 from mailflow.inbound.ledger import RawMessage
 from mailflow.inbound.maildir import MaildirSource
@@ -126,6 +126,7 @@ class Daemon:
     def __init__(self, program: Program, *, dry_run: bool = False,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  commands: Commands | None = None) -> None:
+        keep_large_buffers_apart()  # a process that runs for months: see housekeeping.py
         self.program = program
         self.commands = commands
         self.source = make_source(program)
@@ -484,10 +485,11 @@ class Daemon:
         after = self.next_housekeeping
         daily = after is None or now >= after or now < after - HOUSEKEEPING_EVERY  # or went back
         lived_a_day = after is not None  # this process did a daily pass before
+        reloaded = False
         try:
             done = compact_program(self.program, now, force=False, daily=daily)
-            if daily and lived_a_day:
-                self.program.store.reload()  # its documents together in memory again
+            if daily and lived_a_day:  # its documents together in memory again
+                reloaded = self.program.store.reload()
         except StateWriteError as exc:
             log.warning("state/ could not be compacted (%s); trying again in an hour", exc)
             return
@@ -498,7 +500,7 @@ class Daemon:
                       or done.review_closed or done.review_summarised)
         if worked:
             log.info("state/ compacted: %s", done.text().replace("\n", "; "))
-        if worked or not self.once:  # a run --once that freed nothing is about to exit
+        if worked or reloaded or not self.once:  # a run --once that freed nothing exits
             release_memory()
 
     def report_problems(self, items: Iterable[OutboxItem]) -> None:

@@ -111,6 +111,28 @@ def compact_program(program: Program, now: datetime, force: bool = True,
     return done
 
 
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+MMAP_THRESHOLD = 128 * 1024  # glibc's default, kept fixed
+
+
+def keep_large_buffers_apart() -> None:
+    """Keep every allocation of 128 KiB or more in a mapping of its own, freed whole.
+
+    glibc raises this threshold to the size of each large block freed, so after the
+    first snapshot fold or store read (buffers of megabytes) such buffers come from the
+    heap, between long-lived objects, where their space is never handed back: a
+    year-old program read back held 110 MB instead of 81. Fixing the threshold keeps
+    them apart. Elsewhere than glibc it does nothing.
+    """
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        if libc is not None and hasattr(libc, "mallopt"):
+            libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    except OSError:
+        return
+
+
 def release_memory() -> None:
     """Hand the memory freed since the last housekeeping back to the system.
 

@@ -251,17 +251,25 @@ class AtomicJSONStorage(Storage):
             size, complete = len(first), False
             for line in snapshot:
                 size += len(line)
-                # '"name":{...},' and, last, '"_log":{...}}' closing the whole object
-                closed = not line.endswith(b",\n")
-                body = line[:-1] if closed else line[:-2]
-                try:
-                    part = json.loads(b"{" + body + b"}", object_hook=share_in_place)
-                except ValueError:
+                # '"name":{...},\n' and, last, '"_log":{...}}' closing the whole object,
+                # with no newline. A line cut short never passes for a whole one: cut
+                # inside a table it is no last line (no "_log" alone), and the last line
+                # cut anywhere leaves its braces open.
+                closed = not line.endswith(b"\n")
+                if not closed and not line.endswith(b",\n"):
                     break  # not one of ours after all: read it whole, for its error
-                data.update(part)
+                text = b"{" + line if closed else b"{" + line[:-2] + b"}"
+                try:
+                    part = json.loads(text, object_hook=share_in_place)
+                except ValueError:
+                    break
                 if closed:
+                    if not isinstance(part, dict) or list(part) != [LOG_KEY]:
+                        break
+                    data.update(part)
                     complete = True
                     break
+                data.update(part)
             if complete and not snapshot.read(1):
                 return size, self._checked(data)
             snapshot.seek(0)

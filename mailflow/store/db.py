@@ -73,6 +73,12 @@ class Store:
                 f"version {SCHEMA_VERSION}; upgrade mailflow or restore a matching backup"
             )
 
+    def _clear_query_caches(self) -> None:
+        """Forget every table's cached query results (``self.db.clear_cache()`` is TinyDB
+        forwarding to its default table alone: the others kept results rolled back)."""
+        for table in self.db._tables.values():
+            table.clear_cache()
+
     def table(self, name: str) -> LoggedTable:
         """One of the store's tables (see TABLES)."""
         if name not in TABLES:
@@ -111,7 +117,7 @@ class Store:
         except BaseException:
             if self._depth == 1:
                 self.storage.discard()
-                self.db.clear_cache()
+                self._clear_query_caches()
                 self.indexes.clear()
                 self._after.clear()
             raise
@@ -125,7 +131,7 @@ class Store:
             except BaseException:
                 # Memory must not run ahead of the disk: what failed to reach it is forgotten.
                 self.storage.discard()
-                self.db.clear_cache()
+                self._clear_query_caches()
                 self.indexes.clear()
                 self._after.clear()
                 raise
@@ -147,7 +153,7 @@ class Store:
         self.storage.flush()
         self.storage.compact()
         self.storage.discard()
-        self.db.clear_cache()
+        self._clear_query_caches()
         self.indexes.clear()
         self.storage.indexes.build_all()  # reads the snapshot back
         return True

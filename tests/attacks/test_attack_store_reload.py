@@ -3,9 +3,8 @@ line, and the fixed mmap threshold: each test one behaviour, data written here."
 
 from __future__ import annotations
 
-import json
-
 import pytest
+from tinydb import where
 
 from mailflow.errors import StoreError
 from mailflow.store import StateWriteError, Store
@@ -116,3 +115,81 @@ def test_a_snapshot_of_only_an_opening_is_refused_naming_the_file(tmp_path, cont
     (tmp_path / "store.json").write_bytes(content)
     with pytest.raises(StoreError, match=str(tmp_path / "store.json")):
         Store(tmp_path, read_only=True)
+
+
+# -- 1. Store.reload ----------------------------------------------------------------------
+
+
+def test_a_search_does_not_find_a_document_rolled_back(tmp_path):
+    with Store(tmp_path) as store:
+        participants = store.table("participants")
+        participants.insert({"email": "lea@example.org"})
+        with pytest.raises(KeyError), store.transaction():
+            participants.insert({"email": "gone@example.org"})
+            assert participants.search(where("email") == "gone@example.org")
+            raise KeyError("rolled back")
+        assert participants.search(where("email") == "gone@example.org") == []
+
+
+def test_a_search_after_a_reload_reads_the_documents_read_back(tmp_path):
+    with Store(tmp_path) as store:
+        participants = store.table("participants")
+        participants.insert({"email": "lea@example.org", "name": "Lea"})
+        assert participants.search(where("name") == "Lea")
+        assert store.reload()
+        participants.update({"name": "Léa"}, doc_ids=[1])
+        assert participants.search(where("name") == "Lea") == []
+        assert [p["name"] for p in participants.search(where("name") == "Léa")] == ["Léa"]
+
+
+def test_a_full_disk_during_a_reload_leaves_memory_and_files_as_they_were(tmp_path):
+    with Store(tmp_path) as store:
+        store.table("participants").insert({"email": "lea@example.org"})
+    store = Store(tmp_path)
+    participants = store.table("participants")
+    participants.insert({"email": "max@example.org"})  # in the log, not the snapshot
+    files = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    with file_size_limit(len(files["store.json"]) + 5), pytest.raises(StateWriteError):
+        store.reload()
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == files
+    assert [p["email"] for p in participants.all()] == ["lea@example.org", "max@example.org"]
+    assert store.lookup("participants", "address", "max@example.org") == [2]
+    participants.insert({"email": "ana@example.org"})
+    assert store.reload()
+    store.close()
+    with Store(tmp_path, read_only=True) as reader:
+        assert [p.doc_id for p in reader.table("participants").all()] == [1, 2, 3]
+
+
+def test_a_reload_inside_a_transaction_does_nothing(tmp_path):
+    with Store(tmp_path) as store:
+        with store.transaction():
+            store.table("participants").insert({"email": "lea@example.org"})
+            assert store.reload() is False
+            assert len(store.table("participants")) == 1
+        assert len(store.table("participants")) == 1
+
+
+def test_lookups_and_new_ids_after_a_reload_follow_the_documents_read_back(tmp_path):
+    with Store(tmp_path) as store:
+        participants = store.table("participants")
+        participants.insert_multiple([{"email": "lea@example.org"}, {"email": "max@example.org"}])
+        assert store.lookup("participants", "address", "max@example.org") == [2]
+        store.indexes["firings"] = {"stale": True}
+        participants.remove(doc_ids=[2])
+        assert store.reload()
+        assert store.indexes == {}
+        assert store.lookup("participants", "address", "max@example.org") == []
+        assert participants.insert({"email": "ana@example.org"}) == 3
+        assert store.lookup("participants", "address", "ana@example.org") == [3]
+
+
+def test_a_reload_between_recording_and_finishing_keeps_the_finish(tmp_path):
+    with Store(tmp_path) as store:
+        inbound = store.table("inbound")
+        (doc_id,) = inbound.insert_multiple([{"key": "m1", "state": "new"}])
+        entry = {**inbound.get(doc_id=doc_id), "doc_id": doc_id}
+        assert store.reload()
+        inbound.update({"state": "done"}, doc_ids=[entry["doc_id"]])
+    with Store(tmp_path, read_only=True) as reader:
+        assert reader.table("inbound").get(doc_id=doc_id)["state"] == "done"

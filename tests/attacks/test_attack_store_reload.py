@@ -3,6 +3,13 @@ line, and the fixed mmap threshold: each test one behaviour, data written here."
 
 from __future__ import annotations
 
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 from tinydb import where
 
@@ -193,3 +200,61 @@ def test_a_reload_between_recording_and_finishing_keeps_the_finish(tmp_path):
         inbound.update({"state": "done"}, doc_ids=[entry["doc_id"]])
     with Store(tmp_path, read_only=True) as reader:
         assert reader.table("inbound").get(doc_id=doc_id)["state"] == "done"
+
+
+KILLED_WRITER = """
+import sys
+from pathlib import Path
+from mailflow.store import Store
+store = Store(Path(sys.argv[1]))
+participants = store.table("participants")
+n = len(participants)
+while True:
+    n += 1
+    participants.insert({"email": f"p{n}@example.org"})
+    print(n, flush=True)
+    if n % 3 == 0:
+        store.reload()
+"""
+
+
+def test_sigkill_during_repeated_reloads_loses_nothing_committed(tmp_path):
+    env_path = str(Path(__file__).resolve().parents[2])
+    committed = 0
+    for _ in range(4):
+        child = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(tmp_path)],
+                                 stdout=subprocess.PIPE, text=True,
+                                 env={"PYTHONPATH": env_path, "PATH": "/usr/bin:/bin"})
+        time.sleep(0.3 + random.random() * 0.3)
+        child.send_signal(signal.SIGKILL)
+        out, _ = child.communicate()
+        committed = max([committed, *map(int, out.split())])
+        with Store(tmp_path, read_only=True) as reader:
+            emails = {p["email"] for p in reader.table("participants").all()}
+        assert {f"p{i}@example.org" for i in range(1, committed + 1)} <= emails
+
+
+def test_keeping_large_buffers_apart_can_be_called_again_and_again():
+    from mailflow.housekeeping import keep_large_buffers_apart, release_memory
+    for _ in range(1000):
+        keep_large_buffers_apart()
+    big = [bytearray(1 << 20) for _ in range(4)]
+    del big
+    release_memory()
+
+
+def test_keeping_large_buffers_apart_does_nothing_without_a_c_library(monkeypatch):
+    import ctypes.util
+
+    from mailflow import housekeeping
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
+    housekeeping.keep_large_buffers_apart()
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: "libnot-there.so.9")
+    housekeeping.keep_large_buffers_apart()
+
+    class NoMallopt:  # a C library without mallopt (musl)
+        def __init__(self, name):
+            pass
+    monkeypatch.setattr(housekeeping.ctypes, "CDLL", NoMallopt)
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: "libc.musl.so")
+    housekeeping.keep_large_buffers_apart()

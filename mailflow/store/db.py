@@ -49,6 +49,7 @@ class Store:
             self.db = LoggedDB(storage=lambda: self.storage)
             self._depth = 0
             self.indexes: dict[str, dict[str, Any]] = {}  # derived lookups, dropped on rollback
+            self.storage.on_discard = self._forget_derived  # a refused write, too
             self._after: list[Callable[[], None]] = []  # run once the transaction commits
             self._check_schema()
             if not read_only:  # a writer (the daemon) does it now, not at its first message
@@ -72,6 +73,11 @@ class Store:
                 f"{self.storage.path}: schema version {version}, this mailflow reads "
                 f"version {SCHEMA_VERSION}; upgrade mailflow or restore a matching backup"
             )
+
+    def _forget_derived(self) -> None:
+        """What was derived from the data in memory, now read again from disk, goes."""
+        self._clear_query_caches()
+        self.indexes.clear()
 
     def _clear_query_caches(self) -> None:
         """Forget every table's cached query results (``self.db.clear_cache()`` is TinyDB

@@ -15,7 +15,7 @@ import errno
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -185,6 +185,7 @@ class AtomicJSONStorage(Storage):
         self._compact_at = COMPACT_BYTES
         self._fd: int | None = None
         self.indexes = Indexes(self.read)  # lookups over the data, kept right by ``changed``
+        self.on_discard: Callable[[], None] = lambda: None  # what the store derived, forgotten
 
     def read(self) -> dict[str, Any] | None:
         if self._data is None:
@@ -348,13 +349,18 @@ class AtomicJSONStorage(Storage):
         """Commit what changed: one log record, fsynced; a snapshot when the log has grown."""
         if self._data is None or not (self.dirty or any(self.pending.values())):
             return
-        if self.dirty or not self._has_snapshot:
-            self.compact()
-            self.writes += 1
-            return
-        docs = {name: {i: self._data.get(name, {}).get(i) for i in ids}
-                for name, ids in self.pending.items() if ids}
-        self._append(changelog.encode(self._seq + 1, docs))
+        try:
+            if self.dirty or not self._has_snapshot:
+                self.compact()
+                self.writes += 1
+                return
+            docs = {name: {i: self._data.get(name, {}).get(i) for i in ids}
+                    for name, ids in self.pending.items() if ids}
+            line = changelog.encode(self._seq + 1, docs)
+        except ValueError:  # text JSON cannot hold (a lone surrogate): refused, and forgotten,
+            self.discard()  # or every later commit would fail on it too
+            raise
+        self._append(line)
         self._seq += 1
         self._log_changes += sum(len(ids) for ids in docs.values())
         self.pending.clear()
@@ -429,6 +435,7 @@ class AtomicJSONStorage(Storage):
         self.dirty = False
         self.pending.clear()
         self.indexes.reset()
+        self.on_discard()
 
     def close(self) -> None:
         """Commit, fold the log into the snapshot, and let go of the log file."""

@@ -88,11 +88,6 @@ def test_a_lone_surrogate_is_refused_at_write(tmp_path):
         assert reader.table("participants").all() == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "older than the last hour: outside a transaction a write whose record cannot be "
-    "encoded stays in memory and pending, so every later commit fails on it too; a fix "
-    "(forget it as a rollback does, with Store.indexes and the query caches) is wider "
-    "than this attack"))
 def test_after_a_lone_surrogate_is_refused_the_store_stays_as_it_was(tmp_path):
     with Store(tmp_path) as store:
         store.table("participants").insert({"email": "lea@example.org"})

@@ -457,51 +457,43 @@ def spool_bytes(store: Store) -> bytes:
     return b"".join(p.read_bytes() for p in sorted((store.state_dir / "messages").iterdir()))
 
 
-@pytest.fixture
-def cohort(tmp_path):
-    running = Run.open(new_program(tmp_path / "program"))
-    roster(running.program)
-    yield running
-    running.close()
+def erase(run: Run, email: str, confirming: str) -> None:
+    store = run.program.store
+    run.program.handler.privacy.erase(participants.find(store, email), confirming,
+                                      datetime(2027, 6, 1, tzinfo=UTC))
 
 
-def erase(cohort: Run, email: str, confirming: str) -> None:
-    store = cohort.program.store
-    cohort.program.handler.privacy.erase(participants.find(store, email), confirming,
-                                         datetime(2027, 6, 1, tzinfo=UTC))
-
-
-def test_an_erasure_leaves_an_unrelated_duplicate_alone(cohort):
-    store = cohort.program.store
+def test_an_erasure_leaves_an_unrelated_duplicate_alone(run):
+    store = run.program.store
     handled(store, raw("maildir:1", STRANGER, "s1@example.net", "STRANGER1"), STRANGER)
     handled(store, raw("maildir:2", WHO, "w1@example.org", "WHO1"), WHO)
     assert handled(store, raw("maildir:3", WHO, "w1@example.org", "WHO1"), WHO)[
         "state"] == "duplicate"
 
-    erase(cohort, STRANGER, "maildir:1")
+    erase(run, STRANGER, "maildir:1")
 
     assert spool_bytes(store).count(b"WHO1") == 2
     assert b"STRANGER1" not in spool_bytes(store)
 
 
-def test_a_stranger_s_erasure_does_not_wipe_mail_that_reused_their_message_id(cohort):
-    store = cohort.program.store
+def test_a_stranger_s_erasure_does_not_wipe_mail_that_reused_their_message_id(run):
+    store = run.program.store
     handled(store, raw("maildir:1", STRANGER, "w1@example.org", "FORGED"), STRANGER)
     victim = handled(store, raw("maildir:2", WHO, "w1@example.org", "VICTIM"), WHO)
     assert victim["state"] == "duplicate"
 
-    erase(cohort, STRANGER, "maildir:1")
+    erase(run, STRANGER, "maildir:1")
 
     assert b"VICTIM" in spool_bytes(store)
 
 
 def test_a_person_s_mail_recorded_as_a_duplicate_of_another_s_is_wiped_at_their_erasure(
-        cohort):
-    store = cohort.program.store
+        run):
+    store = run.program.store
     handled(store, raw("maildir:1", STRANGER, "same@example.org", "FIRST"), STRANGER)
     handled(store, raw("maildir:2", WHO, "same@example.org", "SECRET-OF-WHO"), WHO)
 
-    erase(cohort, WHO, "maildir:9")
+    erase(run, WHO, "maildir:9")
 
     assert b"SECRET-OF-WHO" not in spool_bytes(store)
 

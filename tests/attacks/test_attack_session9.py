@@ -37,6 +37,7 @@ from mailflow.program.coordination.review import ReviewItem
 from mailflow.runtime import open_program
 from mailflow.store import StateWriteError, Store
 from mailflow.store.storage import LOG_KEY, encode_snapshot, write_atomic
+from tests.program.cohort_year import days_with_housekeeping, made_since
 from tests.program.year import START, ZONE, Run, new_program, roster
 from tests.unit.limits import file_size_limit
 
@@ -343,25 +344,6 @@ def test_two_processes_compiling_the_same_template_at_once_both_render_it(tmp_pa
 # --- 3. firings removed past retention.history_days -------------------------------------------
 
 DAY = timedelta(days=1)
-
-
-def made_since(run: Run, newest: int) -> tuple[list[str], int]:
-    """The keys of the firings made since doc id ``newest``, and the newest id now."""
-    rows = [f for f in run.program.store.table("firings").all() if f.doc_id > newest]
-    return [f["key"] for f in rows], max([newest, *(f.doc_id for f in rows)])
-
-
-def days_with_housekeeping(run: Run, first: datetime, last: datetime, made: list[str],
-                           newest: int) -> int:
-    """Tick each day from ``first`` to ``last``, housekeeping at its end, as the daemon."""
-    day = first
-    while day <= last:
-        run.ticks(day, day + timedelta(hours=22), step=timedelta(hours=2))
-        keys, newest = made_since(run, newest)
-        made += keys
-        compact_program(run.program, day + timedelta(hours=23, minutes=30))
-        day += DAY
-    return newest
 
 
 def outbox_keys(run: Run) -> Counter:

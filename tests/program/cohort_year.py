@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from mailflow.commands.init import init_program
+from mailflow.housekeeping import compact_program
 from mailflow.program import participants
 from mailflow.runtime import Program, open_program
 
@@ -80,3 +81,22 @@ class Run:
 
     def close(self) -> None:
         self.program.close()
+
+
+def made_since(run: Run, newest: int) -> tuple[list[str], int]:
+    """The keys of the firings made since doc id ``newest``, and the newest id now."""
+    rows = [f for f in run.program.store.table("firings").all() if f.doc_id > newest]
+    return [f["key"] for f in rows], max([newest, *(f.doc_id for f in rows)])
+
+
+def days_with_housekeeping(run: Run, first: datetime, last: datetime, made: list[str],
+                           newest: int) -> int:
+    """Tick each day from ``first`` to ``last``, housekeeping at its end, as the daemon."""
+    day = first
+    while day <= last:
+        run.ticks(day, day + timedelta(hours=22), step=timedelta(hours=2))
+        keys, newest = made_since(run, newest)
+        made += keys
+        compact_program(run.program, day + timedelta(hours=23, minutes=30))
+        day += timedelta(days=1)
+    return newest

@@ -6,8 +6,8 @@ import random
 from collections import Counter
 from datetime import datetime, timedelta
 
-from mailflow.housekeeping import compact_program
 from mailflow.program import participants
+from tests.program.cohort_year import days_with_housekeeping
 from tests.program.year import END, START, ZONE, Run, new_program, roster
 
 
@@ -83,15 +83,7 @@ def test_a_restart_on_any_day_repeats_nothing(tmp_path):
 def test_daily_housekeeping_over_a_year_repeats_no_firing(run):
     # Past retention.history_days firings are removed: none may then be made again.
     made: list[str] = []
-    newest = 0
-    day = START
-    while day < END:
-        run.ticks(day, day + timedelta(hours=23), step=timedelta(hours=2))
-        rows = [f for f in run.program.store.table("firings").all() if f.doc_id > newest]
-        made += [f["key"] for f in rows]
-        newest = max([newest, *(f.doc_id for f in rows)])
-        compact_program(run.program, day + timedelta(hours=23, minutes=30))
-        day += timedelta(days=1)
+    days_with_housekeeping(run, START, END - timedelta(days=1), made, 0)
 
     assert len(run.program.store.table("firings")) < len(made) / 2  # old ones went
     assert made and max(Counter(made).values()) == 1, Counter(made).most_common(3)

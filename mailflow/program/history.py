@@ -12,6 +12,7 @@ so a row per month would save next to nothing.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,16 +28,30 @@ assert timedelta(days=MIN_HISTORY_DAYS) > LOOKBACK, "a firing must outlive the s
 def remove_old_firings(store: Store, now: datetime, days: int) -> int:
     """Remove the firings due (and made) more than ``days`` ago; returns how many.
 
+    Age is counted from the newest firing when the clock is past it: one housekeeping
+    with the clock stepped ahead (a bad NTP step) must not remove the firings the
+    scheduler still looks back on, or they would be made again once the clock is right.
     A row without its times (reduced to key and state by an earlier version) is older."""
-    cutoff = (now - timedelta(days=max(days, MIN_HISTORY_DAYS))).isoformat()
     table = store.table("firings")
-    old = [f.doc_id for f in table.rows()
-           if max(f.get("due", ""), f.get("at", "")) < cutoff]
+    times = {f.doc_id: max(f.get("due", ""), f.get("at", "")) for f in table.rows()}
+    cutoff = (min(now, _newest(times.values(), now))
+              - timedelta(days=max(days, MIN_HISTORY_DAYS))).isoformat()
+    old = [doc_id for doc_id, when in times.items() if when < cutoff]
     if old:
         with store.transaction():
             table.remove(doc_ids=old)
             store.indexes.pop("firings", None)  # the scheduler's key -> state, made again
     return len(old)
+
+
+def _newest(times: Iterable[str], now: datetime) -> datetime:
+    """The newest of ISO times written by the scheduler (``now`` when there is none)."""
+    newest = max(times, default="")
+    try:
+        when = datetime.fromisoformat(newest)
+    except ValueError:
+        return now
+    return when if when.tzinfo is not None else when.replace(tzinfo=now.tzinfo)
 
 
 def summarise_events(store: Store, now: datetime, days: int) -> int:

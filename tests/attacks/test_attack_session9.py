@@ -403,10 +403,6 @@ def test_a_housekeeping_with_the_clock_ahead_queues_no_mail_twice(tmp_path):
     run.close()
 
 
-@pytest.mark.xfail(strict=True, reason="remove_old_firings trusts the clock: one housekeeping "
-                   "with the clock 70 days ahead removes the firings of the last 45 days, and "
-                   "once the clock is put right the scheduler makes them again (the outbox "
-                   "still refuses their mail, but 'skipped' firings and mailings are redone)")
 def test_a_housekeeping_with_the_clock_ahead_makes_no_firing_again(tmp_path):
     run, before, after = ahead_then_right(tmp_path)
     run.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from mailflow.program.history import remove_old_firings, summarise_events
 from mailflow.store import Store
@@ -45,6 +45,16 @@ def test_firings_are_kept_at_least_sixty_days_whatever_the_setting(tmp_path):
         firing(store, "2027-07-10T09:00:00+00:00", "tip|lea|2027-07-10")
 
         assert remove_old_firings(store, NOW, days=30) == 0
+
+
+def test_a_clock_stepped_ahead_counts_age_from_the_newest_firing(tmp_path):
+    with Store(tmp_path) as store:
+        firing(store, "2027-03-05T09:00:00+00:00", "tip|lea|2027-03-05")
+        firing(store, "2027-08-05T09:00:00+00:00", "tip|lea|2027-08-05")
+
+        assert remove_old_firings(store, NOW + timedelta(days=70), days=90) == 1
+
+        assert [f["key"] for f in store.table("firings").all()] == ["tip|lea|2027-08-05"]
 
 
 def test_old_events_become_one_row_per_person_counted_by_type(tmp_path):

@@ -5,12 +5,13 @@ included) and a line per state change, fdatasync'd. An append costs a fraction o
 millisecond, where rewriting the whole store per change would cost a full JSON dump,
 and a file per mail would cost a file creation and an fsync each.
 
-States: pending -> sending -> sent | failed | unknown, and sending -> pending for a
-retry. An item found in ``sending`` when the outbox is opened was being handed to
-the server when the process died: its fate is unknown and it is never resent
-automatically. The journal is compacted when it has grown (see compaction.py): one
-line per item, without the bytes of mail already sent; mail sent (or cancelled) long
-enough ago is kept as the id of its key alone ("archived"): enough to never queue it again.
+States: pending -> sending -> sent | failed | unknown, sending -> pending for a
+retry, and pending -> cancelled (its recipient's data was erased). An item found in
+``sending`` when the outbox is opened was being handed to the server when the process
+died: its fate is unknown and it is never resent automatically. The journal is
+compacted when it has grown (see compaction.py): one line per item, without the bytes
+of mail already sent; mail sent (or cancelled) long enough ago is kept as the id of its
+key alone ("archived"): enough to never queue it again.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from mailflow.store.due import DueQueue
 from mailflow.store.shared_strings import share_in_place
 from mailflow.store.storage import FILE_MODE, StateWriteError, private_dir, write_all
 
-STATES = ("pending", "sending", "sent", "failed", "unknown")
+STATES = ("pending", "sending", "sent", "failed", "unknown", "cancelled")
 
 
 def idempotency_key(rule: str, recipient: str, occasion: str) -> str:

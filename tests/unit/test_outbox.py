@@ -318,3 +318,16 @@ def test_times_come_from_the_outbox_clock(tmp_path):
     outbox.mark_sending(item)
 
     assert (item.created, item.updated) == (1_800_000_000.0, 1_800_000_000.0)
+
+
+def test_a_cancelled_mail_is_still_cancelled_after_reopening(tmp_path):
+    outbox = Outbox(tmp_path)
+    item = make_item("k1")
+    outbox.enqueue(item, b"x")
+    outbox.cancel(item, "the person's data was erased")
+    outbox.close()
+
+    reopened = Outbox(tmp_path)
+
+    assert reopened.items[item.id].state == "cancelled"
+    assert reopened.due(float("inf")) == []

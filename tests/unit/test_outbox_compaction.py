@@ -283,3 +283,16 @@ def test_a_kill_while_archiving_never_makes_a_sent_key_sendable(tmp_path, delay)
     assert all(outbox.has(f"sent-{n}") for n in range(400))
     assert len(outbox.due(now=time.time() + 10**6)) == 400
     assert outbox.message_bytes(outbox_id("pending-399")) == BODY + b"399"
+
+
+def test_a_cancelled_mail_survives_compaction_and_reopening(tmp_path):
+    outbox = sent_and_pending(tmp_path, sent=0, pending=1)
+    item = outbox.items[outbox_id("pending-0")]
+    outbox.cancel(item, "the person's data was erased")
+    outbox.compact(force=True)
+    outbox.close()
+
+    reopened = Outbox(tmp_path)
+
+    assert reopened.items[item.id].state == "cancelled"
+    assert not reopened.enqueue(make_item("pending-0"), BODY)

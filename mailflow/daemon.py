@@ -190,7 +190,7 @@ class Daemon:
                 backoff = 1.0
                 self.process_unfinished()  # what a failed write left, filed in the mailbox
                 self.serve_commands()
-                self.report_problems(list(self.program.outbox.items.values()))
+                self.report_problems(list(self.program.outbox.items.live()))
                 self.tick()
                 while not self.stop.is_set():
                     self.ingest()

@@ -90,7 +90,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_outbox(args: argparse.Namespace) -> int:
     program = session.open_program(args, read_only=args.action == "list")
     try:
-        items = [i for i in program.outbox.items.values() if i.state in ("failed", "unknown")]
+        items = [i for i in program.outbox.items.live() if i.state in ("failed", "unknown")]
         if args.action == "list":
             for item in sorted(items, key=lambda i: i.updated):
                 print(f"{item.id[:12]}  {item.state:8} {', '.join(item.recipients)}  "

@@ -25,17 +25,18 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from mailflow.errors import MailflowError, StoreError
 from mailflow.outbound import compaction
+from mailflow.outbound.items import ArchivedIds, Items, OutboxItem, item_from_fields
+from mailflow.outbound.journal import STATES, read_record
 from mailflow.store.due import DueQueue
-from mailflow.store.shared_strings import share_in_place
 from mailflow.store.storage import FILE_MODE, StateWriteError, private_dir, write_all
 
-STATES = ("pending", "sending", "sent", "failed", "unknown", "cancelled")
+__all__ = ["STATES", "Outbox", "OutboxItem", "idempotency_key", "mailbox_key", "outbox_id"]
 
 
 def idempotency_key(rule: str, recipient: str, occasion: str) -> str:
@@ -61,27 +62,6 @@ def outbox_id(key: str) -> str:
     return base64.b32encode(digest).decode("ascii").lower()
 
 
-@dataclass(slots=True)
-class OutboxItem:
-    """One outgoing mail and where it stands."""
-
-    id: str
-    key: str
-    recipients: list[str]
-    envelope_from: str
-    message_id: str
-    subject: str
-    kind: str
-    participant: str | None = None
-    state: str = "pending"
-    attempts: int = 0
-    next_try: float = 0.0
-    created: float = 0.0
-    updated: float = 0.0
-    error: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict[str, Any])
-
-
 class Outbox:
     """The outbox folder's ``journal.jsonl``. One process writes it.
 
@@ -96,9 +76,9 @@ class Outbox:
         self.journal_path = directory / "journal.jsonl"
         self.read_only = read_only
         self.clock = clock
-        self.items: dict[str, OutboxItem] = {}
+        self.items = Items(self._read_at)  # sent mail as where its line lies, see items.py
         self.by_message_id: dict[str, str] = {}
-        self.archived: set[str] = set()  # ids of keys sent long ago: never queued again
+        self.archived = ArchivedIds()  # ids of keys sent long ago: never queued again
         self._due = DueQueue()  # pending items by next try: what is due, without a scan
         self._states: Counter[str] = Counter()
         self._answers: dict[str, list[float]] = {}  # recipient -> when answers were queued
@@ -109,7 +89,7 @@ class Outbox:
         self._batched: list[dict[str, Any]] | None = None
         self._owed: list[dict[str, Any]] = []  # changes after a handover, still to journal
         self.writes = 0  # successful appends, to tell when a full disk has room again
-        self._reader: BinaryIO | None = None
+        self._reader: int | None = None  # a descriptor to read lines back at their offsets
         if not read_only:
             private_dir(directory)
             compaction.temp_path(self.journal_path).unlink(missing_ok=True)  # a killed one's
@@ -134,6 +114,7 @@ class Outbox:
                 self._apply(record, offset + start, len(line) - start)
                 offset += len(line)
         self._end = offset
+        self.archived.pack()
         if not self.read_only and offset < self.journal_path.stat().st_size:
             with open(self.journal_path, "r+b") as journal:
                 journal.truncate(offset)  # so the next append starts on a line of its own
@@ -144,19 +125,22 @@ class Outbox:
             for item_id in record["ids"]:
                 self._archive(item_id)
         elif record["op"] == "add":
-            item = OutboxItem(**{"envelope_from": "", **record["item"]})
+            item = item_from_fields(record["item"])
             earlier = self.items.get(item.id)
             self.items[item.id] = item
             self._track(item, earlier.state if earlier else None)
+            self._index_answer(item)
             if record["data"] is not None:  # None: a compaction left out the sent bytes
                 self._where[item.id] = (offset, length)
-            self._index_answer(item)
+            elif not compaction.keeps_body(item.state):
+                self.items.settle(item.id, offset, length)  # it cannot change again
         elif record["id"] in self.items:
             item = self.items[record["id"]]
             was = item.state
             for name in ("state", "attempts", "next_try", "updated", "error"):
                 if name in record:
                     setattr(item, name, record[name])
+            self.items[item.id] = item  # one read back from its line is kept from now on
             self._track(item, was)
 
     def _track(self, item: OutboxItem, was: str | None) -> None:
@@ -178,16 +162,35 @@ class Outbox:
         self._states[item.state] -= 1
         self._due.discard(item.id)
 
-    def _archive(self, item_id: str) -> None:
-        """Keep only the item's id (its key was queued once); forget the rest, in memory too."""
-        item = self.items.pop(item_id, None)
+    def _archive(self, item_id: str, item: OutboxItem | None = None) -> None:
+        """Keep only the item's id (its key was queued once); forget the rest, in memory too.
+
+        ``item``: the item as it was read last, when its journal line is no longer there."""
+        if item is None:
+            item = self.items.get(item_id)
         if item is not None:
             self._untrack(item)
             self._where.pop(item_id, None)
+            self.items.discard(item_id)
         self.archived.add(item_id)
 
+    def _read_at(self, offset: int, length: int) -> bytes:
+        """``length`` bytes of the journal at ``offset``: a line whose place was kept."""
+        if self._reader is None:
+            self._reader = os.open(self.journal_path, os.O_RDONLY)
+        data = os.pread(self._reader, length, offset)
+        if len(data) != length:
+            raise StoreError(f"{self.journal_path}: {length} bytes at offset {offset} were "
+                             "expected and are not there: was the journal changed by hand?")
+        return data
+
+    def _close_reader(self) -> None:
+        if self._reader is not None:
+            os.close(self._reader)
+            self._reader = None
+
     def _recover(self) -> None:
-        for item in self.items.values():
+        for item in list(self.items.live()):  # a settled item was never in ``sending``
             if item.state == "sending":
                 self._change(item, state="unknown",
                              error="the process stopped while this mail was being handed over")
@@ -235,6 +238,8 @@ class Outbox:
         was = item.state
         for name, value in changes.items():
             setattr(item, name, value)
+        if item.id in self.items:
+            self.items[item.id] = item  # one read back from its journal line is kept from now on
         self._track(item, was)
 
     def has(self, key: str) -> bool:
@@ -258,10 +263,12 @@ class Outbox:
         self._index_answer(item)
         return True
 
-    def _index_answer(self, item: OutboxItem) -> None:
+    def _index_answer(self, item: OutboxItem,
+                      answers: dict[str, list[float]] | None = None) -> None:
         if item.kind == "reply":
             for recipient in item.recipients:
-                self._answers.setdefault(mailbox_key(recipient), []).append(item.created)
+                (self._answers if answers is None else answers).setdefault(
+                    mailbox_key(recipient), []).append(item.created)
 
     def answers_since(self, recipient: str, since: float) -> int:
         """How many answers (mail of kind 'reply') went to ``recipient``'s mailbox since then.
@@ -309,11 +316,7 @@ class Outbox:
         if item_id not in self._where:
             raise StoreError(f"{self.journal_path}: the bytes of mail {item_id} were left out "
                              "of the journal once it was sent; its headers are kept")
-        offset, length = self._where[item_id]
-        if self._reader is None:
-            self._reader = open(self.journal_path, "rb")
-        self._reader.seek(offset)
-        stored: str = json.loads(self._reader.read(length))["data"]
+        stored: str = json.loads(self._read_at(*self._where[item_id]))["data"]
         return stored.encode("latin-1")
 
     def due(self, now: float) -> list[OutboxItem]:
@@ -391,41 +394,53 @@ class Outbox:
 
         Only when it has grown (see ``compaction_due``), or ``force``; True when it was
         rewritten. Raises StateWriteError with the old journal untouched (and in use) if
-        the new one cannot be written whole.
+        the new one cannot be written whole. Items are read (from their old lines) one at a
+        time: a year of sent mail is never held as objects at once.
         """
         if self._fd is None or self._batched is not None:
             return False
         if not force and not self.compaction_due():
             return False
-        old = set() if archive_before is None else {
-            i.id for i in self.items.values()
-            if not compaction.keeps_body(i.state) and i.updated < archive_before}
-        archived = sorted(self.archived | old)
-        items = [i for i in self.items.values() if i.id not in old]
-        bodies = {i.id for i in items if compaction.keeps_body(i.state) and i.id in self._where}
-        heads = compaction.archive_lines(archived)
-        lengths = compaction.write_journal(self.journal_path, (
-            *heads, *(compaction.add_line(i, self.message_bytes(i.id) if i.id in bodies
-                                          else None) for i in items)))
+        kept: list[tuple[str, bool, bool]] = []  # (id, line keeps the bytes, settled), in order
+        old: list[OutboxItem] = []
+        answers: dict[str, list[float]] = {}
+
+        def item_lines() -> Iterator[bytes]:
+            for item_id in list(self.items):
+                item = self.items[item_id]
+                if (archive_before is not None and not compaction.keeps_body(item.state)
+                        and item.updated < archive_before):
+                    old.append(item)
+                    continue
+                body = compaction.keeps_body(item.state) and item_id in self._where
+                kept.append((item_id, body, not compaction.keeps_body(item.state)))
+                self._index_answer(item, answers)
+                yield compaction.add_line(item, self.message_bytes(item_id) if body else None)
+
+        def all_lines() -> Iterator[bytes]:
+            yield from item_lines()  # first: only then is it known which items are archived
+            yield from compaction.archive_lines(sorted({*self.archived, *(i.id for i in old)}))
+
+        lengths = compaction.write_journal(self.journal_path, all_lines())
         # The rename is done: from here on every append must go to the new journal.
         os.close(self._fd)
         self._fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND, FILE_MODE)
         self._owed = []  # the rewritten items carry every change made in memory
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
+        self._close_reader()  # it holds the old journal
         self._where = {}
-        for item_id in old:
-            self._archive(item_id)
-        self._answers = {}
-        for item in items:
-            self._index_answer(item)
-        offset = sum(lengths[:len(heads)])
-        for item, length in zip(items, lengths[len(heads):], strict=True):
-            if item.id in bodies:
-                self._where[item.id] = (offset, length)
+        self.items.forget_places()
+        for item in old:
+            self._archive(item.id, item)
+        self.archived.pack()
+        self._answers = answers
+        offset = 0
+        for (item_id, body, settled), length in zip(kept, lengths[:len(kept)], strict=True):
+            if body:
+                self._where[item_id] = (offset, length)
+            elif settled:
+                self.items.settle(item_id, offset, length)
             offset += length
-        self._end, self._lines = offset, len(lengths)
+        self._end, self._lines = sum(lengths), len(lengths)
         self._compacted = (self._lines, self._end)
         self.writes += 1
         compaction.sync_folder(self.journal_path)
@@ -441,86 +456,4 @@ class Outbox:
             finally:
                 os.close(self._fd)
                 self._fd = None
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
-
-
-_Kinds = dict[str, type | tuple[type, ...]]
-_ITEM_FIELDS: _Kinds = {"id": str, "key": str, "recipients": list, "envelope_from": str,
-                        "message_id": str, "subject": str, "kind": str}
-_SET_FIELDS: _Kinds = {"state": str, "attempts": int, "next_try": (int, float),
-                       "updated": (int, float), "error": (str, type(None))}
-
-
-def read_record(path: Path, number: int, line: bytes) -> tuple[int, dict[str, Any]]:
-    """One journal line: (where its record starts, the record), or StoreError naming the line.
-
-    A line that holds a torn write followed by a whole record (what an append after a
-    failed one left before appends were cut back) yields that record: the torn part
-    was a write that failed, so it never happened. Anything else is refused rather
-    than skipped: a skipped ``sending`` would send a mail twice, a skipped ``add``
-    would forget a mail.
-    """
-    record, problem = _parsed(line)
-    if problem is None:
-        return 0, record
-    start = line.rfind(b'{"op":')
-    if start > 0:
-        tail, tail_problem = _parsed(line[start:])
-        if tail_problem is None:
-            return start, tail
-    raise StoreError(
-        f"{path}, line {number}: {problem}; mailflow never writes such a line, so it will "
-        "not guess: move that line to a file of its own (keep it) or restore state/ from a "
-        "backup, then start again")
-
-
-def _parsed(line: bytes) -> tuple[Any, str | None]:
-    """One journal line decoded once (strings shared), and what is wrong with it, if anything."""
-    try:
-        record = json.loads(line, object_hook=share_in_place)
-    except ValueError:
-        return None, "not a JSON record"
-    return record, record_problem(record)
-
-
-def shape_problem(line: bytes) -> str | None:
-    """What is wrong with one journal line, or None when it is a record mailflow wrote."""
-    return _parsed(line)[1]
-
-
-def record_problem(record: Any) -> str | None:
-    """What is wrong with one decoded journal record, or None when mailflow wrote it."""
-    if not isinstance(record, dict) or record.get("op") not in ("add", "set", "archive"):
-        return "not an outbox record (no op 'add', 'set' or 'archive')"
-    if record["op"] == "archive":
-        ids = record.get("ids")
-        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            return "an 'archive' record without its list of item ids"
-        return None
-    if record["op"] == "add":
-        item = record.get("item")
-        if not isinstance(item, dict) or "data" not in record or not isinstance(
-                record["data"], str | None):
-            return "an 'add' record without its item and data"
-        if record["data"] is None and compaction.keeps_body(item.get("state", "pending")):
-            return "an 'add' record without the bytes of a mail not yet sent"
-        for name, kind in _ITEM_FIELDS.items():
-            if name == "envelope_from" and record["data"] is None and name not in item:
-                continue  # left out with the bytes: only a mail still to send needs it
-            if not isinstance(item.get(name), kind):
-                return f"an 'add' record whose item has no valid {name!r}"
-        if set(item) - OutboxItem.__dataclass_fields__.keys():
-            return "an 'add' record whose item has unknown fields"
-        if item.get("state", "pending") not in STATES:
-            return "an 'add' record with an unknown state"
-        return None
-    if not isinstance(record.get("id"), str):
-        return "a 'set' record without an item id"
-    for name, kind in _SET_FIELDS.items():
-        if name in record and not isinstance(record[name], kind):
-            return f"a 'set' record with an invalid {name!r}"
-    if "state" in record and record["state"] not in STATES:
-        return "a 'set' record with an unknown state"
-    return None
+        self._close_reader()

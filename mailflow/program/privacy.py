@@ -146,7 +146,7 @@ class Privacy:
     def _cancel_mail(self, email: str, keep: str) -> int:
         """Pending mail to the erased address is not sent (``keep``, the last word, is)."""
         outbox, count = self.mailer.outbox, 0
-        for item in list(outbox.items.values()):
+        for item in list(outbox.items.live()):  # pending mail is never settled
             if item.state == "pending" and email in item.recipients and item.key != keep:
                 outbox.cancel(item, "the person's data was erased")
                 count += 1

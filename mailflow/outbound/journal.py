@@ -1,0 +1,98 @@
+"""The outbox journal's lines, read and checked: a line mailflow did not write is refused.
+
+A skipped ``sending`` would send a mail twice, a skipped ``add`` would forget one: so
+a line that is not a record mailflow writes stops the program with its number, rather
+than being guessed at.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from mailflow.errors import StoreError
+from mailflow.outbound import compaction
+from mailflow.outbound.items import OutboxItem
+from mailflow.store.shared_strings import share_in_place
+
+STATES = ("pending", "sending", "sent", "failed", "unknown", "cancelled")
+
+_Kinds = dict[str, type | tuple[type, ...]]
+_ITEM_FIELDS: _Kinds = {"id": str, "key": str, "recipients": list, "envelope_from": str,
+                        "message_id": str, "subject": str, "kind": str}
+_SET_FIELDS: _Kinds = {"state": str, "attempts": int, "next_try": (int, float),
+                       "updated": (int, float), "error": (str, type(None))}
+
+
+def read_record(path: Path, number: int, line: bytes) -> tuple[int, dict[str, Any]]:
+    """One journal line: (where its record starts, the record), or StoreError naming the line.
+
+    A line that holds a torn write followed by a whole record (what an append after a
+    failed one left before appends were cut back) yields that record: the torn part
+    was a write that failed, so it never happened. Anything else is refused rather
+    than skipped: a skipped ``sending`` would send a mail twice, a skipped ``add``
+    would forget a mail.
+    """
+    record, problem = _parsed(line)
+    if problem is None:
+        return 0, record
+    start = line.rfind(b'{"op":')
+    if start > 0:
+        tail, tail_problem = _parsed(line[start:])
+        if tail_problem is None:
+            return start, tail
+    raise StoreError(
+        f"{path}, line {number}: {problem}; mailflow never writes such a line, so it will "
+        "not guess: move that line to a file of its own (keep it) or restore state/ from a "
+        "backup, then start again")
+
+
+def _parsed(line: bytes) -> tuple[Any, str | None]:
+    """One journal line decoded once (strings shared), and what is wrong with it, if anything."""
+    try:
+        record = json.loads(line, object_hook=share_in_place)
+    except ValueError:
+        return None, "not a JSON record"
+    return record, record_problem(record)
+
+
+def shape_problem(line: bytes) -> str | None:
+    """What is wrong with one journal line, or None when it is a record mailflow wrote."""
+    return _parsed(line)[1]
+
+
+def record_problem(record: Any) -> str | None:
+    """What is wrong with one decoded journal record, or None when mailflow wrote it."""
+    if not isinstance(record, dict) or record.get("op") not in ("add", "set", "archive"):
+        return "not an outbox record (no op 'add', 'set' or 'archive')"
+    if record["op"] == "archive":
+        ids = record.get("ids")
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            return "an 'archive' record without its list of item ids"
+        return None
+    if record["op"] == "add":
+        item = record.get("item")
+        if not isinstance(item, dict) or "data" not in record or not isinstance(
+                record["data"], str | None):
+            return "an 'add' record without its item and data"
+        if record["data"] is None and compaction.keeps_body(item.get("state", "pending")):
+            return "an 'add' record without the bytes of a mail not yet sent"
+        for name, kind in _ITEM_FIELDS.items():
+            if name == "envelope_from" and record["data"] is None and name not in item:
+                continue  # left out with the bytes: only a mail still to send needs it
+            if not isinstance(item.get(name), kind):
+                return f"an 'add' record whose item has no valid {name!r}"
+        if set(item) - OutboxItem.__dataclass_fields__.keys():
+            return "an 'add' record whose item has unknown fields"
+        if item.get("state", "pending") not in STATES:
+            return "an 'add' record with an unknown state"
+        return None
+    if not isinstance(record.get("id"), str):
+        return "a 'set' record without an item id"
+    for name, kind in _SET_FIELDS.items():
+        if name in record and not isinstance(record[name], kind):
+            return f"a 'set' record with an invalid {name!r}"
+    if "state" in record and record["state"] not in STATES:
+        return "a 'set' record with an unknown state"
+    return None

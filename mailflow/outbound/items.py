@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import bisect
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Set
 from dataclasses import dataclass, field
@@ -56,18 +55,18 @@ class Items(MutableMapping[str, OutboxItem]):
     a change to one read back must be set again (the outbox does, in ``_change``).
     """
 
-    def __init__(self, read: Callable[[int, int], bytes]) -> None:
+    def __init__(self, read: Callable[[str, int, int], dict[str, Any]]) -> None:
         self._live: dict[str, OutboxItem] = {}
         self._settled: dict[str, int] = {}  # id -> offset << _LENGTH_BITS | length
-        self._read = read
+        self._read = read  # (id, offset, length) -> the item's 'add' record, checked
 
     def __getitem__(self, item_id: str) -> OutboxItem:
         item = self._live.get(item_id)
         if item is not None:
             return item
         place = self._settled[item_id]
-        line = self._read(place >> _LENGTH_BITS, place & _LENGTH_MASK)
-        return item_from_fields(json.loads(line)["item"])
+        record = self._read(item_id, place >> _LENGTH_BITS, place & _LENGTH_MASK)
+        return item_from_fields(record["item"])
 
     def __setitem__(self, item_id: str, item: OutboxItem) -> None:
         self._settled.pop(item_id, None)

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from mailflow.errors import StoreError
-from mailflow.outbound import compaction
 from mailflow.outbound.items import OutboxItem
 from mailflow.store.shared_strings import share_in_place
 
@@ -76,7 +75,7 @@ def record_problem(record: Any) -> str | None:
         if not isinstance(item, dict) or "data" not in record or not isinstance(
                 record["data"], str | None):
             return "an 'add' record without its item and data"
-        if record["data"] is None and compaction.keeps_body(item.get("state", "pending")):
+        if record["data"] is None and item.get("state", "pending") in ("pending", "sending"):
             return "an 'add' record without the bytes of a mail not yet sent"
         for name, kind in _ITEM_FIELDS.items():
             if name == "envelope_from" and record["data"] is None and name not in item:

@@ -76,7 +76,7 @@ class Outbox:
         self.journal_path = directory / "journal.jsonl"
         self.read_only = read_only
         self.clock = clock
-        self.items = Items(self._read_at)  # sent mail as where its line lies, see items.py
+        self.items = Items(self._record_at)  # sent mail as where its line lies, see items.py
         self.by_message_id: dict[str, str] = {}
         self.archived = ArchivedIds()  # ids of keys sent long ago: never queued again
         self._due = DueQueue()  # pending items by next try: what is due, without a scan
@@ -107,6 +107,9 @@ class Outbox:
             return
         offset = 0
         with handle:
+            # Lines are read back from the file replayed, even once a compaction (of
+            # another process) has renamed a new journal over it: their places are its.
+            self._reader = os.dup(handle.fileno())
             for number, line in enumerate(handle, 1):
                 if not line.endswith(b"\n"):
                     break  # torn by a crash mid-append: that change never happened
@@ -184,6 +187,20 @@ class Outbox:
                              "expected and are not there: was the journal changed by hand?")
         return data
 
+    def _record_at(self, item_id: str, offset: int, length: int) -> dict[str, Any]:
+        """The 'add' record of ``item_id`` at its kept place, or StoreError if the line
+        there is another: one person's mail must never be read back as another's."""
+        try:
+            record = json.loads(self._read_at(offset, length))
+            found = record["op"] == "add" and record["item"]["id"] == item_id
+        except (ValueError, KeyError, TypeError):
+            found = False
+        if not found:
+            raise StoreError(f"{self.journal_path}: the line at offset {offset} is not the "
+                             f"one of mail {item_id}: was the journal changed by hand? "
+                             "Stop mailflow, restore state/ from a backup, and start again")
+        return record  # type: ignore[no-any-return]
+
     def _close_reader(self) -> None:
         if self._reader is not None:
             os.close(self._reader)
@@ -235,12 +252,16 @@ class Outbox:
             if not owe:
                 raise
             self._owed.append(record)
-        was = item.state
-        for name, value in changes.items():
-            setattr(item, name, value)
+        # The caller's copy may be one of several read back from a settled item's line:
+        # the change goes to the one kept (from now on as an object) and to the caller's.
+        kept = self.items.get(item.id, item)
+        was = kept.state
+        for target in {id(kept): kept, id(item): item}.values():
+            for name, value in changes.items():
+                setattr(target, name, value)
         if item.id in self.items:
-            self.items[item.id] = item  # one read back from its journal line is kept from now on
-        self._track(item, was)
+            self.items[item.id] = kept
+        self._track(kept, was)
 
     def has(self, key: str) -> bool:
         """Whether a mail with this idempotency key was ever queued."""
@@ -316,7 +337,7 @@ class Outbox:
         if item_id not in self._where:
             raise StoreError(f"{self.journal_path}: the bytes of mail {item_id} were left out "
                              "of the journal once it was sent; its headers are kept")
-        stored: str = json.loads(self._read_at(*self._where[item_id]))["data"]
+        stored: str = self._record_at(item_id, *self._where[item_id])["data"]
         return stored.encode("latin-1")
 
     def due(self, now: float) -> list[OutboxItem]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from mailflow.errors import StoreError
 from mailflow.outbound.items import ArchivedIds
 from mailflow.outbound.outbox import Outbox, outbox_id
 from tests.unit.outbox_helpers import make_item
@@ -139,3 +142,62 @@ def test_packed_ids_read_back_as_they_were_added():
     ids.add(outbox_id("later"))
 
     assert set(ids) == {*added, outbox_id("later")}
+
+
+def test_a_reader_opened_before_a_compaction_still_reads_settled_mail(tmp_path):
+    writer = Outbox(tmp_path)
+    first = sent(writer, "first")
+    sent(writer, "second")
+    writer.compact(force=True)
+    reader = Outbox(tmp_path, read_only=True)
+
+    writer.compact(force=True, archive_before=writer.clock() + 1)  # a new, shorter journal
+
+    assert reader.items[first].key == "first"
+
+
+def test_a_line_read_back_that_is_another_item_is_refused(tmp_path):
+    outbox = Outbox(tmp_path, clock=lambda: 1_800_000_000.0)
+    first, second = sent(outbox, "key-a"), sent(outbox, "key-b")
+    outbox.compact(force=True)
+    outbox.close()
+    journal = tmp_path / "journal.jsonl"
+    lines = journal.read_bytes().splitlines(keepends=True)
+    reader = Outbox(tmp_path, read_only=True)
+    same_length = [lines[1], lines[0]] if len(lines[0]) == len(lines[1]) else None
+    assert same_length is not None, "both lines must be as long for the swap to go unnoticed"
+
+    journal.write_bytes(b"".join(same_length))  # changed by hand while it was open
+
+    with pytest.raises(StoreError, match="journal"):
+        reader.items[first]
+    with pytest.raises(StoreError, match="journal"):
+        reader.items[second]
+
+
+def test_two_copies_of_a_settled_item_changed_in_turn_count_once(tmp_path):
+    outbox = Outbox(tmp_path)
+    item_id = sent(outbox, "done")
+    outbox.compact(force=True)
+    one, other = outbox.items[item_id], outbox.items[item_id]
+
+    outbox.mark_failed(one, "bounced later")
+    outbox.mark_failed(other, "bounced again")
+
+    assert outbox.counts() == {"failed": 1}
+    assert outbox.items[item_id].error == "bounced again"
+    assert other.state == "failed"
+
+
+def test_sent_mail_that_failed_later_survives_two_compactions(tmp_path):
+    outbox = Outbox(tmp_path)
+    item_id = sent(outbox, "done")
+    outbox.compact(force=True)
+    outbox.mark_failed(outbox.items[item_id], "bounced later")
+
+    outbox.compact(force=True)
+    outbox.close()
+
+    reopened = Outbox(tmp_path)
+    assert reopened.items[item_id].state == "failed"
+    assert reopened.counts() == {"failed": 1}

@@ -105,11 +105,11 @@ def open_program(root: Path, read_only: bool = False) -> Program:
     context = Context(
         config=config, secret=secret,
         participant=lambda email: participants.find(store, email),
-        named=lambda name: participants.named(store, name),
+        named_one=lambda name: participants.only_one_named(store, name),
         outbox_by_id=outbox.items.get,
         outbox_by_message_id=lambda mid: outbox.items.get(outbox.by_message_id.get(mid, "")),
         mentors=lambda: [RosterEntry(p["email"], p.get("name") or p["email"])
-                         for p in store.table("participants").all() if p.get("role") == "mentor"],
+                         for p in participants.mentors(store)],
     )
     names = templates.names()
     contexts = TemplateContext(

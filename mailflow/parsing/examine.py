@@ -42,7 +42,8 @@ class Context:
     outbox_by_id: Callable[[str], Any]
     outbox_by_message_id: Callable[[str], Any]
     mentors: Callable[[], list[RosterEntry]] = list
-    named: Callable[[str], list[Participant]] = lambda _name: []  # participants of that name
+    # The participant of that name when only one has it (else None).
+    named_one: Callable[[str], Participant | None] = lambda _name: None
 
 
 @dataclass
@@ -199,7 +200,8 @@ def _probably(letter: Letter, ctx: Context) -> None:
             candidates = [owner]
             break
     if not candidates and msg.sender_name:
-        candidates = ctx.named(msg.sender_name)
+        one = ctx.named_one(msg.sender_name)
+        candidates = [one] if one is not None else []
     if len({c["email"] for c in candidates}) == 1:
         reading.probably = candidates[0]["email"]
         reading.language = candidates[0].get("language") or reading.language

@@ -139,6 +139,32 @@ def link(store: Store, person: Participant, address: str, cause: str, at: str) -
     set_fields(store, person["email"], {"aliases": aliases}, cause, at)
 
 
+def only_one_named(store: Store, name: str) -> Participant | None:
+    """The participant named ``name`` (case and accents aside) when only one person has
+    that name, else None. Reads at most two records however many share a common name:
+    this is asked of every unknown sender, and a large roster has many Maria Garcías."""
+    if not name.strip():
+        return None
+    table = store.table("participants")
+    found: Document | None = None
+    for doc_id in store.lookup("participants", "name", fold_name(name)):
+        doc = table.get(doc_id=doc_id)
+        if doc is None:
+            continue
+        if found is not None and doc["email"] != found["email"]:
+            return None
+        found = found or doc
+    return cast(Participant, dict(found)) if found is not None else None
+
+
+def mentors(store: Store) -> list[Participant]:
+    """Every mentor, from the role index: the roster a reply's choices are read against,
+    without a scan of every participant for each reply."""
+    found = store.table("participants").get(doc_ids=store.lookup("participants", "role",
+                                                                 "mentor")) or []
+    return [cast(Participant, p) for p in found]
+
+
 def named(store: Store, name: str) -> list[Participant]:
     """Participants whose name is ``name`` (case and accents aside), from the name index."""
     if not name.strip():

@@ -52,6 +52,7 @@ def fold_name(name: str) -> str:
 STANDARD: dict[tuple[str, str], Keys] = {
     ("participants", "address"): _addresses,
     ("participants", "name"): _name,
+    ("participants", "role"): _field("role", only=("mentor",)),  # the roster choices name
     ("inbound", "key"): _field("key"),
     ("inbound", "message_id"): _first_message_id,
     # Only the states of messages not handled yet or waiting for a person: a year of

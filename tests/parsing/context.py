@@ -34,5 +34,10 @@ def reading_context(directory: Path, people: Iterable[dict], items: Iterable[Any
                    outbox_by_message_id={i.message_id: i for i in by_id.values()}.get,
                    mentors=lambda: [RosterEntry(p["email"], p["name"]) for p in roster.values()
                                     if p.get("role") == "mentor"],
-                   named=lambda name: [p for p in roster.values()
-                                       if fold_accents(p.get("name", "")) == fold_accents(name)])
+                   named_one=lambda name: _only_one(
+                       [p for p in roster.values()
+                        if fold_accents(p.get("name", "")) == fold_accents(name)]))
+
+
+def _only_one(people: list[dict]) -> dict | None:
+    return people[0] if len({p["email"] for p in people}) == 1 else None

@@ -71,6 +71,32 @@ def test_finding_a_participant_by_address_or_name_scans_nothing(tmp_path):
         assert scans.scans == 0
 
 
+def test_the_one_person_of_a_name_is_found_by_reading_two_records_at_most(tmp_path):
+    big_program(tmp_path)
+    with Store(tmp_path) as store, store.transaction():
+        store.table("participants").insert_multiple(
+            {"email": f"maria{n}@example.org", "name": "María García"} for n in range(50))
+    with Store(tmp_path) as store:
+        table = store.table("participants")
+        reads: list[object] = []
+        get = table.get
+        table.get = lambda *a, **k: reads.append(k) or get(*a, **k)  # type: ignore[method-assign]
+        assert participants.only_one_named(store, "maria garcia") is None
+        assert len(reads) == 2
+        assert participants.only_one_named(store, "Person 42")["email"] == "p42@example.org"
+
+
+def test_the_mentors_are_found_without_going_through_every_participant(tmp_path):
+    big_program(tmp_path)
+    with Store(tmp_path) as store, store.transaction():
+        store.table("participants").insert(
+            {"email": "ana@example.org", "name": "Ana", "role": "mentor"})
+    with Store(tmp_path) as store:
+        scans = counted(store, "participants")
+        assert [p["email"] for p in participants.mentors(store)] == ["ana@example.org"]
+        assert scans.scans == 0
+
+
 def test_ledger_lookups_by_key_message_id_and_state_scan_nothing(tmp_path):
     big_program(tmp_path)
     with Store(tmp_path) as store:

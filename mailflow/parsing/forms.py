@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -21,8 +22,11 @@ _HINT = re.compile(r"\[[^\]]*\]")
 _INCLUSIVE = re.compile(r"[.·-]e$")
 
 
+@functools.lru_cache(maxsize=1024)
 def normalise_label(label: str) -> str:
-    """Case-, accent- and parenthesis-insensitive form of a label, for matching."""
+    """Case-, accent- and parenthesis-insensitive form of a label, for matching.
+
+    Cached: each message's form is matched against the same few dozen labels of ours."""
     text = _PARENS.sub("", label)
     return " ".join(re.sub(r"[^a-z0-9' ]", " ", fold_accents(text)).split())
 

@@ -117,6 +117,13 @@ def _part(text: str, subtype: str) -> MIMEText:
     return MIMEText(text, subtype, _UTF8_QP)  # type: ignore[arg-type]  # a Charset works too
 
 
+def _boundary(kind: str, item_id: str) -> str:
+    """A MIME boundary no part can hold: every part is quoted-printable or base64, whose
+    text never has "=_" in it. Set here, the generator does not search the whole text
+    for a free one (a regular expression compiled anew per mail)."""
+    return f"=_mf_{kind}_" + "".join(c for c in item_id if c.isascii() and c.isalnum())[:40]
+
+
 def compose(envelope: Envelope, rendered: Rendered, item_id: str, domain: str,
             now: datetime | None = None,
             attachments: tuple[Attachment, ...] = (), message_id: str | None = None) -> Message:
@@ -127,9 +134,11 @@ def compose(envelope: Envelope, rendered: Rendered, item_id: str, domain: str,
     """
     body: Message = _part(rendered.text, "plain")
     if rendered.html:
-        body = MIMEMultipart("alternative", _subparts=[body, _part(rendered.html, "html")])
+        body = MIMEMultipart("alternative", boundary=_boundary("alt", item_id),
+                             _subparts=[body, _part(rendered.html, "html")])
     if attachments:
-        msg: Message = MIMEMultipart("mixed", _subparts=[body])
+        msg: Message = MIMEMultipart("mixed", boundary=_boundary("mix", item_id),
+                                     _subparts=[body])
         for attachment in attachments:
             maintype, _, subtype = attachment.content_type.partition("/")
             part = MIMEBase(maintype, subtype,

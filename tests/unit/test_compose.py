@@ -132,6 +132,17 @@ def test_text_and_html_give_multipart_alternative():
     assert parsed.get_body(("html",)).get_content() == "<p>Hello Léa</p>\n"
 
 
+def test_text_that_holds_the_boundary_line_cannot_split_the_parts():
+    boundary_line = "--=_mf_alt_abc123"
+    text, html = f"Hello,\n{boundary_line}\nbye\n", f"<p>{boundary_line}--</p>"
+    msg = compose(envelope(), Rendered(subject="s", text=text, html=html, language="en"),
+                  "abc123", DOMAIN)
+
+    parsed = message_from_bytes(msg.as_bytes(), policy=policy.default)
+
+    assert [p.get_content() for p in parsed.iter_parts()] == [text, html]
+
+
 def test_cr_lf_in_a_display_name_never_splits_a_header():
     data, parsed = build(envelope(to_name="Léa\r\nBcc: victim@example.org",
                                   from_name="Program\nX-Injected: yes"))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from email.policy import compat32
 from typing import Any
 from urllib.parse import urlencode
 
 from mailflow.config.model import Config
 from mailflow.outbound.compose import (
+    WIRE,
     Attachment,
     Envelope,
     ascii_address,
@@ -20,10 +20,6 @@ from mailflow.outbound.compose import (
 from mailflow.outbound.outbox import Outbox, OutboxItem, idempotency_key, outbox_id
 from mailflow.outbound.templates import Templates
 from mailflow.reply_tokens import make_token, reply_address
-
-# Lines up to RFC 5322's limit: folding a long single token (a List-Unsubscribe URL)
-# would only push it onto a continuation line.
-WIRE = compat32.clone(max_line_length=998)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 from email import message_from_bytes, policy
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mailflow.errors import DeliveryError
-from mailflow.outbound.compose import Envelope, bounce_address, compose, message_id_for
+from mailflow.outbound.compose import WIRE, Envelope, bounce_address, compose, message_id_for
 from mailflow.outbound.templates import Rendered
 
 DOMAIN = "northlake.example.org"
@@ -211,3 +213,20 @@ def test_references_with_nul_or_line_breaks_are_dropped_and_the_rest_kept():
                                            "first@example.org")))
 
     assert parsed["References"] == "<first@example.org> <ok@example.org>"
+
+
+@given(name=st.sampled_from(["Subject", "References", "List-Unsubscribe", "X-Mailflow-Id"]),
+       value=st.text(st.characters(min_codepoint=9, max_codepoint=126), max_size=1100))
+@settings(max_examples=500)
+def test_every_header_is_written_as_compat32_would_write_it(name, value):
+    compat32 = policy.compat32.clone(max_line_length=998)
+
+    assert written(WIRE, name, value) == written(compat32, name, value)
+
+
+def written(wire: policy.Policy, name: str, value: str) -> bytes | str:
+    """The header line, or the error it raises, as the policy writes it."""
+    try:
+        return wire.fold_binary(name, value)
+    except Exception as exc:  # the error itself is compared
+        return type(exc).__name__

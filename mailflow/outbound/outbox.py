@@ -244,6 +244,8 @@ class Outbox:
         handed over) is made in memory and journalled by the next append that works;
         until then the journal says ``sending``, which reads as ``unknown`` after a crash.
         """
+        if item.id not in self.items:
+            return  # archived (only its key is kept) or never queued: nothing to change
         changes["updated"] = self.clock()
         record = {"op": "set", "id": item.id, **changes}
         try:

@@ -114,6 +114,14 @@ class Outbox:
                 if not line.endswith(b"\n"):
                     break  # torn by a crash mid-append: that change never happened
                 start, record = read_record(self.journal_path, number, line)
+                if (record["op"] == "set" and record.get("state") in ("pending", "sending")
+                        and record["id"] in self.items and record["id"] not in self._where):
+                    raise StoreError(
+                        f"{self.journal_path}, line {number}: mail {record['id']} would be "
+                        "sent again, but its bytes were left out once it was sent; mailflow "
+                        "never writes such a line, so it will not guess: move that line to "
+                        "a file of its own (keep it) or restore state/ from a backup, then "
+                        "start again")
                 self._apply(record, offset + start, len(line) - start)
                 offset += len(line)
         self._end = offset

@@ -433,3 +433,16 @@ def test_a_stale_copy_of_archived_mail_put_back_to_pending_is_never_due(tmp_path
     assert outbox.due(START + 1e9) == []
     assert not outbox.enqueue(make_item(KEYS[0]), body_of(KEYS[0]))
 
+
+def test_a_hand_edited_line_putting_sent_mail_back_to_pending_is_refused_by_its_number(
+        tmp_path):
+    outbox = Outbox(tmp_path)
+    item = sent_mail(outbox, KEYS[0])
+    outbox.compact(force=True)  # its bytes are gone
+    outbox.close()
+    journal = tmp_path / "journal.jsonl"
+    with journal.open("a") as handle:  # someone hoped to send it again
+        handle.write(f'{{"op":"set","id":"{item.id}","state":"pending","updated":5.0}}\n')
+
+    with pytest.raises(StoreError, match=r"line 2\b"):
+        Outbox(tmp_path)

@@ -10,8 +10,13 @@ import contextlib
 import copy
 import errno
 import os
+import random
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,6 +146,7 @@ class OutboxMachine(RuleBasedStateMachine):
         self.model: dict[str, Mail] = {}
         self.owed: dict[str, Mail] = {}  # changes in memory the journal does not hold yet
         self.readers: list[tuple[Outbox, dict[str, Mail]]] = []
+        self.copies: dict[str, object] = {}  # items read at some point, kept by a caller
 
     def teardown(self) -> None:
         with contextlib.suppress(Exception):
@@ -229,6 +235,22 @@ class OutboxMachine(RuleBasedStateMachine):
         self.outbox.mark_failed(self.outbox.items[outbox_id(key)], "bounced")
         self.appended()
         mail.state, mail.updated = "failed", self.now
+
+    @rule(key=st.sampled_from(KEYS))
+    def keep_a_copy(self, key: str) -> None:
+        if key in self.model and not self.model[key].archived:
+            self.copies[key] = self.outbox.items[outbox_id(key)]
+
+    @rule(key=st.sampled_from(KEYS))
+    def bounced_as_told_by_an_old_copy(self, key: str) -> None:
+        mail, held = self.model.get(key), self.copies.get(key)
+        if held is None or mail is None or mail.state != "sent" or key in self.owed:
+            return
+        self.tick()
+        self.outbox.mark_failed(held, "bounced")  # type: ignore[arg-type]
+        if not mail.archived:  # archived: only its key is left, nothing to change
+            self.appended()
+            mail.state, mail.updated = "failed", self.now
 
     @rule(key=st.sampled_from(KEYS))
     def requeue(self, key: str) -> None:
@@ -446,3 +468,139 @@ def test_a_hand_edited_line_putting_sent_mail_back_to_pending_is_refused_by_its_
 
     with pytest.raises(StoreError, match=r"line 2\b"):
         Outbox(tmp_path)
+
+
+# -- a real process killed while it compacts ----------------------------------------------
+
+COMPACTING_WRITER = """
+import sys
+from pathlib import Path
+from mailflow.outbound.outbox import Outbox
+from tests.attacks.test_attack_outbox_settled import body_of, make_item, mass_key
+ticks = [1_800_000_000.0]
+def clock():
+    ticks[0] += 1.0
+    return ticks[0]
+outbox = Outbox(Path(sys.argv[1]), clock=clock)
+if not outbox.items:
+    with outbox.batch():
+        for n in range(int(sys.argv[2])):
+            outbox.enqueue(make_item(mass_key(n)), body_of(mass_key(n)))
+print("queued", flush=True)
+rounds = 0
+while True:
+    pending = sorted((i for i in outbox.items.live() if i.state == "pending"), key=lambda i: i.key)
+    for item in pending[:7]:
+        outbox.mark_sending(item)
+        outbox.mark_sent(item)
+        print("sent", item.key, flush=True)
+    if len(pending) > 7:
+        outbox.cancel(pending[7], "erased")
+    outbox.enqueue(make_item(mass_key(10_000 + rounds)), body_of(mass_key(10_000 + rounds)))
+    rounds += 1
+    outbox.compact(force=True, archive_before=ticks[0] - 40 if rounds % 2 else None)
+    print("compacted", flush=True)
+"""
+
+
+def mass_key(n: int) -> str:
+    return f"spring-workshop|mentee{n:05}@example.org|2027-04"
+
+
+def assert_readable_and_whole(outbox: Outbox) -> None:
+    """Every item reads back as itself, and every mail with bytes has its own."""
+    states: Counter[str] = Counter()
+    for item_id in list(outbox.items):
+        item = outbox.items[item_id]
+        assert item.id == item_id == outbox_id(item.key)
+        states[item.state] += 1
+        if item.state == "pending":
+            assert outbox.message_bytes(item_id) == body_of(item.key)
+    assert +states == outbox.counts() - Counter({"archived": outbox.counts()["archived"]})
+
+
+def test_sigkill_while_compacting_leaves_a_journal_that_reopens_whole(tmp_path):
+    root = str(Path(__file__).resolve().parents[2])
+    env = {"PYTHONPATH": root, "PATH": "/usr/bin:/bin"}
+    queued = 3_000
+    ever = {mass_key(n) for n in range(queued)}
+    for attempt in range(5):
+        child = subprocess.Popen([sys.executable, "-c", COMPACTING_WRITER, str(tmp_path),
+                                  str(queued)], stdout=subprocess.PIPE, text=True, env=env,
+                                 cwd=root)
+        assert child.stdout is not None
+        assert child.stdout.readline() == "queued\n"
+        deadline = time.monotonic() + 0.4 + random.random() * 0.8
+        while time.monotonic() < deadline:  # readers opened while it compacts
+            reader = Outbox(tmp_path, read_only=True)
+            try:
+                assert_readable_and_whole(reader)
+            finally:
+                reader.close()
+        child.send_signal(signal.SIGKILL)
+        out, _ = child.communicate()
+        handed_over = [line.split()[1] for line in out.splitlines() if line.startswith("sent ")]
+        reopened = Outbox(tmp_path)
+        try:
+            assert_readable_and_whole(reopened)
+            for key in handed_over:  # never to be sent again
+                assert outbox_id(key) in reopened.archived or reopened.items[
+                    outbox_id(key)].state == "sent"
+            ever |= {item.key for item in reopened.items.values()}
+            assert all(reopened.has(key) for key in ever), f"a key was lost in round {attempt}"
+            assert reopened.counts().total() == len(ever)
+        finally:
+            reopened.close()
+        assert not compaction.temp_path(tmp_path / "journal.jsonl").exists()
+
+
+# -- a full disk where even cutting a failed write back fails (copy-on-write filesystems) --
+
+
+@contextlib.contextmanager
+def disk_full_and_uncuttable(monkeypatch: pytest.MonkeyPatch, whole_lines: int):  # type: ignore[no-untyped-def]
+    """The next journal write puts ``whole_lines`` lines and a part of the next, then fails;
+    so does cutting them back."""
+    def write_all(fd: int, data: bytes) -> None:
+        end = 0
+        for _ in range(whole_lines):
+            end = data.index(b"\n", end) + 1
+        os.write(fd, data[:end + 30])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def ftruncate(fd: int, length: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(outbox_module, "write_all", write_all)
+        patch.setattr(os, "ftruncate", ftruncate)
+        yield
+
+
+def test_mail_queued_after_a_write_that_could_not_be_cut_back_reads_back_its_own_bytes(
+        tmp_path, monkeypatch):
+    outbox = Outbox(tmp_path)
+    outbox.enqueue(make_item(KEYS[0]), body_of(KEYS[0]))
+    with disk_full_and_uncuttable(monkeypatch, whole_lines=0), pytest.raises(StateWriteError):
+        outbox.enqueue(make_item(KEYS[1]), body_of(KEYS[1]))
+
+    outbox.enqueue(make_item(KEYS[2]), body_of(KEYS[2]))  # the disk has room again
+
+    assert outbox.message_bytes(outbox_id(KEYS[2])) == body_of(KEYS[2])
+
+
+def test_a_batch_that_failed_and_could_not_be_cut_back_is_not_queued_after_reopening(
+        tmp_path, monkeypatch):
+    outbox = Outbox(tmp_path)
+    outbox.enqueue(make_item(KEYS[0]), body_of(KEYS[0]))
+    with disk_full_and_uncuttable(monkeypatch, whole_lines=1), \
+            pytest.raises(StateWriteError), outbox.batch():  # its store transaction fails too
+        outbox.enqueue(make_item(KEYS[1]), body_of(KEYS[1]))
+        outbox.enqueue(make_item(KEYS[2]), body_of(KEYS[2]))
+    outbox.enqueue(make_item(KEYS[3]), body_of(KEYS[3]))
+    outbox.close()
+
+    reopened = Outbox(tmp_path)
+
+    assert not reopened.has(KEYS[1]) and not reopened.has(KEYS[2])
+    assert reopened.counts() == {"pending": 2}

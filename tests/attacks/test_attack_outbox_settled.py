@@ -604,3 +604,55 @@ def test_a_batch_that_failed_and_could_not_be_cut_back_is_not_queued_after_reope
 
     assert not reopened.has(KEYS[1]) and not reopened.has(KEYS[2])
     assert reopened.counts() == {"pending": 2}
+
+
+# -- readers at the instants of a compaction, and many items ------------------------------
+
+
+def test_readers_opened_just_before_and_just_after_the_rename_read_every_mail_as_its_own(
+        tmp_path, monkeypatch):
+    writer = Outbox(tmp_path, clock=Clock())
+    for key in KEYS[:3]:
+        sent_mail(writer, key)
+    for key in KEYS[3:]:
+        writer.enqueue(make_item(key), body_of(key))
+    writer.compact(force=True)
+    readers: list[Outbox] = []
+    real_replace = os.replace
+
+    def replace(source, target):  # type: ignore[no-untyped-def]
+        readers.append(Outbox(tmp_path, read_only=True))
+        real_replace(source, target)
+        readers.append(Outbox(tmp_path, read_only=True))
+
+    monkeypatch.setattr(os, "replace", replace)
+    writer.compact(force=True, archive_before=writer.clock() - 3)  # archives the first two
+    writer.enqueue(make_item(mass_key(1)), body_of(mass_key(1)))  # the lines move on
+    writer.compact(force=True)
+
+    for reader in readers:
+        assert_readable_and_whole(reader)
+        assert all(reader.has(key) for key in KEYS)
+
+
+def test_a_year_of_archived_keys_is_kept_packed_and_still_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "fdatasync", lambda fd: None)  # the disk is not under test
+    clock = Clock()
+    outbox = Outbox(tmp_path, clock=clock)
+    keys = [mass_key(n) for n in range(20_000)]
+    with outbox.batch():
+        for key in keys:
+            outbox.enqueue(make_item(key), b"Subject: x\r\n\r\nshort\r\n")
+    for item in list(outbox.items.live()):
+        outbox.mark_sending(item)
+        outbox.mark_sent(item)
+    outbox.compact(force=True, archive_before=clock.now + 1)
+    outbox.close()
+
+    reopened = Outbox(tmp_path)
+
+    assert reopened.counts() == {"archived": 20_000}
+    assert list(reopened.items.live()) == [] and len(reopened.items) == 0
+    assert set(reopened.archived) == {outbox_id(key) for key in keys}
+    assert len(reopened.archived) == 20_000
+    assert not any(reopened.enqueue(make_item(key), b"again") for key in keys[::97])

@@ -88,6 +88,7 @@ class Outbox:
         self._compacted = (0, 0)  # (lines, bytes) of the journal when last compacted
         self._batched: list[dict[str, Any]] | None = None
         self._owed: list[dict[str, Any]] = []  # changes after a handover, still to journal
+        self._uncut = False  # a failed write could not be cut back off the journal's end
         self.writes = 0  # successful appends, to tell when a full disk has room again
         self._reader: int | None = None  # a descriptor to read lines back at their offsets
         if not read_only:
@@ -114,6 +115,14 @@ class Outbox:
                 if not line.endswith(b"\n"):
                     break  # torn by a crash mid-append: that change never happened
                 start, record = read_record(self.journal_path, number, line)
+                if (record["op"] == "set" and record.get("state") in ("pending", "sending")
+                        and record["id"] in self.items and record["id"] not in self._where):
+                    raise StoreError(
+                        f"{self.journal_path}, line {number}: mail {record['id']} would be "
+                        "sent again, but its bytes were left out once it was sent; mailflow "
+                        "never writes such a line, so it will not guess: move that line to "
+                        "a file of its own (keep it) or restore state/ from a backup, then "
+                        "start again")
                 self._apply(record, offset + start, len(line) - start)
                 offset += len(line)
         self._end = offset
@@ -221,12 +230,17 @@ class Outbox:
         records = [*self._owed, *records]
         lines = [json.dumps(r, separators=(",", ":")).encode("ascii") + b"\n" for r in records]
         try:
+            if self._uncut:  # lines of a failed write must not be read as written
+                os.ftruncate(self._fd, self._end)
+                self._uncut = False
             write_all(self._fd, b"".join(lines))
             if sync:
                 os.fdatasync(self._fd)
         except OSError as exc:
-            with contextlib.suppress(OSError):
+            try:
                 os.ftruncate(self._fd, self._end)  # the next append must start a line
+            except OSError:
+                self._uncut = True  # a full copy-on-write disk: cut at the next append
             raise StateWriteError(self.journal_path, exc) from exc
         self._owed = []
         self.writes += 1
@@ -244,6 +258,8 @@ class Outbox:
         handed over) is made in memory and journalled by the next append that works;
         until then the journal says ``sending``, which reads as ``unknown`` after a crash.
         """
+        if item.id not in self.items:
+            return  # archived (only its key is kept) or never queued: nothing to change
         changes["updated"] = self.clock()
         record = {"op": "set", "id": item.id, **changes}
         try:
@@ -447,6 +463,7 @@ class Outbox:
         os.close(self._fd)
         self._fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND, FILE_MODE)
         self._owed = []  # the rewritten items carry every change made in memory
+        self._uncut = False  # what was not cut back is in the old journal
         self._close_reader()  # it holds the old journal
         self._where = {}
         self.items.forget_places()
@@ -471,7 +488,7 @@ class Outbox:
         """Sync and close the journal (with the changes still owed to it, if they fit now)."""
         if self._fd is not None:
             try:
-                if self._owed:
+                if self._owed or self._uncut:
                     self._append_many([])
                 os.fdatasync(self._fd)
             finally:

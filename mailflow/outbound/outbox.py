@@ -371,7 +371,11 @@ class Outbox:
 
         Raises StateWriteError (and the item stays pending) if that cannot be recorded.
         Whether this was an attempt is known only from the outcome (see dispatch).
+        Raises MailflowError for mail no longer kept: a copy of archived mail is never sent.
         """
+        if item.id not in self.items:
+            raise MailflowError(f"mail {item.id[:12]} is archived or was never queued: "
+                                "it is not sent")
         self._change(item, state="sending")
 
     def mark_sent(self, item: OutboxItem, attempts: int | None = None) -> None:

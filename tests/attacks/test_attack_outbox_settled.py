@@ -456,6 +456,13 @@ def test_a_stale_copy_of_archived_mail_put_back_to_pending_is_never_due(tmp_path
     assert not outbox.enqueue(make_item(KEYS[0]), body_of(KEYS[0]))
 
 
+def test_a_stale_copy_of_archived_mail_is_never_handed_over(tmp_path):
+    outbox, stale = archived_with_a_stale_copy(tmp_path)
+
+    with pytest.raises(MailflowError, match="archived"):
+        outbox.mark_sending(stale)
+
+
 def test_a_hand_edited_line_putting_sent_mail_back_to_pending_is_refused_by_its_number(
         tmp_path):
     outbox = Outbox(tmp_path)

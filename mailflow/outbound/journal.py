@@ -8,8 +8,9 @@ than being guessed at.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from mailflow.errors import StoreError
 from mailflow.outbound.items import OutboxItem
@@ -95,3 +96,52 @@ def record_problem(record: Any) -> str | None:
     if "state" in record and record["state"] not in STATES:
         return "a 'set' record with an unknown state"
     return None
+
+
+class LineReader:
+    """Reads a journal's lines back at the places kept for them, each checked to be the
+    'add' record of the item asked for: one person's mail is never read as another's.
+
+    It reads the file it was given (``adopt``: the one replayed), even once another
+    process's compaction has renamed a new journal over it, since the places are that
+    file's; otherwise it opens the journal when first asked.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def adopt(self, handle: IO[bytes]) -> None:
+        """Read from now on from the file open as ``handle`` (a copy of its descriptor)."""
+        self.close()
+        self._fd = os.dup(handle.fileno())
+
+    def read(self, offset: int, length: int) -> bytes:
+        """``length`` bytes of the journal at ``offset``: a line whose place was kept."""
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDONLY)
+        data = os.pread(self._fd, length, offset)
+        if len(data) != length:
+            raise StoreError(f"{self.path}: {length} bytes at offset {offset} were "
+                             "expected and are not there: was the journal changed by hand?")
+        return data
+
+    def record(self, item_id: str, offset: int, length: int) -> dict[str, Any]:
+        """The 'add' record of ``item_id`` at its kept place, or StoreError if the line
+        there is another's."""
+        try:
+            record = json.loads(self.read(offset, length))
+            found = record["op"] == "add" and record["item"]["id"] == item_id
+        except (ValueError, KeyError, TypeError):
+            found = False
+        if not found:
+            raise StoreError(f"{self.path}: the line at offset {offset} is not the "
+                             f"one of mail {item_id}: was the journal changed by hand? "
+                             "Stop mailflow, restore state/ from a backup, and start again")
+        return record  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Let go of the file (a compaction replaced it, or the outbox is closed)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

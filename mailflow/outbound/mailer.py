@@ -17,7 +17,8 @@ from mailflow.outbound.compose import (
     compose,
     message_id_for,
 )
-from mailflow.outbound.outbox import Outbox, OutboxItem, idempotency_key, outbox_id
+from mailflow.outbound.keys import idempotency_key, outbox_id
+from mailflow.outbound.outbox import Outbox, OutboxItem
 from mailflow.outbound.templates import Templates
 from mailflow.reply_tokens import make_token, reply_address
 

@@ -16,9 +16,6 @@ key alone ("archived"): enough to never queue it again.
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import hashlib
 import json
 import os
 import time
@@ -31,35 +28,15 @@ from typing import Any
 
 from mailflow.errors import MailflowError, StoreError
 from mailflow.outbound import compaction
+from mailflow.outbound.answers import AnswerTimes
 from mailflow.outbound.items import ArchivedIds, Items, OutboxItem, item_from_fields
-from mailflow.outbound.journal import STATES, read_record
+from mailflow.outbound.journal import STATES, LineReader, read_record
+from mailflow.outbound.keys import idempotency_key, mailbox_key, outbox_id
 from mailflow.store.due import DueQueue
 from mailflow.store.storage import FILE_MODE, StateWriteError, private_dir, write_all
 
+# The keys are defined in keys.py, and kept importable from here.
 __all__ = ["STATES", "Outbox", "OutboxItem", "idempotency_key", "mailbox_key", "outbox_id"]
-
-
-def idempotency_key(rule: str, recipient: str, occasion: str) -> str:
-    """The key under which a mail is queued once: (rule, recipient, occasion).
-
-    The one place this format is written: the outbox and the firings table both key on
-    it, and if two spellings drifted apart a mail could go out twice.
-    """
-    return f"{rule}|{recipient.lower()}|{occasion}"
-
-
-def mailbox_key(address: str) -> str:
-    """One key for every spelling of a mailbox: case, IDNA or Unicode domain, +tag."""
-    local, _, domain = address.strip().lower().rpartition("@")
-    with contextlib.suppress(UnicodeError):
-        domain = domain.encode("idna").decode("ascii")  # nameprep: fullwidth -> ASCII too
-    return f"{local.split('+', 1)[0]}@{domain}"
-
-
-def outbox_id(key: str) -> str:
-    """The stable id of an idempotency key: lower-case base32, safe in addresses and file names."""
-    digest = hashlib.sha256(key.encode("utf-8")).digest()[:15]
-    return base64.b32encode(digest).decode("ascii").lower()
 
 
 class Outbox:
@@ -76,12 +53,13 @@ class Outbox:
         self.journal_path = directory / "journal.jsonl"
         self.read_only = read_only
         self.clock = clock
-        self.items = Items(self._record_at)  # sent mail as where its line lies, see items.py
+        self._reader = LineReader(self.journal_path)  # reads kept lines back at their places
+        self.items = Items(self._reader.record)  # sent mail as where its line lies, see items.py
         self.by_message_id: dict[str, str] = {}
         self.archived = ArchivedIds()  # ids of keys sent long ago: never queued again
         self._due = DueQueue()  # pending items by next try: what is due, without a scan
         self._states: Counter[str] = Counter()
-        self._answers: dict[str, list[float]] = {}  # recipient -> when answers were queued
+        self._answers = AnswerTimes()  # for the per-address answer budget
         self._where: dict[str, tuple[int, int]] = {}  # item id -> (offset, length) of its add line
         self._lines = 0
         self._end = 0
@@ -90,7 +68,6 @@ class Outbox:
         self._owed: list[dict[str, Any]] = []  # changes after a handover, still to journal
         self._uncut = False  # a failed write could not be cut back off the journal's end
         self.writes = 0  # successful appends, to tell when a full disk has room again
-        self._reader: int | None = None  # a descriptor to read lines back at their offsets
         if not read_only:
             private_dir(directory)
             compaction.temp_path(self.journal_path).unlink(missing_ok=True)  # a killed one's
@@ -110,7 +87,7 @@ class Outbox:
         with handle:
             # Lines are read back from the file replayed, even once a compaction (of
             # another process) has renamed a new journal over it: their places are its.
-            self._reader = os.dup(handle.fileno())
+            self._reader.adopt(handle)
             for number, line in enumerate(handle, 1):
                 if not line.endswith(b"\n"):
                     break  # torn by a crash mid-append: that change never happened
@@ -141,7 +118,7 @@ class Outbox:
             earlier = self.items.get(item.id)
             self.items[item.id] = item
             self._track(item, earlier.state if earlier else None)
-            self._index_answer(item)
+            self._answers.add(item)
             if record["data"] is not None:  # None: a compaction left out the sent bytes
                 self._where[item.id] = (offset, length)
             elif not compaction.keeps_body(item.state):
@@ -185,35 +162,6 @@ class Outbox:
             self._where.pop(item_id, None)
             self.items.discard(item_id)
         self.archived.add(item_id)
-
-    def _read_at(self, offset: int, length: int) -> bytes:
-        """``length`` bytes of the journal at ``offset``: a line whose place was kept."""
-        if self._reader is None:
-            self._reader = os.open(self.journal_path, os.O_RDONLY)
-        data = os.pread(self._reader, length, offset)
-        if len(data) != length:
-            raise StoreError(f"{self.journal_path}: {length} bytes at offset {offset} were "
-                             "expected and are not there: was the journal changed by hand?")
-        return data
-
-    def _record_at(self, item_id: str, offset: int, length: int) -> dict[str, Any]:
-        """The 'add' record of ``item_id`` at its kept place, or StoreError if the line
-        there is another: one person's mail must never be read back as another's."""
-        try:
-            record = json.loads(self._read_at(offset, length))
-            found = record["op"] == "add" and record["item"]["id"] == item_id
-        except (ValueError, KeyError, TypeError):
-            found = False
-        if not found:
-            raise StoreError(f"{self.journal_path}: the line at offset {offset} is not the "
-                             f"one of mail {item_id}: was the journal changed by hand? "
-                             "Stop mailflow, restore state/ from a backup, and start again")
-        return record  # type: ignore[no-any-return]
-
-    def _close_reader(self) -> None:
-        if self._reader is not None:
-            os.close(self._reader)
-            self._reader = None
 
     def _recover(self) -> None:
         for item in list(self.items.live()):  # a settled item was never in ``sending``
@@ -297,22 +245,13 @@ class Outbox:
             self._append(record)
         self.items[item.id] = item
         self._track(item, None)
-        self._index_answer(item)
+        self._answers.add(item)
         return True
 
-    def _index_answer(self, item: OutboxItem,
-                      answers: dict[str, list[float]] | None = None) -> None:
-        if item.kind == "reply":
-            for recipient in item.recipients:
-                (self._answers if answers is None else answers).setdefault(
-                    mailbox_key(recipient), []).append(item.created)
-
     def answers_since(self, recipient: str, since: float) -> int:
-        """How many answers (mail of kind 'reply') went to ``recipient``'s mailbox since then.
-
-        Every spelling of one mailbox counts as one: case, the domain in Unicode or IDNA
-        (fullwidth letters included), and +tags."""
-        return sum(1 for t in self._answers.get(mailbox_key(recipient), ()) if t >= since)
+        """How many answers (mail of kind 'reply') went to ``recipient``'s mailbox since then
+        (every spelling of one mailbox counted as one: see answers.py)."""
+        return self._answers.since(recipient, since)
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -335,10 +274,7 @@ class Outbox:
                 item = self.items.pop(record["item"]["id"], None)
                 if item is not None:
                     self._untrack(item)
-                    for recipient in item.recipients if item.kind == "reply" else ():
-                        times = self._answers.get(mailbox_key(recipient), [])
-                        if item.created in times:
-                            times.remove(item.created)
+                    self._answers.remove(item)
             raise
         finally:
             self._batched = None
@@ -353,7 +289,7 @@ class Outbox:
         if item_id not in self._where:
             raise StoreError(f"{self.journal_path}: the bytes of mail {item_id} were left out "
                              "of the journal once it was sent; its headers are kept")
-        stored: str = self._record_at(item_id, *self._where[item_id])["data"]
+        stored: str = self._reader.record(item_id, *self._where[item_id])["data"]
         return stored.encode("latin-1")
 
     def due(self, now: float) -> list[OutboxItem]:
@@ -444,7 +380,7 @@ class Outbox:
             return False
         kept: list[tuple[str, bool, bool]] = []  # (id, line keeps the bytes, settled), in order
         old: list[OutboxItem] = []
-        answers: dict[str, list[float]] = {}
+        answers = AnswerTimes()
 
         def item_lines() -> Iterator[bytes]:
             for item_id in list(self.items):
@@ -455,7 +391,7 @@ class Outbox:
                     continue
                 body = compaction.keeps_body(item.state) and item_id in self._where
                 kept.append((item_id, body, not compaction.keeps_body(item.state)))
-                self._index_answer(item, answers)
+                answers.add(item)
                 yield compaction.add_line(item, self.message_bytes(item_id) if body else None)
 
         def all_lines() -> Iterator[bytes]:
@@ -468,7 +404,7 @@ class Outbox:
         self._fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND, FILE_MODE)
         self._owed = []  # the rewritten items carry every change made in memory
         self._uncut = False  # what was not cut back is in the old journal
-        self._close_reader()  # it holds the old journal
+        self._reader.close()  # it holds the old journal
         self._where = {}
         self.items.forget_places()
         for item in old:
@@ -498,4 +434,4 @@ class Outbox:
             finally:
                 os.close(self._fd)
                 self._fd = None
-        self._close_reader()
+        self._reader.close()

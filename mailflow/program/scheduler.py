@@ -27,7 +27,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 from mailflow.errors import MailflowError
-from mailflow.outbound.outbox import idempotency_key
+from mailflow.outbound.keys import idempotency_key
 from mailflow.program import participants, progress
 from mailflow.program.calendar import Recurrence
 from mailflow.program.coordination import notices

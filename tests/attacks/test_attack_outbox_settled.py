@@ -358,7 +358,7 @@ class OutboxMachine(RuleBasedStateMachine):
         os.write(fd, tail)
         os.close(fd)
         self.outbox._fd = None
-        self.outbox._close_reader()
+        self.outbox._reader.close()
         self.model.update(self.owed)
         self.owed.clear()
         self.outbox = Outbox(self.folder, clock=lambda: self.now)

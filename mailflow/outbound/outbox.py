@@ -71,12 +71,18 @@ class Outbox:
         if not read_only:
             private_dir(directory)
             compaction.temp_path(self.journal_path).unlink(missing_ok=True)  # a killed one's
-        self._replay()
         self._fd: int | None = None
-        if not read_only:
-            self._fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT,
-                               FILE_MODE)
-            self._recover()
+        try:
+            self._replay()
+            if not read_only:
+                self._fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT,
+                                   FILE_MODE)
+                self._recover()
+        except BaseException:
+            self._reader.close()  # a refused journal, a full disk: no descriptor left open
+            if self._fd is not None:
+                os.close(self._fd)
+            raise
 
     def _replay(self) -> None:
         try:
@@ -347,6 +353,9 @@ class Outbox:
 
     def requeue(self, item: OutboxItem) -> None:
         """A person decided to send a failed or unknown item again."""
+        if item.state not in ("failed", "unknown"):
+            raise MailflowError(f"mail {item.id[:12]} is {item.state}: only failed mail, or "
+                                "mail of unknown fate, can be sent again")
         if item.id not in self._where:
             raise MailflowError(f"mail {item.id[:12]} was sent and its bytes are no longer "
                                 "kept; it cannot be sent again")
@@ -426,12 +435,13 @@ class Outbox:
 
     def close(self) -> None:
         """Sync and close the journal (with the changes still owed to it, if they fit now)."""
-        if self._fd is not None:
-            try:
-                if self._owed or self._uncut:
-                    self._append_many([])
+        try:
+            if self._fd is not None and (self._owed or self._uncut):
+                self._append_many([])
+            if self._fd is not None:
                 os.fdatasync(self._fd)
-            finally:
+        finally:
+            if self._fd is not None:
                 os.close(self._fd)
                 self._fd = None
-        self._reader.close()
+            self._reader.close()

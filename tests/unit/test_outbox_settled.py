@@ -4,10 +4,11 @@ the ids of archived keys are packed, and still refuse their key."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
-from mailflow.errors import StoreError
+from mailflow.errors import MailflowError, StoreError
 from mailflow.outbound.items import ArchivedIds
 from mailflow.outbound.outbox import Outbox, outbox_id
 from tests.unit.outbox_helpers import make_item
@@ -201,3 +202,23 @@ def test_sent_mail_that_failed_later_survives_two_compactions(tmp_path):
     reopened = Outbox(tmp_path)
     assert reopened.items[item_id].state == "failed"
     assert reopened.counts() == {"failed": 1}
+
+
+def test_mail_already_sent_is_never_queued_again_by_hand(tmp_path):
+    outbox = Outbox(tmp_path)
+    item_id = sent(outbox, "done")  # its bytes are still in the journal
+
+    with pytest.raises(MailflowError, match="sent"):
+        outbox.requeue(outbox.items[item_id])
+    assert outbox.counts() == {"sent": 1}
+
+
+def test_a_refused_journal_leaves_no_file_open(tmp_path):
+    (tmp_path / "journal.jsonl").write_bytes(b'{"op":"nonsense"}\n')
+    before = len(os.listdir("/proc/self/fd"))
+
+    for _ in range(5):
+        with pytest.raises(StoreError):
+            Outbox(tmp_path)
+
+    assert len(os.listdir("/proc/self/fd")) == before

@@ -12,7 +12,12 @@ from email_validator import EmailNotValidError, validate_email
 from mailflow.commands import services
 from mailflow.errors import MailflowError
 from mailflow.program.coordination import views
-from mailflow.program.coordination.roster import apply_roster, decode, read_roster
+from mailflow.program.coordination.roster import (
+    MAX_FILE_ROSTER_BYTES,
+    apply_roster,
+    decode,
+    read_roster,
+)
 from mailflow.runtime import Program
 
 EXPORT_COLUMNS = views.EXPORT_COLUMNS
@@ -24,7 +29,7 @@ def import_csv(program: Program, role: str, path: Path) -> int:
         data = path.read_bytes()
     except OSError as exc:
         raise MailflowError(f"cannot read {path}: {exc}") from exc
-    roster = read_roster(decode(data, str(path)), str(path))
+    roster = read_roster(decode(data, str(path), MAX_FILE_ROSTER_BYTES), str(path))
     return apply_roster(program.store, roster, role, datetime.now(UTC).isoformat())
 
 

@@ -124,6 +124,19 @@ def test_link_attributes_a_second_address_and_show_finds_a_name_without_accents(
     assert mailflow("-C", str(program), "link", "nobody", "x@example.org").returncode == 2
 
 
+def test_a_roster_file_of_forty_thousand_rows_is_imported_whole(program, tmp_path):
+    csv_file = tmp_path / "mentees.csv"
+    csv_file.write_text("name,email,affiliation\n" + "".join(
+        f"Person {n},person{n}@example.org,Institute of Soil Science {n % 97}\n"
+        for n in range(40_000)), encoding="utf-8")
+    assert csv_file.stat().st_size > 2_000_000  # over what a CSV attached to mail may be
+
+    result = mailflow("-C", str(program), "import", "mentees", str(csv_file))
+
+    assert result.returncode == 0, result.stderr
+    assert "imported 40000 mentees" in result.stdout
+
+
 def test_import_with_a_bad_row_names_the_line_and_imports_nothing(program, tmp_path):
     csv_file = tmp_path / "mentors.csv"
     csv_file.write_text("name,email\nSofia Rossi,sofia.rossi@example.org\nBad,not-an-address\n")

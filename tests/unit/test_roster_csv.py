@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
-from mailflow.program.coordination.roster import csv_files, digest, read_roster
+import pytest
+
+from mailflow.errors import MailflowError
+from mailflow.program.coordination.roster import (
+    MAX_ROSTER_BYTES,
+    csv_files,
+    decode,
+    digest,
+    read_roster,
+)
 
 
 def test_a_good_file_gives_its_rows_in_order_with_addresses_lower_case():
@@ -59,3 +68,10 @@ def test_a_mail_without_attachment_has_no_csv():
 
 def test_the_digest_changes_with_one_byte():
     assert digest(b"name,email\n") != digest(b"name,email \n")
+
+
+def test_a_csv_attached_to_mail_over_its_limit_is_refused_with_the_fix():
+    data = b"name,email\n" + b"x" * MAX_ROSTER_BYTES
+
+    with pytest.raises(MailflowError, match="split it in parts"):
+        decode(data, "mentees.csv")

@@ -23,7 +23,8 @@ from mailflow.program.lifecycle import STATES
 from mailflow.store import Store
 from mailflow.store.records import Participant
 
-MAX_ROSTER_BYTES = 2_000_000
+MAX_ROSTER_BYTES = 2_000_000  # a CSV attached to mail: a bounded share of one message
+MAX_FILE_ROSTER_BYTES = 64_000_000  # a coordinator's own file: a million rows and more
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,11 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def decode(data: bytes, source: str) -> str:
+def decode(data: bytes, source: str, limit: int = MAX_ROSTER_BYTES) -> str:
     """The file's text (UTF-8, with or without a byte-order mark), or an error naming it."""
-    if len(data) > MAX_ROSTER_BYTES:
-        raise MailflowError(f"{source}: the file is larger than {MAX_ROSTER_BYTES} bytes")
+    if len(data) > limit:
+        raise MailflowError(f"{source}: the file is larger than {limit:,} bytes; fix: split "
+                            "it in parts and import each")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -144,6 +144,34 @@ def _boundary(kind: str, item_id: str) -> str:
     return f"=_mf_{kind}_" + "".join(c for c in item_id if c.isascii() and c.isalnum())[:40]
 
 
+_TOKEN = re.compile(r"[!#$%&'*+.^`|~0-9A-Za-z-]{1,64}")  # RFC 2045's token, not too long
+_PARAM_BYTES = 300  # at most 900 octets once RFC 2231 writes each byte as %XX
+
+
+def _content_type(value: str) -> tuple[str, str]:
+    """The attachment's type, or application/octet-stream when it is not a plain type/subtype
+    (a line end would start a header of the part) or one that may not be base64-encoded:
+    a message/ or multipart/ part is read as its own message or parts, not as the data."""
+    maintype, _, subtype = value.partition("/")
+    if (_TOKEN.fullmatch(maintype) and _TOKEN.fullmatch(subtype)
+            and maintype.lower() not in ("message", "multipart")):
+        return maintype, subtype
+    return "application", "octet-stream"
+
+
+def _param(value: str) -> str:
+    """A parameter value (a filename) on one line, short enough for a line even in RFC 2231's
+    %XX form; a cut name keeps its extension."""
+    value = _clean(value)
+    if len(value.encode("utf-8")) <= _PARAM_BYTES:
+        return value
+    stem, dot, extension = value.rpartition(".")
+    if not dot or len(extension) > 16:
+        stem, dot, extension = value, "", ""
+    room = _PARAM_BYTES - len(dot + extension) * 4
+    return stem.encode("utf-8")[:room].decode("utf-8", "ignore") + dot + extension
+
+
 def compose(envelope: Envelope, rendered: Rendered, item_id: str, domain: str,
             now: datetime | None = None,
             attachments: tuple[Attachment, ...] = (), message_id: str | None = None) -> Message:
@@ -160,12 +188,15 @@ def compose(envelope: Envelope, rendered: Rendered, item_id: str, domain: str,
         msg: Message = MIMEMultipart("mixed", boundary=_boundary("mix", item_id),
                                      _subparts=[body])
         for attachment in attachments:
-            maintype, _, subtype = attachment.content_type.partition("/")
-            part = MIMEBase(maintype, subtype,
-                            **dict(attachment.params))  # type: ignore[arg-type]  # MIME params
+            maintype, subtype = _content_type(attachment.content_type)
+            params = {k: _param(v) for k, v in attachment.params
+                      if _TOKEN.fullmatch(k) and _param(v)}
+            part = MIMEBase(maintype, subtype, **params)  # type: ignore[arg-type]  # MIME params
             part.set_payload(attachment.data)
             encode_base64(part)
-            part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
+            filename = _param(attachment.filename)  # an empty one would be written bare
+            part.add_header("Content-Disposition", "attachment",
+                            **({"filename": filename} if filename else {}))
             msg.attach(part)
     else:
         msg = body

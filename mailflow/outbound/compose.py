@@ -99,20 +99,43 @@ def _clean(value: str) -> str:
     return one_line(_CONTROL.sub(" ", str(value)))
 
 
+# Folding breaks a header's line only between words: a longer word would make a line
+# over RFC 5322's 998 octets, so text holding one is sent as RFC 2047 encoded words.
+_LONGEST_WORD = 900
+
+
+def _unfoldable(value: str) -> bool:
+    return any(len(word) > _LONGEST_WORD for word in value.split())
+
+
+_NAME_BYTES = 400  # one encoded word (or quoted string) of it stays well within a line
+
+
 def _address(name: str, address: str) -> str:
-    """``Name <addr>``, the name RFC 2047-encoded when it is not ASCII."""
-    return formataddr((_clean(name), ascii_address(address)), charset="utf-8")
+    """``Name <addr>``, the name RFC 2047-encoded when it is not ASCII. A name too long for a
+    line is cut: split into several encoded words, Python's parser would read a space
+    between each two."""
+    name, address = _clean(name), ascii_address(address)
+    written = formataddr((name, address), charset="utf-8")
+    if _unfoldable(written):
+        name = name.encode("utf-8")[:_NAME_BYTES].decode("utf-8", "ignore")
+        written = formataddr((name, address), charset="utf-8")
+    return written
 
 
 def _text(value: str) -> str:
-    """A header value, RFC 2047-encoded when it is not ASCII."""
+    """A header value, RFC 2047-encoded when it is not ASCII or has a word too long for a line."""
     value = _clean(value)
-    return value if value.isascii() else Header(value, _UTF8_QP).encode()
+    if value.isascii() and not _unfoldable(value):
+        return value
+    return Header(value, _UTF8_QP).encode()
 
 
 def _msg_id(value: str | None) -> str | None:
-    """A Message-ID (without brackets) fit for a header, or None when it could break one."""
-    return value if value and _MSG_ID.fullmatch(value) else None
+    """A Message-ID (without brackets) fit for a header, or None when it could break one
+    (or make a line longer than 998 octets)."""
+    return (value if value and len(value) <= _LONGEST_WORD and _MSG_ID.fullmatch(value)
+            else None)
 
 
 def _part(text: str, subtype: str) -> MIMEText:

@@ -14,6 +14,7 @@ import quopri
 import re
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
+from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
@@ -206,6 +207,47 @@ def test_a_filename_of_a_thousand_letters_keeps_every_line_within_998_octets():
 
 
 # -- headers: one line each, within 998 octets, decoding back ----------------------------
+
+
+def test_a_non_ascii_name_too_long_for_a_line_is_cut_and_decodes_back_to_its_start():
+    name = "Léa-Éloïse " * 10 + "é" * 800
+    data = mail(to_name=name)
+
+    assert max(map(len, data.split(b"\n"))) <= 998
+    parsed = message_from_bytes(data, policy=policy.default)
+    shown = parsed["To"].addresses[0].display_name
+    assert len(shown) > 200 and name.startswith(shown)
+    assert parsed["To"].addresses[0].addr_spec == "lea@example.org"
+
+
+def test_an_ascii_name_without_a_space_too_long_for_a_line_is_cut_and_reads_back():
+    name = '"Wolfeschlegelsteinhausenberger\\' * 40
+    data = mail(to_name=name)
+
+    assert max(map(len, data.split(b"\n"))) <= 998
+    parsed = message_from_bytes(data, policy=policy.default)
+    shown = parsed["To"].addresses[0].display_name
+    assert len(shown) > 200 and name.startswith(shown)
+
+
+def test_a_long_subject_without_a_space_stays_within_998_octets_and_reads_back():
+    subject = "x" * 1200
+    data = mail(subject=subject)
+
+    assert max(map(len, data.split(b"\n"))) <= 998
+    assert str(make_header(decode_header(python_subject(data)))) == subject
+
+
+def python_subject(data: bytes) -> str:
+    return message_from_bytes(data, policy=policy.compat32)["Subject"]
+
+
+def test_an_answered_message_id_too_long_for_a_line_is_dropped_not_sent():
+    long_id = "a" * 1200 + "@mail.example.org"
+    data = mail(in_reply_to=long_id, references=("root@mail.example.org", long_id))
+
+    assert max(map(len, data.split(b"\n"))) <= 998
+    assert b"In-Reply-To" not in data.partition(b"\n\n")[0]
 
 
 @pytest.mark.parametrize("separator", ["\r\n", "\r", "\n", "\x00", "\u2028", "\u2029",

@@ -9,9 +9,14 @@ declared). Each test one behaviour; the mail and files are written here."""
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import itertools
 import quopri
 import re
+import resource
+import subprocess
+import sys
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.header import decode_header, make_header
@@ -21,8 +26,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mailflow.errors import MailflowError
 from mailflow.outbound.compose import WIRE, Attachment, Envelope, compose
 from mailflow.outbound.templates import Rendered, one_line
+from mailflow.program.coordination.roster import (
+    MAX_FILE_ROSTER_BYTES,
+    MAX_ROSTER_BYTES,
+    decode,
+    read_roster,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = "northlake.example.org"
@@ -329,3 +341,78 @@ def written(wire: policy.Policy, name: str, value: str) -> bytes | str:
         return wire.fold_binary(name, value)
     except Exception as exc:  # the error itself is compared
         return type(exc).__name__
+
+
+# -- roster import: a local file up to 64 MB, a mail's CSV up to 2 MB ---------------------
+
+
+def test_a_csv_attached_to_mail_is_still_capped_at_two_megabytes():
+    with pytest.raises(MailflowError, match="larger than 2,000,000 bytes"):
+        decode(b"name,email\n" + b"x" * MAX_ROSTER_BYTES, "mentors.csv")
+
+
+def test_a_local_roster_file_of_sixty_four_megabytes_is_decoded():
+    data = b"name,email\n" + b"x" * (MAX_FILE_ROSTER_BYTES - 11)
+
+    assert len(decode(data, "big.csv", MAX_FILE_ROSTER_BYTES)) == MAX_FILE_ROSTER_BYTES
+
+
+def cli(*args: str, memory: int | None = None) -> subprocess.CompletedProcess:
+    def limit() -> None:
+        if memory:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    return subprocess.run([sys.executable, "-m", "mailflow", *args], capture_output=True,
+                          text=True, timeout=120, preexec_fn=limit,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+
+
+@pytest.fixture
+def program(tmp_path) -> Path:
+    directory = tmp_path / "program"
+    assert cli("init", str(directory)).returncode == 0
+    return directory
+
+
+def test_a_local_roster_file_over_64_megabytes_is_refused_with_the_fix(program, tmp_path):
+    big = tmp_path / "mentees.csv"
+    with big.open("wb") as f:
+        f.truncate(MAX_FILE_ROSTER_BYTES + 1)  # sparse: no disk spent
+
+    result = cli("-C", str(program), "import", "mentees", str(big))
+
+    assert result.returncode == 2
+    assert "larger than 64,000,000 bytes" in result.stderr
+    assert "split it in parts" in result.stderr
+
+
+def test_an_endless_roster_file_is_refused_without_reading_it_whole(program):
+    result = cli("-C", str(program), "import", "mentees", "/dev/zero", memory=1_500_000_000)
+
+    assert result.returncode == 2, result.stderr
+    assert "larger than 64,000,000 bytes" in result.stderr
+
+
+@pytest.mark.parametrize("cell", ["=HYPERLINK(\"http://x.example\",\"a\")", "+cmd|' /C calc'!A0",
+                                  "-2+3", "@SUM(A1)", "  =1+1", "\t=1+1"])
+def test_a_formula_imported_in_any_cell_is_exported_as_text(program, tmp_path, cell):
+    path = tmp_path / "mentees.csv"
+    out = io.StringIO()
+    csv.writer(out).writerows([["name", "email", "=cmd()"], [cell, "lea@example.org", cell]])
+    path.write_bytes(("\ufeff" + out.getvalue()).encode("utf-8"))
+    assert cli("-C", str(program), "import", "mentees", str(path)).returncode == 0
+
+    exported = cli("-C", str(program), "export", "participants").stdout
+
+    cells = [c for line in exported.splitlines()[1:] for c in split_csv(line)]
+    cells += split_csv(exported.splitlines()[0])
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+def split_csv(line: str) -> list[str]:
+    return next(csv.reader([line]))
+
+
+def test_a_nul_in_a_cell_is_kept_as_text_not_an_error():
+    roster = read_roster("name,email\nLé\x00a,lea@example.org\n", "mentees.csv")
+
+    assert roster.rows == [("lea@example.org", {"name": "Lé\x00a", "email": "lea@example.org"})]

@@ -392,6 +392,33 @@ def test_an_endless_roster_file_is_refused_without_reading_it_whole(program):
     assert "larger than 64,000,000 bytes" in result.stderr
 
 
+def test_a_cell_over_the_csv_field_limit_is_named_with_its_line_and_fix():
+    text = "name,email,notes\nLéa,lea@example.org,ok\nSofia,s@example.org," + "x" * 200_000
+
+    roster = read_roster(text, "mentees.csv")
+
+    with pytest.raises(MailflowError,
+                       match=r"mentees.csv: line 3, column \?: a cell is longer than 131,072"):
+        roster.check()
+
+
+def test_a_header_cell_over_the_csv_field_limit_is_named_as_line_one():
+    roster = read_roster("name,email," + "x" * 200_000 + "\nLéa,lea@example.org,\n", "m.csv")
+
+    with pytest.raises(MailflowError, match=r"m.csv: line 1, column \?: a cell is longer"):
+        roster.check()
+
+
+def test_a_cell_over_the_csv_field_limit_is_refused_plainly_by_the_cli(program, tmp_path):
+    path = tmp_path / "mentees.csv"
+    path.write_text("name,email,notes\nLéa,lea@example.org," + "x" * 200_000 + "\n")
+
+    result = cli("-C", str(program), "import", "mentees", str(path))
+
+    assert result.returncode == 2, result.stderr
+    assert "nothing imported" in result.stderr and "line 2" in result.stderr
+
+
 @pytest.mark.parametrize("cell", ["=HYPERLINK(\"http://x.example\",\"a\")", "+cmd|' /C calc'!A0",
                                   "-2+3", "@SUM(A1)", "  =1+1", "\t=1+1"])
 def test_a_formula_imported_in_any_cell_is_exported_as_text(program, tmp_path, cell):

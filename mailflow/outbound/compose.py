@@ -99,20 +99,43 @@ def _clean(value: str) -> str:
     return one_line(_CONTROL.sub(" ", str(value)))
 
 
+# Folding breaks a header's line only between words: a longer word would make a line
+# over RFC 5322's 998 octets, so text holding one is sent as RFC 2047 encoded words.
+_LONGEST_WORD = 900
+
+
+def _unfoldable(value: str) -> bool:
+    return any(len(word) > _LONGEST_WORD for word in value.split())
+
+
+_NAME_BYTES = 400  # one encoded word (or quoted string) of it stays well within a line
+
+
 def _address(name: str, address: str) -> str:
-    """``Name <addr>``, the name RFC 2047-encoded when it is not ASCII."""
-    return formataddr((_clean(name), ascii_address(address)), charset="utf-8")
+    """``Name <addr>``, the name RFC 2047-encoded when it is not ASCII. A name too long for a
+    line is cut: split into several encoded words, Python's parser would read a space
+    between each two."""
+    name, address = _clean(name), ascii_address(address)
+    written = formataddr((name, address), charset="utf-8")
+    if _unfoldable(written):
+        name = name.encode("utf-8")[:_NAME_BYTES].decode("utf-8", "ignore")
+        written = formataddr((name, address), charset="utf-8")
+    return written
 
 
 def _text(value: str) -> str:
-    """A header value, RFC 2047-encoded when it is not ASCII."""
+    """A header value, RFC 2047-encoded when it is not ASCII or has a word too long for a line."""
     value = _clean(value)
-    return value if value.isascii() else Header(value, _UTF8_QP).encode()
+    if value.isascii() and not _unfoldable(value):
+        return value
+    return Header(value, _UTF8_QP).encode()
 
 
 def _msg_id(value: str | None) -> str | None:
-    """A Message-ID (without brackets) fit for a header, or None when it could break one."""
-    return value if value and _MSG_ID.fullmatch(value) else None
+    """A Message-ID (without brackets) fit for a header, or None when it could break one
+    (or make a line longer than 998 octets)."""
+    return (value if value and len(value) <= _LONGEST_WORD and _MSG_ID.fullmatch(value)
+            else None)
 
 
 def _part(text: str, subtype: str) -> MIMEText:
@@ -144,6 +167,34 @@ def _boundary(kind: str, item_id: str) -> str:
     return f"=_mf_{kind}_" + "".join(c for c in item_id if c.isascii() and c.isalnum())[:40]
 
 
+_TOKEN = re.compile(r"[!#$%&'*+.^`|~0-9A-Za-z-]{1,64}")  # RFC 2045's token, not too long
+_PARAM_BYTES = 300  # at most 900 octets once RFC 2231 writes each byte as %XX
+
+
+def _content_type(value: str) -> tuple[str, str]:
+    """The attachment's type, or application/octet-stream when it is not a plain type/subtype
+    (a line end would start a header of the part) or one that may not be base64-encoded:
+    a message/ or multipart/ part is read as its own message or parts, not as the data."""
+    maintype, _, subtype = value.partition("/")
+    if (_TOKEN.fullmatch(maintype) and _TOKEN.fullmatch(subtype)
+            and maintype.lower() not in ("message", "multipart")):
+        return maintype, subtype
+    return "application", "octet-stream"
+
+
+def _param(value: str) -> str:
+    """A parameter value (a filename) on one line, short enough for a line even in RFC 2231's
+    %XX form; a cut name keeps its extension."""
+    value = _clean(value)
+    if len(value.encode("utf-8")) <= _PARAM_BYTES:
+        return value
+    stem, dot, extension = value.rpartition(".")
+    if not dot or len(extension) > 16:
+        stem, dot, extension = value, "", ""
+    room = _PARAM_BYTES - len(dot + extension) * 4
+    return stem.encode("utf-8")[:room].decode("utf-8", "ignore") + dot + extension
+
+
 def compose(envelope: Envelope, rendered: Rendered, item_id: str, domain: str,
             now: datetime | None = None,
             attachments: tuple[Attachment, ...] = (), message_id: str | None = None) -> Message:
@@ -160,12 +211,15 @@ def compose(envelope: Envelope, rendered: Rendered, item_id: str, domain: str,
         msg: Message = MIMEMultipart("mixed", boundary=_boundary("mix", item_id),
                                      _subparts=[body])
         for attachment in attachments:
-            maintype, _, subtype = attachment.content_type.partition("/")
-            part = MIMEBase(maintype, subtype,
-                            **dict(attachment.params))  # type: ignore[arg-type]  # MIME params
+            maintype, subtype = _content_type(attachment.content_type)
+            params = {k: _param(v) for k, v in attachment.params
+                      if _TOKEN.fullmatch(k) and _param(v)}
+            part = MIMEBase(maintype, subtype, **params)  # type: ignore[arg-type]  # MIME params
             part.set_payload(attachment.data)
             encode_base64(part)
-            part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
+            filename = _param(attachment.filename)  # an empty one would be written bare
+            part.add_header("Content-Disposition", "attachment",
+                            **({"filename": filename} if filename else {}))
             msg.attach(part)
     else:
         msg = body

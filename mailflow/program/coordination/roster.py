@@ -81,11 +81,22 @@ def _address(raw: str) -> str:
     return checked.ascii_email.lower()
 
 
+def _cell_too_long(source: str, line: int) -> RowError:
+    """csv's one error with its default dialect: a cell over its field limit, past which the
+    file cannot be read on."""
+    return RowError(source, line, "?", f"a cell is longer than {csv.field_size_limit():,} "
+                    "characters", "shorter cells; is it the right file?")
+
+
 def read_roster(text: str, source: str) -> Roster:
     """Read ``text`` (a header row with at least name,email), naming every bad row."""
     roster = Roster(source)
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error:
+        roster.errors.append(_cell_too_long(source, 1))
+        return roster
     missing = {"name", "email"} - set(header)
     if missing:
         roster.errors.append(RowError(
@@ -93,7 +104,16 @@ def read_roster(text: str, source: str) -> Roster:
             "a first row naming the columns, with at least name,email"))
         return roster
     seen: set[str] = set()
-    for line, raw in enumerate(reader, start=2):
+    line = 1
+    while True:
+        line += 1
+        try:
+            raw = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            roster.errors.append(_cell_too_long(source, line))
+            break
         row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         try:
             email = _address(row["email"])

@@ -1,6 +1,6 @@
 """Attacks on composing mail (705b063, 748509d) and on importing rosters (f923f10): MIME
 boundaries set rather than searched for, plain one-line headers written by the WIRE policy
-without compat32's folding, and a 64 MB cap for a coordinator's own roster file.
+without compat32's folding, and a 16 MB cap for a coordinator's own roster file.
 
 Every composed mail is read back twice: by Python's parser, and by a strict reader written
 here (a header line is 'name: value' or a continuation, a boundary is only where it is
@@ -343,7 +343,7 @@ def written(wire: policy.Policy, name: str, value: str) -> bytes | str:
         return type(exc).__name__
 
 
-# -- roster import: a local file up to 64 MB, a mail's CSV up to 2 MB ---------------------
+# -- roster import: a local file up to 16 MB, a mail's CSV up to 2 MB ---------------------
 
 
 def test_a_csv_attached_to_mail_is_still_capped_at_two_megabytes():
@@ -373,7 +373,7 @@ def program(tmp_path) -> Path:
     return directory
 
 
-def test_a_local_roster_file_over_64_megabytes_is_refused_with_the_fix(program, tmp_path):
+def test_a_local_roster_file_over_its_cap_is_refused_with_the_fix(program, tmp_path):
     big = tmp_path / "mentees.csv"
     with big.open("wb") as f:
         f.truncate(MAX_FILE_ROSTER_BYTES + 1)  # sparse: no disk spent
@@ -381,7 +381,7 @@ def test_a_local_roster_file_over_64_megabytes_is_refused_with_the_fix(program, 
     result = cli("-C", str(program), "import", "mentees", str(big))
 
     assert result.returncode == 2
-    assert "larger than 64,000,000 bytes" in result.stderr
+    assert f"larger than {MAX_FILE_ROSTER_BYTES:,} bytes" in result.stderr
     assert "split it in parts" in result.stderr
 
 
@@ -389,7 +389,7 @@ def test_an_endless_roster_file_is_refused_without_reading_it_whole(program):
     result = cli("-C", str(program), "import", "mentees", "/dev/zero", memory=1_500_000_000)
 
     assert result.returncode == 2, result.stderr
-    assert "larger than 64,000,000 bytes" in result.stderr
+    assert f"larger than {MAX_FILE_ROSTER_BYTES:,} bytes" in result.stderr
 
 
 def test_a_cell_over_the_csv_field_limit_is_named_with_its_line_and_fix():

@@ -18,7 +18,7 @@ import random
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formataddr
@@ -157,10 +157,14 @@ def generate_messages(n: int, seed: int = 1) -> list[bytes]:
     return out
 
 
-def parse_args(description: str, default_n: int, quick_n: int, sizes: bool = False
+def parse_args(description: str, default_n: int, quick_n: int, sizes: bool = False,
+               extra: Callable[[argparse.ArgumentParser], None] | None = None
                ) -> argparse.Namespace:
-    """The common options; with ``sizes``, also ``--sizes 100,1000`` (program sizes)."""
+    """The common options; with ``sizes``, also ``--sizes 100,1000`` (program sizes); with
+    ``extra``, the options it adds."""
     parser = argparse.ArgumentParser(description=description)
+    if extra is not None:
+        extra(parser)
     if sizes:
         parser.add_argument("--sizes", type=lambda v: tuple(int(x) for x in v.split(",")),
                             default=None, help="participants per program, comma-separated")

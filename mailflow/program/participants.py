@@ -151,9 +151,10 @@ def only_one_named(store: Store, name: str) -> Participant | None:
         doc = table.get(doc_id=doc_id)
         if doc is None:
             continue
-        if found is not None and doc["email"] != found["email"]:
+        if found is None:
+            found = doc
+        elif doc["email"] != found["email"]:
             return None
-        found = found or doc
     return cast(Participant, dict(found)) if found is not None else None
 
 

@@ -212,8 +212,8 @@ def compose(envelope: Envelope, rendered: Rendered, item_id: str, domain: str,
                                      _subparts=[body])
         for attachment in attachments:
             maintype, subtype = _content_type(attachment.content_type)
-            params = {k: _param(v) for k, v in attachment.params
-                      if _TOKEN.fullmatch(k) and _param(v)}
+            params = {k: value for k, v in attachment.params
+                      if _TOKEN.fullmatch(k) and (value := _param(v))}
             part = MIMEBase(maintype, subtype, **params)  # type: ignore[arg-type]  # MIME params
             part.set_payload(attachment.data)
             encode_base64(part)

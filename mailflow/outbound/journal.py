@@ -17,6 +17,7 @@ from mailflow.outbound.items import OutboxItem
 from mailflow.store.shared_strings import share_in_place
 
 STATES = ("pending", "sending", "sent", "failed", "unknown", "cancelled")
+NEEDS_BYTES = ("pending", "sending")  # the states whose line must hold the mail's bytes
 
 _Kinds = dict[str, type | tuple[type, ...]]
 _ITEM_FIELDS: _Kinds = {"id": str, "key": str, "recipients": list, "envelope_from": str,
@@ -76,7 +77,7 @@ def record_problem(record: Any) -> str | None:
         if not isinstance(item, dict) or "data" not in record or not isinstance(
                 record["data"], str | None):
             return "an 'add' record without its item and data"
-        if record["data"] is None and item.get("state", "pending") in ("pending", "sending"):
+        if record["data"] is None and item.get("state", "pending") in NEEDS_BYTES:
             return "an 'add' record without the bytes of a mail not yet sent"
         for name, kind in _ITEM_FIELDS.items():
             if name == "envelope_from" and record["data"] is None and name not in item:

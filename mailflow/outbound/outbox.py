@@ -30,7 +30,7 @@ from mailflow.errors import MailflowError, StoreError
 from mailflow.outbound import compaction
 from mailflow.outbound.answers import AnswerTimes
 from mailflow.outbound.items import ArchivedIds, Items, OutboxItem, item_from_fields
-from mailflow.outbound.journal import STATES, LineReader, read_record
+from mailflow.outbound.journal import NEEDS_BYTES, STATES, LineReader, read_record
 from mailflow.outbound.keys import idempotency_key, mailbox_key, outbox_id
 from mailflow.store.due import DueQueue
 from mailflow.store.storage import FILE_MODE, StateWriteError, private_dir, write_all
@@ -98,7 +98,7 @@ class Outbox:
                 if not line.endswith(b"\n"):
                     break  # torn by a crash mid-append: that change never happened
                 start, record = read_record(self.journal_path, number, line)
-                if (record["op"] == "set" and record.get("state") in ("pending", "sending")
+                if (record["op"] == "set" and record.get("state") in NEEDS_BYTES
                         and record["id"] in self.items and record["id"] not in self._where):
                     raise StoreError(
                         f"{self.journal_path}, line {number}: mail {record['id']} would be "
@@ -224,13 +224,12 @@ class Outbox:
             self._owed.append(record)
         # The caller's copy may be one of several read back from a settled item's line:
         # the change goes to the one kept (from now on as an object) and to the caller's.
-        kept = self.items.get(item.id, item)
+        kept = self.items[item.id]
         was = kept.state
         for target in {id(kept): kept, id(item): item}.values():
             for name, value in changes.items():
                 setattr(target, name, value)
-        if item.id in self.items:
-            self.items[item.id] = kept
+        self.items[item.id] = kept
         self._track(kept, was)
 
     def has(self, key: str) -> bool:
@@ -353,8 +352,9 @@ class Outbox:
 
     def requeue(self, item: OutboxItem) -> None:
         """A person decided to send a failed or unknown item again."""
-        if item.state not in ("failed", "unknown"):
-            raise MailflowError(f"mail {item.id[:12]} is {item.state}: only failed mail, or "
+        state = self.items.get(item.id, item).state  # as kept, not as a stale copy says
+        if state not in ("failed", "unknown"):
+            raise MailflowError(f"mail {item.id[:12]} is {state}: only failed mail, or "
                                 "mail of unknown fate, can be sent again")
         if item.id not in self._where:
             raise MailflowError(f"mail {item.id[:12]} was sent and its bytes are no longer "

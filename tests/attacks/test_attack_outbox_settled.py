@@ -29,7 +29,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from mailflow.errors import MailflowError, StoreError
 from mailflow.outbound import compaction
 from mailflow.outbound import outbox as outbox_module
-from mailflow.outbound.outbox import Outbox, outbox_id
+from mailflow.outbound.outbox import Outbox, OutboxItem, outbox_id
 from mailflow.store.storage import StateWriteError
 from tests.unit.outbox_helpers import make_item
 
@@ -177,17 +177,25 @@ class OutboxMachine(RuleBasedStateMachine):
             self.model[key] = Mail("pending", 0, self.now)
             self.appended()
 
-    @rule(key=st.sampled_from(KEYS),
-          outcome=st.sampled_from(["sent", "retry", "failed", "unknown", "killed"]))
-    def hand_over(self, key: str, outcome: str) -> None:
+    def start_handover(self, key: str) -> tuple[Mail, OutboxItem] | None:
+        """Mark a pending mail ``sending``, in the outbox and the model (None: not pending)."""
         mail = self.model.get(key)
         if mail is None or mail.state != "pending":
-            return
+            return None
         self.tick()
         item = self.outbox.items[outbox_id(key)]
         self.outbox.mark_sending(item)
         self.appended()
         mail.state, mail.updated = "sending", self.now
+        return mail, item
+
+    @rule(key=st.sampled_from(KEYS),
+          outcome=st.sampled_from(["sent", "retry", "failed", "unknown", "killed"]))
+    def hand_over(self, key: str, outcome: str) -> None:
+        started = self.start_handover(key)
+        if started is None:
+            return
+        mail, item = started
         if outcome == "sent":
             self.outbox.mark_sent(item, item.attempts + 1)
             mail.state, mail.attempts = "sent", mail.attempts + 1
@@ -203,14 +211,10 @@ class OutboxMachine(RuleBasedStateMachine):
 
     @rule(key=st.sampled_from(KEYS))
     def sent_while_the_disk_is_full(self, key: str) -> None:
-        mail = self.model.get(key)
-        if mail is None or mail.state != "pending":
+        started = self.start_handover(key)
+        if started is None:
             return
-        self.tick()
-        item = self.outbox.items[outbox_id(key)]
-        self.outbox.mark_sending(item)
-        self.appended()
-        mail.state, mail.updated = "sending", self.now
+        mail, item = started
         self.owed.setdefault(key, copy.deepcopy(mail))
         with self.faults.arm("write_all"):
             self.outbox.mark_sent(item, item.attempts + 1)  # owed, not raised
